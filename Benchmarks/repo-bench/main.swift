@@ -1,0 +1,1 @@
+print("repo-bench: not yet implemented")

@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// The repo package: a content-addressed, deduplicating, encrypted backup repository.
+// No Swift package dependencies by design: Foundation, Dispatch and the system C
+// libraries zlib, OpenSSL libcrypto and SQLite (Debian: zlib1g-dev, libssl-dev,
+// libsqlite3-dev) reached through the system-library targets below.
+import PackageDescription
+
+let optimize: [SwiftSetting] = [
+    // Hot loops index unsafe buffers; exclusivity checks there cost more than they catch.
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "repo",
+    products: [
+        .executable(name: "repo", targets: ["cli"]),
+        .executable(name: "repo-bench", targets: ["repo-bench"]),
+    ],
+    targets: [
+        // System C libraries.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // Building blocks that know nothing of repositories.
+        .target(name: "Chunker", swiftSettings: optimize),
+        .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
+        .target(name: "Codec", dependencies: ["CZlib"], swiftSettings: optimize),
+
+        // The repository: format, backends, archiver, restorer, prune, check.
+        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite"],
+                swiftSettings: optimize),
+
+        // The `repo` executable: argument parsing and presentation only.
+        .executableTarget(name: "cli", dependencies: ["Repo"]),
+
+        // Micro-benchmarks: `swift run -c release repo-bench`.
+        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec"],
+                          path: "Benchmarks/repo-bench", swiftSettings: optimize),
+
+        .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec"]),
+    ]
+)

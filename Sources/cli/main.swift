@@ -1,0 +1,2 @@
+import Repo
+print("repo: not yet implemented")
