@@ -1,0 +1,65 @@
+import Foundation
+
+/// Presents benchmark results as an aligned table or as JSON.
+enum Report {
+    static func table(_ results: [Measurement]) -> String {
+        var lines = [row("stage", "data", "MB/s", "openssl MB/s", "ratio", "stored/input")]
+        for m in results {
+            lines.append(row(m.stage, m.data.rawValue, format(m.megabytesPerSecond),
+                             m.openssl.map(format) ?? "-",
+                             m.openssl.map { String(format: "%.2f", m.megabytesPerSecond / $0) } ?? "-",
+                             m.ratio.map { String(format: "%.3f", $0) } ?? "-"))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ results: [Measurement]) -> String {
+        let objects: [[String: Any]] = results.map { m in
+            var object: [String: Any] = ["stage": m.stage, "data": m.data.rawValue, "mb_per_s": round1(m.megabytesPerSecond)]
+            if let openssl = m.openssl {
+                object["openssl_mb_per_s"] = round1(openssl)
+                object["ratio_to_openssl"] = (m.megabytesPerSecond / openssl * 1000).rounded() / 1000
+            }
+            if let ratio = m.ratio { object["stored_over_input"] = (ratio * 1000).rounded() / 1000 }
+            return object
+        }
+        return encode(["measurements": objects])
+    }
+
+    static func table(_ rows: [ChunkSizeStudy.Row]) -> String {
+        let areas = Set(rows.flatMap { $0.newBytesByArea.keys }).sorted()
+        var lines = [row(["average", "v1 chunks", "v1 unique", "v1 stored MB", "v2 new chunks", "v2 new MB",
+                          "v2 stored MB", "index after v2"] + areas.map { "new MB \($0)" } + ["seconds"])]
+        for r in rows {
+            lines.append(row([r.setting.name, "", "\(r.baselineChunks)", "\(r.uniqueChunks)", megabytes(r.baselineStoredBytes),
+                              "\(r.newChunks)", megabytes(r.newBytes), megabytes(r.newStoredBytes),
+                              "\(r.uniqueChunks + r.newChunks)"]
+                             + areas.map { megabytes(r.newBytesByArea[$0] ?? 0) } + [String(format: "%.1f", r.seconds)]))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ rows: [ChunkSizeStudy.Row]) -> String {
+        encode(["chunk_sizes": rows.map { r -> [String: Any] in
+            ["setting": r.setting.name, "text_average": r.setting.text.averageSize, "binary_average": r.setting.binary.averageSize,
+             "v1_stored_bytes": r.baselineStoredBytes, "v2_new_stored_bytes": r.newStoredBytes, "v1_chunks": r.baselineChunks, "v1_unique_chunks": r.uniqueChunks, "v2_new_chunks": r.newChunks,
+             "v2_new_bytes": r.newBytes, "v2_bytes": r.successorBytes, "v2_new_bytes_by_area": r.newBytesByArea,
+             "index_entries_after_v2": r.uniqueChunks + r.newChunks]
+        }])
+    }
+
+    private static func encode(_ object: Any) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+    private static func round1(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+    private static func format(_ value: Double) -> String { String(format: "%.0f", value) }
+    private static func megabytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1e6) }
+    static func size(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20)M" : "\(bytes >> 10)K" }
+    private static func row(_ cells: String...) -> String { row(cells) }
+    private static func row(_ cells: [String]) -> String {
+        cells.enumerated().map { $0.offset < 2 ? $0.element.padding(toLength: 18, withPad: " ", startingAt: 0)
+                                               : String(repeating: " ", count: max(0, 13 - $0.element.count)) + $0.element }
+            .joined(separator: " ")
+    }
+}

@@ -1,0 +1,61 @@
+/// The sizes that shape content-defined chunks.
+///
+/// These are recorded per repository: changing them changes every boundary, and so
+/// every chunk id, which would defeat deduplication against everything already stored.
+public struct ChunkerParameters: Sendable, Hashable, Codable {
+    /// No chunk is shorter than this, except the last chunk of a stream.
+    public let minimumSize: Int
+    /// The size the normalized cut-point search aims for; a power of two.
+    public let averageSize: Int
+    /// A chunk is cut here whatever its content.
+    public let maximumSize: Int
+    /// How strongly chunk sizes are pulled towards the average (FastCDC's "NC level").
+    /// Before the average, the cut mask has this many more bits (a cut is rarer);
+    /// after it, this many fewer (a cut is likelier). 0 disables normalization.
+    public let normalization: Int
+
+    public init(minimumSize: Int, averageSize: Int, maximumSize: Int, normalization: Int = 2) throws(ChunkerError) {
+        guard averageSize > 0, averageSize & (averageSize - 1) == 0 else {
+            throw .invalidParameters("average chunk size \(averageSize) is not a power of two")
+        }
+        guard minimumSize >= 64, minimumSize < averageSize, averageSize < maximumSize else {
+            throw .invalidParameters(
+                "chunk sizes must satisfy 64 <= minimum (\(minimumSize)) < average (\(averageSize)) < maximum (\(maximumSize))")
+        }
+        guard maximumSize <= 64 << 20 else {
+            throw .invalidParameters("maximum chunk size \(maximumSize) is above 64 MiB")
+        }
+        let averageBits = averageSize.trailingZeroBitCount
+        guard (0...4).contains(normalization), averageBits - normalization >= 1, averageBits + normalization <= 48 else {
+            throw .invalidParameters("normalization level \(normalization) does not fit average size \(averageSize)")
+        }
+        self.minimumSize = minimumSize
+        self.averageSize = averageSize
+        self.maximumSize = maximumSize
+        self.normalization = normalization
+    }
+
+    /// A convenience for the usual shape: minimum a quarter, maximum four times the average.
+    public init(averageSize: Int) throws(ChunkerError) {
+        try self.init(minimumSize: averageSize / 4, averageSize: averageSize, maximumSize: averageSize * 4)
+    }
+
+    /// Defaults for new repositories, chosen by measuring how much of version 2 of a web
+    /// application's backup set is new against version 1, versus how many chunks the index
+    /// must hold (docs/design.md, "Chunk sizes"). Text-like streams (database dumps, logs,
+    /// source) change by scattered small edits, each of which costs about one chunk, so
+    /// they get small chunks; media and other incompressible files change whole or not at
+    /// all, so they get large chunks and keep the index small.
+    public static let text = try! ChunkerParameters(minimumSize: 4 << 10, averageSize: 16 << 10, maximumSize: 64 << 10)
+    public static let binary = try! ChunkerParameters(minimumSize: 256 << 10, averageSize: 1 << 20, maximumSize: 4 << 20)
+
+    /// Mask tested before the chunk reaches the average size: more bits, so cuts are rarer.
+    var smallChunkMask: UInt64 { Self.mask(bits: averageSize.trailingZeroBitCount + normalization) }
+    /// Mask tested after the average size: fewer bits, so cuts come sooner.
+    var largeChunkMask: UInt64 { Self.mask(bits: averageSize.trailingZeroBitCount - normalization) }
+
+    /// The top `bits` bits of the hash. The gear hash shifts left once per byte, so bit 63
+    /// depends on the last 64 bytes and low bits on only the last few: the high bits are
+    /// the ones that carry a real window over the content.
+    static func mask(bits: Int) -> UInt64 { bits == 0 ? 0 : ~UInt64(0) << UInt64(64 - bits) }
+}
