@@ -44,5 +44,6 @@ let package = Package(
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec"]),
+        .testTarget(name: "RepoTests", dependencies: ["Repo"]),
     ]
 )

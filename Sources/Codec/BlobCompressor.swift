@@ -35,6 +35,13 @@ public final class BlobCompressor {
     /// so this bound holds for every codec.
     public static func maxEncodedSize(forInput count: Int) -> Int { count + 1 }
 
+    /// Whether deflate would likely save at least `policy.minimumSavings` on data like
+    /// `sample`, judged by the same cheap estimate `encode` uses (about 2 ns a byte).
+    /// Samples too small to judge count as compressible.
+    public func looksCompressible(_ sample: UnsafeRawBufferPointer) -> Bool {
+        !(probe?.looksIncompressible(sample) ?? false)
+    }
+
     /// Encodes `input` into `out` and returns the frame length.
     ///
     /// - Precondition: `out.count >= maxEncodedSize(forInput: input.count)`, the buffers

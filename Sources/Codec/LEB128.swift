@@ -4,12 +4,12 @@
 /// the last. Decoding accepts only the canonical (shortest) form of a 64-bit value, so
 /// every length has exactly one encoding and a frame cannot smuggle padding into its
 /// header.
-enum LEB128 {
+public enum LEB128 {
     /// The longest encoding of a `UInt64`.
-    static let maximumEncodedSize = 10
+    public static let maximumEncodedSize = 10
 
     /// Number of bytes `write(_:to:)` produces for `value`.
-    static func encodedSize(of value: UInt64) -> Int {
+    public static func encodedSize(of value: UInt64) -> Int {
         let significantBits = max(1, 64 - value.leadingZeroBitCount)
         return (significantBits + 6) / 7
     }
@@ -17,7 +17,7 @@ enum LEB128 {
     /// Writes `value` at `destination` and returns the number of bytes written
     /// (`encodedSize(of: value)`); the caller guarantees the room.
     @discardableResult
-    static func write(_ value: UInt64, to destination: UnsafeMutableRawPointer) -> Int {
+    public static func write(_ value: UInt64, to destination: UnsafeMutableRawPointer) -> Int {
         var rest = value
         var offset = 0
         while rest >= 0x80 {
@@ -30,7 +30,7 @@ enum LEB128 {
     }
 
     /// Reads the varint starting at `offset` in `buffer`.
-    static func read(from buffer: UnsafeRawBufferPointer, at offset: Int) throws(CodecError) -> (value: UInt64, size: Int) {
+    public static func read(from buffer: UnsafeRawBufferPointer, at offset: Int) throws(CodecError) -> (value: UInt64, size: Int) {
         var value: UInt64 = 0
         var index = offset
         var shift: UInt64 = 0

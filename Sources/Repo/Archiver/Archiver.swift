@@ -1,0 +1,245 @@
+import Crypto
+import Foundation
+
+/// Takes snapshots: walks the given paths, stores what is new, and writes the snapshot.
+///
+/// The walk runs on the calling thread, which also reads and chunks files and names
+/// chunks; the blob sink's workers compress, seal and store in parallel. Each directory's
+/// tree is built when the walk leaves it, so memory holds one path of open directories,
+/// never the whole tree.
+public final class Archiver {
+    private let repository: Repository
+    private let options: SnapshotOptions
+    private let progress: (@Sendable (SnapshotProgress) -> Void)?
+    private var state = SnapshotProgress()
+    private var summary = Snapshot.Summary()
+    private var problems: [String] = []
+    private var lastReport = Date.distantPast
+    private let start = Date()
+
+    public init(repository: Repository, options: SnapshotOptions, progress: (@Sendable (SnapshotProgress) -> Void)? = nil) {
+        self.repository = repository
+        self.options = options
+        self.progress = progress
+    }
+
+    // MARK: Paths
+
+    /// Backs up `paths` (made absolute; the snapshot keeps the full path from `/`).
+    public func snapshot(paths: [String]) throws -> StoredSnapshot {
+        guard !paths.isEmpty else { throw SnapshotError.noPaths }
+        let roots = paths.map(Self.absolute)
+        let parent = try findParent(paths: roots.map { $0.description })
+        let sink = BlobSink(repository: repository, workers: options.jobs)
+        let scanner = SizeScanner(roots: roots, rules: options.rules)
+        scanner.start()
+        defer { scanner.stop() }
+
+        do {
+            let reader = try ContentReader(repository: repository, sink: sink)
+            var builder = try TreeBuilder(repository: repository, reader: reader, parent: parent?.snapshot.tree,
+                                          ignoreParent: options.ignoreParent)
+            let walker = TreeWalker(rules: options.rules, readXattrs: options.readXattrs)
+            try walker.walk(roots) { (event: WalkEvent) throws in
+                try handle(event, builder: &builder, reader: reader, sink: sink, scanner: scanner)
+            }
+            let root = try builder.finishRoot()
+            try sink.finish()
+            return try save(root: root, paths: roots.map { $0.description }, parent: parent?.id, sink: sink)
+        } catch {
+            _ = try? sink.finish()  // packs already stored stay unreferenced: prune removes them
+            throw error
+        }
+    }
+
+    private func handle(_ event: WalkEvent, builder: inout TreeBuilder, reader: ContentReader, sink: BlobSink,
+                        scanner: SizeScanner) throws {
+        if let error = sink.error { throw error }
+        switch event {
+        case .enter(let path, let metadata):
+            try builder.enter(path, metadata)
+        case .leave(let path, _):
+            try builder.leave(path)
+            summary.directories += 1
+            state.directories += 1
+        case .entry(let path, let metadata):
+            var node = Node(name: path.name, metadata: metadata)
+            if metadata.type == .file {
+                guard let outcome = try backUpFile(path, &node, builder: &builder, reader: reader) else { return }
+                switch outcome {
+                case .new: summary.filesNew += 1
+                case .changed: summary.filesChanged += 1
+                case .unchanged: summary.filesUnchanged += 1
+                }
+                summary.bytesTotal += metadata.size
+                state.files += 1
+            }
+            try builder.add(node, at: path)
+        case .problem(let path, let error):
+            problems.append("\(path): \(error)")
+        }
+        state.currentPath = event.path.description
+        report(scanner: scanner)
+    }
+
+    private enum FileOutcome { case new, changed, unchanged }
+
+    /// Fills `node.content`; nil when the file could not be read (reported as a problem).
+    private func backUpFile(_ path: FilePath, _ node: inout Node, builder: inout TreeBuilder, reader: ContentReader) throws -> FileOutcome? {
+        let previous = builder.parentNode(for: path)
+        if let previous, previous.type == .file, previous.size == node.size, previous.mtime == node.mtime,
+           previous.ctime == node.ctime, previous.inode == node.inode, !options.ignoreParent,
+           previous.content.allSatisfy({ piece in
+               if case .blob(let id) = piece { return repository.contains(id) }
+               return true
+           }) {
+            node.content = previous.content
+            state.bytesDone += node.size
+            return .unchanged
+        }
+        if node.linkCount > 1, let content = builder.hardLinkContent(device: node.device, inode: node.inode) {
+            node.content = content
+            return previous == nil ? .new : .changed
+        }
+        let fd = openFile(path)
+        guard fd >= 0 else {
+            problems.append("\(path): cannot open: \(String(cString: strerror(errno)))")
+            return nil
+        }
+        defer { close(fd) }
+        do {
+            var regions: [Range<UInt64>]?
+            var status = stat()
+            if fstat(fd, &status) == 0, UInt64(status.st_blocks) * 512 < UInt64(status.st_size) {
+                regions = try dataRegions(fd: fd, size: UInt64(status.st_size), path: path.description)
+            }
+            let before = reader.bytesRead
+            node.content = try reader.read(fd: fd, size: regions == nil ? nil : UInt64(status.st_size), regions: regions)
+            let read = reader.bytesRead - before
+            summary.bytesRead += read
+            state.bytesDone += read
+            if read != node.size {
+                // The file changed while it was read; what was read is stored, and said so.
+                node.size = read + node.content.reduce(0) { total, piece in
+                    if case .hole(let length) = piece { return total + length }
+                    return total
+                }
+            }
+        } catch let error as SnapshotError {
+            if case .read(let code) = error {
+                problems.append("\(path): read failed: \(String(cString: strerror(code)))")
+                return nil
+            }
+            throw error
+        } catch let error as FileSystemError {
+            problems.append("\(path): \(error)")
+            return nil
+        }
+        if node.linkCount > 1 { builder.rememberHardLink(device: node.device, inode: node.inode, content: node.content) }
+        return previous == nil ? .new : .changed
+    }
+
+    private func openFile(_ path: FilePath) -> Int32 {
+        (path.bytes + [0]).withUnsafeBufferPointer { buffer in
+            let name = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            // O_NOATIME (Linux: 0o1000000) spares the disk an inode write per file, but only
+            // the owner (or root) may ask for it.
+            var fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | 0o1000000)
+            if fd < 0 && errno == EPERM { fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+            return fd
+        }
+    }
+
+    // MARK: Streams
+
+    /// Backs up one stream (standard input, or a command's output) as a file `name`.
+    /// `beforeSave` runs once the stream has ended and its data is stored; if it throws
+    /// (the command that produced the stream failed), no snapshot is written.
+    public func snapshot(stream fd: Int32, name: String, beforeSave: () throws -> Void = {}) throws -> StoredSnapshot {
+        let sink = BlobSink(repository: repository, workers: options.jobs)
+        do {
+            let reader = try ContentReader(repository: repository, sink: sink)
+            var builder = try TreeBuilder(repository: repository, reader: reader, parent: nil, ignoreParent: true)
+            let now = Timestamp(Date())
+            let metadata = FileMetadata(type: .file, mode: 0o600, uid: getuid(), gid: getgid(), user: Host.user,
+                                        mtime: now, ctime: now, size: 0)
+            let path = FilePath(bytes: Array(name.utf8))
+            var node = Node(name: path.name, metadata: metadata)
+            node.content = try reader.read(fd: fd)
+            node.size = reader.bytesRead
+            summary.bytesRead = reader.bytesRead
+            summary.bytesTotal = reader.bytesRead
+            summary.filesNew = 1
+            state.bytesDone = reader.bytesRead
+            try builder.add(node, at: FilePath(bytes: [UInt8(ascii: "/")] + path.name))
+            let root = try builder.finishRoot()
+            try sink.finish()
+            try beforeSave()
+            return try save(root: root, paths: ["/" + String(decoding: path.name, as: UTF8.self)], parent: nil, sink: sink)
+        } catch {
+            _ = try? sink.finish()
+            throw error
+        }
+    }
+
+    // MARK: Finishing
+
+    private func save(root: Digest256, paths: [String], parent: String?, sink: BlobSink) throws -> StoredSnapshot {
+        summary.blobsAdded = sink.blobsAdded
+        summary.bytesAdded = sink.bytesAdded
+        summary.durationSeconds = Date().timeIntervalSince(start)
+        let snapshot = Snapshot(time: options.time ?? start, host: options.host ?? Host.name, user: Host.user,
+                                uid: getuid(), gid: getgid(), paths: paths, tags: options.tags, tree: root,
+                                parent: parent, problems: problems, summary: summary)
+        return try repository.saveSnapshot(snapshot)
+    }
+
+    private func findParent(paths: [String]) throws -> StoredSnapshot? {
+        if options.ignoreParent { return nil }
+        if let parent = options.parent { return try repository.findSnapshot(parent) }
+        let host = options.host ?? Host.name
+        return try repository.snapshots().last { $0.snapshot.host == host && Set($0.snapshot.paths) == Set(paths) }
+    }
+
+    private func report(scanner: SizeScanner) {
+        guard let progress else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastReport) >= 0.1 else { return }
+        lastReport = now
+        (state.filesTotal, state.bytesTotal, state.scanComplete) = scanner.totals
+        state.elapsedSeconds = now.timeIntervalSince(start)
+        progress(state)
+    }
+
+    /// `path` made absolute against the working directory, with `.` and `..` resolved
+    /// lexically and no trailing slash.
+    static func absolute(_ path: String) -> FilePath {
+        var components: [Substring] = []
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        for part in full.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                _ = components.popLast()
+                continue
+            }
+            components.append(part)
+        }
+        return FilePath("/" + components.joined(separator: "/"))
+    }
+}
+
+extension WalkEvent {
+    var path: FilePath {
+        switch self {
+        case .enter(let path, _), .leave(let path, _), .entry(let path, _), .problem(let path, _): return path
+        }
+    }
+}
+
+extension Timestamp {
+    init(_ date: Date) {
+        let seconds = date.timeIntervalSince1970
+        let whole = seconds.rounded(.down)
+        self.init(seconds: Int64(whole), nanoseconds: UInt32((seconds - whole) * 1e9))
+    }
+}

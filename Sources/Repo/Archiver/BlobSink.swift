@@ -1,0 +1,126 @@
+import Codec
+import Crypto
+import Foundation
+
+/// Where new blobs go during a snapshot: worker threads compress and seal them into packs,
+/// an uploader thread stores finished packs, and index objects follow the packs they list.
+///
+/// Order of writes (what makes a crash harmless): a pack is stored before any index object
+/// lists it, and `finish()` returns only after every pack and index object is stored, so
+/// the snapshot written after it never refers to a blob that is not durably there. A crash
+/// at any point leaves at most packs that nothing refers to, which prune removes.
+final class BlobSink: @unchecked Sendable {
+    /// A blob to store: its id, type and plaintext (owned by the job).
+    struct Job {
+        let id: Digest256
+        let type: BlobType
+        let plaintext: [UInt8]
+    }
+
+    private let repository: Repository
+    private let jobs: BoundedQueue<Job>
+    private let finished: BoundedQueue<FinishedPack>
+    private let group = DispatchGroup()
+    private let uploads = DispatchGroup()
+    private let lock = NSLock()
+    private var failure: Error?
+    private var unindexed: [IndexedPack] = []
+    /// Packs per index object: index objects stay small enough to rewrite cheaply in prune.
+    private let packsPerIndex = 64
+
+    private(set) var blobsAdded = 0
+    private(set) var bytesAdded: UInt64 = 0
+
+    init(repository: Repository, workers: Int) {
+        self.repository = repository
+        jobs = BoundedQueue(capacity: workers * 4)
+        finished = BoundedQueue(capacity: 2)
+        for _ in 0..<max(1, workers) {
+            let thread = Thread { [self] in work() }
+            thread.stackSize = 1 << 20
+            group.enter()
+            thread.start()
+        }
+        uploads.enter()
+        let uploader = Thread { [self] in upload() }
+        uploader.start()
+    }
+
+    /// The first error of any worker or upload; once set, the snapshot is doomed.
+    var error: Error? { lock.withLock { failure } }
+
+    /// Queues a blob; blocks while the workers are busy. Throws the first failure.
+    func add(_ job: Job) throws {
+        if let error { throw error }
+        jobs.push(job)
+    }
+
+    /// Finishes open packs, waits for every upload and writes the remaining index.
+    func finish() throws {
+        jobs.close()
+        group.wait()
+        finished.close()
+        uploads.wait()
+        if let error { throw error }
+        let rest = lock.withLock { () -> [IndexedPack] in
+            defer { unindexed.removeAll() }
+            return unindexed
+        }
+        try repository.saveIndex(rest)
+    }
+
+    private func fail(_ error: Error) {
+        lock.withLock { if failure == nil { failure = error } }
+        jobs.close()
+        finished.close()
+    }
+
+    private func work() {
+        defer { group.leave() }
+        let compressor = BlobCompressor(policy: CompressionPolicy(level: Int32(repository.parameters.compressionLevel)))
+        var writers: [BlobType: PackWriter] = [:]
+        do {
+            while let job = jobs.pop() {
+                let writer = try writers[job.type] ?? PackWriter(type: job.type, keys: repository.keys, compressor: compressor,
+                                                                 targetSize: packSize(job.type))
+                let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: job.id, plaintext: $0) }
+                lock.withLock {
+                    blobsAdded += 1
+                    bytesAdded += UInt64(entry.length)
+                }
+                if writer.isFull {
+                    finished.push(try writer.finish())
+                    writers[job.type] = nil
+                } else {
+                    writers[job.type] = writer
+                }
+            }
+            for writer in writers.values where !writer.isEmpty { finished.push(try writer.finish()) }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Tree packs are read often and whole: keep them smaller than data packs.
+    private func packSize(_ type: BlobType) -> Int {
+        type == .data ? repository.parameters.packTargetSize : min(repository.parameters.packTargetSize, 8 << 20)
+    }
+
+    private func upload() {
+        defer { uploads.leave() }
+        while let pack = finished.pop() {
+            do {
+                try repository.backend.write(pack.name, pack.bytes)
+                let ready = lock.withLock { () -> [IndexedPack]? in
+                    unindexed.append(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
+                    guard unindexed.count >= packsPerIndex else { return nil }
+                    defer { unindexed.removeAll() }
+                    return unindexed
+                }
+                if let ready { try repository.saveIndex(ready) }
+            } catch {
+                fail(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Crypto
+import Foundation
+
+/// Assembles tree blobs as the walk goes: one frame per open directory, finished into a
+/// tree blob when the walk leaves it; the directories above the backed-up paths (up to
+/// `/`) are built last. Also finds each entry's counterpart in the parent snapshot.
+struct TreeBuilder {
+    private struct Frame {
+        let path: FilePath
+        let metadata: FileMetadata
+        var nodes: [Node] = []
+        /// The same directory's entries in the parent snapshot, by name.
+        let previous: [[UInt8]: Node]
+    }
+
+    /// A directory above the backed-up paths: its real metadata, and what was put in it.
+    private final class Ancestor {
+        var children: [[UInt8]: Ancestor] = [:]
+        var nodes: [Node] = []
+    }
+
+    private struct HardLink: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    private let repository: Repository
+    private let reader: ContentReader
+    private let parentRoot: Digest256?
+    private var stack: [Frame] = []
+    private let top = Ancestor()
+    /// Set when `/` itself was backed up: its tree is the snapshot's root.
+    private var rootTree: Digest256?
+    private var hardLinks: [HardLink: [ContentPiece]] = [:]
+    private var parentTrees: [Digest256: Tree] = [:]
+
+    init(repository: Repository, reader: ContentReader, parent: Digest256?, ignoreParent: Bool) throws {
+        self.repository = repository
+        self.reader = reader
+        self.parentRoot = ignoreParent ? nil : parent
+    }
+
+    mutating func enter(_ path: FilePath, _ metadata: FileMetadata) throws {
+        var previous: [[UInt8]: Node] = [:]
+        if let node = parentNode(for: path), node.type == .directory, let subtree = node.subtree,
+           let tree = try? loadParentTree(subtree) {
+            for child in tree.nodes { previous[child.name] = child }
+        }
+        stack.append(Frame(path: path, metadata: metadata, previous: previous))
+    }
+
+    mutating func leave(_ path: FilePath) throws {
+        let frame = stack.removeLast()
+        var node = Node(name: path.name, metadata: frame.metadata)
+        node.subtree = try reader.store(tree: Tree(nodes: frame.nodes))
+        try add(node, at: path)
+    }
+
+    mutating func add(_ node: Node, at path: FilePath) throws {
+        if !stack.isEmpty {
+            stack[stack.count - 1].nodes.append(node)
+            return
+        }
+        let components = Self.components(of: path)
+        guard let last = components.last else {
+            rootTree = node.subtree
+            return
+        }
+        var directory = top
+        for component in components.dropLast() {
+            if let child = directory.children[component] {
+                directory = child
+            } else {
+                let child = Ancestor()
+                directory.children[component] = child
+                directory = child
+            }
+        }
+        directory.nodes.removeAll { $0.name == last }
+        directory.nodes.append(node)
+    }
+
+    /// Stores the directories above the backed-up paths and returns the root tree's id.
+    mutating func finishRoot() throws -> Digest256 {
+        if let rootTree { return rootTree }
+        return try store(top, path: [])
+    }
+
+    private mutating func store(_ directory: Ancestor, path: [[UInt8]]) throws -> Digest256 {
+        var nodes = directory.nodes
+        for (name, child) in directory.children.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            let childPath = path + [name]
+            let real = FilePath(bytes: [UInt8(ascii: "/")] + Array(childPath.joined(separator: [UInt8(ascii: "/")])))
+            let metadata = (try? MetadataReader().metadata(atPath: real)) ?? Self.syntheticDirectory
+            var node = Node(name: name, metadata: metadata)
+            node.type = .directory
+            node.subtree = try store(child, path: childPath)
+            nodes.removeAll { $0.name == name }
+            nodes.append(node)
+        }
+        return try reader.store(tree: Tree(nodes: nodes))
+    }
+
+    /// The entry at `path` in the parent snapshot, if it had one.
+    func parentNode(for path: FilePath) -> Node? {
+        if let frame = stack.last { return frame.previous[path.name] }
+        guard var tree = parentRoot.flatMap({ try? loadParentTreeConst($0) }) else { return nil }
+        let components = Self.components(of: path)
+        for (index, component) in components.enumerated() {
+            guard let node = tree.nodes.first(where: { $0.name == component }) else { return nil }
+            if index == components.count - 1 { return node }
+            guard let subtree = node.subtree, let next = try? loadParentTreeConst(subtree) else { return nil }
+            tree = next
+        }
+        return nil
+    }
+
+    func hardLinkContent(device: UInt64, inode: UInt64) -> [ContentPiece]? {
+        hardLinks[HardLink(device: device, inode: inode)]
+    }
+
+    mutating func rememberHardLink(device: UInt64, inode: UInt64, content: [ContentPiece]) {
+        hardLinks[HardLink(device: device, inode: inode)] = content
+    }
+
+    private mutating func loadParentTree(_ id: Digest256) throws -> Tree {
+        if let tree = parentTrees[id] { return tree }
+        let tree = try repository.loadTree(id)
+        // Only the trees along the current path are needed again; keep the cache small.
+        if parentTrees.count > 64 { parentTrees.removeAll() }
+        parentTrees[id] = tree
+        return tree
+    }
+
+    private func loadParentTreeConst(_ id: Digest256) throws -> Tree {
+        try parentTrees[id] ?? repository.loadTree(id)
+    }
+
+    private static func components(of path: FilePath) -> [[UInt8]] {
+        path.bytes.split(separator: UInt8(ascii: "/")).map(Array.init)
+    }
+
+    private static let syntheticDirectory = FileMetadata(type: .directory, mode: 0o755, uid: 0, gid: 0,
+                                                         mtime: Timestamp(seconds: 0, nanoseconds: 0),
+                                                         ctime: Timestamp(seconds: 0, nanoseconds: 0), size: 0)
+}

@@ -1,0 +1,195 @@
+import Crypto
+import Foundation
+
+/// Verifies a repository: structure always (snapshots, trees, index, pack sizes and
+/// headers), and with `readData` every stored byte (pack hashes, blob authentication,
+/// blob ids).
+public struct Checker: Sendable {
+    let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    public func run(readData: ReadDataSubset?, progress: ((String) -> Void)? = nil) throws -> CheckReport {
+        var report = CheckReport()
+        let backend = repository.backend
+
+        // Packs as stored, against packs as indexed.
+        var stored: [Digest256: (ObjectKind, Int)] = [:]
+        for kind in [ObjectKind.dataPack, .treePack] {
+            for info in try backend.list(kind) {
+                if let id = Digest256(hex: info.name.id) { stored[id] = (kind, info.size) }
+            }
+        }
+        let indexed = repository.withIndex { $0.packs }
+        report.packs = indexed.count
+        var indexedIDs = Set<Digest256>()
+        for pack in indexed {
+            indexedIDs.insert(pack.id)
+            guard let (kind, size) = stored[pack.id] else {
+                report.problems.append("pack \(pack.id.hex) is in the index but missing from the repository")
+                continue
+            }
+            if kind != pack.type.packKind {
+                report.problems.append("pack \(pack.id.hex) is stored under \(kind.rawValue)/ but indexed as \(pack.type)")
+            }
+            if size != pack.size {
+                report.problems.append("pack \(pack.id.hex) has \(size) bytes, the index says \(pack.size)")
+            }
+        }
+        for id in stored.keys where !indexedIDs.contains(id) {
+            report.notes.append("pack \(id.hex) is not in any index (left by an interrupted operation; prune removes it)")
+        }
+
+        // Snapshots and the trees they reach: every tree loads, every blob is indexed.
+        progress?("checking snapshots and trees")
+        var seenTrees = Set<Digest256>()
+        for info in try backend.list(.snapshots) {
+            let stored: StoredSnapshot
+            do {
+                stored = try repository.loadSnapshot(id: info.name.id)
+            } catch {
+                report.problems.append("snapshot \(info.name.id.prefix(8)): \(error)")
+                continue
+            }
+            report.snapshots += 1
+            checkTree(stored.snapshot.tree, path: "snapshot \(stored.shortID):/", seen: &seenTrees, report: &report)
+        }
+        report.trees = seenTrees.count
+        report.blobs = repository.indexedBlobCount
+
+        // Pack headers agree with the index (and, reading data, every byte is sound).
+        progress?(readData == nil ? "checking pack headers" : "reading all data")
+        try checkPacks(indexed.filter { stored[$0.id] != nil }, readData: readData, report: &report)
+        return report
+    }
+
+    private func checkTree(_ id: Digest256, path: String, seen: inout Set<Digest256>, report: inout CheckReport) {
+        guard seen.insert(id).inserted else { return }
+        let tree: Tree
+        do {
+            tree = try repository.loadTree(id)
+        } catch {
+            report.problems.append("tree \(id.hex) at \(path): \(error)")
+            return
+        }
+        for node in tree.nodes {
+            let childPath = path + (path.hasSuffix("/") ? "" : "/") + node.displayName
+            switch node.type {
+            case .directory:
+                guard let subtree = node.subtree else {
+                    report.problems.append("directory \(childPath) has no tree")
+                    continue
+                }
+                checkTree(subtree, path: childPath, seen: &seen, report: &report)
+            case .file:
+                for case .blob(let blob) in node.content where !repository.contains(blob) {
+                    report.problems.append("file \(childPath): blob \(blob.hex) is not in the index")
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Compares every pack's own header with the index; with `readData`, reads whole packs
+    /// (on all cores) and verifies their hash, every blob's tag and every blob's id.
+    private func checkPacks(_ packs: [BlobIndex.Pack], readData: ReadDataSubset?, report: inout CheckReport) throws {
+        let expected = repository.withIndex { index in
+            var byPack: [Digest256: [PackEntry]] = [:]
+            index.forEach { id, location in
+                byPack[location.pack, default: []].append(PackEntry(type: location.type, id: id, offset: location.offset,
+                                                                    length: location.length, plaintextLength: location.plaintextLength))
+            }
+            return byPack
+        }
+        let selected = packs.filter { readData?.includes(packID: $0.id.hex) ?? true }
+        let results = ResultSlots<(problems: [String], bytes: UInt64, read: Bool)>(count: selected.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < selected.count {
+                let pack = selected[index]
+                results.set(index, verify(pack, expected: expected[pack.id] ?? [], readData: readData != nil))
+                index += workers
+            }
+        }
+        for result in results.values {
+            report.problems.append(contentsOf: result.problems)
+            report.bytesRead += result.bytes
+            if result.read { report.packsRead += 1 }
+        }
+    }
+
+    private func verify(_ pack: BlobIndex.Pack, expected: [PackEntry], readData: Bool) -> (problems: [String], bytes: UInt64, read: Bool) {
+        let name = ObjectName(pack.type.packKind, pack.id.hex)
+        let label = "pack \(pack.id.hex)"
+        var problems = [String]()
+        var bytes: [UInt8] = []
+        let header: [PackEntry]
+        do {
+            let reader = PackReader(keys: repository.keys)
+            if readData {
+                bytes = try repository.backend.read(name)
+                if SHA256.hash(bytes) != pack.id {
+                    problems.append("\(label): content does not match its name (SHA-256 differs): the pack is damaged")
+                }
+                header = try reader.header(of: bytes, name: label).entries
+            } else {
+                // Only the preamble and the header: two small ranged reads.
+                let salt = try reader.preamble(try repository.backend.read(name, range: 0..<PackLayout.preambleByteCount), name: label)
+                if salt != pack.salt { problems.append("\(label): salt differs from the index") }
+                var tail = try repository.backend.read(name, range: max(0, pack.size - 16384)..<pack.size)
+                let needed = PackReader.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
+                if needed > tail.count && needed <= pack.size {
+                    tail = try repository.backend.read(name, range: pack.size - needed..<pack.size)
+                }
+                header = try reader.header(salt: salt, tail: tail[...], packSize: pack.size, name: label)
+            }
+        } catch {
+            problems.append("\(label): \(error)")
+            return (problems, UInt64(bytes.count), readData)
+        }
+        let indexedSet = Set(expected.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
+        let headerSet = Set(header.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
+        for entry in expected where !headerSet.contains("\(entry.id.hex)@\(entry.offset)+\(entry.length)") {
+            problems.append("\(label): blob \(entry.id.hex) is in the index but not in the pack header")
+        }
+        if headerSet.count != header.count || indexedSet.count > headerSet.count {
+            problems.append("\(label): header lists \(header.count) blobs, index \(expected.count)")
+        }
+        guard readData else { return (problems, 0, false) }
+        do {
+            let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
+            let hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
+            try bytes.withUnsafeBytes { raw in
+                for entry in header {
+                    let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<entry.offset + entry.length])
+                    do {
+                        let plaintext = try opener.open(sealed, entry: entry, pack: pack.id.hex)
+                        hasher.update(plaintext)
+                        if hasher.finalize() != entry.id {
+                            problems.append("\(label): blob \(entry.id.hex) does not hash to its id")
+                        }
+                    } catch {
+                        problems.append("\(error)")
+                    }
+                }
+            }
+        } catch {
+            problems.append("\(label): \(error)")
+        }
+        return (problems, UInt64(bytes.count), true)
+    }
+}
+
+/// One result per index, filled by concurrent workers.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Value?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+
+    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The marker files of `ExcludeRules.excludeIfPresent`.
+enum DirectoryTag {
+    static let cacheDirectoryTagName: [UInt8] = Array("CACHEDIR.TAG".utf8)
+    /// The first bytes of a valid CACHEDIR.TAG (https://bford.info/cachedir/).
+    static let cacheDirectorySignature: [UInt8] = Array("Signature: 8a477f597d28d172789f06886806bc55".utf8)
+
+    /// Whether the directory open as `directory` holds the tag `name`. Anything that cannot
+    /// be confirmed counts as absent: a rule that excludes must not exclude by accident.
+    static func isPresent(_ name: [UInt8], in directory: Int32) -> Bool {
+        if name == cacheDirectoryTagName { return hasCacheDirectorySignature(in: directory) }
+        do throws(SystemCallError) {
+            return try withNULTerminated(name) { name throws(SystemCallError) in
+                var status = stat()
+                try retryingInterrupts { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
+                return true
+            }
+        } catch {
+            return false
+        }
+    }
+
+    /// Opened without following a symlink and without blocking (a FIFO of that name must not
+    /// hang the backup); only a regular file counts.
+    private static func hasCacheDirectorySignature(in directory: Int32) -> Bool {
+        do throws(SystemCallError) {
+            let descriptor = try withNULTerminated(cacheDirectoryTagName) { name throws(SystemCallError) in
+                try retryingInterrupts { openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+            }
+            defer { close(descriptor) }
+            var status = stat()
+            try retryingInterrupts { fstat(descriptor, &status) }
+            guard status.st_mode & S_IFMT == S_IFREG else { return false }
+            var start = [UInt8](repeating: 0, count: cacheDirectorySignature.count)
+            let count = try retryingInterrupts {
+                start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+            }
+            return count == start.count && start == cacheDirectorySignature
+        } catch {
+            return false
+        }
+    }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ExcludePattern {
+    /// The patterns of an `--exclude-file`: one per line; lines starting with `#` and lines
+    /// that are blank are ignored; whitespace around a pattern is dropped (a pattern can say
+    /// `[ ]` for a space at either end), and so is the `\r` of a file written on Windows.
+    /// The file is read as bytes, so patterns for names that are not UTF-8 can be written.
+    public static func read(excludeFile path: String) throws(FileSystemError) -> [ExcludePattern] {
+        do throws(SystemCallError) {
+            return parse(excludeFile: try readFile(FilePath(path)))
+        } catch {
+            throw error.error("read exclude file", path)
+        }
+    }
+
+    static func parse(excludeFile contents: [UInt8]) -> [ExcludePattern] {
+        contents.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            let pattern = line.drop(while: isWhitespace).reversed().drop(while: isWhitespace).reversed()
+            guard let first = pattern.first, first != UInt8(ascii: "#") else { return nil }
+            return ExcludePattern(bytes: Array(pattern))
+        }
+    }
+}
+
+private func isWhitespace(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+}
+
+/// The whole content of a (small) file.
+private func readFile(_ path: FilePath) throws(SystemCallError) -> [UInt8] {
+    let descriptor = try withNULTerminated(path.bytes) { path throws(SystemCallError) in
+        try retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+    }
+    defer { close(descriptor) }
+    var contents: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let count = try retryingInterrupts {
+            chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        }
+        if count == 0 { return contents }
+        contents += chunk[..<count]
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where extended attributes are read or written: an open file, or a path whose last
+/// component is not followed (so a symlink's own attributes, never its target's).
+enum ExtendedAttributeHolder {
+    case descriptor(Int32)
+    case path([UInt8])
+
+    /// Every attribute, sorted by name bytes. A file system without extended attributes
+    /// (ENOTSUP) has none rather than failing; an attribute removed between listing and
+    /// reading (ENODATA) is left out, as if listed a moment later.
+    func readAll() throws(SystemCallError) -> [ExtendedAttribute] {
+        let names: [UInt8]
+        do throws(SystemCallError) {
+            names = try readGrowing { buffer throws(SystemCallError) in try list(buffer) }
+        } catch where error.code == ENOTSUP {
+            return []
+        }
+        var attributes: [ExtendedAttribute] = []
+        for name in names.split(separator: 0) {
+            let nameBytes = Array(name)
+            do throws(SystemCallError) {
+                let value = try readGrowing { buffer throws(SystemCallError) in try get(nameBytes, buffer) }
+                attributes.append(ExtendedAttribute(nameBytes: nameBytes, value: value))
+            } catch where error.code == ENODATA {
+                continue
+            }
+        }
+        return attributes.sorted { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }
+    }
+
+    func write(_ attribute: ExtendedAttribute) throws(SystemCallError) {
+        let calls = ExtendedAttributeCalls.shared
+        let value = attribute.value
+        try withNULTerminated(attribute.nameBytes) { name throws(SystemCallError) in
+            switch self {
+            case .descriptor(let descriptor):
+                guard let fsetxattr = calls.fsetxattr else { throw SystemCallError(ENOTSUP) }
+                try retryingInterrupts {
+                    value.withUnsafeBytes { fsetxattr(descriptor, name, $0.baseAddress, $0.count, 0) }
+                }
+            case .path(let path):
+                guard let lsetxattr = calls.lsetxattr else { throw SystemCallError(ENOTSUP) }
+                try withNULTerminated(path) { path throws(SystemCallError) in
+                    try retryingInterrupts {
+                        value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The NUL-separated names into `buffer`, or with an empty buffer the size they need.
+    private func list(_ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
+        let calls = ExtendedAttributeCalls.shared
+        let names = buffer.baseAddress?.assumingMemoryBound(to: CChar.self)
+        switch self {
+        case .descriptor(let descriptor):
+            guard let flistxattr = calls.flistxattr else { throw SystemCallError(ENOTSUP) }
+            return try retryingInterrupts { flistxattr(descriptor, names, buffer.count) }
+        case .path(let path):
+            guard let llistxattr = calls.llistxattr else { throw SystemCallError(ENOTSUP) }
+            return try withNULTerminated(path) { path throws(SystemCallError) in
+                try retryingInterrupts { llistxattr(path, names, buffer.count) }
+            }
+        }
+    }
+
+    /// The value of `name` into `buffer`, or with an empty buffer the size it needs.
+    private func get(_ name: [UInt8], _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
+        let calls = ExtendedAttributeCalls.shared
+        return try withNULTerminated(name) { name throws(SystemCallError) in
+            switch self {
+            case .descriptor(let descriptor):
+                guard let fgetxattr = calls.fgetxattr else { throw SystemCallError(ENOTSUP) }
+                return try retryingInterrupts { fgetxattr(descriptor, name, buffer.baseAddress, buffer.count) }
+            case .path(let path):
+                guard let lgetxattr = calls.lgetxattr else { throw SystemCallError(ENOTSUP) }
+                return try withNULTerminated(path) { path throws(SystemCallError) in
+                    try retryingInterrupts { lgetxattr(path, name, buffer.baseAddress, buffer.count) }
+                }
+            }
+        }
+    }
+}
+
+/// Asks `read` for the size it needs (empty buffer), then reads; again, larger, when the data
+/// grew in between (ERANGE), as attributes may while a system is running.
+private func readGrowing(_ read: (UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int) throws(SystemCallError) -> [UInt8] {
+    while true {
+        let size = try read(UnsafeMutableRawBufferPointer(start: nil, count: 0))
+        if size == 0 { return [] }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let outcome = bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(SystemCallError) in try read(buffer) }
+        }
+        switch outcome {
+        case .success(let count):
+            bytes.removeLast(bytes.count - count)
+            return bytes
+        case .failure(let error) where error.code == ERANGE:
+            continue
+        case .failure(let error):
+            throw error
+        }
+    }
+}

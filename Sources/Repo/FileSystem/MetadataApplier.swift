@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Applies restored metadata to one entry, in the only order that works: owner first (a
+/// change of owner clears setuid bits and file capabilities), then extended attributes (a
+/// read-only mode would forbid writing them), then the mode, and the mtime last (every
+/// other change moves it). The access time is set to the mtime; the change time cannot be set.
+///
+/// What the target cannot hold is returned, not thrown, so that a restore carries on and
+/// reports it: attributes the file system does not support (ENOTSUP) or refuses (EPERM, as
+/// for `trusted.*` without privilege), and owners the system refuses (EPERM, EINVAL for ids
+/// outside a user namespace). Everything else is a real failure and is thrown.
+struct MetadataApplier: Sendable {
+    /// Whether to set owners: only root may give files away.
+    let restoresOwnership: Bool
+
+    enum Subject {
+        /// An open file or directory.
+        case descriptor(Int32)
+        /// An entry by name in an open directory, never followed: symlinks and special files.
+        case entry(directory: Int32, name: [UInt8])
+    }
+
+    func apply(_ metadata: FileMetadata, to subject: Subject, path: FilePath) throws(FileSystemError) -> [FileSystemError] {
+        var unsupported: [FileSystemError] = []
+        do throws(SystemCallError) {
+            if restoresOwnership {
+                do throws(SystemCallError) {
+                    try setOwner(metadata, subject)
+                } catch where error.code == EPERM || error.code == EINVAL {
+                    unsupported.append(error.error("set the owner of", path.description))
+                }
+            }
+        } catch {
+            throw error.error("set the owner of", path.description)
+        }
+        let holder: ExtendedAttributeHolder = switch subject {
+        case .descriptor(let descriptor): .descriptor(descriptor)
+        // Through the directory's descriptor under /proc: only the last component is looked up
+        // by name, and an `l` call does not follow it.
+        case .entry(let directory, let name): .path(Array("/proc/self/fd/\(directory)/".utf8) + name)
+        }
+        for attribute in metadata.xattrs {
+            do throws(SystemCallError) {
+                do throws(SystemCallError) {
+                    try holder.write(attribute)
+                } catch where error.code == ENOTSUP || error.code == EPERM {
+                    unsupported.append(error.error("set extended attribute \(attribute.name) of", path.description))
+                }
+            } catch {
+                throw error.error("set extended attribute \(attribute.name) of", path.description)
+            }
+        }
+        do throws(SystemCallError) {
+            if metadata.type != .symlink { try setMode(metadata.mode, subject) }
+        } catch {
+            throw error.error("set the mode of", path.description)
+        }
+        do throws(SystemCallError) {
+            try setTimes(metadata.mtime, subject)
+        } catch {
+            throw error.error("set the times of", path.description)
+        }
+        return unsupported
+    }
+
+    private func setOwner(_ metadata: FileMetadata, _ subject: Subject) throws(SystemCallError) {
+        switch subject {
+        case .descriptor(let descriptor):
+            try retryingInterrupts { fchown(descriptor, metadata.uid, metadata.gid) }
+        case .entry(let directory, let name):
+            try withNULTerminated(name) { name throws(SystemCallError) in
+                try retryingInterrupts { fchownat(directory, name, metadata.uid, metadata.gid, AT_SYMLINK_NOFOLLOW) }
+            }
+        }
+    }
+
+    /// Symlinks have no mode of their own on Linux; callers skip them.
+    private func setMode(_ mode: UInt32, _ subject: Subject) throws(SystemCallError) {
+        let mode = mode_t(mode & 0o7777)
+        switch subject {
+        case .descriptor(let descriptor):
+            try retryingInterrupts { fchmod(descriptor, mode) }
+        case .entry(let directory, let name):
+            try withNULTerminated(name) { name throws(SystemCallError) in
+                try retryingInterrupts { fchmodat(directory, name, mode, AT_SYMLINK_NOFOLLOW) }
+            }
+        }
+    }
+
+    private func setTimes(_ mtime: Timestamp, _ subject: Subject) throws(SystemCallError) {
+        let times = [mtime.systemTime, mtime.systemTime]
+        switch subject {
+        case .descriptor(let descriptor):
+            try retryingInterrupts { futimens(descriptor, times) }
+        case .entry(let directory, let name):
+            try withNULTerminated(name) { name throws(SystemCallError) in
+                try retryingInterrupts { utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the metadata of directory entries: `lstat`, owner names, symlink targets and
+/// extended attributes, never following a symlink.
+///
+/// A final class so that one cache of user and group names serves a whole backup. Thread-safe:
+/// the archiver's threads can share one reader.
+public final class MetadataReader: Sendable {
+    private let names = AccountNames()
+
+    public init() {}
+
+    /// The metadata of the entry at `path` itself (`lstat`: a symlink is described, not
+    /// followed).
+    public func metadata(atPath path: String, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
+        try metadata(atPath: FilePath(path), readXattrs: readXattrs)
+    }
+
+    /// The metadata of the entry at `path` itself, for paths that are not UTF-8.
+    public func metadata(atPath path: FilePath, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
+        do throws(SystemCallError) {
+            return try withNULTerminated(path.bytes) { cPath throws(SystemCallError) in
+                var status = stat()
+                try retryingInterrupts { lstat(cPath, &status) }
+                let linkTarget = try isSymlink(status) ? readSymlink { readlink(cPath, $0, $1) } : nil
+                return try metadata(status, path: path, linkTarget: linkTarget,
+                                    xattrs: readXattrs ? .path(path.bytes) : nil)
+            }
+        } catch {
+            throw error.error("read metadata of", path.description)
+        }
+    }
+
+    /// The metadata of a file the caller has open: `fstat` and the attributes of that very
+    /// file, so that what is recorded describes what is read even if the path is replaced
+    /// meanwhile. `path` is only for messages.
+    public func metadata(fd: Int32, path: String, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
+        do throws(SystemCallError) {
+            return try metadata(descriptor: fd, path: FilePath(path), readXattrs: readXattrs)
+        } catch {
+            throw error.error("read metadata of", path)
+        }
+    }
+
+    func metadata(descriptor: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
+        var status = stat()
+        try retryingInterrupts { fstat(descriptor, &status) }
+        // A descriptor of a symlink itself (O_PATH | O_NOFOLLOW): an empty path reads its target.
+        let linkTarget = try isSymlink(status) ? readSymlink { readlinkat(descriptor, "", $0, $1) } : nil
+        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .descriptor(descriptor) : nil)
+    }
+
+    /// `lstat` of `name` in the directory open as `directory`.
+    func status(of name: [UInt8], in directory: Int32) throws(SystemCallError) -> stat {
+        try withNULTerminated(name) { name throws(SystemCallError) in
+            var status = stat()
+            try retryingInterrupts { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
+            return status
+        }
+    }
+
+    /// The metadata of `name` in the directory open as `directory`, whose `lstat` is `status`.
+    /// Extended attributes are read by `path`, as Linux has no `*at` call for them.
+    func metadata(_ status: stat, of name: [UInt8], in directory: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
+        let linkTarget = try isSymlink(status)
+            ? withNULTerminated(name) { name throws(SystemCallError) in try readSymlink { readlinkat(directory, name, $0, $1) } }
+            : nil
+        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(path.bytes) : nil)
+    }
+
+    /// Metadata from a `stat` already taken, with owner names and, from `xattrs`, attributes.
+    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?) throws(SystemCallError) -> FileMetadata {
+        guard let type = FileType(mode: status.st_mode) else { throw SystemCallError(EOPNOTSUPP) }
+        return FileMetadata(
+            type: type, mode: UInt32(status.st_mode & 0o7777),
+            uid: status.st_uid, gid: status.st_gid,
+            user: names.user(status.st_uid), group: names.group(status.st_gid),
+            mtime: Timestamp(status.st_mtim), ctime: Timestamp(status.st_ctim),
+            size: UInt64(status.st_size), inode: UInt64(status.st_ino), device: UInt64(status.st_dev),
+            linkCount: UInt64(status.st_nlink), rdev: UInt64(status.st_rdev),
+            linkTarget: linkTarget, xattrs: try xattrs?.readAll() ?? [])
+    }
+}
+
+private func isSymlink(_ status: stat) -> Bool {
+    status.st_mode & S_IFMT == S_IFLNK
+}
+
+/// A symlink's target via a `readlink`-like call, in a buffer grown until the target fits
+/// (`st_size` is only a hint: the link may be replaced, and /proc reports 0).
+private func readSymlink(_ read: (UnsafeMutablePointer<CChar>, Int) -> Int) throws(SystemCallError) -> [UInt8] {
+    var capacity = 256
+    while true {
+        var target = [UInt8](repeating: 0, count: capacity)
+        let count = try retryingInterrupts {
+            target.withUnsafeMutableBytes { read($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+        }
+        if count < capacity {
+            target.removeLast(capacity - count)
+            return target
+        }
+        capacity *= 2
+    }
+}

@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `open` flag for a descriptor that only names a directory (Linux ABI value; Swift's Glibc
+/// module leaves it out). Such a descriptor serves `*at` calls without needing read
+/// permission on the directory.
+private let openPathOnly: Int32 = 0o10_000_000
+
+/// An open directory inside a restore target, and the ways to recreate entries in it.
+///
+/// Every call names an entry relative to this directory's descriptor, checks the name with
+/// `RestoreTarget.isSafeName`, and never follows a symlink at that name: whatever is in the
+/// way of a new entry (a symlink, a file, an empty directory) is removed first, and
+/// directories are opened with `O_NOFOLLOW`. A non-empty directory in the way is not removed
+/// (the call fails with ENOTEMPTY): deleting trees is not a restore's job.
+///
+/// New entries start private (0700 directories, 0600 files and nodes) so nobody can use them
+/// half-restored; `applyMetadata` sets the real mode, owner, attributes and time. Apply it to
+/// a directory after its entries are restored, since creating them changes its mtime.
+///
+/// Thread-safe: the descriptor is only read, and lives as long as this object.
+public final class RestoreDirectory: Sendable {
+    /// The directory's path, for messages.
+    public let path: FilePath
+    private let descriptor: OwnedDescriptor
+    private let targetRoot: OwnedDescriptor
+    private let applier: MetadataApplier
+
+    init(path: FilePath, descriptor: OwnedDescriptor, targetRoot: OwnedDescriptor, restoresOwnership: Bool) {
+        self.path = path
+        self.descriptor = descriptor
+        self.targetRoot = targetRoot
+        self.applier = MetadataApplier(restoresOwnership: restoresOwnership)
+    }
+
+    /// The directory `name`, created if missing, kept if it is already a directory (a restore
+    /// over an earlier one), replacing anything else.
+    public func makeDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {
+        let entry = try checked(name)
+        do throws(SystemCallError) {
+            try withNULTerminated(name) { cName throws(SystemCallError) in
+                do throws(SystemCallError) {
+                    try retryingInterrupts { mkdirat(descriptor.raw, cName, 0o700) }
+                } catch where error.code == EEXIST {
+                    var status = stat()
+                    try retryingInterrupts { fstatat(descriptor.raw, cName, &status, AT_SYMLINK_NOFOLLOW) }
+                    guard status.st_mode & S_IFMT != S_IFDIR else { return }
+                    try remove(cName)
+                    try retryingInterrupts { mkdirat(descriptor.raw, cName, 0o700) }
+                }
+            }
+        } catch {
+            throw error.error("create directory", entry.description)
+        }
+        return try openDirectory(name)
+    }
+
+    /// The existing directory `name`. Fails (ELOOP or ENOTDIR) if `name` is a symlink, even to
+    /// a directory: nothing is ever written through one.
+    public func openDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {
+        let entry = try checked(name)
+        do throws(SystemCallError) {
+            let child = try withNULTerminated(name) { cName throws(SystemCallError) in
+                try retryingInterrupts { openat(descriptor.raw, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            }
+            return RestoreDirectory(path: entry, descriptor: OwnedDescriptor(child), targetRoot: targetRoot,
+                                    restoresOwnership: applier.restoresOwnership)
+        } catch {
+            throw error.error("open directory", entry.description)
+        }
+    }
+
+    /// A new, empty regular file `name`, open for writing. Whatever was at `name` is removed
+    /// first and the file created with `O_EXCL`, so the result is always a fresh inode: an
+    /// existing file is not truncated in place, because it might be a hard link to a file
+    /// outside the target (truncating it would destroy that file).
+    public func createFile(_ name: [UInt8]) throws(FileSystemError) -> RestoredFile {
+        let entry = try checked(name)
+        do throws(SystemCallError) {
+            let file = try replacing(name) { cName in
+                openat(descriptor.raw, cName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            }
+            return RestoredFile(path: entry, descriptor: OwnedDescriptor(file), applier: applier)
+        } catch {
+            throw error.error("create file", entry.description)
+        }
+    }
+
+    /// A symlink `name` pointing at `target`, which is stored as given: it is never followed
+    /// here, so it may point anywhere, exist or not.
+    public func makeSymlink(_ name: [UInt8], target: [UInt8]) throws(FileSystemError) {
+        let entry = try checked(name)
+        do throws(SystemCallError) {
+            try withNULTerminated(target) { cTarget throws(SystemCallError) in
+                try replacing(name) { cName in symlinkat(cTarget, descriptor.raw, cName) }
+            }
+        } catch {
+            throw error.error("create symlink", entry.description)
+        }
+    }
+
+    /// A hard link `name` to `existing`, an entry already restored, given by its path relative
+    /// to the target root (`a/b/file`). Each directory on the way is opened with `O_NOFOLLOW`,
+    /// so the link cannot reach outside the target, and every component must be a safe name.
+    public func makeHardLink(_ name: [UInt8], to existing: FilePath) throws(FileSystemError) {
+        let entry = try checked(name)
+        let components = existing.bytes.split(separator: FilePath.separator).map { Array($0) }
+        guard let last = components.last, components.allSatisfy(RestoreTarget.isSafeName) else {
+            throw .unsafeName(existing.description)
+        }
+        do throws(SystemCallError) {
+            var parent = targetRoot
+            for component in components.dropLast() {
+                let next = try withNULTerminated(component) { cName throws(SystemCallError) in
+                    try retryingInterrupts {
+                        openat(parent.raw, cName, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    }
+                }
+                parent = OwnedDescriptor(next)
+            }
+            let source = parent
+            try withNULTerminated(last) { cExisting throws(SystemCallError) in
+                try replacing(name) { cName in linkat(source.raw, cExisting, descriptor.raw, cName, 0) }
+            }
+        } catch {
+            throw error.error("create hard link", "\(entry) to \(existing)")
+        }
+    }
+
+    /// A FIFO, socket or device node `name`; `rdev` is the device number of a device.
+    public func makeSpecialFile(_ name: [UInt8], type: FileType, rdev: UInt64 = 0) throws(FileSystemError) {
+        let entry = try checked(name)
+        guard [.fifo, .socket, .characterDevice, .blockDevice].contains(type) else {
+            throw .unsupportedType(path: entry.description)
+        }
+        do throws(SystemCallError) {
+            try replacing(name) { cName in mknodat(descriptor.raw, cName, type.modeBits | 0o600, dev_t(rdev)) }
+        } catch {
+            throw error.error("create special file", entry.description)
+        }
+    }
+
+    /// Sets this directory's owner, attributes, mode and mtime; call it after its entries
+    /// are restored. Returns what the target could not hold (see `MetadataApplier`).
+    @discardableResult
+    public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
+        try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
+    }
+
+    /// Sets the metadata of the entry `name` itself, never of what a symlink points to: for
+    /// symlinks and special files, which are not opened (opening a device can have effects).
+    @discardableResult
+    public func applyMetadata(_ metadata: FileMetadata, toEntry name: [UInt8]) throws(FileSystemError) -> [FileSystemError] {
+        let entry = try checked(name)
+        return try applier.apply(metadata, to: .entry(directory: descriptor.raw, name: name), path: entry)
+    }
+
+    /// The path of the entry `name`, which must be safe.
+    private func checked(_ name: [UInt8]) throws(FileSystemError) -> FilePath {
+        guard RestoreTarget.isSafeName(name) else { throw .unsafeName(FilePath.display(name)) }
+        return path.appending(name)
+    }
+
+    /// Runs `create` on `name`; if something is already there (EEXIST), removes it and runs
+    /// `create` once more. A second EEXIST means someone is racing the restore, and fails.
+    @discardableResult
+    private func replacing(_ name: [UInt8], _ create: (UnsafePointer<CChar>) -> Int32) throws(SystemCallError) -> Int32 {
+        try withNULTerminated(name) { cName throws(SystemCallError) in
+            do throws(SystemCallError) {
+                return try retryingInterrupts { create(cName) }
+            } catch where error.code == EEXIST {
+                try remove(cName)
+                return try retryingInterrupts { create(cName) }
+            }
+        }
+    }
+
+    /// Removes the entry `name` (an empty directory too); one that is already gone is fine.
+    private func remove(_ name: UnsafePointer<CChar>) throws(SystemCallError) {
+        do throws(SystemCallError) {
+            try retryingInterrupts { unlinkat(descriptor.raw, name, 0) }
+        } catch where error.code == EISDIR {
+            try retryingInterrupts { unlinkat(descriptor.raw, name, AT_REMOVEDIR) }
+        } catch where error.code == ENOENT {
+            return
+        }
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A regular file being restored, open for writing.
+///
+/// Content is written region by region at its offsets, and the size set at the end, so the
+/// holes of a sparse file are never written and stay holes. Thread-safe: several threads may
+/// write different regions at once (`pwrite` does not share a file offset). The descriptor
+/// is closed when the object goes away.
+public final class RestoredFile: Sendable {
+    /// The file's path, for messages.
+    public let path: FilePath
+    private let descriptor: OwnedDescriptor
+    private let applier: MetadataApplier
+
+    init(path: FilePath, descriptor: OwnedDescriptor, applier: MetadataApplier) {
+        self.path = path
+        self.descriptor = descriptor
+        self.applier = applier
+    }
+
+    /// The open descriptor, for I/O beyond these helpers (`fsync`, `copy_file_range`); valid
+    /// while this object lives.
+    public var fd: Int32 { descriptor.raw }
+
+    /// Writes all of `bytes` at `offset`.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
+        var written = 0
+        while written < bytes.count {
+            let count: Int
+            do throws(SystemCallError) {
+                count = try retryingInterrupts {
+                    pwrite(descriptor.raw, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
+                }
+            } catch {
+                throw error.error("write", path.description)
+            }
+            // pwrite makes progress or fails; zero would loop forever, so it counts as failure.
+            guard count > 0 else { throw .system(operation: "write", path: path.description, errno: EIO) }
+            written += count
+        }
+    }
+
+    public func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError) {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(FileSystemError) in try write(buffer, at: offset) }
+        }
+        try result.get()
+    }
+
+    /// Sets the file's final size: extends it with a hole after the last region written (or
+    /// cuts it). Call it once all regions are written.
+    public func setSize(_ size: UInt64) throws(FileSystemError) {
+        do throws(SystemCallError) {
+            try retryingInterrupts { ftruncate(descriptor.raw, off_t(clamping: size)) }
+        } catch {
+            throw error.error("set the size of", path.description)
+        }
+    }
+
+    /// Sets owner, attributes, mode and mtime. Call it after the last write: writing clears
+    /// setuid bits and file capabilities, and moves the mtime.
+    @discardableResult
+    public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
+        try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
+    }
+}

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Walks directory trees depth-first, each directory's entries in bytewise order of their
+/// names (the order of tree blobs), and reports every entry with its metadata.
+///
+/// Directories are opened with `O_NOFOLLOW` and their entries examined relative to the open
+/// directory (`fstatat`, `readlinkat`, `openat`), so a directory renamed or replaced by a
+/// symlink during the walk cannot lead it outside the tree. A directory's metadata comes from
+/// the open directory itself, so it describes what was listed. Problems are reported as
+/// `WalkEvent.problem` and the walk goes on; only the visitor can stop it, by throwing.
+///
+/// Immutable, so one walker can serve several walks at once. The walk is a loop over an
+/// explicit stack, not recursion, so depth cannot overflow a thread's stack; it holds one
+/// descriptor per level, and a tree deeper than the descriptor limit reports the directories
+/// beyond it as problems (EMFILE).
+public final class TreeWalker: Sendable {
+    public let rules: ExcludeRules
+    public let readXattrs: Bool
+    private let reader: MetadataReader
+    private let tags: [[UInt8]]
+
+    public init(rules: ExcludeRules = ExcludeRules(), reader: MetadataReader = MetadataReader(), readXattrs: Bool = true) {
+        self.rules = rules
+        self.reader = reader
+        self.readXattrs = readXattrs
+        self.tags = rules.excludeIfPresent.map { Array($0.utf8) }
+    }
+
+    /// Walks each root in the order given. A root that is a symlink is reported as one, not
+    /// followed, and `rules` never exclude a root.
+    public func walk<Failure: Error>(_ roots: [FilePath], _ visit: (WalkEvent) throws(Failure) -> Void) throws(Failure) {
+        for root in roots {
+            let metadata: FileMetadata
+            do {
+                metadata = try reader.metadata(atPath: root, readXattrs: readXattrs)
+            } catch {
+                try visit(.problem(root, error))
+                continue
+            }
+            guard metadata.type == .directory else {
+                try visit(.entry(root, metadata))
+                continue
+            }
+            let opened = Result<Int32, SystemCallError> { () throws(SystemCallError) in
+                try withNULTerminated(root.bytes) { path throws(SystemCallError) in
+                    try retryingInterrupts { open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                }
+            }
+            guard let top = try descend(into: root, metadata, opened, checkTags: false, visit) else { continue }
+            var stack = [top]
+            while let directory = stack.last {
+                guard let name = directory.nextName() else {
+                    stack.removeLast()
+                    try visit(.leave(directory.path, directory.metadata))
+                    continue
+                }
+                let path = directory.path.appending(name)
+                switch examine(name, path: path, in: directory.listing.descriptor, rootDevice: metadata.device) {
+                case .excluded:
+                    break
+                case .entry(let metadata):
+                    try visit(.entry(path, metadata))
+                case .mountPoint(let metadata):
+                    try visit(.enter(path, metadata))
+                    try visit(.leave(path, metadata))
+                case .directory(let metadata, let opened):
+                    if let child = try descend(into: path, metadata, opened, checkTags: true, visit) {
+                        stack.append(child)
+                    }
+                case .problem(let error):
+                    try visit(.problem(path, error))
+                }
+            }
+        }
+    }
+
+    /// What an entry turned out to be.
+    private enum Examined {
+        case excluded
+        case entry(FileMetadata)
+        /// A directory on another file system, under `ExcludeRules.oneFileSystem`.
+        case mountPoint(FileMetadata)
+        /// Metadata from `lstat` without attributes, and the result of opening the directory.
+        case directory(FileMetadata, Result<Int32, SystemCallError>)
+        case problem(FileSystemError)
+    }
+
+    private func examine(_ name: [UInt8], path: FilePath, in directory: Int32, rootDevice: UInt64) -> Examined {
+        do throws(SystemCallError) {
+            let status = try reader.status(of: name, in: directory)
+            let isDirectory = status.st_mode & S_IFMT == S_IFDIR
+            if rules.excludes(path, isDirectory: isDirectory) { return .excluded }
+            guard isDirectory else {
+                return .entry(try reader.metadata(status, of: name, in: directory, path: path, readXattrs: readXattrs))
+            }
+            if rules.oneFileSystem && UInt64(status.st_dev) != rootDevice {
+                return .mountPoint(try reader.metadata(status, of: name, in: directory, path: path, readXattrs: readXattrs))
+            }
+            let metadata = try reader.metadata(status, of: name, in: directory, path: path, readXattrs: false)
+            let opened = Result<Int32, SystemCallError> { () throws(SystemCallError) in
+                try withNULTerminated(name) { name throws(SystemCallError) in
+                    try retryingInterrupts { openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                }
+            }
+            if case .failure(let error) = opened, error.code == ENOENT { throw error }
+            return .directory(metadata, opened)
+        } catch {
+            return .problem(error.code == ENOENT ? .vanished(path.description) : error.error("read metadata of", path.description))
+        }
+    }
+
+    /// Reports `enter` for a directory and returns it to be walked; nil when it is excluded by
+    /// a tag or cannot be listed (then reported as `enter`, the problem, `leave`).
+    /// `fallback` is its metadata from `lstat`, used when the open directory cannot say.
+    private func descend<Failure: Error>(
+        into path: FilePath, _ fallback: FileMetadata, _ opened: Result<Int32, SystemCallError>, checkTags: Bool,
+        _ visit: (WalkEvent) throws(Failure) -> Void
+    ) throws(Failure) -> Directory? {
+        let listing: DirectoryListing
+        let metadata: FileMetadata
+        do throws(SystemCallError) {
+            let descriptor = try opened.get()
+            if checkTags && tags.contains(where: { DirectoryTag.isPresent($0, in: descriptor) }) {
+                close(descriptor)
+                return nil
+            }
+            do {
+                metadata = try reader.metadata(descriptor: descriptor, path: path, readXattrs: readXattrs)
+            } catch {
+                close(descriptor)
+                throw error
+            }
+            listing = try DirectoryListing(descriptor: descriptor)
+        } catch {
+            try visit(.enter(path, fallback))
+            try visit(.problem(path, error.error("read directory", path.description)))
+            try visit(.leave(path, fallback))
+            return nil
+        }
+        try visit(.enter(path, metadata))
+        if let readError = listing.readError {
+            try visit(.problem(path, readError.error("read directory", path.description)))
+        }
+        return Directory(path: path, metadata: metadata, listing: listing)
+    }
+
+    /// A directory being walked: the position in its sorted names.
+    private final class Directory {
+        let path: FilePath
+        let metadata: FileMetadata
+        let listing: DirectoryListing
+        private var next = 0
+
+        init(path: FilePath, metadata: FileMetadata, listing: DirectoryListing) {
+            self.path = path
+            self.metadata = metadata
+            self.listing = listing
+        }
+
+        func nextName() -> [UInt8]? {
+            guard next < listing.names.count else { return nil }
+            defer { next += 1 }
+            return listing.names[next]
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// A repository object that cannot be understood or trusted.
+public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The object (named by the first value) is damaged: decoding failed or its
+    /// authentication tag did not match.
+    case corrupt(String, String)
+    /// The repository was written by a newer format than this program reads.
+    case unsupportedVersion(object: String, version: Int, supported: Int)
+    /// No key file opens with the given password.
+    case wrongPassword
+    /// The repository has no key files at all.
+    case noKeys
+
+    public var description: String {
+        switch self {
+        case .corrupt(let object, let why): return "\(object) is damaged: \(why)"
+        case .unsupportedVersion(let object, let version, let supported):
+            return "\(object) has format version \(version), but this repo reads version \(supported) at most: upgrade repo"
+        case .wrongPassword: return "wrong password: no key in the repository opens with it"
+        case .noKeys: return "the repository has no keys"
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Codec
+import Crypto
+
+/// Opens packs and the blobs in them.
+struct PackReader {
+    let keys: RepositoryKeys
+
+    /// The salt and header of a whole pack, checked against the pack's own layout.
+    func header(of pack: [UInt8], name: String) throws -> (salt: [UInt8], entries: [PackEntry]) {
+        let salt = try preamble(pack, name: name)
+        return (salt, try header(salt: salt, tail: pack[...], packSize: pack.count, name: name))
+    }
+
+    /// Checks the magic and version at the start of a pack and returns its salt.
+    func preamble(_ start: [UInt8], name: String) throws -> [UInt8] {
+        guard start.count >= PackLayout.preambleByteCount, Array(start[0..<4]) == PackLayout.magic else {
+            throw FormatError.corrupt(name, "not a pack")
+        }
+        guard start[4] == PackLayout.version else {
+            throw FormatError.unsupportedVersion(object: name, version: Int(start[4]), supported: Int(PackLayout.version))
+        }
+        return Array(start[5..<PackLayout.preambleByteCount])
+    }
+
+    /// The length of the sealed header, from the last four bytes of a pack.
+    static func headerLength(trailer: ArraySlice<UInt8>) -> Int {
+        var length = 0
+        for (i, byte) in trailer.suffix(4).enumerated() { length |= Int(byte) << (8 * i) }
+        return length
+    }
+
+    /// Decodes the header from `tail`, the last bytes of a pack of `packSize` bytes (at
+    /// least the header and trailer), and checks that the blobs it lists fill the pack
+    /// exactly up to the header.
+    func header(salt: [UInt8], tail: ArraySlice<UInt8>, packSize: Int, name: String) throws -> [PackEntry] {
+        guard packSize >= PackLayout.preambleByteCount + AES256GCM.overhead + PackLayout.trailerByteCount,
+              tail.count >= PackLayout.trailerByteCount else {
+            throw FormatError.corrupt(name, "too short to be a pack")
+        }
+        let headerLength = Self.headerLength(trailer: tail)
+        let headerStart = packSize - PackLayout.trailerByteCount - headerLength
+        guard headerLength >= AES256GCM.overhead, headerStart >= PackLayout.preambleByteCount,
+              headerLength + PackLayout.trailerByteCount <= tail.count else {
+            throw FormatError.corrupt(name, "header length \(headerLength) does not fit the pack")
+        }
+        let sealedStart = tail.endIndex - PackLayout.trailerByteCount - headerLength
+        let cipher = try AES256GCM(key: keys.packKey(salt: salt))
+        let plaintext: [UInt8]
+        do {
+            plaintext = try cipher.open(Array(tail[sealedStart..<sealedStart + headerLength]), aad: PackLayout.headerAssociatedData)
+        } catch {
+            throw FormatError.corrupt(name, "pack header fails authentication")
+        }
+        var reader = BinaryReader(plaintext, context: name)
+        let count = try reader.count(atMost: plaintext.count / 34)
+        var entries = [PackEntry]()
+        entries.reserveCapacity(count)
+        var offset = PackLayout.preambleByteCount
+        for _ in 0..<count {
+            guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
+            let id = try reader.digest()
+            let length = try reader.count(atMost: headerStart - offset)
+            let plaintextLength = try reader.count(atMost: Int(UInt32.max))
+            guard length >= AES256GCM.overhead + 1 else { throw reader.corrupt("blob length \(length) too short") }
+            entries.append(PackEntry(type: type, id: id, offset: offset, length: length, plaintextLength: plaintextLength))
+            offset += length
+        }
+        try reader.expectEnd()
+        guard offset == headerStart else { throw FormatError.corrupt(name, "blobs do not end where the header starts") }
+        return entries
+    }
+}
+
+/// Decrypts and decompresses blobs of one pack; keeps the pack's cipher and a decompressor
+/// for the many blobs a restore or check reads from it. Not thread-safe.
+final class BlobOpener {
+    private let cipher: AES256GCM
+    private let decompressor = BlobDecompressor(maximumDecodedSize: 1 << 30)
+    private var frame = [UInt8]()
+
+    init(keys: RepositoryKeys, salt: [UInt8]) throws {
+        cipher = try AES256GCM(key: keys.packKey(salt: salt))
+    }
+
+    /// The plaintext of a sealed blob; verifies its tag (bound to type and id) and that its
+    /// length is what the index says. `pack` names the pack for errors.
+    func open(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> [UInt8] {
+        let frameLength = sealed.count - AES256GCM.overhead
+        guard frameLength > 0 else { throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "too short") }
+        if frame.count < frameLength { frame = [UInt8](repeating: 0, count: frameLength) }
+        do {
+            _ = try PackLayout.withBlobAssociatedData(type: entry.type, id: entry.id) { aad in
+                try frame.withUnsafeMutableBytes { try cipher.open(sealed, authenticating: aad, into: $0) }
+            }
+        } catch {
+            throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "fails authentication")
+        }
+        let plaintext: [UInt8]
+        do {
+            plaintext = try frame.withUnsafeBytes { try decompressor.decode(UnsafeRawBufferPointer(rebasing: $0[..<frameLength])) }
+        } catch {
+            throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "\(error)")
+        }
+        guard plaintext.count == entry.plaintextLength else {
+            throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "has \(plaintext.count) bytes, index says \(entry.plaintextLength)")
+        }
+        return plaintext
+    }
+}

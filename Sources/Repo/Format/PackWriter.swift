@@ -1,0 +1,109 @@
+import Codec
+import Crypto
+
+/// Builds one pack: each blob is compressed straight into the pack's buffer and sealed
+/// there in place, so a blob's bytes are written once, by the compressor.
+///
+/// Not thread-safe: a pipeline worker owns its writers.
+final class PackWriter {
+    let type: BlobType
+    let targetSize: Int
+    private let salt: [UInt8]
+    private let cipher: AES256GCM
+    private let compressor: BlobCompressor
+    private var buffer: UnsafeMutableRawBufferPointer
+    private(set) var size: Int
+    private(set) var entries: [PackEntry] = []
+
+    init(type: BlobType, keys: RepositoryKeys, compressor: BlobCompressor, targetSize: Int) throws {
+        self.type = type
+        self.targetSize = targetSize
+        self.compressor = compressor
+        salt = SecureRandom.bytes(count: PackLayout.saltByteCount)
+        cipher = try AES256GCM(key: keys.packKey(salt: salt))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: targetSize + (1 << 20), alignment: 4096)
+        buffer.copyBytes(from: PackLayout.magic + [PackLayout.version] + salt)
+        self.buffer = buffer
+        size = PackLayout.preambleByteCount
+    }
+
+    deinit { buffer.deallocate() }
+
+    var isEmpty: Bool { entries.isEmpty }
+    var isFull: Bool { size >= targetSize }
+
+    /// Compresses, seals and appends one blob; returns its entry.
+    @discardableResult
+    func add(id: Digest256, plaintext: UnsafeRawBufferPointer) throws -> PackEntry {
+        let frameCapacity = BlobCompressor.maxEncodedSize(forInput: plaintext.count)
+        reserve(frameCapacity + AES256GCM.overhead)
+        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + frameCapacity + AES256GCM.overhead])
+        let frameLength = compressor.encode(plaintext, into: UnsafeMutableRawBufferPointer(
+            rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frameCapacity]))
+        let sealedLength = try PackLayout.withBlobAssociatedData(type: type, id: id) { aad in
+            try cipher.sealInPlace(message, plaintextCount: frameLength, nonce: .random(), authenticating: aad)
+        }
+        let entry = PackEntry(type: type, id: id, offset: size, length: sealedLength, plaintextLength: plaintext.count)
+        entries.append(entry)
+        size += sealedLength
+        return entry
+    }
+
+    /// Appends the sealed header and trailer and hands over the finished pack. The writer
+    /// must not be used afterwards.
+    func finish() throws -> FinishedPack {
+        var header = BinaryWriter(capacity: 16 + entries.count * 40)
+        header.append(varint: entries.count)
+        for entry in entries {
+            header.append(entry.type.rawValue)
+            header.append(entry.id)
+            header.append(varint: entry.length)
+            header.append(varint: entry.plaintextLength)
+        }
+        let sealedHeader = cipher.seal(header.bytes, nonce: .random(), aad: PackLayout.headerAssociatedData)
+        reserve(sealedHeader.count + PackLayout.trailerByteCount)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + sealedHeader.count]).copyBytes(from: sealedHeader)
+        size += sealedHeader.count
+        withUnsafeBytes(of: UInt32(sealedHeader.count).littleEndian) {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + 4]).copyMemory(from: $0)
+        }
+        size += PackLayout.trailerByteCount
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<size])
+        let pack = FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, entries: entries, buffer: buffer, size: size)
+        buffer = .allocate(byteCount: 0, alignment: 1)  // ownership moved to `pack`
+        return pack
+    }
+
+    private func reserve(_ extra: Int) {
+        guard size + extra > buffer.count else { return }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(buffer.count * 2, size + extra), alignment: 4096)
+        grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
+        buffer.deallocate()
+        buffer = grown
+    }
+}
+
+/// A complete pack, ready to store: its bytes, its id (SHA-256 of the bytes) and what the
+/// index must learn of it. Owns its buffer.
+final class FinishedPack: @unchecked Sendable {
+    let id: Digest256
+    let type: BlobType
+    let salt: [UInt8]
+    let entries: [PackEntry]
+    private let buffer: UnsafeMutableRawBufferPointer
+    let size: Int
+
+    init(id: Digest256, type: BlobType, salt: [UInt8], entries: [PackEntry], buffer: UnsafeMutableRawBufferPointer, size: Int) {
+        self.id = id
+        self.type = type
+        self.salt = salt
+        self.entries = entries
+        self.buffer = buffer
+        self.size = size
+    }
+
+    deinit { buffer.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<size]) }
+    var name: ObjectName { ObjectName(type.packKind, id.hex) }
+}

@@ -1,0 +1,101 @@
+import Chunker
+import Crypto
+import Foundation
+
+/// The repository's parameters: which algorithms, which chunk sizes, which pack size.
+/// Fixed at `init`; every snapshot ever written depends on them.
+public struct RepositoryParameters: Codable, Sendable, Equatable {
+    public struct Chunking: Codable, Sendable, Equatable {
+        public var algorithm = "fastcdc-gear"
+        public var minimum: Int
+        public var average: Int
+        public var maximum: Int
+        public var normalization: Int
+
+        init(_ parameters: ChunkerParameters) {
+            minimum = parameters.minimumSize
+            average = parameters.averageSize
+            maximum = parameters.maximumSize
+            normalization = parameters.normalization
+        }
+
+        func parameters() throws -> ChunkerParameters {
+            guard algorithm == "fastcdc-gear" else { throw FormatError.corrupt("config", "unknown chunker \(algorithm)") }
+            return try ChunkerParameters(minimumSize: minimum, averageSize: average, maximumSize: maximum,
+                                         normalization: normalization)
+        }
+    }
+
+    /// Chunking of text-like (compressible) files: dumps, logs, source.
+    public var textChunking = Chunking(.text)
+    /// Chunking of binary (incompressible) files: media, archives.
+    public var binaryChunking = Chunking(.binary)
+    public var blobID = "hmac-sha256"
+    public var cipher = "aes-256-gcm"
+    public var compression = "zlib"
+    public var compressionLevel: Int = 2
+    public var packTargetSize: Int = 32 << 20
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case textChunking = "text_chunking", binaryChunking = "binary_chunking", blobID = "blob_id", cipher
+        case compression, compressionLevel = "compression_level", packTargetSize = "pack_target_size"
+    }
+
+    /// Refuses parameters this program cannot honour, rather than misread a repository.
+    func validate() throws {
+        _ = try textChunking.parameters()
+        _ = try binaryChunking.parameters()
+        guard blobID == "hmac-sha256", cipher == "aes-256-gcm", compression == "zlib" else {
+            throw FormatError.corrupt("config", "unknown algorithm (\(blobID), \(cipher), \(compression))")
+        }
+        guard (1...9).contains(compressionLevel), (1 << 20...1 << 30).contains(packTargetSize) else {
+            throw FormatError.corrupt("config", "compression level or pack size out of range")
+        }
+    }
+}
+
+/// The `config` object: a plaintext envelope with the format version and repository id, so
+/// that a version mismatch is reported before a password is asked for, around the sealed
+/// parameters.
+struct RepositoryConfig: Codable, Sendable {
+    static let currentVersion = 1
+
+    var version: Int
+    var id: String
+    var sealed: Data
+
+    static func make(id: String, parameters: RepositoryParameters, keys: RepositoryKeys) throws -> RepositoryConfig {
+        let plaintext = Array(try JSONCoding.encoder.encode(parameters))
+        let sealed = try MetadataObject.seal(plaintext, kind: .config, keys: keys, context: Array(id.utf8))
+        return RepositoryConfig(version: currentVersion, id: id, sealed: Data(sealed))
+    }
+
+    /// Decodes the envelope and checks the version; needs no key.
+    static func decode(_ bytes: [UInt8]) throws -> RepositoryConfig {
+        struct Version: Decodable { var version: Int }
+        guard let version = try? JSONCoding.decoder.decode(Version.self, from: Data(bytes)) else {
+            throw FormatError.corrupt("config", "not a repository config")
+        }
+        guard version.version <= currentVersion else {
+            throw FormatError.unsupportedVersion(object: "repository", version: version.version, supported: currentVersion)
+        }
+        guard let config = try? JSONCoding.decoder.decode(RepositoryConfig.self, from: Data(bytes)),
+              ObjectName.isValidID(config.id) else {
+            throw FormatError.corrupt("config", "not a repository config")
+        }
+        return config
+    }
+
+    func parameters(keys: RepositoryKeys) throws -> RepositoryParameters {
+        let plaintext = try MetadataObject.open(Array(sealed), kind: .config, keys: keys, name: "config", context: Array(id.utf8))
+        guard let parameters = try? JSONCoding.decoder.decode(RepositoryParameters.self, from: Data(plaintext)) else {
+            throw FormatError.corrupt("config", "parameters do not decode")
+        }
+        try parameters.validate()
+        return parameters
+    }
+
+    func encoded() throws -> [UInt8] { Array(try JSONCoding.encoder.encode(self)) }
+}

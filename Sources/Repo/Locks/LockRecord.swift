@@ -1,0 +1,27 @@
+import Foundation
+
+/// The content of a `locks/<id>` object.
+struct LockRecord: Codable, Sendable, Equatable {
+    var host: String
+    var pid: Int32
+    var user: String
+    /// When the lock was taken or last refreshed.
+    var time: Date
+    var exclusive: Bool
+    /// What holds it ("snapshot", "prune"...), for messages.
+    var operation: String
+
+    /// A lock whose holder is certainly gone: its process is dead on this host, or it
+    /// has not been refreshed for `staleAfter` seconds (a crashed or cut-off host).
+    func isStale(now: Date = Date(), staleAfter: TimeInterval = RepositoryLock.staleAfter) -> Bool {
+        if now.timeIntervalSince(time) > staleAfter { return true }
+        if host == Host.name {
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }
+        return false
+    }
+
+    var summary: String {
+        "\(exclusive ? "exclusive" : "shared") lock by \(operation) (pid \(pid) on \(host), user \(user), since \(Timestamps.format(time)))"
+    }
+}

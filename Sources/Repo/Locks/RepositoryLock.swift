@@ -1,0 +1,109 @@
+import Crypto
+import Foundation
+
+/// A lock held on the repository: shared for snapshot, restore and check (many may run at
+/// once), exclusive for prune (alone). Refreshed in the background while held, so other
+/// hosts can tell a live holder from a crashed one.
+///
+/// Taking a lock writes the lock object first and then lists the others: two processes
+/// racing both see each other's lock and at least one backs off, so an exclusive holder
+/// and a shared one never both proceed.
+public final class RepositoryLock: @unchecked Sendable {
+    /// How often a held lock is rewritten.
+    static let refreshInterval: TimeInterval = 300
+    /// After this long without a refresh a lock is taken to be stale.
+    static let staleAfter: TimeInterval = 1800
+
+    private let repository: Repository
+    private let stateLock = NSLock()
+    private var record: LockRecord
+    private var name: ObjectName
+    private var timer: DispatchSourceTimer?
+    private var released = false
+
+    private init(repository: Repository, record: LockRecord, name: ObjectName) {
+        self.repository = repository
+        self.record = record
+        self.name = name
+    }
+
+    /// Takes a lock, or throws `RepositoryError.locked` naming the holder that conflicts.
+    public static func acquire(_ repository: Repository, exclusive: Bool, operation: String) throws -> RepositoryLock {
+        let record = LockRecord(host: Host.name, pid: getpid(), user: Host.user, time: Date(), exclusive: exclusive, operation: operation)
+        let name = try write(record, to: repository)
+        let lock = RepositoryLock(repository: repository, record: record, name: name)
+        do {
+            for (other, otherName) in try locks(of: repository) where otherName != name && !other.isStale() {
+                if exclusive || other.exclusive {
+                    throw RepositoryError.locked("repository is locked: \(other.summary); if that process is gone, run `repo unlock`")
+                }
+            }
+        } catch {
+            lock.release()
+            throw error
+        }
+        lock.startRefreshing()
+        return lock
+    }
+
+    /// Every lock in the repository; ones that cannot be read are reported as stale
+    /// placeholders so `unlock` can clear them.
+    static func locks(of repository: Repository) throws -> [(LockRecord, ObjectName)] {
+        try repository.backend.list(.locks).compactMap { info in
+            guard let sealed = try? repository.backend.read(info.name),
+                  let plaintext = try? MetadataObject.open(sealed, kind: .lock, keys: repository.keys, name: "lock"),
+                  let record = try? JSONCoding.decoder.decode(LockRecord.self, from: Data(plaintext)) else { return nil }
+            return (record, info.name)
+        }
+    }
+
+    /// Removes stale locks (or all, with `all`); returns what was removed.
+    public static func removeLocks(_ repository: Repository, all: Bool) throws -> [String] {
+        var removed = [String]()
+        for (record, name) in try locks(of: repository) where all || record.isStale() {
+            try repository.backend.delete(name)
+            removed.append(record.summary)
+        }
+        return removed
+    }
+
+    private static func write(_ record: LockRecord, to repository: Repository) throws -> ObjectName {
+        let sealed = try MetadataObject.seal(Array(try JSONCoding.encoder.encode(record)), kind: .lock, keys: repository.keys)
+        // Lock ids are random: a refresh writes a new object, then removes the old one.
+        let name = ObjectName(.locks, SecureRandom.bytes(count: 32).map { String(format: "%02x", $0) }.joined())
+        try repository.backend.write(name, sealed)
+        return name
+    }
+
+    private func startRefreshing() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + Self.refreshInterval, repeating: Self.refreshInterval)
+        timer.setEventHandler { [weak self] in self?.refresh() }
+        stateLock.withLock { self.timer = timer }
+        timer.resume()
+    }
+
+    private func refresh() {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard !released else { return }
+        var fresh = record
+        fresh.time = Date()
+        guard let newName = try? Self.write(fresh, to: repository) else { return }
+        try? repository.backend.delete(name)
+        record = fresh
+        name = newName
+    }
+
+    /// Removes the lock. Safe to call more than once.
+    public func release() {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard !released else { return }
+        released = true
+        timer?.cancel()
+        try? repository.backend.delete(name)
+    }
+
+    deinit { release() }
+}

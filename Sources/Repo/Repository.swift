@@ -1,0 +1,204 @@
+import Crypto
+import Foundation
+
+/// An open repository: its backend, keys, parameters and index.
+///
+/// Thread-safe: the index is guarded by a lock, everything else is immutable.
+public final class Repository: @unchecked Sendable {
+    public let backend: any Backend
+    public let id: String
+    public let parameters: RepositoryParameters
+    let keys: RepositoryKeys
+    let cache: LocalCache?
+    private let lock = NSLock()
+    private var blobIndex = BlobIndex()
+    /// The key file the password opened.
+    public internal(set) var currentKey: ObjectName?
+
+    private init(backend: any Backend, id: String, parameters: RepositoryParameters, keys: RepositoryKeys, cache: LocalCache?) {
+        self.backend = backend
+        self.id = id
+        self.parameters = parameters
+        self.keys = keys
+        self.cache = cache
+    }
+
+    /// Creates a repository in an empty backend and its first key.
+    public static func initialize(backend: any Backend, password: [UInt8], parameters: RepositoryParameters = .init(),
+                                  scrypt: Scrypt.Parameters = .interactive) throws -> Repository {
+        try parameters.validate()
+        let keys = RepositoryKeys.generate()
+        let id = SecureRandom.bytes(count: 32).map { String(format: "%02x", $0) }.joined()
+        let keyFile = try KeyFile.wrap(keys, password: password, parameters: scrypt, host: Host.name, user: Host.user)
+        let keyBytes = try keyFile.encoded()
+        try backend.write(ObjectName(.keys, SHA256.hash(keyBytes).hex), keyBytes)
+        // The config is written last: a repository is one once its config exists.
+        try backend.write(.config, try RepositoryConfig.make(id: id, parameters: parameters, keys: keys).encoded())
+        return Repository(backend: backend, id: id, parameters: parameters, keys: keys, cache: nil)
+    }
+
+    /// Reads the config (checking its version before anything else), finds a key that
+    /// `password` opens, and loads the index (through the local cache when there is one).
+    public static func open(backend: any Backend, password: [UInt8], cacheDirectory: String?) throws -> Repository {
+        let config = try RepositoryConfig.decode(try backend.read(.config))
+        let (keys, keyName) = try unlock(backend: backend, password: password)
+        let parameters = try config.parameters(keys: keys)
+        let cache = cacheDirectory.flatMap { try? LocalCache(directory: $0, repositoryID: config.id) }
+        let repository = Repository(backend: backend, id: config.id, parameters: parameters, keys: keys, cache: cache)
+        repository.currentKey = keyName
+        try repository.loadIndex()
+        return repository
+    }
+
+    /// Reads the config envelope and refuses a repository of a newer format, before any
+    /// password is asked for.
+    public static func checkFormatVersion(backend: any Backend) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try backend.read(.config)
+        } catch BackendError.notFound {
+            throw BackendError.repositoryNotFound(location: backend.location)
+        }
+        _ = try RepositoryConfig.decode(bytes)
+    }
+
+    /// The keys, and the name of the key file that `password` opens.
+    static func unlock(backend: any Backend, password: [UInt8]) throws -> (RepositoryKeys, ObjectName) {
+        let keyObjects = try backend.list(.keys)
+        guard !keyObjects.isEmpty else { throw FormatError.noKeys }
+        for info in keyObjects {
+            let keyFile = try KeyFile.decode(try backend.read(info.name), name: "key \(info.name.id.prefix(8))")
+            if let keys = try keyFile.unwrap(password: password, name: "key \(info.name.id.prefix(8))") {
+                return (keys, info.name)
+            }
+        }
+        throw FormatError.wrongPassword
+    }
+
+    // MARK: Index
+
+    /// Reads every index object (decrypted copies come from the cache when it has them)
+    /// and rebuilds the in-memory index.
+    func loadIndex() throws {
+        var index = BlobIndex()
+        let objects = try backend.list(.index)
+        let cached = cache?.ids("index") ?? []
+        let present = Set(objects.map(\.name.id))
+        cache?.remove("index", Array(cached.subtracting(present)))
+        for object in objects {
+            let name = "index \(object.name.id.prefix(8))"
+            let plaintext: [UInt8]
+            if cached.contains(object.name.id), let bytes = cache?.get("index", object.name.id) {
+                plaintext = bytes
+            } else {
+                plaintext = try MetadataObject.open(try backend.read(object.name), kind: .index, keys: keys, name: name)
+                cache?.put("index", object.name.id, plaintext)
+            }
+            for pack in try IndexObject.decode(plaintext, name: name) { index.add(pack) }
+        }
+        index.compact()
+        lock.withLock { blobIndex = index }
+    }
+
+    /// Writes an index object for `packs`, which must already be stored, and adds them to
+    /// the in-memory index.
+    func saveIndex(_ packs: [IndexedPack]) throws {
+        guard !packs.isEmpty else { return }
+        let plaintext = IndexObject.encode(packs)
+        let sealed = try MetadataObject.seal(plaintext, kind: .index, keys: keys)
+        let id = SHA256.hash(sealed).hex
+        try backend.write(ObjectName(.index, id), sealed)
+        cache?.put("index", id, plaintext)
+        lock.withLock { for pack in packs { blobIndex.add(pack) } }
+    }
+
+    public func contains(_ blob: Digest256) -> Bool { lock.withLock { blobIndex.contains(blob) } }
+
+    public func location(of blob: Digest256) -> BlobLocation? { lock.withLock { blobIndex.location(of: blob) } }
+
+    var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
+
+    func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try lock.withLock { try body(blobIndex) } }
+
+    func packSalt(_ pack: Digest256) -> [UInt8]? { lock.withLock { blobIndex.pack(pack)?.salt } }
+
+    // MARK: Blobs
+
+    /// The plaintext of one blob, read with a ranged request from its pack.
+    public func loadBlob(_ id: Digest256) throws -> [UInt8] {
+        guard let location = location(of: id), let salt = packSalt(location.pack) else {
+            throw RepositoryError.blobMissing(id)
+        }
+        let packName = ObjectName(location.type.packKind, location.pack.hex)
+        let sealed = try backend.read(packName, range: location.offset..<location.offset + location.length)
+        let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
+                              plaintextLength: location.plaintextLength)
+        return try sealed.withUnsafeBytes { try BlobOpener(keys: keys, salt: salt).open($0, entry: entry, pack: location.pack.hex) }
+    }
+
+    public func loadTree(_ id: Digest256) throws -> Tree {
+        try Tree.decode(try loadBlob(id), name: "tree \(id.hex.prefix(8))")
+    }
+
+    /// The keyed id of a blob's plaintext.
+    func blobID(of plaintext: UnsafeRawBufferPointer) -> Digest256 { HMACSHA256.authenticate(plaintext, key: keys.blobIDKey) }
+
+    // MARK: Snapshots
+
+    public func snapshots() throws -> [StoredSnapshot] {
+        try backend.list(.snapshots).map { try loadSnapshot(id: $0.name.id) }.sorted { $0.snapshot.time < $1.snapshot.time }
+    }
+
+    public func loadSnapshot(id: String) throws -> StoredSnapshot {
+        let name = "snapshot \(id.prefix(8))"
+        let plaintext = try MetadataObject.open(try backend.read(ObjectName(.snapshots, id)), kind: .snapshot, keys: keys, name: name)
+        return StoredSnapshot(id: id, snapshot: try Snapshot.decode(plaintext, name: name))
+    }
+
+    /// Stores a snapshot; the caller has stored every pack and index it refers to.
+    public func saveSnapshot(_ snapshot: Snapshot) throws -> StoredSnapshot {
+        let sealed = try MetadataObject.seal(try snapshot.encoded(), kind: .snapshot, keys: keys)
+        let id = SHA256.hash(sealed).hex
+        try backend.write(ObjectName(.snapshots, id), sealed)
+        return StoredSnapshot(id: id, snapshot: snapshot)
+    }
+
+    public func deleteSnapshot(id: String) throws { try backend.delete(ObjectName(.snapshots, id)) }
+}
+
+/// Failures of repository operations that are not about one object's format.
+public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case blobMissing(Digest256)
+    case snapshotNotFound(String)
+    case ambiguousSnapshot(String, [String])
+    case locked(String)
+    case keyNotFound(String)
+    case keyInUse
+
+    public var description: String {
+        switch self {
+        case .blobMissing(let id): return "blob \(id.hex) is not in the index: run `repo check`"
+        case .snapshotNotFound(let spec): return "no snapshot matches \(spec.debugDescription)"
+        case .ambiguousSnapshot(let spec, let ids):
+            return "\(spec.debugDescription) matches several snapshots (\(ids.prefix(5).joined(separator: ", "))): give more of the id"
+        case .locked(let why): return why
+        case .keyNotFound(let prefix): return "no key matches \(prefix.debugDescription): see `repo key list`"
+        case .keyInUse: return "cannot remove the key in use or the last key: add another key and use it first"
+        }
+    }
+}
+
+/// This machine's name and the current user's, as snapshots and keys record them.
+enum Host {
+    static var name: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count)
+        return String(cString: buffer)
+    }
+
+    static var user: String {
+        if let name = ProcessInfo.processInfo.environment["USER"], !name.isEmpty { return name }
+        guard let entry = getpwuid(getuid()) else { return "uid \(getuid())" }
+        return String(cString: entry.pointee.pw_name)
+    }
+}

@@ -1,0 +1,24 @@
+/// What to restore and how.
+public struct RestoreOptions: Sendable {
+    /// Only paths matching one of these (or inside a matching directory) are restored.
+    public var include: [ExcludePattern] = []
+    /// Paths matching one of these (and everything inside) are not restored.
+    public var exclude: [ExcludePattern] = []
+    /// Read back every file written and check it against the blob ids.
+    public var verify = false
+
+    public init() {}
+}
+
+/// What a restore did.
+public struct RestoreSummary: Sendable {
+    public var files = 0
+    public var directories = 0
+    public var others = 0
+    /// Files already present with the right content: not rewritten.
+    public var filesUnchanged = 0
+    public var bytesWritten: UInt64 = 0
+    public var filesVerified = 0
+    /// Entries that could not be restored, or metadata that could not be applied.
+    public var problems: [String] = []
+}

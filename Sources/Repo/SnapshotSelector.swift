@@ -1,0 +1,34 @@
+/// Picks snapshots the way users name them: a full id, a unique id prefix, or `latest`,
+/// narrowed by host, tags and paths.
+public struct SnapshotFilter: Sendable {
+    public var hosts: [String] = []
+    public var tags: [String] = []
+    public var paths: [String] = []
+
+    public init(hosts: [String] = [], tags: [String] = [], paths: [String] = []) {
+        self.hosts = hosts
+        self.tags = tags
+        self.paths = paths
+    }
+
+    public func matches(_ snapshot: Snapshot) -> Bool {
+        (hosts.isEmpty || hosts.contains(snapshot.host))
+            && tags.allSatisfy { snapshot.tags.contains($0) }
+            && (paths.isEmpty || Set(paths) == Set(snapshot.paths))
+    }
+}
+
+extension Repository {
+    /// The snapshot `spec` names among those `filter` admits.
+    public func findSnapshot(_ spec: String, filter: SnapshotFilter = .init()) throws -> StoredSnapshot {
+        let candidates = try snapshots().filter { filter.matches($0.snapshot) }
+        if spec == "latest" {
+            guard let latest = candidates.last else { throw RepositoryError.snapshotNotFound(spec) }
+            return latest
+        }
+        let matching = candidates.filter { $0.id.hasPrefix(spec.lowercased()) }
+        guard !spec.isEmpty, let first = matching.first else { throw RepositoryError.snapshotNotFound(spec) }
+        guard matching.count == 1 else { throw RepositoryError.ambiguousSnapshot(spec, matching.map(\.shortID)) }
+        return first
+    }
+}

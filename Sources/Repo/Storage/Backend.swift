@@ -1,0 +1,56 @@
+/// All the repository knows of storage: a flat namespace of immutable objects.
+///
+/// Implementations are thread-safe and synchronous: the pipelines call them from their own
+/// threads, and an object-store backend blocks its caller while a request is in flight.
+/// A backend knows nothing of snapshots, packs or encryption; it moves bytes by name.
+public protocol Backend: AnyObject, Sendable {
+    /// Where the repository lives, for messages (never containing credentials).
+    var location: String { get }
+
+    /// Every object of one kind, in no particular order.
+    func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo]
+
+    /// The whole object.
+    func read(_ name: ObjectName) throws(BackendError) -> [UInt8]
+
+    /// `range` of the object's bytes, exactly: an object that ends before `range` does is
+    /// reported as `.truncated` (expected `range.count`), never answered with fewer bytes.
+    func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8]
+
+    /// Stores the object completely or not at all: a reader never sees part of it, and a
+    /// crash leaves either the old state or the whole new object.
+    func write(_ name: ObjectName, _ bytes: UnsafeRawBufferPointer) throws(BackendError)
+
+    /// Removes the object; removing one that does not exist is not an error.
+    func delete(_ name: ObjectName) throws(BackendError)
+
+    /// Size of the object, or nil if it does not exist.
+    func stat(_ name: ObjectName) throws(BackendError) -> ObjectInfo?
+}
+
+extension Backend {
+    public func write(_ name: ObjectName, _ bytes: [UInt8]) throws(BackendError) {
+        // The error leaves the closure as a value: passing a `throws(BackendError)` closure
+        // to `withUnsafeBytes` crashes the Swift 6.3 compiler in IRGen (reabstraction thunk).
+        let failure = bytes.withUnsafeBytes { (buffer) -> BackendError? in
+            do throws(BackendError) {
+                try write(name, buffer)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
+/// A stored object's name and size.
+public struct ObjectInfo: Hashable, Sendable {
+    public let name: ObjectName
+    public let size: Int
+
+    public init(name: ObjectName, size: Int) {
+        self.name = name
+        self.size = size
+    }
+}

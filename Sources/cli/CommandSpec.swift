@@ -1,0 +1,54 @@
+/// What a command accepts: its options and positional arguments, with the help text that
+/// describes every one of them.
+struct OptionSpec: Sendable {
+    let long: String
+    let short: Character?
+    /// Nil for a flag; otherwise the placeholder shown in help (`PATTERN`, `N`).
+    let value: String?
+    let help: String
+    let repeatable: Bool
+
+    init(_ long: String, short: Character? = nil, value: String? = nil, repeatable: Bool = false, _ help: String) {
+        self.long = long
+        self.short = short
+        self.value = value
+        self.help = help
+        self.repeatable = repeatable
+    }
+}
+
+struct CommandSpec: Sendable {
+    let name: String
+    let summary: String
+    /// Usage after `repo NAME`, e.g. `[OPTIONS] PATH...`.
+    let usage: String
+    let details: String
+    let options: [OptionSpec]
+    /// How many positional arguments: a range, e.g. 0...0 or 1...Int.max.
+    let positionals: ClosedRange<Int>
+    let subcommands: [CommandSpec]
+
+    init(_ name: String, summary: String, usage: String = "[OPTIONS]", details: String = "", options: [OptionSpec] = [],
+         positionals: ClosedRange<Int> = 0...0, subcommands: [CommandSpec] = []) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.details = details
+        self.options = options
+        self.positionals = positionals
+        self.subcommands = subcommands
+    }
+}
+
+/// Options every command accepts, before or after the command name.
+let globalOptions: [OptionSpec] = [
+    OptionSpec("repo", short: "r", value: "REPOSITORY", "repository location: a directory (or set REPO_REPOSITORY)"),
+    OptionSpec("password-file", value: "FILE", "read the password from the first line of FILE"),
+    OptionSpec("password-command", value: "COMMAND", "run COMMAND (with sh -c) and use the first line it prints as the password"),
+    OptionSpec("cache-dir", value: "DIR", "local cache directory (default $XDG_CACHE_HOME/repo or ~/.cache/repo)"),
+    OptionSpec("no-cache", "do not use the local cache"),
+    OptionSpec("json", "machine-readable JSON output"),
+    OptionSpec("quiet", short: "q", "print nothing but errors"),
+    OptionSpec("verbose", short: "v", "print more detail"),
+    OptionSpec("help", short: "h", "show help for the command"),
+]

@@ -1,0 +1,33 @@
+import Repo
+
+enum CheckCommand {
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        var subset: ReadDataSubset?
+        if context.arguments.has("read-data") { subset = .all }
+        if let text = context.arguments.value("read-data-subset") {
+            guard let parsed = ReadDataSubset(text) else {
+                throw UsageError("--read-data-subset needs n/m (e.g. 1/5) or a percentage (e.g. 10%), not \(text.debugDescription)")
+            }
+            subset = parsed
+        }
+        let repository = try context.openRepository()
+        let lock = try RepositoryLock.acquire(repository, exclusive: false, operation: "check")
+        defer { lock.release() }
+        let report = try Checker(repository: repository).run(readData: subset) { step in
+            if !context.output.json { context.output.detail(step) }
+        }
+        if context.output.json {
+            context.output.emit(["clean": report.isClean, "problems": report.problems, "notes": report.notes,
+                                 "snapshots": report.snapshots, "trees": report.trees, "blobs": report.blobs,
+                                 "packs": report.packs, "packs_read": report.packsRead, "bytes_read": report.bytesRead])
+        } else {
+            for note in report.notes { context.output.detail("note: \(note)") }
+            for problem in report.problems { context.output.warning(problem) }
+            context.output.line("\(report.snapshots) snapshots, \(report.trees) trees, \(report.blobs) blobs, \(report.packs) packs" +
+                                (subset == nil ? "" : "; read \(report.packsRead) packs, \(Format.bytes(report.bytesRead))"))
+            if !report.notes.isEmpty { context.output.line("\(report.notes.count) unreferenced pack(s): `repo prune` removes them") }
+            context.output.line(report.isClean ? "no problems found" : "\(report.problems.count) problem(s) found")
+        }
+        return report.isClean ? .success : .damaged
+    }
+}

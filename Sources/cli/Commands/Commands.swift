@@ -1,0 +1,73 @@
+import Repo
+
+/// The command table, and the dispatch from a parsed command line to its implementation.
+enum Commands {
+    static let snapshotFilterOptions = [
+        OptionSpec("host", value: "HOST", repeatable: true, "only snapshots of HOST"),
+        OptionSpec("tag", value: "TAG", repeatable: true, "only snapshots with TAG"),
+        OptionSpec("path", value: "PATH", repeatable: true, "only snapshots of exactly these paths"),
+    ]
+
+    static let all: [CommandSpec] = [
+        CommandSpec("init", summary: "create a repository and its first key",
+                    details: "The repository location comes from --repo or REPO_REPOSITORY; the password as for every command."),
+        SnapshotCommand.spec,
+        CommandSpec("snapshots", summary: "list snapshots", options: snapshotFilterOptions),
+        CommandSpec("ls", summary: "list the files of a snapshot", usage: "[OPTIONS] SNAPSHOT [PATH]",
+                    details: "SNAPSHOT is an id, a unique id prefix, or `latest`.",
+                    options: snapshotFilterOptions + [OptionSpec("long", short: "l", "show mode, owner, size and time")],
+                    positionals: 1...2),
+        CommandSpec("diff", summary: "show what changed between two snapshots", usage: "[OPTIONS] SNAPSHOT_A SNAPSHOT_B",
+                    positionals: 2...2),
+        CommandSpec("dump", summary: "write one file of a snapshot to standard output", usage: "[OPTIONS] SNAPSHOT PATH",
+                    details: "For example `repo dump latest /db.sql | psql mydb`.",
+                    options: snapshotFilterOptions, positionals: 2...2),
+        RestoreCommand.spec,
+        CommandSpec("check", summary: "verify the repository's structure, and with --read-data every byte",
+                    options: [
+                        OptionSpec("read-data", "read, decrypt and verify every blob"),
+                        OptionSpec("read-data-subset", value: "SUBSET", "read part of the data: `n/m` (part n of m) or `P%`"),
+                    ]),
+        CommandSpec("stats", summary: "show sizes: logical, stored, deduplication and compression",
+                    usage: "[OPTIONS] [SNAPSHOT...]", options: snapshotFilterOptions, positionals: 0...Int.max),
+        KeyCommand.spec,
+        CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
+                    options: [OptionSpec("remove-all", "remove every lock, even live ones")]),
+        CommandSpec("version", summary: "print the version"),
+    ]
+
+    static let version = "repo 0.1.0 (repository format 1)"
+
+    /// The spec and command words named at the start of `arguments`, for usage messages.
+    static func spec(for arguments: [String]) -> (CommandSpec, [String])? {
+        guard let name = arguments.first(where: { !$0.hasPrefix("-") }), let spec = all.first(where: { $0.name == name }) else {
+            return nil
+        }
+        return (spec, [name])
+    }
+
+    static func run(_ parsed: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        switch parsed.command.first {
+        case "init": return try InitCommand.run(context)
+        case "snapshot": return try SnapshotCommand.run(context)
+        case "snapshots": return try ListingCommands.snapshots(context)
+        case "ls": return try ListingCommands.ls(context)
+        case "diff": return try ListingCommands.diff(context)
+        case "dump": return try ListingCommands.dump(context)
+        case "restore": return try RestoreCommand.run(context)
+        case "check": return try CheckCommand.run(context)
+        case "stats": return try StatsCommand.run(context)
+        case "key": return try KeyCommand.run(context)
+        case "unlock": return try InitCommand.unlock(context)
+        case "version":
+            context.output.line(version)
+            return .success
+        default:
+            throw UsageError("unknown command")
+        }
+    }
+
+    static func filter(_ arguments: ParsedArguments) -> SnapshotFilter {
+        SnapshotFilter(hosts: arguments.all("host"), tags: arguments.all("tag"), paths: arguments.all("path"))
+    }
+}

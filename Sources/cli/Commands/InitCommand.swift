@@ -1,0 +1,25 @@
+import Repo
+
+enum InitCommand {
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        let location = try context.requireLocation()
+        let password = try context.passwords.newPassword()
+        let backend = try BackendFactory.create(location)
+        let repository = try Repository.initialize(backend: backend, password: password)
+        if context.output.json {
+            context.output.emit(["id": repository.id, "location": location])
+        } else {
+            context.output.line("created repository \(repository.id.prefix(8)) at \(location)")
+            context.output.line("keep the password safe: without it the data cannot be read")
+        }
+        return .success
+    }
+
+    static func unlock(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let removed = try RepositoryLock.removeLocks(repository, all: context.arguments.has("remove-all"))
+        for lock in removed { context.output.line("removed \(lock)") }
+        if removed.isEmpty { context.output.line("no stale locks") }
+        return .success
+    }
+}

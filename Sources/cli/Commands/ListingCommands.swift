@@ -1,0 +1,129 @@
+import Foundation
+import Repo
+
+/// snapshots, ls, diff, dump: reading a repository without changing it.
+enum ListingCommands {
+    static func snapshots(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let list = try repository.snapshots().filter { Commands.filter(context.arguments).matches($0.snapshot) }
+        if context.output.json {
+            context.output.emit(list.map(json))
+            return .success
+        }
+        context.output.line(row(["ID", "Time", "Host", "Tags", "Size", "Paths"]))
+        for stored in list {
+            let s = stored.snapshot
+            context.output.line(row([stored.shortID, Format.time(s.time), s.host, s.tags.joined(separator: ","),
+                                     Format.bytes(s.summary.bytesTotal), s.paths.joined(separator: " ") + (s.partial ? " (partial)" : "")]))
+        }
+        context.output.line("\(list.count) snapshot\(list.count == 1 ? "" : "s")")
+        return .success
+    }
+
+    static func json(_ stored: StoredSnapshot) -> [String: Any] {
+        let s = stored.snapshot
+        var object: [String: Any] = ["id": stored.id, "short_id": stored.shortID, "time": ISO8601DateFormatter().string(from: s.time),
+                                     "host": s.host, "user": s.user, "paths": s.paths, "tags": s.tags, "tree": s.tree.hex,
+                                     "partial": s.partial, "bytes_total": s.summary.bytesTotal,
+                                     "bytes_added": s.summary.bytesAdded, "files": s.summary.filesNew + s.summary.filesChanged + s.summary.filesUnchanged]
+        if let parent = s.parent { object["parent"] = parent }
+        if !s.problems.isEmpty { object["problems"] = s.problems }
+        return object
+    }
+
+    static func ls(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
+        let browser = SnapshotBrowser(repository: repository)
+        var start = stored.snapshot.tree
+        var base = FilePath("/")
+        if context.arguments.positionals.count == 2 {
+            let path = context.arguments.positionals[1]
+            guard let node = try browser.node(at: path, in: stored.snapshot) else {
+                throw UsageError("\(path) is not in snapshot \(stored.shortID)")
+            }
+            guard node.type == .directory, let subtree = node.subtree else {
+                print(line(node, FilePath(path), long: context.arguments.has("long"), json: context.output.json))
+                return .success
+            }
+            start = subtree
+            base = FilePath(path)
+        }
+        try browser.walk(start, path: base) { path, node in
+            print(line(node, path, long: context.arguments.has("long"), json: context.output.json))
+        }
+        return .success
+    }
+
+    private static func line(_ node: Node, _ path: FilePath, long: Bool, json: Bool) -> String {
+        if json {
+            let object: [String: Any] = ["path": path.description, "type": "\(node.type)", "mode": node.mode, "size": node.size,
+                                         "uid": node.uid, "gid": node.gid, "mtime": node.mtime.seconds]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+        guard long else { return path.description }
+        let owner = "\(node.user ?? String(node.uid))/\(node.group ?? String(node.gid))"
+        let time = Format.time(Date(timeIntervalSince1970: TimeInterval(node.mtime.seconds)))
+        let target = node.linkTarget.map { " -> " + FilePath.display($0) } ?? ""
+        return "\(modeString(node)) \(owner.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(node.size).leftPadded(12)) \(time) \(path)\(target)"
+    }
+
+    private static func modeString(_ node: Node) -> String {
+        let kind: Character
+        switch node.type {
+        case .directory: kind = "d"
+        case .symlink: kind = "l"
+        case .fifo: kind = "p"
+        case .characterDevice: kind = "c"
+        case .blockDevice: kind = "b"
+        case .socket: kind = "s"
+        case .file: kind = "-"
+        }
+        let letters = Array("rwxrwxrwx")
+        return String(kind) + String((0..<9).map { node.mode & (0o400 >> UInt32($0)) != 0 ? letters[$0] : "-" })
+    }
+
+    static func diff(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let a = try repository.findSnapshot(context.arguments.positionals[0])
+        let b = try repository.findSnapshot(context.arguments.positionals[1])
+        var counts: [SnapshotBrowser.Change.Kind: Int] = [:]
+        try SnapshotBrowser(repository: repository).diff(a.snapshot.tree, b.snapshot.tree) { change in
+            counts[change.kind, default: 0] += 1
+            if context.output.json {
+                context.output.emit(["change": change.kind.rawValue, "path": change.path.description])
+            } else {
+                context.output.line("\(change.kind.rawValue)    \(change.path)\(change.node.type == .directory ? "/" : "")")
+            }
+        }
+        if !context.output.json {
+            context.output.line("\(counts[.added] ?? 0) added, \(counts[.removed] ?? 0) removed, \(counts[.modified] ?? 0) modified, \(counts[.metadata] ?? 0) metadata changed")
+        }
+        return .success
+    }
+
+    static func dump(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
+        let path = context.arguments.positionals[1]
+        let browser = SnapshotBrowser(repository: repository)
+        guard let node = try browser.node(at: path, in: stored.snapshot) else {
+            throw UsageError("\(path) is not in snapshot \(stored.shortID)")
+        }
+        guard node.type == .file else { throw UsageError("\(path) is a \(node.type), not a file: use `repo restore`") }
+        Console.flushOutput()
+        try browser.dump(node, to: STDOUT_FILENO)
+        return .success
+    }
+
+    private static func row(_ cells: [String]) -> String {
+        let widths = [10, 21, 14, 14, 11]
+        return cells.enumerated().map { $0.offset < widths.count ? $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) : $0.element }
+            .joined()
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,38 @@
+import Repo
+
+enum RestoreCommand {
+    static let spec = CommandSpec(
+        "restore", summary: "restore a snapshot into a directory", usage: "[OPTIONS] SNAPSHOT --target DIR",
+        details: "Files already in the target with the right content are not rewritten. Ownership is restored when running as root.",
+        options: Commands.snapshotFilterOptions + [
+            OptionSpec("target", short: "t", value: "DIR", "directory to restore into (created if missing)"),
+            OptionSpec("include", short: "i", value: "PATTERN", repeatable: true, "restore only paths matching PATTERN"),
+            OptionSpec("exclude", short: "e", value: "PATTERN", repeatable: true, "do not restore paths matching PATTERN"),
+            OptionSpec("verify", "read back every restored file and check it against the stored hashes"),
+        ],
+        positionals: 1...1)
+
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        guard let target = context.arguments.value("target") else { throw UsageError("restore needs --target DIR") }
+        var options = RestoreOptions()
+        options.include = context.arguments.all("include").map(ExcludePattern.init)
+        options.exclude = context.arguments.all("exclude").map(ExcludePattern.init)
+        options.verify = context.arguments.has("verify")
+        let repository = try context.openRepository()
+        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
+        let lock = try RepositoryLock.acquire(repository, exclusive: false, operation: "restore")
+        defer { lock.release() }
+        let summary = try Restorer(repository: repository, options: options).restore(stored, to: target)
+        for problem in summary.problems { context.output.warning(problem) }
+        if context.output.json {
+            context.output.emit(["snapshot": stored.id, "files": summary.files, "directories": summary.directories,
+                                 "others": summary.others, "files_unchanged": summary.filesUnchanged,
+                                 "bytes_written": summary.bytesWritten, "files_verified": summary.filesVerified,
+                                 "problems": summary.problems])
+        } else {
+            context.output.line("restored snapshot \(stored.shortID) to \(target): \(summary.files) files (\(summary.filesUnchanged) already there), \(summary.directories) directories, \(summary.others) other entries, \(Format.bytes(summary.bytesWritten)) written")
+            if options.verify { context.output.line("verified \(summary.filesVerified) files") }
+        }
+        return summary.problems.isEmpty ? .success : .failure
+    }
+}

@@ -1,0 +1,50 @@
+import Repo
+
+/// The exit codes `repo` promises (README.md, "Exit codes"). Scripts depend on them.
+enum ExitCode: Int32 {
+    case success = 0
+    /// Something failed; the message says what.
+    case failure = 1
+    /// The command line was wrong.
+    case usage = 2
+    /// The snapshot was written, but some files could not be read (listed in it).
+    case partial = 3
+    /// No repository at the given location.
+    case repositoryNotFound = 10
+    /// No key opens with the password (or no password was available).
+    case wrongPassword = 11
+    /// Another process holds a conflicting lock.
+    case locked = 12
+    /// `check` found damage, or an object failed to decode.
+    case damaged = 13
+    /// The repository was written by a newer version.
+    case unsupportedVersion = 14
+    /// `--stdin-from-command`'s command failed: no snapshot was written.
+    case commandFailed = 15
+    /// Interrupted by a signal.
+    case interrupted = 130
+
+    /// The code for an error that ended a command.
+    static func of(_ error: Error) -> ExitCode {
+        switch error {
+        case is UsageError: return .usage
+        case let error as BackendError:
+            if case .repositoryNotFound = error { return .repositoryNotFound }
+            return .failure
+        case let error as FormatError:
+            switch error {
+            case .wrongPassword, .noKeys: return .wrongPassword
+            case .unsupportedVersion: return .unsupportedVersion
+            case .corrupt: return .damaged
+            }
+        case let error as RepositoryError:
+            if case .locked = error { return .locked }
+            return .failure
+        case let error as SnapshotError:
+            if case .commandFailed = error { return .commandFailed }
+            return .failure
+        case is PasswordError: return .wrongPassword
+        default: return .failure
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Repo
+
+/// One self-rewriting status line on stderr while a snapshot runs: files, bytes, rate and
+/// ETA. Only on a terminal; silent otherwise (cron mails stay clean).
+final class ProgressDisplay: @unchecked Sendable {
+    let isActive: Bool
+    private let lock = NSLock()
+    private var drawn = false
+
+    init(output: Output) { isActive = output.isInteractive }
+
+    func show(_ progress: SnapshotProgress) {
+        guard isActive else { return }
+        let rate = progress.elapsedSeconds > 0 ? Double(progress.bytesDone) / progress.elapsedSeconds : 0
+        var line = "\(progress.files) files, \(Format.bytes(progress.bytesDone))"
+        if progress.bytesTotal > 0 {
+            line += " of \(Format.bytes(progress.bytesTotal))\(progress.scanComplete ? "" : "+")"
+            let percent = min(100, Double(progress.bytesDone) * 100 / Double(progress.bytesTotal))
+            line += String(format: " (%.0f%%)", percent)
+        }
+        line += ", \(Format.bytes(UInt64(rate)))/s"
+        if progress.scanComplete, rate > 0, progress.bytesTotal > progress.bytesDone {
+            line += ", ETA \(Format.duration(Double(progress.bytesTotal - progress.bytesDone) / rate))"
+        }
+        line += ", \(Format.duration(progress.elapsedSeconds))"
+        lock.withLock {
+            Console.error("\r\u{1B}[2K" + String(line.prefix(terminalWidth() - 1)))
+            drawn = true
+        }
+    }
+
+    func finish() {
+        lock.withLock {
+            if drawn { Console.error("\r\u{1B}[2K") }
+            drawn = false
+        }
+    }
+
+    private func terminalWidth() -> Int {
+        var size = winsize()
+        return ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
+    }
+}

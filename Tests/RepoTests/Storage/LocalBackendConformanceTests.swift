@@ -1,0 +1,10 @@
+import Foundation
+import Repo
+import Testing
+
+/// The backend conformance suite against `LocalBackend`, each check in a fresh directory.
+@Test(arguments: BackendConformance.Check.allCases)
+func localBackendConforms(_ check: BackendConformance.Check) throws {
+    let scratch = try ScratchDirectory()
+    try BackendConformance(makeBackend: { try LocalBackend.create(at: "\(scratch.path)/\(UUID())") }).run(check)
+}
