@@ -45,5 +45,6 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec"]),
         .testTarget(name: "RepoTests", dependencies: ["Repo"]),
+        .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
     ]
 )

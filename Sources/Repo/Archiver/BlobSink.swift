@@ -18,6 +18,8 @@ final class BlobSink: @unchecked Sendable {
     }
 
     private let repository: Repository
+    private let dataBuffers: PackBufferPool
+    private let treeBuffers: PackBufferPool
     private let jobs: BoundedQueue<Job>
     private let finished: BoundedQueue<FinishedPack>
     private let group = DispatchGroup()
@@ -33,8 +35,12 @@ final class BlobSink: @unchecked Sendable {
 
     init(repository: Repository, workers: Int) {
         self.repository = repository
-        jobs = BoundedQueue(capacity: workers * 4)
-        finished = BoundedQueue(capacity: 2)
+        // One open pack per worker, one waiting for the uploader, one being uploaded.
+        let headroom = 4 << 20 + (1 << 16)
+        dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + 2)
+        treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + 2)
+        jobs = BoundedQueue(capacity: workers * 2)
+        finished = BoundedQueue(capacity: 1)
         for _ in 0..<max(1, workers) {
             let thread = Thread { [self] in work() }
             thread.stackSize = 1 << 20
@@ -81,8 +87,10 @@ final class BlobSink: @unchecked Sendable {
         var writers: [BlobType: PackWriter] = [:]
         do {
             while let job = jobs.pop() {
-                let writer = try writers[job.type] ?? PackWriter(type: job.type, keys: repository.keys, compressor: compressor,
-                                                                 targetSize: packSize(job.type))
+                let writer = try writers[job.type] ?? PackWriter(
+                    type: job.type, keys: repository.keys, compressor: compressor,
+                    targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),
+                    pool: job.type == .data ? dataBuffers : treeBuffers)
                 let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: job.id, plaintext: $0) }
                 lock.withLock {
                     blobsAdded += 1
@@ -102,9 +110,7 @@ final class BlobSink: @unchecked Sendable {
     }
 
     /// Tree packs are read often and whole: keep them smaller than data packs.
-    private func packSize(_ type: BlobType) -> Int {
-        type == .data ? repository.parameters.packTargetSize : min(repository.parameters.packTargetSize, 8 << 20)
-    }
+    private static func treePackSize(_ repository: Repository) -> Int { min(repository.parameters.packTargetSize, 4 << 20) }
 
     private func upload() {
         defer { uploads.leave() }

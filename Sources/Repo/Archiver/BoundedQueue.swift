@@ -5,7 +5,9 @@ import Foundation
 /// (which is what bounds the pipeline's memory).
 final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Popped slots are set to nil at once, so the queue never keeps an item alive (an item
+    /// may own a buffer that must go back to its pool).
+    private var items: [Element?] = []
     private var head = 0
     private let capacity: Int
     private var closed = false
@@ -31,6 +33,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         while head == items.count && !closed { condition.wait() }
         guard head < items.count else { return nil }
         let item = items[head]
+        items[head] = nil
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)

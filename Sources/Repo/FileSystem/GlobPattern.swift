@@ -11,11 +11,17 @@
 /// pattern can make it backtrack exponentially.
 struct GlobPattern: Sendable, Equatable {
     private enum Element: Sendable, Equatable {
+        /// A literal character, as `character(_:at:)` decodes it.
         case character(UInt32)
+        /// `?`
         case anyCharacter
+        /// `[...]`
         case characterClass(ranges: [ClosedRange<UInt32>], negated: Bool)
+        /// `*`
         case anyRun
+        /// `**`
         case anyPath
+        /// `**/`
         case anyDirectories
     }
 
@@ -116,7 +122,6 @@ struct GlobPattern: Sendable, Equatable {
             current[0] = true
             for element in elements {
                 next.update(repeating: false)
-                var reachable = false
                 var position = 0
                 // Positions only ever land on character boundaries, so walking them from 0
                 // visits every position the set can hold.
@@ -148,11 +153,7 @@ struct GlobPattern: Sendable, Equatable {
                     if position == count { break }
                     position += length
                 }
-                for index in 0...count where next[index] {
-                    reachable = true
-                    break
-                }
-                if !reachable { return false }
+                guard next.contains(true) else { return false }
                 swap(&current, &next)
             }
             return current[count]

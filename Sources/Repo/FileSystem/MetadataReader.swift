@@ -33,9 +33,9 @@ public final class MetadataReader: Sendable {
         }
     }
 
-    /// The metadata of a file the caller has open: `fstat` and the attributes of that very
-    /// file, so that what is recorded describes what is read even if the path is replaced
-    /// meanwhile. `path` is only for messages.
+    /// The metadata of a file or directory the caller has open: `fstat` and the attributes of
+    /// that very file, so that what is recorded describes what is read even if the path is
+    /// replaced meanwhile. `path` is only for messages.
     public func metadata(fd: Int32, path: String, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
         do throws(SystemCallError) {
             return try metadata(descriptor: fd, path: FilePath(path), readXattrs: readXattrs)
@@ -47,9 +47,7 @@ public final class MetadataReader: Sendable {
     func metadata(descriptor: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
         var status = stat()
         try retryingInterrupts { fstat(descriptor, &status) }
-        // A descriptor of a symlink itself (O_PATH | O_NOFOLLOW): an empty path reads its target.
-        let linkTarget = try isSymlink(status) ? readSymlink { readlinkat(descriptor, "", $0, $1) } : nil
-        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .descriptor(descriptor) : nil)
+        return try metadata(status, path: path, linkTarget: nil, xattrs: readXattrs ? .descriptor(descriptor) : nil)
     }
 
     /// `lstat` of `name` in the directory open as `directory`.

@@ -149,7 +149,9 @@ public final class RestoreDirectory: Sendable {
     }
 
     /// Sets the metadata of the entry `name` itself, never of what a symlink points to: for
-    /// symlinks and special files, which are not opened (opening a device can have effects).
+    /// entries not open here, such as symlinks and special files (opening a device can have
+    /// effects) or a file kept as it was. Fails rather than follow if `name` turned out to be
+    /// a symlink where `metadata` says otherwise.
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata, toEntry name: [UInt8]) throws(FileSystemError) -> [FileSystemError] {
         let entry = try checked(name)

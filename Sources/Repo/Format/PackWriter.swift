@@ -15,19 +15,30 @@ final class PackWriter {
     private(set) var size: Int
     private(set) var entries: [PackEntry] = []
 
-    init(type: BlobType, keys: RepositoryKeys, compressor: BlobCompressor, targetSize: Int) throws {
+    private let pool: PackBufferPool
+    /// The pool's buffer was replaced by a larger one (see `reserve`).
+    private var grown = false
+
+    /// Starts a pack in a buffer from `pool` (waiting for one if all are in use). Packs end
+    /// once they pass `targetSize`, so the pool's buffers must hold the target plus one
+    /// blob; a larger blob makes the writer grow its buffer.
+    init(type: BlobType, keys: RepositoryKeys, compressor: BlobCompressor, targetSize: Int, pool: PackBufferPool) throws {
         self.type = type
         self.targetSize = targetSize
         self.compressor = compressor
+        self.pool = pool
         salt = SecureRandom.bytes(count: PackLayout.saltByteCount)
         cipher = try AES256GCM(key: keys.packKey(salt: salt))
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: targetSize + (1 << 20), alignment: 4096)
+        let buffer = pool.take()
         buffer.copyBytes(from: PackLayout.magic + [PackLayout.version] + salt)
         self.buffer = buffer
         size = PackLayout.preambleByteCount
     }
 
-    deinit { buffer.deallocate() }
+    /// A writer dropped unfinished (a failed snapshot) gives its buffer back.
+    deinit { if !finished { pool.give(buffer, replacedOriginal: grown) } }
+
+    private var finished = false
 
     var isEmpty: Bool { entries.isEmpty }
     var isFull: Bool { size >= targetSize }
@@ -69,22 +80,23 @@ final class PackWriter {
         }
         size += PackLayout.trailerByteCount
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<size])
-        let pack = FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, entries: entries, buffer: buffer, size: size)
-        buffer = .allocate(byteCount: 0, alignment: 1)  // ownership moved to `pack`
-        return pack
+        finished = true  // the buffer now belongs to the pack, which gives it back to the pool
+        return FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, entries: entries, buffer: buffer, size: size,
+                            pool: pool, grown: grown)
     }
 
     private func reserve(_ extra: Int) {
         guard size + extra > buffer.count else { return }
-        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(buffer.count * 2, size + extra), alignment: 4096)
-        grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
-        buffer.deallocate()
-        buffer = grown
+        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(buffer.count * 2, size + extra), alignment: 4096)
+        larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
+        if grown { buffer.deallocate() } else { pool.give(buffer, replacedOriginal: true) }
+        buffer = larger
+        grown = true
     }
 }
 
 /// A complete pack, ready to store: its bytes, its id (SHA-256 of the bytes) and what the
-/// index must learn of it. Owns its buffer.
+/// index must learn of it. Owns its buffer until it is released, then returns it to the pool.
 final class FinishedPack: @unchecked Sendable {
     let id: Digest256
     let type: BlobType
@@ -92,17 +104,22 @@ final class FinishedPack: @unchecked Sendable {
     let entries: [PackEntry]
     private let buffer: UnsafeMutableRawBufferPointer
     let size: Int
+    private let pool: PackBufferPool
+    private let grown: Bool
 
-    init(id: Digest256, type: BlobType, salt: [UInt8], entries: [PackEntry], buffer: UnsafeMutableRawBufferPointer, size: Int) {
+    init(id: Digest256, type: BlobType, salt: [UInt8], entries: [PackEntry], buffer: UnsafeMutableRawBufferPointer, size: Int,
+         pool: PackBufferPool, grown: Bool) {
         self.id = id
         self.type = type
         self.salt = salt
         self.entries = entries
         self.buffer = buffer
         self.size = size
+        self.pool = pool
+        self.grown = grown
     }
 
-    deinit { buffer.deallocate() }
+    deinit { pool.give(buffer, replacedOriginal: grown) }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<size]) }
     var name: ObjectName { ObjectName(type.packKind, id.hex) }

@@ -34,7 +34,7 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     public var cipher = "aes-256-gcm"
     public var compression = "zlib"
     public var compressionLevel: Int = 2
-    public var packTargetSize: Int = 32 << 20
+    public var packTargetSize: Int = 16 << 20
 
     public init() {}
 

@@ -4,9 +4,9 @@ import Testing
 
 @Suite struct DataRegionsTests {
     @Test func holesAreSkipped() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchTree()
         let path = directory("sparse")
-        let descriptor = try check("create", path) { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        let descriptor = try path.perform("create") { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
         defer { close(descriptor) }
         let size: UInt64 = 64 << 20
         let dataOffset: UInt64 = 16 << 20
@@ -31,18 +31,18 @@ import Testing
     }
 
     @Test func fileEndingInDataAndStartingWithData() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchTree()
         let path = directory("dense")
-        try writeFile(path, [UInt8](repeating: 1, count: 10_000))
-        let descriptor = try check("open", path) { open($0, O_RDONLY | O_CLOEXEC) }
+        try path.writeFile([UInt8](repeating: 1, count: 10_000))
+        let descriptor = try path.perform("open") { open($0, O_RDONLY | O_CLOEXEC) }
         defer { close(descriptor) }
         #expect(try dataRegions(fd: descriptor, size: 10_000) == [0..<10_000])
         #expect(try dataRegions(fd: descriptor, size: 4_000) == [0..<4_000], "clamped to the size given")
     }
 
     @Test func emptyAndAllHoleFiles() throws {
-        let directory = try TemporaryDirectory()
-        let descriptor = try check("create", directory("holes")) { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+        let directory = try ScratchTree()
+        let descriptor = try directory("holes").perform("create") { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
         defer { close(descriptor) }
         #expect(try dataRegions(fd: descriptor, size: 0) == [])
         #expect(ftruncate(descriptor, 1 << 20) == 0)

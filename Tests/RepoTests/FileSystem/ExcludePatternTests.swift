@@ -43,7 +43,7 @@ import Testing
     @Test func matchingIsOnBytes() {
         let name: [UInt8] = [0x66, 0xFF, 0x6F]
         let pattern = ExcludePattern(bytes: name)
-        #expect(pattern.matches(FilePath(bytes: bytes("/d/") + name), isDirectory: false))
+        #expect(pattern.matches(FilePath(bytes: Array("/d/".utf8) + name), isDirectory: false))
         #expect(!pattern.matches(FilePath("/d/f\u{FFFD}o"), isDirectory: false))
     }
 

@@ -9,15 +9,14 @@ import Glibc
 /// A fresh directory under /tmp for one test, removed with everything in it when the test
 /// lets go of it (`rm -rf`, which copes with names that are not UTF-8 and with modes that
 /// forbid access, since the tests run as root).
-final class TemporaryDirectory {
+final class ScratchTree {
     let path: FilePath
 
     init() throws {
         var template = Array("/tmp/repo-fs-test-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        try #require(created != nil, "mkdtemp failed: errno \(errno)")
-        path = FilePath(String(cString: created!))
-        try #require(chmod(created!, 0o755) == 0)
+        let created = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) })
+        path = FilePath(String(cString: created))
+        try #require(chmod(created, 0o755) == 0)
     }
 
     deinit {
@@ -36,63 +35,87 @@ final class TemporaryDirectory {
     func callAsFunction(_ relative: String) -> FilePath {
         self(Array(relative.utf8))
     }
-}
 
-/// Runs a system call on a path in a test, failing the test with errno if it fails.
-@discardableResult
-func check(_ operation: String, _ path: FilePath, _ call: (UnsafePointer<CChar>) -> Int32) throws -> Int32 {
-    let result = (path.bytes + [0]).withUnsafeBufferPointer { buffer in
-        buffer.withMemoryRebound(to: CChar.self) { call($0.baseAddress!) }
-    }
-    try #require(result != -1, "\(operation) \(path): \(String(cString: strerror(errno)))")
-    return result
-}
-
-/// Exactly `mode`, whatever the umask.
-func makeDirectory(_ path: FilePath, mode: mode_t = 0o755) throws {
-    try check("mkdir", path) { mkdir($0, mode) }
-    try check("chmod", path) { chmod($0, mode) }
-}
-
-/// A file with `contents` and exactly `mode`, whatever the umask.
-func writeFile(_ path: FilePath, _ contents: [UInt8] = [], mode: mode_t = 0o644) throws {
-    let descriptor = try check("create", path) { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
-    defer { close(descriptor) }
-    try #require(fchmod(descriptor, mode) == 0)
-    let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    try #require(written == contents.count)
-}
-
-func writeFile(_ path: FilePath, _ text: String, mode: mode_t = 0o644) throws {
-    try writeFile(path, Array(text.utf8), mode: mode)
-}
-
-func makeSymlink(_ path: FilePath, to target: String) throws {
-    try check("symlink", path) { symlink(target, $0) }
-}
-
-func lstatus(_ path: FilePath) throws -> stat {
-    var status = stat()
-    try check("lstat", path) { lstat($0, &status) }
-    return status
-}
-
-func exists(_ path: FilePath) -> Bool {
-    var status = stat()
-    return (path.bytes + [0]).withUnsafeBufferPointer { buffer in
-        buffer.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &status) == 0 }
+    /// glibc's `makedev`, which Swift's Glibc module does not import.
+    static func deviceNumber(major: UInt32, minor: UInt32) -> dev_t {
+        let major = dev_t(major), minor = dev_t(minor)
+        return (major & 0xFFF) << 8 | (major & ~0xFFF) << 32 | (minor & 0xFF) | (minor & ~0xFF) << 12
     }
 }
 
-/// Sets the attribute, or returns false when the file system has no user attributes, so that
-/// tests of them can step aside there.
-func setUserAttribute(_ path: FilePath, _ name: String, _ value: String) throws -> Bool {
-    do {
-        try ExtendedAttributeHolder.path(path.bytes).write(ExtendedAttribute(name: name, value: Array(value.utf8)))
-        return true
-    } catch where error.code == ENOTSUP {
-        return false
+/// Test fixtures made and inspected with plain system calls, independent of the code tested.
+extension FilePath {
+    /// Runs a system call on this path, failing the test with errno if it fails.
+    @discardableResult
+    func perform(_ operation: String, _ call: (UnsafePointer<CChar>) -> Int32) throws -> Int32 {
+        let result = withCPath(call)
+        try #require(result != -1, "\(operation) \(self): \(String(cString: strerror(errno)))")
+        return result
+    }
+
+    private func withCPath<Result>(_ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        (bytes + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
+    }
+
+    /// Exactly `mode`, whatever the umask.
+    func makeDirectory(mode: mode_t = 0o755) throws {
+        try perform("mkdir") { mkdir($0, mode) }
+        try perform("chmod") { chmod($0, mode) }
+    }
+
+    /// A file with `contents` and exactly `mode`, whatever the umask.
+    func writeFile(_ contents: [UInt8] = [], mode: mode_t = 0o644) throws {
+        let descriptor = try perform("create") { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        defer { close(descriptor) }
+        try #require(fchmod(descriptor, mode) == 0)
+        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        try #require(written == contents.count)
+    }
+
+    func writeFile(_ text: String, mode: mode_t = 0o644) throws {
+        try writeFile(Array(text.utf8), mode: mode)
+    }
+
+    func makeSymlink(to target: String) throws {
+        try perform("symlink") { symlink(target, $0) }
+    }
+
+    /// `lstat`.
+    func status() throws -> stat {
+        var status = stat()
+        try perform("lstat") { lstat($0, &status) }
+        return status
+    }
+
+    var exists: Bool {
+        var status = stat()
+        return withCPath { lstat($0, &status) } == 0
+    }
+
+    func contents() throws -> String {
+        let descriptor = try perform("open") { open($0, O_RDONLY | O_CLOEXEC) }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        try #require(count >= 0)
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    /// The names in this directory, sorted, as text.
+    func listing() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: try #require(string)).sorted()
+    }
+
+    /// Sets the attribute, or returns false when the file system has no user attributes, so
+    /// that tests of them can step aside there.
+    func setUserAttribute(_ name: String, _ value: String) throws -> Bool {
+        do {
+            try ExtendedAttributeHolder.path(bytes).write(ExtendedAttribute(name: name, value: Array(value.utf8)))
+            return true
+        } catch where error.code == ENOTSUP {
+            return false
+        }
     }
 }
-
-func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -6,40 +6,40 @@ import Testing
 /// about both: the filesystem layer's two halves must agree on everything a backup keeps.
 @Suite struct RestoreRoundTripTests {
     @Test func everyKindOfEntryWithItsMetadata() throws {
-        let source = try TemporaryDirectory()
-        let target = try TemporaryDirectory()
+        let source = try ScratchTree()
+        let target = try ScratchTree()
         let year2001 = timespec(tv_sec: 978_307_200 + 86_400 * 40, tv_nsec: 123_456_789)
 
-        try writeFile(source("file"), "content of a regular file", mode: 0o640)
-        try check("chown", source("file")) { chown($0, 1234, 1234) }
-        let hasUserAttributes = try setUserAttribute(source("file"), "user.comment", "kept")
-        try makeDirectory(source("dir"), mode: 0o700)
-        try writeFile(source("dir/inner"), "inner", mode: 0o4755)
-        try check("chown", source("dir/inner")) { chown($0, 1234, 1234) }
-        try check("chmod", source("dir/inner")) { chmod($0, 0o4755) }
-        try makeSymlink(source("link"), to: "dir/inner")
-        try check("lchown", source("link")) { lchown($0, 1234, 1234) }
-        try check("mkfifo", source("fifo")) { mkfifo($0, 0o620) }
-        try check("chmod", source("fifo")) { chmod($0, 0o620) }
+        try source("file").writeFile("content of a regular file", mode: 0o640)
+        try source("file").perform("chown") { chown($0, 1234, 1234) }
+        let hasUserAttributes = try source("file").setUserAttribute("user.comment", "kept")
+        try source("dir").makeDirectory(mode: 0o700)
+        try source("dir/inner").writeFile("inner", mode: 0o4755)
+        try source("dir/inner").perform("chown") { chown($0, 1234, 1234) }
+        try source("dir/inner").perform("chmod") { chmod($0, 0o4755) }
+        try source("link").makeSymlink(to: "dir/inner")
+        try source("link").perform("lchown") { lchown($0, 1234, 1234) }
+        try source("fifo").perform("mkfifo") { mkfifo($0, 0o620) }
+        try source("fifo").perform("chmod") { chmod($0, 0o620) }
         // Set by name through /proc on restore; trusted.* because user.* is for files and
         // directories only. Root may set it wherever the file system has attributes at all.
-        let fifoAttribute = ExtendedAttribute(name: "trusted.note", value: bytes("on a fifo"))
+        let fifoAttribute = ExtendedAttribute(name: "trusted.note", value: Array("on a fifo".utf8))
         let hasTrustedAttributes = (try? ExtendedAttributeHolder.path(source("fifo").bytes).write(fifoAttribute)) != nil
-        try check("mknod", source("null")) { mknod($0, S_IFCHR | 0o666, deviceNumber(major: 1, minor: 3)) }
-        try writeFile(source("hard1"), "linked", mode: 0o600)
-        try check("link", source("hard2")) { cPath in source("hard1").string!.withCString { link($0, cPath) } }
-        try writeFile(source([0x6E, 0xFF, 0x0A]), "odd name")
+        try source("null").perform("mknod") { mknod($0, S_IFCHR | 0o666, ScratchTree.deviceNumber(major: 1, minor: 3)) }
+        try source("hard1").writeFile("linked", mode: 0o600)
+        try source("hard2").perform("link") { cPath in source("hard1").string!.withCString { link($0, cPath) } }
+        try source([0x6E, 0xFF, 0x0A]).writeFile("odd name")
         let sparseSize: off_t = 32 << 20
-        let sparse = try check("create", source("sparse")) { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        let sparse = try source("sparse").perform("create") { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         #expect(ftruncate(sparse, sparseSize) == 0)
         #expect([UInt8](repeating: 7, count: 4096).withUnsafeBytes { pwrite(sparse, $0.baseAddress, $0.count, 8 << 20) } == 4096)
         close(sparse)
         for name in ["file", "dir/inner", "fifo", "null", "hard1", "sparse", "dir"] {
             var times = [year2001, year2001]
-            try check("utimensat", source(name)) { utimensat(AT_FDCWD, $0, &times, 0) }
+            try source(name).perform("utimensat") { utimensat(AT_FDCWD, $0, &times, 0) }
         }
         var times = [year2001, year2001]
-        try check("utimensat", source("link")) { utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }
+        try source("link").perform("utimensat") { utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }
 
         let problems = try restore(source.path, into: target.path)
         #expect(problems.isEmpty, "\(problems)")
@@ -63,33 +63,33 @@ import Testing
         #expect(after["file"]?.mtime == Timestamp(year2001))
         #expect(after["dir"]?.mode == 0o700)
         #expect(after["dir/inner"]?.mode == 0o4755 && after["dir/inner"]?.uid == 1234, "setuid survives the change of owner")
-        #expect(after["link"]?.linkTarget == bytes("dir/inner"))
+        #expect(after["link"]?.linkTarget == Array("dir/inner".utf8))
         #expect(after["hard1"]?.inode == after["hard2"]?.inode)
         #expect(after["hard1"]?.linkCount == 2)
         if hasUserAttributes {
-            #expect(after["file"]?.xattrs.contains(ExtendedAttribute(name: "user.comment", value: bytes("kept"))) == true)
+            #expect(after["file"]?.xattrs.contains(ExtendedAttribute(name: "user.comment", value: Array("kept".utf8))) == true)
         }
         if hasTrustedAttributes {
             #expect(after["fifo"]?.xattrs == [fifoAttribute])
         }
-        #expect(try contents(target("file")) == "content of a regular file")
-        #expect(try contents(target([0x6E, 0xFF, 0x0A])) == "odd name")
+        #expect(try target("file").contents() == "content of a regular file")
+        #expect(try target([0x6E, 0xFF, 0x0A]).contents() == "odd name")
 
-        let sparseBefore = try lstatus(source("sparse"))
-        let sparseAfter = try lstatus(target("sparse"))
+        let sparseBefore = try source("sparse").status()
+        let sparseAfter = try target("sparse").status()
         #expect(sparseAfter.st_size == sparseSize)
         #expect(sparseAfter.st_blocks <= max(sparseBefore.st_blocks, 64), "holes stay holes")
         #expect(try readAll(target("sparse")) == (try readAll(source("sparse"))))
     }
 
     @Test func attributesTheTargetRefusesAreReportedNotThrown() throws {
-        let target = try TemporaryDirectory()
+        let target = try ScratchTree()
         let root = try RestoreTarget(path: target.path).root
-        let file = try root.createFile(bytes("file"))
+        let file = try root.createFile(Array("file".utf8))
         var metadata = try MetadataReader().metadata(fd: file.fd, path: "file")
-        metadata.xattrs = [ExtendedAttribute(name: "user.comment", value: bytes("x"))]
+        metadata.xattrs = [ExtendedAttribute(name: "user.comment", value: Array("x".utf8))]
         // A namespace that no file system accepts from anyone: reported as unsupported.
-        metadata.xattrs.append(ExtendedAttribute(name: "nonexistent.namespace", value: bytes("x")))
+        metadata.xattrs.append(ExtendedAttribute(name: "nonexistent.namespace", value: Array("x".utf8)))
         let unsupported = try file.applyMetadata(metadata)
         #expect(unsupported.allSatisfy {
             if case .system(let operation, _, let code) = $0 { operation.hasPrefix("set extended attribute") && (code == ENOTSUP || code == EPERM) } else { false }
@@ -181,7 +181,7 @@ private func copyRegions(from path: FilePath, size: UInt64, to file: RestoredFil
 }
 
 private func readAll(_ path: FilePath) throws -> [UInt8] {
-    let descriptor = try check("open", path) { open($0, O_RDONLY | O_CLOEXEC) }
+    let descriptor = try path.perform("open") { open($0, O_RDONLY | O_CLOEXEC) }
     defer { close(descriptor) }
     var all: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 20)

@@ -25,16 +25,16 @@ import Testing
     }
 
     @Test func depthFirstInBytewiseOrderWithEnterAndLeave() throws {
-        let directory = try TemporaryDirectory()
-        try makeDirectory(directory("b"))
-        try writeFile(directory("b/z"))
-        try makeDirectory(directory("b/a"))
-        try writeFile(directory("b/a/file"))
-        try writeFile(directory("a"))
-        try writeFile(directory("Z"))
-        try writeFile(directory("c"))
-        try makeDirectory(directory("empty"))
-        try makeSymlink(directory("link"), to: "b")
+        let directory = try ScratchTree()
+        try directory("b").makeDirectory()
+        try directory("b/z").writeFile()
+        try directory("b/a").makeDirectory()
+        try directory("b/a/file").writeFile()
+        try directory("a").writeFile()
+        try directory("Z").writeFile()
+        try directory("c").writeFile()
+        try directory("empty").makeDirectory()
+        try directory("link").makeSymlink(to: "b")
         #expect(walk(directory.path) == [
             "enter .",
             "entry Z",
@@ -54,11 +54,11 @@ import Testing
     }
 
     @Test func awkwardNamesRoundTripAsBytes() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchTree()
         let names: [[UInt8]] = [
-            bytes("with space"), bytes("ünïcödé ✓"), bytes("new\nline"), [0x66, 0xFF, 0xFE], bytes("-dash"), [0x01],
+            Array("with space".utf8), Array("ünïcödé ✓".utf8), Array("new\nline".utf8), [0x66, 0xFF, 0xFE], Array("-dash".utf8), [0x01],
         ]
-        for name in names { try writeFile(directory(name)) }
+        for name in names { try directory(name).writeFile() }
         var seen: [[UInt8]] = []
         _ = walk(directory.path) { event in
             if case .entry(let path, let metadata) = event {
@@ -71,11 +71,11 @@ import Testing
     }
 
     @Test func metadataOfEveryKindOfEntry() throws {
-        let directory = try TemporaryDirectory()
-        try makeDirectory(directory("dir"), mode: 0o700)
-        try writeFile(directory("file"), "12345", mode: 0o640)
-        try makeSymlink(directory("link"), to: "file")
-        try check("mkfifo", directory("fifo")) { mkfifo($0, 0o600) }
+        let directory = try ScratchTree()
+        try directory("dir").makeDirectory(mode: 0o700)
+        try directory("file").writeFile("12345", mode: 0o640)
+        try directory("link").makeSymlink(to: "file")
+        try directory("fifo").perform("mkfifo") { mkfifo($0, 0o600) }
         var found: [String: FileMetadata] = [:]
         _ = walk(directory.path) { event in
             switch event {
@@ -86,7 +86,7 @@ import Testing
         }
         #expect(found["dir"]?.type == .directory && found["dir"]?.mode == 0o700)
         #expect(found["file"]?.type == .file && found["file"]?.size == 5 && found["file"]?.mode == 0o640)
-        #expect(found["link"]?.type == .symlink && found["link"]?.linkTarget == bytes("file"))
+        #expect(found["link"]?.type == .symlink && found["link"]?.linkTarget == Array("file".utf8))
         #expect(found["fifo"]?.type == .fifo)
         let reader = MetadataReader()
         #expect(found["file"] == (try reader.metadata(atPath: directory("file"))))
@@ -94,13 +94,13 @@ import Testing
     }
 
     @Test func rootsThatAreNotDirectoriesOrAreMissing() throws {
-        let directory = try TemporaryDirectory()
-        try writeFile(directory("file"))
-        try makeSymlink(directory("link"), to: ".")
+        let directory = try ScratchTree()
+        try directory("file").writeFile()
+        try directory("link").makeSymlink(to: ".")
         var events: [String] = []
         TreeWalker().walk([directory("file"), directory("missing"), directory("link")]) { event in
             switch event {
-            case .entry(let path, let metadata): events.append("entry \(path.name == bytes("file") ? "file" : "link") \(metadata.type)")
+            case .entry(let path, let metadata): events.append("entry \(path.name == Array("file".utf8) ? "file" : "link") \(metadata.type)")
             case .problem(_, let error): events.append("problem \(error)")
             default: events.append("unexpected")
             }
@@ -113,19 +113,19 @@ import Testing
     }
 
     @Test func excludePatterns() throws {
-        let directory = try TemporaryDirectory()
-        try writeFile(directory("keep.txt"))
-        try writeFile(directory("drop.log"))
-        try makeDirectory(directory("src"))
-        try writeFile(directory("src/also.log"))
-        try makeDirectory(directory("src/node_modules"))
-        try writeFile(directory("src/node_modules/inside"))
-        try makeDirectory(directory("cache"))
-        try writeFile(directory("cache/x"))
-        try makeDirectory(directory("src/cache"))
-        try makeDirectory(directory("logs"))
-        try makeDirectory(directory("src/logs"))
-        try writeFile(directory("src/logs/logs"))
+        let directory = try ScratchTree()
+        try directory("keep.txt").writeFile()
+        try directory("drop.log").writeFile()
+        try directory("src").makeDirectory()
+        try directory("src/also.log").writeFile()
+        try directory("src/node_modules").makeDirectory()
+        try directory("src/node_modules/inside").writeFile()
+        try directory("cache").makeDirectory()
+        try directory("cache/x").writeFile()
+        try directory("src/cache").makeDirectory()
+        try directory("logs").makeDirectory()
+        try directory("src/logs").makeDirectory()
+        try directory("src/logs/logs").writeFile()
         let rules = ExcludeRules(patterns: [
             ExcludePattern("*.log"),
             ExcludePattern("node_modules"),
@@ -144,24 +144,24 @@ import Testing
     }
 
     @Test func rootsAreNeverExcluded() throws {
-        let directory = try TemporaryDirectory()
-        try makeDirectory(directory("build"))
-        try writeFile(directory("build/out"))
+        let directory = try ScratchTree()
+        try directory("build").makeDirectory()
+        try directory("build/out").writeFile()
         let rules = ExcludeRules(patterns: [ExcludePattern("build"), ExcludePattern("out")], excludeIfPresent: ["out"])
         #expect(walk(directory("build"), rules: rules) == ["enter .", "leave ."])
     }
 
     @Test func cacheDirectoryTagNeedsItsSignature() throws {
-        let directory = try TemporaryDirectory()
-        try makeDirectory(directory("tagged"))
-        try writeFile(directory("tagged/CACHEDIR.TAG"), "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag.\n")
-        try writeFile(directory("tagged/data"))
-        try makeDirectory(directory("impostor"))
-        try writeFile(directory("impostor/CACHEDIR.TAG"), "not a signature")
-        try makeDirectory(directory("fifo"))
-        try check("mkfifo", directory("fifo/CACHEDIR.TAG")) { mkfifo($0, 0o600) }
-        try makeDirectory(directory("marked"))
-        try writeFile(directory("marked/.nobackup"))
+        let directory = try ScratchTree()
+        try directory("tagged").makeDirectory()
+        try directory("tagged/CACHEDIR.TAG").writeFile("Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag.\n")
+        try directory("tagged/data").writeFile()
+        try directory("impostor").makeDirectory()
+        try directory("impostor/CACHEDIR.TAG").writeFile("not a signature")
+        try directory("fifo").makeDirectory()
+        try directory("fifo/CACHEDIR.TAG").perform("mkfifo") { mkfifo($0, 0o600) }
+        try directory("marked").makeDirectory()
+        try directory("marked/.nobackup").writeFile()
         let rules = ExcludeRules(excludeIfPresent: ["CACHEDIR.TAG", ".nobackup"])
         #expect(walk(directory.path, rules: rules) == [
             "enter .",
@@ -176,10 +176,10 @@ import Testing
     }
 
     @Test func entryVanishingDuringTheWalkIsReportedAndTheWalkGoesOn() throws {
-        let directory = try TemporaryDirectory()
-        for name in ["a", "b", "c"] { try writeFile(directory(name)) }
+        let directory = try ScratchTree()
+        for name in ["a", "b", "c"] { try directory(name).writeFile() }
         let lines = walk(directory.path) { event in
-            if case .entry(let path, _) = event, path.name == bytes("a") {
+            if case .entry(let path, _) = event, path.name == Array("a".utf8) {
                 unlink(directory("b").string!)
             }
         }
@@ -188,11 +188,11 @@ import Testing
 
     @Test func unreadableDirectoryIsReportedAndTheWalkGoesOn() throws {
         guard let unprivileged = UnprivilegedThread() else { return }
-        let directory = try TemporaryDirectory()
-        try makeDirectory(directory("a"))
-        try makeDirectory(directory("locked"), mode: 0o700)
-        try writeFile(directory("locked/secret"))
-        try writeFile(directory("z"))
+        let directory = try ScratchTree()
+        try directory("a").makeDirectory()
+        try directory("locked").makeDirectory(mode: 0o700)
+        try directory("locked/secret").writeFile()
+        try directory("z").writeFile()
         let lines = unprivileged.run { walk(directory.path) }
         #expect(lines == [
             "enter .",
@@ -208,27 +208,27 @@ import Testing
 
     @Test func visitorStopsTheWalkByThrowing() throws {
         struct Stop: Error {}
-        let directory = try TemporaryDirectory()
-        for name in ["a", "b", "c"] { try writeFile(directory(name)) }
+        let directory = try ScratchTree()
+        for name in ["a", "b", "c"] { try directory(name).writeFile() }
         var visited = 0
         #expect(throws: Stop.self) {
             try TreeWalker().walk([directory.path]) { (event) throws(Stop) in
                 visited += 1
-                if case .entry(let path, _) = event, path.name == bytes("b") { throw Stop() }
+                if case .entry(let path, _) = event, path.name == Array("b".utf8) { throw Stop() }
             }
         }
         #expect(visited == 3)
     }
 
     @Test func oneFileSystemRecordsMountPointsEmpty() throws {
-        let directory = try TemporaryDirectory()
-        try makeDirectory(directory("mnt"))
-        try writeFile(directory("file"))
+        let directory = try ScratchTree()
+        try directory("mnt").makeDirectory()
+        try directory("file").writeFile()
         guard run("/bin/mount", "-t", "tmpfs", "repo-test", directory("mnt").string!) else {
             return  // Not allowed to mount here; nothing to test.
         }
         defer { _ = run("/bin/umount", directory("mnt").string!) }
-        try writeFile(directory("mnt/inside"))
+        try directory("mnt/inside").writeFile()
         #expect(walk(directory.path, rules: ExcludeRules(oneFileSystem: true)) == [
             "enter .", "entry file", "enter mnt", "leave mnt", "leave .",
         ])
@@ -238,11 +238,11 @@ import Testing
     }
 
     @Test func deepTreesDoNotRecurse() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchTree()
         var path = directory.path
         for _ in 0..<200 {
-            path = path.appending(bytes("d"))
-            try makeDirectory(path)
+            path = path.appending(Array("d".utf8))
+            try path.makeDirectory()
         }
         let lines = walk(directory.path)
         #expect(lines.count == 2 * 201)
