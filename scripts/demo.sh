@@ -1,7 +1,28 @@
 #!/usr/bin/env bash
-# Builds in release mode and runs the main job on a small sample: for now the stage
-# micro-benchmarks (chunking, hashing, encryption, compression beside `openssl speed`).
+# The first-use flow on a small sample, with a release build: init, snapshot, an
+# unchanged re-snapshot, snapshots, restore (verified against the source), check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product repo-bench
-.build/release/repo-bench --seconds "${SECONDS_PER_STAGE:-0.5}"
+swift build -c release --product repo
+repo=$PWD/.build/release/repo
+
+work=$(mktemp -d /tmp/repo-demo.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export REPO_REPOSITORY=$work/repository REPO_PASSWORD=demo-password
+
+# A small web application: a database dump, uploads, source, logs (about 20 MB).
+python3 ../shared/bench/make-corpus.py "$work/app" --size-mb 20 --seed 7 --quiet 2>/dev/null || {
+    mkdir -p "$work/app/www" "$work/app/db"
+    for i in $(seq 1 200); do head -c $((RANDOM * 4)) /dev/urandom > "$work/app/www/file$i.bin"; done
+    seq 1 200000 | sed 's/^/INSERT INTO t VALUES (/; s/$/);/' > "$work/app/db/dump.sql"
+}
+
+set -x
+"$repo" init
+"$repo" snapshot "$work/app" --tag demo
+"$repo" snapshot "$work/app" --tag demo
+"$repo" snapshots
+"$repo" restore latest --target "$work/restored" --verify
+diff -r "$work/app" "$work/restored$work/app"
+"$repo" check --read-data
+"$repo" stats

@@ -34,6 +34,25 @@ public final class RestoreDirectory: Sendable {
         self.applier = MetadataApplier(restoresOwnership: restoresOwnership)
     }
 
+    /// An existing regular file `name` opened for reading, relative to this directory and
+    /// without following a symlink, or nil when there is none. A file with other hard links
+    /// is nil too: it may be shared with something outside the target, so a restore must
+    /// replace it rather than keep it (and then change its metadata).
+    public func openExistingFile(_ name: [UInt8]) -> Int32? {
+        guard RestoreTarget.isSafeName(name) else { return nil }
+        let fd = (name + [0]).withUnsafeBufferPointer { buffer in
+            openat(descriptor.raw, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+                   O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        }
+        guard fd >= 0 else { return nil }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
     /// The directory `name`, created if missing, kept if it is already a directory (a restore
     /// over an earlier one), replacing anything else.
     public func makeDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {

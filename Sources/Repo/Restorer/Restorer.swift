@@ -84,8 +84,7 @@ public final class Restorer {
             }
             hardLinks[key] = FilePath(bytes: Array(path.bytes.drop { $0 == UInt8(ascii: "/") }))
         }
-        let existing = directory.path.appending(node.name)
-        if try hasContent(node, at: existing) {
+        if let fd = directory.openExistingFile(node.name), hasContent(node, fd: fd) {
             summary.filesUnchanged += 1
             note(try directory.applyMetadata(node.metadata, toEntry: node.name), path)
             return
@@ -102,7 +101,7 @@ public final class Restorer {
         try file.setSize(offset)
         note(try file.applyMetadata(node.metadata), path)
         if options.verify {
-            guard try hasContent(node, at: existing) else {
+            guard let fd = directory.openExistingFile(node.name), hasContent(node, fd: fd) else {
                 summary.problems.append("\(path): verification failed: the file does not read back as stored")
                 return
             }
@@ -110,21 +109,14 @@ public final class Restorer {
         }
     }
 
-    /// Whether the regular file at `path` holds exactly `node`'s content: each blob's range
-    /// hashes to the blob's id and holes read as zeros. Reading is far cheaper than
-    /// fetching, decrypting and writing, so a restore onto an existing tree only rewrites
-    /// what differs. Opened without following symlinks; anything but a regular file of the
-    /// right size is simply "different".
-    private func hasContent(_ node: Node, at path: FilePath) throws -> Bool {
-        let fd = (path.bytes + [0]).withUnsafeBufferPointer {
-            open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        }
-        guard fd >= 0 else { return false }
+    /// Whether the open file `fd` (which this closes) holds exactly `node`'s content: each
+    /// blob's range hashes to the blob's id and holes read as zeros. Reading is far cheaper
+    /// than fetching, decrypting and writing, so a restore onto an existing tree only
+    /// rewrites what differs.
+    private func hasContent(_ node: Node, fd: Int32) -> Bool {
         defer { close(fd) }
         var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, UInt64(status.st_size) == node.size else {
-            return false
-        }
+        guard fstat(fd, &status) == 0, UInt64(status.st_size) == node.size else { return false }
         var offset: UInt64 = 0
         var buffer = [UInt8]()
         for piece in node.content {
