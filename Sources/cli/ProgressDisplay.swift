@@ -3,15 +3,27 @@ import Repo
 
 /// One self-rewriting status line on stderr while a snapshot runs: files, bytes, rate and
 /// ETA. Only on a terminal; silent otherwise (cron mails stay clean).
+///
+/// With `--json`, progress is instead a stream of `{"message_type": "status", ...}` lines on
+/// stdout, one a second, before the summary line.
 final class ProgressDisplay: @unchecked Sendable {
     let isActive: Bool
+    private let json: Bool
     private let lock = NSLock()
     private var drawn = false
+    private var lastStatus = Date()  // the first status after a second: short runs print only the summary
 
-    init(output: Output) { isActive = output.isInteractive }
+    init(output: Output) {
+        json = output.json && !output.quiet
+        isActive = output.isInteractive || json
+    }
 
     func show(_ progress: SnapshotProgress) {
         guard isActive else { return }
+        if json {
+            emitStatus(progress)
+            return
+        }
         let rate = progress.elapsedSeconds > 0 ? Double(progress.bytesDone) / progress.elapsedSeconds : 0
         var line = "\(progress.files) files, \(Format.bytes(progress.bytesDone))"
         if progress.bytesTotal > 0 {
@@ -28,6 +40,19 @@ final class ProgressDisplay: @unchecked Sendable {
             Console.error("\r\u{1B}[2K" + String(line.prefix(terminalWidth() - 1)))
             drawn = true
         }
+    }
+
+    private func emitStatus(_ progress: SnapshotProgress) {
+        let now = Date()
+        guard lock.withLock({ () -> Bool in
+            guard now.timeIntervalSince(lastStatus) >= 1 else { return false }
+            lastStatus = now
+            return true
+        }) else { return }
+        let status: [String: Any] = ["message_type": "status", "files_done": progress.files, "bytes_done": progress.bytesDone,
+                                     "files_total": progress.filesTotal, "bytes_total": progress.bytesTotal,
+                                     "scan_complete": progress.scanComplete, "seconds_elapsed": progress.elapsedSeconds]
+        Output(json: true, quiet: false, verbose: false).emit(status)
     }
 
     func finish() {

@@ -69,7 +69,7 @@ import Glibc
         for path in ["docs/a.txt", "docs/b.md", "docs/inner/c.md"] {
             #expect(FS.exists(Array((docsRoot + "/" + path).utf8)), "\(path) should be restored by --include")
         }
-        for path in ["keep.txt", "sub", "notcache", "other"] {
+        for path in ["keep.txt", "sub/deep/data.bin", "notcache/kept.bin", "notcache/CACHEDIR.TAG", "other/tmp/kept.txt"] {
             #expect(!FS.exists(Array((docsRoot + "/" + path).utf8)), "\(path) should not be restored with --include docs")
         }
 
@@ -81,12 +81,40 @@ import Glibc
         for path in ["keep.txt", "docs/a.txt", "other/tmp/kept.txt"] { #expect(FS.exists(Array((textRoot + "/" + path).utf8)), "\(path)") }
         for path in ["docs/b.md", "notcache/kept.bin", "sub/deep/data.bin"] { #expect(!FS.exists(Array((textRoot + "/" + path).utf8)), "\(path)") }
 
+        for path in ["docs", "docs/inner"] {
+            let restored = Array((textRoot + "/" + path).utf8)
+            let isDirectory = try FS.exists(restored) && (FS.lstat(restored).st_mode & S_IFMT) == S_IFDIR
+            #expect(isDirectory, "\(path): a directory on the way")
+        }
+
         let noMarkdown = workspace.path("no-markdown")
         let excludeMarkdown = try workspace.repo("restore", "latest", "--target", noMarkdown, "--exclude", "*.md", "-e", source + "/sub")
         #expect(excludeMarkdown.status == 0, "\(excludeMarkdown)")
         let markdownRoot = restoredPath(of: source, in: noMarkdown)
         for path in ["keep.txt", "docs/a.txt", "notcache/kept.bin"] { #expect(FS.exists(Array((markdownRoot + "/" + path).utf8)), "\(path)") }
         for path in ["docs/b.md", "docs/inner/c.md", "sub"] { #expect(!FS.exists(Array((markdownRoot + "/" + path).utf8)), "\(path)") }
+    }
+
+    /// 5b. `restore --include` recreates the included entries and the directories that lead
+    /// to them, not the empty skeleton of every other directory in the snapshot.
+    @Test func includeCreatesOnlyTheDirectoriesItNeeds() throws {
+        let workspace = try Workspace("include-dirs")
+        defer { workspace.remove() }
+        let source = workspace.path("src")
+        for relative in ["wanted/file.txt", "unrelated/deep/er/file.bin", "also-unrelated/x.bin"] {
+            let path = source + "/" + relative
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FS.writeFile(Array(path.utf8), Array(relative.utf8))
+        }
+        try workspace.initRepository()
+        #expect(try workspace.repo("snapshot", source).status == 0)
+        let target = workspace.path("restore")
+        let restore = try workspace.repo("restore", "latest", "--target", target, "--include", source + "/wanted")
+        #expect(restore.status == 0, "\(restore)")
+        let root = restoredPath(of: source, in: target)
+        #expect(FS.exists(Array((root + "/wanted/file.txt").utf8)))
+        let names = (try? FS.list(Array(root.utf8)).map { String(decoding: $0, as: UTF8.self) }) ?? []
+        #expect(names == ["wanted"], "only `wanted` (and the directories above it) should be created, found \(names) in the restored source directory")
     }
 }
 

@@ -3,9 +3,11 @@ import Repo
 enum InitCommand {
     static func run(_ context: CommandContext) throws -> ExitCode {
         let location = try context.requireLocation()
+        var parameters = RepositoryParameters()
+        if let megabytes = try context.arguments.integer("pack-size", in: 1...1024) { parameters.packTargetSize = megabytes << 20 }
         let password = try context.passwords.newPassword()
         let backend = try BackendFactory.create(location)
-        let repository = try Repository.initialize(backend: backend, password: password)
+        let repository = try Repository.initialize(backend: backend, password: password, parameters: parameters)
         if context.output.json {
             context.output.emit(["id": repository.id, "location": location])
         } else {

@@ -73,7 +73,7 @@ enum SnapshotCommand {
     static func report(_ stored: StoredSnapshot, _ output: Output) {
         let s = stored.snapshot
         if output.json {
-            output.emit(["snapshot": stored.id, "partial": s.partial, "problems": s.problems,
+            output.emit(["message_type": "summary", "snapshot": stored.id, "partial": s.partial, "problems": s.problems,
                          "files_new": s.summary.filesNew, "files_changed": s.summary.filesChanged,
                          "files_unchanged": s.summary.filesUnchanged, "dirs": s.summary.directories,
                          "bytes_read": s.summary.bytesRead, "bytes_total": s.summary.bytesTotal,

@@ -65,6 +65,8 @@ enum FormatFixtures {
     /// Decoders must never crash, but a crash in the test process would end every test of
     /// the run. So the fuzz and truncation tests run their checks in a child process (an
     /// exit test): the check returns its failures, and this ends the child with them.
+    /// A failed `#expect(processExitsWith:)` returns no result, so a test whose child failed
+    /// runs it once more, expecting `.failure`, to record what the child wrote.
     static func finishChild(_ failures: [String]) {
         guard !failures.isEmpty else { return }
         let text = "\(failures.count) failures:\n" + failures.prefix(20).joined(separator: "\n") + "\n"

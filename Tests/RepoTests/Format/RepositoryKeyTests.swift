@@ -144,14 +144,17 @@ import Testing
             tampered.sealed[position] ^= 0x01
             try expectCorrupt(try tampered.encoded(), "byte \(position) of the sealed parameters")
         }
-        // Change one character of the base64 text itself, in the stored JSON.
+        // Change one character of the base64 text itself, in the stored JSON (where the
+        // encoder may have escaped "/" as "\/").
         let text = String(decoding: original, as: UTF8.self)
-        let sealedText = config.sealed.base64EncodedString()
-        let range = try #require(text.range(of: sealedText))
-        let middle = text.index(range.lowerBound, offsetBy: sealedText.count / 2)
+        let valueStart = try #require(text.range(of: #""sealed":""#)).upperBound
+        let valueEnd = try #require(text[valueStart...].firstIndex(of: "\""))
+        let middle = try #require(text[text.index(valueStart, offsetBy: text.distance(from: valueStart, to: valueEnd) / 2)...]
+            .firstIndex { $0.isLetter || $0.isNumber })
         let replacement: Character = text[middle] == "A" ? "B" : "A"
         var edited = text
         edited.replaceSubrange(middle...middle, with: String(replacement))
+        #expect(edited != text)
         try expectCorrupt(Array(edited.utf8), "one base64 character")
         // The parameters are bound to the repository id.
         var otherID = config
