@@ -31,10 +31,13 @@ public final class Repository: @unchecked Sendable {
         let id = SecureRandom.bytes(count: 32).map { String(format: "%02x", $0) }.joined()
         let keyFile = try KeyFile.wrap(keys, password: password, parameters: scrypt, host: Host.name, user: Host.user)
         let keyBytes = try keyFile.encoded()
-        try backend.write(ObjectName(.keys, SHA256.hash(keyBytes).hex), keyBytes)
+        let keyName = ObjectName(.keys, SHA256.hash(keyBytes).hex)
+        try backend.write(keyName, keyBytes)
         // The config is written last: a repository is one once its config exists.
         try backend.write(.config, try RepositoryConfig.make(id: id, parameters: parameters, keys: keys).encoded())
-        return Repository(backend: backend, id: id, parameters: parameters, keys: keys, cache: nil)
+        let repository = Repository(backend: backend, id: id, parameters: parameters, keys: keys, cache: nil)
+        repository.currentKey = keyName
+        return repository
     }
 
     /// Reads the config (checking its version before anything else), finds a key that

@@ -29,8 +29,13 @@ struct RunResult: CustomStringConvertible {
 
     /// Standard output parsed as one JSON value (or nil, when it is not JSON).
     var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout), options: [.fragmentsAllowed]) }
-    /// Standard output as a JSON object.
-    var object: [String: Any] { (json as? [String: Any]) ?? [:] }
+    /// Standard output as a JSON object; for output in JSON Lines (`snapshot --json` streams
+    /// `{"message_type": "status"}` lines before its summary), the summary line, else the last.
+    var object: [String: Any] {
+        if let whole = json as? [String: Any] { return whole }
+        let lines = objectLines
+        return lines.last { $0["message_type"] as? String == "summary" } ?? lines.last ?? [:]
+    }
     /// Standard output as a JSON array of objects.
     var array: [[String: Any]] { (json as? [[String: Any]]) ?? [] }
     /// Standard output as JSON Lines (one object per line).

@@ -195,7 +195,8 @@ struct TreeComparer {
                 return
             }
             if n == 0 { return }
-            if a[..<n] != b[..<m] {
+            let same = a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, n) == 0 } }
+            if !same {
                 let first = (0..<n).first { a[$0] != b[$0] } ?? 0
                 note(relative, "contents differ at byte \(offset + first)")
                 return

@@ -410,6 +410,8 @@ enum TreeGenerator {
             try file(name("invalid-") + [0xFF, 0xFE, UInt8(ascii: "x")], random.bytes(321))
             try file(name("new\nline"), random.text(50))
             try file(name("tab\tand quote\"'"), random.text(60))
+            try file(name("-starts-with-dash"), random.text(10))
+            try file(name(String(repeating: "日", count: 85)), random.text(40))  // 255 bytes: the longest name
         }
 
         // Large files: random and compressible.
@@ -522,6 +524,10 @@ enum TreeGenerator {
             let closed = slash(name("modes"), name("closed-0700"))
             try directory(closed)
             modes.append((closed, 0o700))
+            let readOnly = slash(name("modes"), name("readonly-dir-0555"))
+            try directory(readOnly)
+            try file(slash(readOnly, name("inside")), random.text(30))
+            modes.append((readOnly, 0o555))
         }
 
         if spec.fifo {
@@ -534,6 +540,9 @@ enum TreeGenerator {
             do {
                 try FS.setXattr(tree.absolute(path), "user.test", Array("value with bytes \u{1} ✓".utf8))
                 try FS.setXattr(tree.absolute(path), "user.empty", [])
+                try FS.mkdir(tree.absolute(name("dir-with-xattr")))
+                tree.directories.append(name("dir-with-xattr"))
+                try FS.setXattr(tree.absolute(name("dir-with-xattr")), "user.directory", Array("on a directory".utf8))
                 tree.xattrsSupported = true
             } catch let failure as FS.Failure where failure.code == ENOTSUP || failure.code == EPERM {
                 tree.xattrsSupported = false  // the temporary file system refuses user xattrs
@@ -546,6 +555,11 @@ enum TreeGenerator {
             try FS.symlink(name("by-1234"), at: tree.absolute(slash(name("owned"), name("link-by-1234"))))
             owners += [name("owned"), slash(name("owned"), name("by-1234")), slash(name("owned"), name("link-by-1234"))]
             try file(slash(name("owned"), name("by-root")), random.text(100), plain: false)
+            // Setuid and setgid survive only if the owner is set before the mode.
+            let setuid = slash(name("owned"), name("setuid-setgid-1234"))
+            try file(setuid, random.bytes(64), plain: false)
+            owners.append(setuid)
+            modes.append((setuid, 0o6755))
         }
 
         // Owners, then modes (a change of owner may clear setgid bits), then times, deepest
@@ -553,6 +567,13 @@ enum TreeGenerator {
         for path in owners { try FS.lchown(tree.absolute(path), 1234, 1234) }
         for (path, mode) in modes { try FS.chmod(tree.absolute(path), mode) }
         try setTimes(tree: tree, random: &random)
+        // Times outside the usual range: before 1970, and far in the future.
+        if FS.exists(tree.absolute(name("hello.txt"))) {
+            try FS.setTimes(tree.absolute(name("hello.txt")), seconds: -14_182_940, nanoseconds: 123_456_789)  // 1969-07-20
+        }
+        if FS.exists(tree.absolute(name("readme.md"))) {
+            try FS.setTimes(tree.absolute(name("readme.md")), seconds: 4_102_444_800, nanoseconds: 999_999_999)  // 2100-01-01
+        }
         return tree
     }
 

@@ -30,6 +30,12 @@ final class PackBufferPool: @unchecked Sendable {
         return .allocate(byteCount: bufferSize, alignment: 4096)
     }
 
+    /// Gives back what a pack ends with: the pool's own buffer, or a larger one that
+    /// replaced it (whose place in the pool was already given back when it grew).
+    static func release(_ buffer: UnsafeMutableRawBufferPointer, to pool: PackBufferPool, grown: Bool) {
+        if grown { buffer.deallocate() } else { pool.give(buffer) }
+    }
+
     /// Returns a buffer taken from the pool. A buffer that was replaced by a larger one
     /// (a pack with one huge blob) is freed and its place in the pool opened again.
     func give(_ buffer: UnsafeMutableRawBufferPointer, replacedOriginal: Bool = false) {

@@ -72,9 +72,18 @@ struct BinaryReader {
     }
 
     mutating func data() throws(FormatError) -> [UInt8] {
-        let length = try count(atMost: remaining)
-        defer { offset += length }
-        return Array(bytes[offset..<offset + length])
+        let length = try varint()
+        guard length <= UInt64(remaining) else { throw corrupt("length \(length) runs past the end") }
+        let count = Int(length)
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
+    /// A varint that must fit in 32 bits (modes, ids, nanoseconds).
+    mutating func uint32Varint() throws(FormatError) -> UInt32 {
+        let value = try varint()
+        guard value <= UInt64(UInt32.max) else { throw corrupt("value \(value) does not fit 32 bits") }
+        return UInt32(value)
     }
 
     mutating func string() throws(FormatError) -> String {

@@ -112,13 +112,13 @@ extension Node {
         let name = try reader.data()
         guard RestoreTarget.isSafeName(name) else { throw reader.corrupt("unsafe entry name \(String(decoding: name, as: UTF8.self).debugDescription)") }
         guard let type = FileType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown entry type") }
-        let mode = UInt32(truncatingIfNeeded: try reader.varint())
-        let uid = UInt32(truncatingIfNeeded: try reader.varint())
-        let gid = UInt32(truncatingIfNeeded: try reader.varint())
+        let mode = try reader.uint32Varint()
+        let uid = try reader.uint32Varint()
+        let gid = try reader.uint32Varint()
         let user = try reader.string()
         let group = try reader.string()
-        let mtime = Timestamp(seconds: try reader.int64(), nanoseconds: UInt32(truncatingIfNeeded: try reader.varint()))
-        let ctime = Timestamp(seconds: try reader.int64(), nanoseconds: UInt32(truncatingIfNeeded: try reader.varint()))
+        let mtime = Timestamp(seconds: try reader.int64(), nanoseconds: try reader.uint32Varint())
+        let ctime = Timestamp(seconds: try reader.int64(), nanoseconds: try reader.uint32Varint())
         let size = try reader.varint()
         let inode = try reader.varint()
         let device = try reader.varint()

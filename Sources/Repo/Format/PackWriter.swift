@@ -36,7 +36,7 @@ final class PackWriter {
     }
 
     /// A writer dropped unfinished (a failed snapshot) gives its buffer back.
-    deinit { if !finished { pool.give(buffer, replacedOriginal: grown) } }
+    deinit { if !finished { PackBufferPool.release(buffer, to: pool, grown: grown) } }
 
     private var finished = false
 
@@ -119,7 +119,7 @@ final class FinishedPack: @unchecked Sendable {
         self.grown = grown
     }
 
-    deinit { pool.give(buffer, replacedOriginal: grown) }
+    deinit { PackBufferPool.release(buffer, to: pool, grown: grown) }
 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<size]) }
     var name: ObjectName { ObjectName(type.packKind, id.hex) }

@@ -21,6 +21,12 @@ struct LockRecord: Codable, Sendable, Equatable {
         return false
     }
 
+    /// Stands for a lock object that cannot be read: stale, so it blocks nobody and
+    /// `unlock` removes it.
+    static func unreadable(_ id: String) -> LockRecord {
+        LockRecord(host: "?", pid: 0, user: "?", time: .distantPast, exclusive: false, operation: "unreadable lock \(id.prefix(8))")
+    }
+
     var summary: String {
         "\(exclusive ? "exclusive" : "shared") lock by \(operation) (pid \(pid) on \(host), user \(user), since \(Timestamps.format(time)))"
     }

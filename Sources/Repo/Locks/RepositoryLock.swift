@@ -50,9 +50,11 @@ public final class RepositoryLock: @unchecked Sendable {
     /// placeholders so `unlock` can clear them.
     static func locks(of repository: Repository) throws -> [(LockRecord, ObjectName)] {
         try repository.backend.list(.locks).compactMap { info in
-            guard let sealed = try? repository.backend.read(info.name),
-                  let plaintext = try? MetadataObject.open(sealed, kind: .lock, keys: repository.keys, name: "lock"),
-                  let record = try? JSONCoding.decoder.decode(LockRecord.self, from: Data(plaintext)) else { return nil }
+            guard let sealed = try? repository.backend.read(info.name) else { return nil }  // gone meanwhile
+            guard let plaintext = try? MetadataObject.open(sealed, kind: .lock, keys: repository.keys, name: "lock"),
+                  let record = try? JSONCoding.decoder.decode(LockRecord.self, from: Data(plaintext)) else {
+                return (LockRecord.unreadable(info.name.id), info.name)
+            }
             return (record, info.name)
         }
     }

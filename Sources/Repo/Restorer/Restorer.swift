@@ -27,14 +27,41 @@ public final class Restorer {
 
     public func restore(_ snapshot: StoredSnapshot, to target: String) throws -> RestoreSummary {
         let root = try RestoreTarget(path: FilePath(target)).root
-        try restore(tree: snapshot.snapshot.tree, into: root, path: FilePath("/"), included: options.include.isEmpty)
+        try restore(tree: snapshot.snapshot.tree, into: PendingDirectory(root), path: FilePath("/"),
+                    included: options.include.isEmpty)
         return summary
+    }
+
+    /// A directory that is created only when something is restored into it, so that an
+    /// `--include` does not leave empty copies of every directory it passed through.
+    private final class PendingDirectory {
+        private var directory: RestoreDirectory?
+        private let parent: PendingDirectory?
+        private let name: [UInt8]
+
+        init(_ directory: RestoreDirectory) {
+            self.directory = directory
+            parent = nil
+            name = []
+        }
+
+        init(parent: PendingDirectory, name: [UInt8]) {
+            self.parent = parent
+            self.name = name
+        }
+
+        func get() throws -> RestoreDirectory {
+            if let directory { return directory }
+            let made = try parent!.get().makeDirectory(name)
+            directory = made
+            return made
+        }
     }
 
     /// Restores the entries of a tree. `path` is the directory's path in the snapshot
     /// (absolute, as include and exclude patterns see it); `included` says an enclosing
     /// directory matched an include pattern, so everything inside is restored.
-    private func restore(tree id: Digest256, into directory: RestoreDirectory, path: FilePath, included: Bool) throws {
+    private func restore(tree id: Digest256, into directory: PendingDirectory, path: FilePath, included: Bool) throws {
         let tree = try repository.loadTree(id)
         for node in tree.nodes {
             let childPath = path.appending(node.name)
@@ -49,16 +76,22 @@ public final class Restorer {
         }
     }
 
-    private func restore(_ node: Node, in directory: RestoreDirectory, path: FilePath, descendOnly: Bool) throws {
-        switch node.type {
-        case .directory:
+    private func restore(_ node: Node, in pending: PendingDirectory, path: FilePath, descendOnly: Bool) throws {
+        if node.type == .directory {
             guard let subtree = node.subtree else { throw FormatError.corrupt(path.description, "directory without tree") }
-            let child = try directory.makeDirectory(node.name)
+            let child = PendingDirectory(parent: pending, name: node.name)
+            if !descendOnly { _ = try child.get() }
             try restore(tree: subtree, into: child, path: path, included: !descendOnly)
             if !descendOnly {
                 summary.directories += 1
-                note(try child.applyMetadata(node.metadata), path)
+                note(try child.get().applyMetadata(node.metadata), path)
             }
+            return
+        }
+        let directory = try pending.get()
+        switch node.type {
+        case .directory:
+            break
         case .file:
             try restoreFile(node, in: directory, path: path)
         case .symlink:

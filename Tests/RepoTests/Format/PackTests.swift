@@ -202,6 +202,28 @@ import Testing
         #expect(throws: FormatError.self) { try reader.header(of: [0] + built.bytes, name: "pack") }
     }
 
+    /// The header authenticates on its own, so the reader must also check that the blobs it
+    /// lists fill the pack exactly: bytes slipped in among the blobs or before the header
+    /// are refused.
+    @Test func insertedBytesAreRefused() throws {
+        var generator = FormatFixtures.Generator(seed: 9)
+        let built = try build(.data, [generator.bytes(500), generator.bytes(300)])
+        let entries = built.pack.entries
+        let headerStart = entries[1].offset + entries[1].length
+        let reader = PackReader(keys: keys)
+        for position in [entries[1].offset, headerStart] {
+            for count in [1, 29, 100] {
+                var bytes = built.bytes
+                bytes.insert(contentsOf: [UInt8](repeating: 0, count: count), at: position)
+                #expect(throws: FormatError.self, "\(count) bytes at \(position)") { try reader.header(of: bytes, name: "pack") }
+            }
+        }
+        // Bytes removed before the header, likewise.
+        var shorter = built.bytes
+        shorter.remove(at: headerStart - 1)
+        #expect(throws: FormatError.self) { try reader.header(of: shorter, name: "pack") }
+    }
+
     @Test func packOfAnotherRepositoryOrVersionIsRefused() throws {
         let built = try build(.data, [[1, 2, 3]])
         #expect(throws: FormatError.self) { try PackReader(keys: RepositoryKeys.generate()).header(of: built.bytes, name: "pack") }
