@@ -42,14 +42,17 @@ public final class Repository: @unchecked Sendable {
 
     /// Reads the config (checking its version before anything else), finds a key that
     /// `password` opens, and loads the index (through the local cache when there is one).
-    public static func open(backend: any Backend, password: [UInt8], cacheDirectory: String?) throws -> Repository {
+    /// `loadIndex: false` is for `repair index`, which must open a repository whose index
+    /// objects may be damaged.
+    public static func open(backend: any Backend, password: [UInt8], cacheDirectory: String?,
+                            loadIndex: Bool = true) throws -> Repository {
         let config = try RepositoryConfig.decode(try backend.read(.config))
         let (keys, keyName) = try unlock(backend: backend, password: password)
         let parameters = try config.parameters(keys: keys)
         let cache = cacheDirectory.flatMap { try? LocalCache(directory: $0, repositoryID: config.id) }
         let repository = Repository(backend: backend, id: config.id, parameters: parameters, keys: keys, cache: cache)
         repository.currentKey = keyName
-        try repository.loadIndex()
+        if loadIndex { try repository.loadIndex() }
         return repository
     }
 

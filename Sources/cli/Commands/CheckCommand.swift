@@ -25,7 +25,9 @@ enum CheckCommand {
             for problem in report.problems { context.output.warning(problem) }
             context.output.line("\(report.snapshots) snapshots, \(report.trees) trees, \(report.blobs) blobs, \(report.packs) packs" +
                                 (subset == nil ? "" : "; read \(report.packsRead) packs, \(Format.bytes(report.bytesRead))"))
-            if !report.notes.isEmpty { context.output.line("\(report.notes.count) unreferenced pack(s): `repo prune` removes them") }
+            if !report.notes.isEmpty {
+                context.output.line("\(report.notes.count) pack(s) in no index: left by an interrupted operation (prune removes them), or the index was lost (`repo repair index` rebuilds it)")
+            }
             context.output.line(report.isClean ? "no problems found" : "\(report.problems.count) problem(s) found")
         }
         return report.isClean ? .success : .damaged

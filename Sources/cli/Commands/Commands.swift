@@ -32,6 +32,9 @@ enum Commands {
         CommandSpec("stats", summary: "show sizes: logical, stored, deduplication and compression",
                     usage: "[OPTIONS] [SNAPSHOT...]", options: snapshotFilterOptions, positionals: 0...Int.max),
         KeyCommand.spec,
+        MaintenanceCommands.forgetSpec,
+        MaintenanceCommands.tagSpec,
+        MaintenanceCommands.repairSpec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
                     options: [OptionSpec("remove-all", "remove every lock, even live ones")]),
         CommandSpec("version", summary: "print the version"),
@@ -59,6 +62,9 @@ enum Commands {
         case "check": return try CheckCommand.run(context)
         case "stats": return try StatsCommand.run(context)
         case "key": return try KeyCommand.run(context)
+        case "forget": return try MaintenanceCommands.forget(context)
+        case "tag": return try MaintenanceCommands.tag(context)
+        case "repair": return try MaintenanceCommands.repair(context)
         case "unlock": return try InitCommand.unlock(context)
         case "version":
             context.output.line(version)

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// forget by id, tag, and repair index, driven through the binary.
+@Suite struct MaintenanceTests {
+    @Test func tagForgetAndRepairIndex() throws {
+        let workspace = try Workspace("maintenance")
+        defer { workspace.remove() }
+        let source = workspace.path("src")
+        try FS.mkdir(Array(source.utf8))
+        var random = SeededRandom(seed: 77)
+        try FS.writeFile(Array((source + "/data.bin").utf8), random.bytes(2_000_000))
+        try FS.writeFile(Array((source + "/notes.txt").utf8), Array(String(repeating: "a line of text\n", count: 20_000).utf8))
+        try workspace.initRepository()
+        #expect(try workspace.repo("snapshot", source).status == 0)
+        #expect(try workspace.repo("snapshot", "--tag", "first", source).status == 0)
+
+        // tag: a rewritten snapshot object, the old one gone.
+        let tagged = try workspace.repo("tag", "--add", "nightly", "--remove", "first", "latest")
+        #expect(tagged.status == 0, "\(tagged)")
+        var list = try snapshotList(workspace)
+        #expect(list.count == 2)
+        #expect((list.last?["tags"] as? [String]) == ["nightly"], "\(list)")
+        #expect(try workspace.repo("tag", "latest").status == 2, "tag without a change is a usage error")
+
+        // repair index: remove every index object; check fails, repair rebuilds, check passes.
+        let indexDirectory = workspace.repository + "/index"
+        for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory) {
+            try FileManager.default.removeItem(atPath: indexDirectory + "/" + name)
+        }
+        #expect(try workspace.repo("check").status == 13, "a lost index is damage")
+        let repaired = try workspace.repo("repair", "index", "--json")
+        #expect(repaired.status == 0, "\(repaired)")
+        #expect(int(repaired.object, "blobs") ?? 0 > 2, "\(repaired)")
+        let check = try workspace.repo("check", "--read-data")
+        #expect(check.status == 0, "\(check)")
+        let target = workspace.path("restore")
+        #expect(try workspace.repo("restore", "latest", "--target", target, "--verify").status == 0)
+        #expect(TreeComparer.compare(source, restoredPath(of: source, in: target)).isEmpty)
+
+        // forget by id prefix: the snapshot is gone, the other stays and still restores.
+        let first = try #require(list.first?["id"] as? String)
+        let dryRun = try workspace.repo("forget", "--dry-run", String(first.prefix(8)))
+        let afterDryRun = try snapshotList(workspace)
+        #expect(dryRun.status == 0 && afterDryRun.count == 2, "\(dryRun)")
+        #expect(try workspace.repo("forget", String(first.prefix(8))).status == 0)
+        list = try snapshotList(workspace)
+        #expect(list.count == 1 && (list.first?["id"] as? String) != first, "\(list)")
+        #expect(try workspace.repo("check").status == 0)
+    }
+}
