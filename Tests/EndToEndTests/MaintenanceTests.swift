@@ -49,3 +49,36 @@ import Testing
         #expect(try workspace.repo("check").status == 0)
     }
 }
+
+/// forget with a retention policy, through the binary.
+@Suite struct ForgetPolicyTests {
+    @Test func dailyPolicyKeepsTheRightSnapshots() throws {
+        let workspace = try Workspace("forget-policy")
+        defer { workspace.remove() }
+        let source = workspace.path("src")
+        try FS.mkdir(Array(source.utf8))
+        try FS.writeFile(Array((source + "/a").utf8), Array("content\n".utf8))
+        try workspace.initRepository()
+        // Two snapshots a day, 2024-07-01 .. 2024-07-10 (UTC).
+        for day in 1...10 {
+            for hour in ["02:00:00", "14:00:00"] {
+                let time = String(format: "2024-07-%02dT%@Z", day, hour)
+                #expect(try workspace.repo("snapshot", "--time", time, source).status == 0)
+            }
+        }
+        // keep-last 0 alone keeps nothing: refused.
+        #expect(try workspace.repo("forget", "--keep-last", "0").status == 2)
+        #expect(try snapshotList(workspace).count == 20)
+
+        // Daily 3 + weekly 2 (ISO weeks: 07-01..07-07 is 2024-W27, 07-08..07-14 is W28).
+        let dryRun = try workspace.repo("forget", "--keep-daily", "3", "--keep-weekly", "2", "--utc", "--dry-run")
+        #expect(dryRun.status == 0, "\(dryRun)")
+        #expect(try snapshotList(workspace).count == 20, "a dry run removes nothing")
+        let run = try workspace.repo("forget", "--keep-daily", "3", "--keep-weekly", "2", "--utc")
+        #expect(run.status == 0, "\(run)")
+        let kept = try snapshotList(workspace).compactMap { $0["time"] as? String }.map { String($0.prefix(13)) }
+        // Newest of 07-10, 07-09, 07-08 (daily), and of W27 (07-07 14:00); W28's newest is 07-10's.
+        #expect(kept == ["2024-07-07T14", "2024-07-08T14", "2024-07-09T14", "2024-07-10T14"], "\(kept)")
+        #expect(try workspace.repo("check").status == 0)
+    }
+}

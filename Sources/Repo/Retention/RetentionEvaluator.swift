@@ -54,14 +54,16 @@ struct RetentionEvaluator {
     /// A period rule with a count (`keepDaily 7`) or a window (`keepWithinDaily 30d`).
     private struct PeriodRule {
         let period: RetentionPeriod
-        /// Buckets still to keep; negative is unlimited. Window rules have no count.
+        /// Buckets still to keep; negative is unlimited (window rules have no count).
         var remaining: Int
-        /// Window rules only: keep snapshots strictly after this instant.
-        let windowStart: Date?
+        /// Snapshots at or before this instant are outside the rule (the distant past for
+        /// count rules).
+        let windowStart: Date
+        /// Appended to the reason: " within 30d" for window rules.
         let suffix: String
         var kept: Set<PeriodBucket> = []
 
-        var isActive: Bool { remaining != 0 }
+        func applies(to time: Date) -> Bool { remaining != 0 && time > windowStart }
 
         mutating func useOne() { if remaining > 0 { remaining -= 1 } }
     }
@@ -78,7 +80,7 @@ struct RetentionEvaluator {
         var lastRemaining = policy.keepLast ?? 0
         var counted = RetentionPeriod.allCases.compactMap { period -> PeriodRule? in
             guard let count = policy.count(for: period), count != 0 else { return nil }
-            return PeriodRule(period: period, remaining: count, windowStart: nil, suffix: "")
+            return PeriodRule(period: period, remaining: count, windowStart: .distantPast, suffix: "")
         }
         let within = policy.keepWithin.flatMap { duration in
             duration.isZero ? nil : (duration, duration.start(before: newest, in: calendar.gregorian))
@@ -100,11 +102,11 @@ struct RetentionEvaluator {
                 reasons.append("last snapshot")
                 if lastRemaining > 0 { lastRemaining -= 1 }
             }
-            for rule in counted.indices where counted[rule].isActive {
+            for rule in counted.indices where counted[rule].applies(to: time) {
                 if let reason = keep(time, isOldest: isOldest, by: &counted[rule]) { reasons.append(reason) }
             }
             if let (duration, start) = within, time > start { reasons.append("within \(duration)") }
-            for rule in windowed.indices where time > windowed[rule].windowStart! {
+            for rule in windowed.indices where windowed[rule].applies(to: time) {
                 if let reason = keep(time, isOldest: isOldest, by: &windowed[rule]) { reasons.append(reason) }
             }
             for tag in tags where stored.snapshot.tags.contains(tag) { reasons.append("tag \(tag)") }
@@ -116,13 +118,9 @@ struct RetentionEvaluator {
     /// of a bucket, or the group's oldest snapshot while the rule has count left.
     private func keep(_ time: Date, isOldest: Bool, by rule: inout PeriodRule) -> String? {
         let bucket = calendar.bucket(rule.period, of: time)
-        let name = "\(rule.period.adjective) \(bucket.label)\(rule.suffix)"
-        if rule.kept.insert(bucket).inserted {
-            rule.useOne()
-            return name
-        }
-        guard isOldest else { return nil }
+        let isNew = rule.kept.insert(bucket).inserted
+        guard isNew || isOldest else { return nil }
         rule.useOne()
-        return "oldest \(name)"
+        return "\(isNew ? "" : "oldest ")\(rule.period.adjective) \(bucket.label)\(rule.suffix)"
     }
 }

@@ -1,12 +1,31 @@
+import Foundation
 import Repo
 
 /// forget (by id), tag, repair: commands that change which snapshots or index objects exist.
 enum MaintenanceCommands {
+    static let countRules = ["last", "hourly", "daily", "weekly", "monthly", "yearly"]
+    static let withinRules = ["", "-hourly", "-daily", "-weekly", "-monthly", "-yearly"]
+
     static let forgetSpec = CommandSpec(
-        "forget", summary: "remove snapshots (their data stays until prune)", usage: "[OPTIONS] SNAPSHOT...",
-        details: "Takes an exclusive lock. Retention policies (--keep-*) come with the retention issue.",
-        options: [OptionSpec("dry-run", short: "n", "only show what would be removed")],
-        positionals: 1...Int.max)
+        "forget", summary: "remove snapshots by id, or by a retention policy (their data stays until prune)",
+        usage: "[OPTIONS] [SNAPSHOT...]",
+        details: """
+            With --keep-* rules, the policy applies per group (--group-by, default host,paths): in each hour, day,
+            ISO week, month or year the newest snapshot counts; N = -1 keeps all. Durations: 30d, 2w, 1y6m, 12h.
+            A policy that would remove every snapshot of a group is refused unless --allow-empty. Exclusive lock.
+            """,
+        options: countRules.map { OptionSpec("keep-\($0)", value: "N", "keep the \($0 == "last" ? "last N snapshots" : "newest snapshot of each of the last N \($0) periods")") }
+            + withinRules.map { OptionSpec("keep-within\($0)", value: "DURATION",
+                                           $0.isEmpty ? "keep every snapshot within DURATION of the newest"
+                                                      : "keep the newest \($0.dropFirst()) snapshot within DURATION of the newest") }
+            + [
+                OptionSpec("keep-tag", value: "TAG", repeatable: true, "keep every snapshot with TAG"),
+                OptionSpec("group-by", value: "FIELDS", "group snapshots by host, paths and/or tags (comma-separated; default host,paths)"),
+                OptionSpec("utc", "periods in UTC instead of local time"),
+                OptionSpec("allow-empty", "allow a policy to remove every snapshot of a group"),
+                OptionSpec("dry-run", short: "n", "only show what would be kept and removed"),
+            ] + Commands.snapshotFilterOptions,
+        positionals: 0...Int.max)
 
     static let tagSpec = CommandSpec(
         "tag", summary: "add, remove or set tags of snapshots", usage: "[OPTIONS] SNAPSHOT...",
@@ -21,10 +40,72 @@ enum MaintenanceCommands {
         "repair", summary: "rebuild repository structures", usage: "index",
         subcommands: [CommandSpec("index", summary: "rebuild the index from the pack headers (exclusive lock)")])
 
+    static func policy(_ arguments: ParsedArguments) throws -> RetentionPolicy {
+        var policy = RetentionPolicy()
+        func count(_ rule: String) throws -> Int? { try arguments.integer("keep-\(rule)", in: -1...Int(Int32.max)) }
+        func within(_ rule: String) throws -> RetentionDuration? {
+            guard let text = arguments.value("keep-within\(rule)") else { return nil }
+            do { return try RetentionDuration(parsing: text) } catch { throw UsageError("--keep-within\(rule): \(error)") }
+        }
+        (policy.keepLast, policy.keepHourly, policy.keepDaily) = (try count("last"), try count("hourly"), try count("daily"))
+        (policy.keepWeekly, policy.keepMonthly, policy.keepYearly) = (try count("weekly"), try count("monthly"), try count("yearly"))
+        (policy.keepWithin, policy.keepWithinHourly, policy.keepWithinDaily) = (try within(""), try within("-hourly"), try within("-daily"))
+        (policy.keepWithinWeekly, policy.keepWithinMonthly, policy.keepWithinYearly) = (try within("-weekly"), try within("-monthly"), try within("-yearly"))
+        policy.keepTags = arguments.all("keep-tag")
+        return policy
+    }
+
     static func forget(_ context: CommandContext) throws -> ExitCode {
+        let arguments = context.arguments
+        let policy = try policy(arguments)
+        let usesPolicy = arguments.values.keys.contains { $0.hasPrefix("keep-") }
+        if usesPolicy && !arguments.positionals.isEmpty { throw UsageError("give snapshot ids or --keep-* rules, not both") }
+        if !usesPolicy && arguments.positionals.isEmpty { throw UsageError("forget needs snapshot ids or --keep-* rules") }
+        var fields = GroupingField.defaultFields
+        if let text = arguments.value("group-by") {
+            fields = try Set(text.split(separator: ",").map {
+                guard let field = GroupingField(rawValue: String($0)) else { throw UsageError("--group-by: unknown field \($0) (host, paths, tags)") }
+                return field
+            })
+        }
         let repository = try context.openRepository()
         let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "forget")
         defer { lock.release() }
+        guard usesPolicy else { return try forgetByID(context, repository) }
+
+        let filter = Commands.filter(arguments)
+        let timeZone = arguments.has("utc") ? TimeZone(identifier: "UTC")! : TimeZone.current
+        var removals: [StoredSnapshot] = []
+        if policy.isEmpty && !arguments.has("allow-empty") {
+            throw UsageError("the policy keeps no snapshot: refused without --allow-empty")
+        }
+        for (key, group) in GroupKey.group(try repository.snapshots().filter { filter.matches($0.snapshot) }, by: fields) {
+            let decisions = policy.isEmpty ? group.map { RetentionDecision(snapshot: $0, keep: false, reasons: []) }
+                                           : policy.apply(to: group, timeZone: timeZone)
+            let removed = decisions.filter { !$0.keep }.map(\.snapshot)
+            if removed.count == group.count && !arguments.has("allow-empty") {
+                throw UsageError("the policy (\(policy)) would remove all \(group.count) snapshots of group \(key): refused without --allow-empty")
+            }
+            removals += removed
+            if context.output.json {
+                context.output.emit(["group": "\(key)", "keep": decisions.filter(\.keep).map { ["id": $0.snapshot.id, "reasons": $0.reasons] },
+                                     "remove": removed.map(\.id)])
+            } else {
+                context.output.line("group \(key): keep \(decisions.count - removed.count), remove \(removed.count)")
+                for decision in decisions {
+                    let time = Format.time(decision.snapshot.snapshot.time)
+                    context.output.line("  \(decision.keep ? "keep  " : "remove") \(decision.snapshot.shortID)  \(time)  \(decision.reasons.joined(separator: ", "))")
+                }
+            }
+        }
+        if !arguments.has("dry-run") { try repository.forget(removals) }
+        if !context.output.json {
+            context.output.line(arguments.has("dry-run") ? "dry run: \(removals.count) snapshot(s) would be removed" : "removed \(removals.count) snapshot(s)")
+        }
+        return .success
+    }
+
+    private static func forgetByID(_ context: CommandContext, _ repository: Repository) throws -> ExitCode {
         let snapshots = try context.arguments.positionals.map { try repository.findSnapshot($0) }
         if !context.arguments.has("dry-run") { try repository.forget(snapshots) }
         for stored in snapshots {

@@ -22,7 +22,7 @@ import Testing
         #expect(snapshots.last?.id == "2024-02-04 02:00")
         let policy = RetentionPolicy(keepDaily: 7, keepWeekly: 4, keepMonthly: 12, keepYearly: 5)
         let decisions = policy.decide(snapshots)
-        expectDecisions(decisions, keep: [
+        F.expectDecisions(decisions, keep: [
             "2024-02-04 02:00": ["daily 2024-02-04", "weekly 2024-W05", "monthly 2024-02", "yearly 2024"],
             "2024-02-03 02:00": ["daily 2024-02-03"],
             "2024-02-02 02:00": ["daily 2024-02-02"],
@@ -61,7 +61,7 @@ import Testing
             }
         }
         let decisions = RetentionPolicy(keepLast: 5, keepHourly: 24).decide(snapshots)
-        expectDecisions(decisions, keep: [
+        F.expectDecisions(decisions, keep: [
             "2024-07-02 23:50": ["last snapshot", "hourly 2024-07-02 23h"],
             "2024-07-02 23:30": ["last snapshot"],
             "2024-07-02 23:10": ["last snapshot"],
@@ -97,12 +97,12 @@ import Testing
     /// `keepMonthly`.
     @Test func gapsDoNotUseUpCounts() {
         let snapshots = ["2024-01-10 08:00", "2024-03-15 08:00", "2024-07-01 08:00"].map { F.snapshot(at: $0) }
-        expectDecisions(RetentionPolicy(keepMonthly: 3).decide(snapshots), keep: [
+        F.expectDecisions(RetentionPolicy(keepMonthly: 3).decide(snapshots), keep: [
             "2024-07-01 08:00": ["monthly 2024-07"],
             "2024-03-15 08:00": ["monthly 2024-03"],
             "2024-01-10 08:00": ["monthly 2024-01"],
         ])
-        expectDecisions(RetentionPolicy(keepMonthly: 2).decide(snapshots), keep: [
+        F.expectDecisions(RetentionPolicy(keepMonthly: 2).decide(snapshots), keep: [
             "2024-07-01 08:00": ["monthly 2024-07"],
             "2024-03-15 08:00": ["monthly 2024-03"],
         ])
@@ -112,11 +112,11 @@ import Testing
     /// have replaced it. With count left at the group's oldest snapshot, it is kept too.
     @Test func newestOfTheDayAndOldestWhileCountIsLeft() {
         let snapshots = ["2024-07-01 06:00", "2024-07-01 12:00", "2024-07-01 18:00"].map { F.snapshot(at: $0) }
-        expectDecisions(RetentionPolicy(keepDaily: 7).decide(snapshots), keep: [
+        F.expectDecisions(RetentionPolicy(keepDaily: 7).decide(snapshots), keep: [
             "2024-07-01 18:00": ["daily 2024-07-01"],
             "2024-07-01 06:00": ["oldest daily 2024-07-01"],
         ])
-        expectDecisions(RetentionPolicy(keepDaily: 1).decide(snapshots), keep: [
+        F.expectDecisions(RetentionPolicy(keepDaily: 1).decide(snapshots), keep: [
             "2024-07-01 18:00": ["daily 2024-07-01"],
         ])
     }
@@ -129,8 +129,8 @@ import Testing
         for input in [snapshots, snapshots.reversed()] {
             let decisions = RetentionPolicy(keepLast: 2).decide(input)
             #expect(decisions.map(\.snapshot.id) == ["a", "b", "c"])
-            expectDecisions(decisions, keep: ["a": ["last snapshot"], "b": ["last snapshot"]])
-            expectDecisions(RetentionPolicy(keepDaily: 1).decide(input), keep: ["a": ["daily 2024-07-01"]])
+            F.expectDecisions(decisions, keep: ["a": ["last snapshot"], "b": ["last snapshot"]])
+            F.expectDecisions(RetentionPolicy(keepDaily: 1).decide(input), keep: ["a": ["daily 2024-07-01"]])
         }
     }
 
@@ -140,13 +140,13 @@ import Testing
         let snapshots = ["2024-07-01 06:00", "2024-07-01 18:00", "2024-07-02 06:00", "2024-07-02 18:00",
                          "2024-07-03 06:00", "2024-07-03 18:00"].map { F.snapshot(at: $0) }
         let policy = RetentionPolicy(keepDaily: RetentionPolicy.unlimited)
-        expectDecisions(policy.decide(snapshots), keep: [
+        F.expectDecisions(policy.decide(snapshots), keep: [
             "2024-07-03 18:00": ["daily 2024-07-03"],
             "2024-07-02 18:00": ["daily 2024-07-02"],
             "2024-07-01 18:00": ["daily 2024-07-01"],
             "2024-07-01 06:00": ["oldest daily 2024-07-01"],
         ])
-        expectDecisions(RetentionPolicy(keepLast: -1).decide(snapshots), keep: Dictionary(
+        F.expectDecisions(RetentionPolicy(keepLast: -1).decide(snapshots), keep: Dictionary(
             uniqueKeysWithValues: snapshots.map { ($0.id, ["last snapshot"]) }))
     }
 
@@ -161,7 +161,7 @@ import Testing
                                      keepWithinWeekly: RetentionDuration(months: 1),
                                      keepWithinMonthly: RetentionDuration(years: 1),
                                      keepWithinYearly: RetentionDuration(years: 5), keepTags: ["nightly"])
-        expectDecisions(policy.decide([snapshot]), keep: [
+        F.expectDecisions(policy.decide([snapshot]), keep: [
             "2024-07-01 13:45": [
                 "last snapshot", "hourly 2024-07-01 13h", "daily 2024-07-01", "weekly 2024-W27", "monthly 2024-07",
                 "yearly 2024", "within 30d", "hourly 2024-07-01 13h within 12h", "daily 2024-07-01 within 2w",

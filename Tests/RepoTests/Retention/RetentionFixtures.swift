@@ -50,6 +50,21 @@ enum RetentionFixtures {
         snapshot(at: date(text), id: id, idPrefix: idPrefix, host: host, paths: paths, tags: tags)
     }
 
+    /// A seeded generator (SplitMix64), so that shuffles are the same on every run.
+    struct Generator: RandomNumberGenerator {
+        private var state: UInt64
+
+        init(seed: UInt64) { state = seed }
+
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     /// Snapshots from `start` every `step` seconds, `count` of them.
     static func series(from start: String, every step: TimeInterval, count: Int, idPrefix: String = "",
                        host: String = "alpha") -> [StoredSnapshot] {
@@ -57,31 +72,33 @@ enum RetentionFixtures {
     }
 }
 
-/// Checks that exactly the snapshots in `expected` (by id) are kept, each for exactly the
-/// reasons listed (in order), and that every other snapshot is removed with no reason.
-/// The failure message lists each snapshot that differs and how.
-func expectDecisions(_ decisions: [RetentionDecision], keep expected: [String: [String]],
-                     sourceLocation: SourceLocation = #_sourceLocation) {
-    var problems: [String] = []
-    let ids = Set(decisions.map(\.snapshot.id))
-    for id in expected.keys.sorted() where !ids.contains(id) {
-        problems.append("expected to keep \(id), but there is no such snapshot")
-    }
-    for decision in decisions.sorted(by: { $0.snapshot.id < $1.snapshot.id }) {
-        let id = decision.snapshot.id
-        let got = decision.keep ? "kept \(decision.reasons)" : "removed"
-        if let reasons = expected[id] {
-            if !decision.keep {
-                problems.append("\(id): expected kept \(reasons), but removed")
-            } else if decision.reasons != reasons {
-                problems.append("\(id): expected kept \(reasons), but \(got)")
-            }
-        } else if decision.keep || !decision.reasons.isEmpty {
-            problems.append("\(id): expected removed, but \(got)")
+extension RetentionFixtures {
+    /// Checks that exactly the snapshots in `expected` (by id) are kept, each for exactly the
+    /// reasons listed (in order), and that every other snapshot is removed with no reason.
+    /// The failure message lists each snapshot that differs and how.
+    static func expectDecisions(_ decisions: [RetentionDecision], keep expected: [String: [String]],
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        var problems: [String] = []
+        let ids = Set(decisions.map(\.snapshot.id))
+        for id in expected.keys.sorted() where !ids.contains(id) {
+            problems.append("expected to keep \(id), but there is no such snapshot")
         }
+        for decision in decisions.sorted(by: { $0.snapshot.id < $1.snapshot.id }) {
+            let id = decision.snapshot.id
+            let got = decision.keep ? "kept \(decision.reasons)" : "removed"
+            if let reasons = expected[id] {
+                if !decision.keep {
+                    problems.append("\(id): expected kept \(reasons), but removed")
+                } else if decision.reasons != reasons {
+                    problems.append("\(id): expected kept \(reasons), but \(got)")
+                }
+            } else if decision.keep || !decision.reasons.isEmpty {
+                problems.append("\(id): expected removed, but \(got)")
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.count) snapshot(s) differ:\n\(problems.joined(separator: "\n"))",
+                sourceLocation: sourceLocation)
     }
-    #expect(problems.isEmpty, "\(problems.count) snapshot(s) differ:\n\(problems.joined(separator: "\n"))",
-            sourceLocation: sourceLocation)
 }
 
 extension RetentionPolicy {
