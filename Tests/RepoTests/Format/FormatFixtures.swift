@@ -10,35 +10,7 @@ enum FormatFixtures {
     /// scrypt costs that make key derivation take a millisecond: tests are not attacked.
     static let cheapScrypt = Scrypt.Parameters(n: 1024, r: 8, p: 1)
 
-    /// A deterministic generator (SplitMix64), so that a failing fuzz case can be replayed.
-    struct Generator: RandomNumberGenerator {
-        private var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func bytes(_ count: Int) -> [UInt8] {
-            var out = [UInt8]()
-            out.reserveCapacity(count + 8)
-            while out.count < count {
-                withUnsafeBytes(of: next()) { out.append(contentsOf: $0) }
-            }
-            out.removeLast(out.count - count)
-            return out
-        }
-
-        mutating func digest() -> Digest256 {
-            var words = (next(), next(), next(), next())
-            return withUnsafeBytes(of: &words) { Digest256(bytes: $0) }
-        }
-    }
+    typealias Generator = SeededGenerator
 
     static func digest(_ bytes: [UInt8]) -> Digest256 {
         bytes.withUnsafeBytes { Digest256(bytes: $0) }
@@ -120,5 +92,22 @@ enum FormatFixtures {
     static func open(_ directory: String, password: String) throws -> Repository {
         try Repository.open(backend: try LocalBackend(existingAt: "\(directory)/repo"), password: Array(password.utf8),
                             cacheDirectory: nil)
+    }
+}
+
+extension SeededGenerator {
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(count + 8)
+        while out.count < count {
+            withUnsafeBytes(of: next()) { out.append(contentsOf: $0) }
+        }
+        out.removeLast(out.count - count)
+        return out
+    }
+
+    mutating func digest() -> Digest256 {
+        var words = (next(), next(), next(), next())
+        return withUnsafeBytes(of: &words) { Digest256(bytes: $0) }
     }
 }

@@ -50,20 +50,7 @@ enum RetentionFixtures {
         snapshot(at: date(text), id: id, idPrefix: idPrefix, host: host, paths: paths, tags: tags)
     }
 
-    /// A seeded generator (SplitMix64), so that shuffles are the same on every run.
-    struct Generator: RandomNumberGenerator {
-        private var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededGenerator
 
     /// Snapshots from `start` every `step` seconds, `count` of them.
     static func series(from start: String, every step: TimeInterval, count: Int, idPrefix: String = "",
