@@ -82,3 +82,53 @@ import Testing
         #expect(try workspace.repo("check").status == 0)
     }
 }
+
+/// repair snapshots after data loss, through the binary.
+@Suite struct RepairSnapshotsTests {
+    @Test func lostPackLeavesTheRestRestorable() throws {
+        let workspace = try Workspace("repair-snapshots")
+        defer { workspace.remove() }
+        let source = workspace.path("src")
+        try FS.mkdir(Array(source.utf8))
+        try FS.mkdir(Array((source + "/docs").utf8))
+        try FS.writeFile(Array((source + "/docs/readme.txt").utf8), Array("still here\n".utf8))
+        try workspace.initRepository()
+        // The readme's blob goes into a first pack; media.bin's into a second one.
+        #expect(try workspace.repo("snapshot", source).status == 0)
+        var random = SeededRandom(seed: 5)
+        try FS.writeFile(Array((source + "/media.bin").utf8), random.bytes(3_000_000))
+        #expect(try workspace.repo("snapshot", source).status == 0)
+
+        // Lose the largest data pack (the one holding media.bin), as a failing disk would.
+        let data = workspace.repository + "/data"
+        var largest = ("", -1)
+        for shard in try FileManager.default.contentsOfDirectory(atPath: data) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: data + "/" + shard) {
+                let path = data + "/" + shard + "/" + name
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                if size > largest.1 { largest = (path, size) }
+            }
+        }
+        try FileManager.default.removeItem(atPath: largest.0)
+        #expect(try workspace.repo("repair", "index").status == 0)
+        #expect(try workspace.repo("check").status == 13, "a snapshot refers to lost data")
+
+        let dryRun = try workspace.repo("repair", "snapshots", "--dry-run")
+        #expect(dryRun.status == 0 && dryRun.out.contains("media.bin"), "\(dryRun)")
+        #expect(try workspace.repo("check").status == 13, "a dry run changes nothing")
+        let repaired = try workspace.repo("repair", "snapshots")
+        #expect(repaired.status == 0, "\(repaired)")
+        #expect(try workspace.repo("check", "--read-data").status == 0)
+
+        let list = try snapshotList(workspace)
+        #expect(list.count == 2)
+        let repairedSnapshot = try #require(list.first { ($0["tags"] as? [String]) == ["repaired"] }, "\(list)")
+        #expect((repairedSnapshot["problems"] as? [String])?.contains { $0.contains("media.bin") } == true, "\(list)")
+        let target = workspace.path("restore")
+        let repairedID = try #require(repairedSnapshot["id"] as? String)
+        #expect(try workspace.repo("restore", repairedID, "--target", target).status == 0)
+        let restored = restoredPath(of: source, in: target)
+        #expect(FS.exists(Array((restored + "/docs/readme.txt").utf8)))
+        #expect(!FS.exists(Array((restored + "/media.bin").utf8)))
+    }
+}

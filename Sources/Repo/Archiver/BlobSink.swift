@@ -58,7 +58,12 @@ final class BlobSink: @unchecked Sendable {
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
     func add(_ job: Job) throws {
         if let error { throw error }
-        jobs.push(job)
+        guard jobs.push(job) else { throw error ?? SinkClosed() }
+    }
+
+    /// A blob was offered after `finish()`: a programming error, reported rather than lost.
+    struct SinkClosed: Error, CustomStringConvertible {
+        var description: String { "internal error: blob stored after the sink was finished" }
     }
 
     /// Finishes open packs, waits for every upload and writes the remaining index.

@@ -37,8 +37,13 @@ enum MaintenanceCommands {
         positionals: 1...Int.max)
 
     static let repairSpec = CommandSpec(
-        "repair", summary: "rebuild repository structures", usage: "index",
-        subcommands: [CommandSpec("index", summary: "rebuild the index from the pack headers (exclusive lock)")])
+        "repair", summary: "rebuild repository structures", usage: "index | snapshots",
+        subcommands: [
+            CommandSpec("index", summary: "rebuild the index from the pack headers (exclusive lock)"),
+            CommandSpec("snapshots", summary: "rewrite snapshots that refer to missing data so the rest restores (exclusive lock)",
+                        details: "Files with missing content are removed, directories with a missing tree become empty; the new snapshot is tagged `repaired` and lists what was lost.",
+                        options: [OptionSpec("dry-run", short: "n", "only report what was lost")]),
+        ])
 
     static func policy(_ arguments: ParsedArguments) throws -> RetentionPolicy {
         var policy = RetentionPolicy()
@@ -132,6 +137,7 @@ enum MaintenanceCommands {
     }
 
     static func repair(_ context: CommandContext) throws -> ExitCode {
+        if context.arguments.command.last == "snapshots" { return try repairSnapshots(context) }
         let backend = try context.backend()
         try Repository.checkFormatVersion(backend: backend)
         let repository = try Repository.open(backend: backend, password: try context.passwords.password(),
@@ -148,5 +154,26 @@ enum MaintenanceCommands {
             if !report.damagedPacks.isEmpty { context.output.line("\(report.damagedPacks.count) damaged pack(s) left out: run `repo check`") }
         }
         return report.damagedPacks.isEmpty ? .success : .damaged
+    }
+
+    static func repairSnapshots(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "repair snapshots")
+        defer { lock.release() }
+        let dryRun = context.arguments.has("dry-run")
+        let results = try SnapshotRepair(repository: repository).run(dryRun: dryRun)
+        var damaged = 0
+        for result in results where !result.lost.isEmpty {
+            damaged += 1
+            let outcome = result.repaired.map { "rewritten as \($0.shortID)" } ?? "would be rewritten"
+            if context.output.json {
+                context.output.emit(["snapshot": result.original, "repaired": result.repaired?.id ?? NSNull(), "lost": result.lost])
+            } else {
+                context.output.line("snapshot \(result.original.prefix(8)) \(outcome); lost:")
+                for item in result.lost { context.output.line("  \(item)") }
+            }
+        }
+        if !context.output.json { context.output.line("\(results.count) snapshots checked, \(damaged) \(dryRun ? "need" : "needed") repair") }
+        return .success
     }
 }
