@@ -161,7 +161,7 @@ public struct Checker: Sendable {
         do {
             let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
             let hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
-            try bytes.withUnsafeBytes { raw in
+            bytes.withUnsafeBytes { raw in
                 for entry in header {
                     let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<entry.offset + entry.length])
                     do {
