@@ -56,7 +56,6 @@ final class ContentReader {
     /// Chunks up to `limit` bytes (or to the end) from the current offset of `fd`.
     private func chunk(fd: Int32, limit: UInt64?, into pieces: inout [ContentPiece]) throws {
         var remaining = limit ?? UInt64.max
-        var chunker: StreamChunker?
         let reader: (UnsafeMutableRawBufferPointer) throws -> Int = { [self] target in
             guard remaining > 0 else { return 0 }
             let wanted = Int(min(UInt64(target.count), remaining))
@@ -70,9 +69,8 @@ final class ContentReader {
                 if errno != EINTR { throw SnapshotError.read(errno) }
             }
         }
-        // The first read decides the class; StreamChunker reads again from where it left,
-        // so peek by reading the sample into a buffer both see: read it, classify it, then
-        // hand it to the chunker before the rest of the stream.
+        // The start of the stream decides its chunk sizes: read a sample, classify it, then
+        // serve it to the chunker ahead of the rest of the stream.
         let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.classificationSampleSize, alignment: 64)
         defer { sample.deallocate() }
         var sampled = 0
@@ -82,9 +80,9 @@ final class ContentReader {
             sampled += n
         }
         let head = UnsafeRawBufferPointer(rebasing: sample[..<sampled])
-        chunker = classifier.looksCompressible(head) ? textChunker : binaryChunker
+        let chunker = classifier.looksCompressible(head) ? textChunker : binaryChunker
         var served = 0
-        try chunker!.chunk(reader: { target in
+        try chunker.chunk(reader: { target in
             if served < sampled {
                 let n = min(target.count, sampled - served)
                 target.copyMemory(from: UnsafeRawBufferPointer(rebasing: head[served..<served + n]))
