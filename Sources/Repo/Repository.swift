@@ -12,6 +12,9 @@ public final class Repository: @unchecked Sendable {
     let cache: LocalCache?
     private let lock = NSLock()
     private var blobIndex = BlobIndex()
+    /// Blobs of condemned packs (not in the index, not yet deleted): read from when a
+    /// snapshot that raced a prune refers to them, never deduplicated against.
+    private var condemnedIndex = BlobIndex()
     /// The key file the password opened.
     public internal(set) var currentKey: ObjectName?
 
@@ -92,18 +95,38 @@ public final class Repository: @unchecked Sendable {
         let present = Set(objects.map(\.name.id))
         cache?.remove("index", Array(cached.subtracting(present)))
         for object in objects {
-            let name = "index \(object.name.id.prefix(8))"
-            let plaintext: [UInt8]
-            if cached.contains(object.name.id), let bytes = cache?.get("index", object.name.id) {
-                plaintext = bytes
-            } else {
-                plaintext = try MetadataObject.open(try backend.read(object.name), kind: .index, keys: keys, name: name)
-                cache?.put("index", object.name.id, plaintext)
-            }
-            for pack in try IndexObject.decode(plaintext, name: name) { index.add(pack) }
+            for pack in try indexObject(object.name, cached: cached.contains(object.name.id)) { index.add(pack) }
         }
         index.compact()
-        lock.withLock { blobIndex = index }
+        var condemned = BlobIndex()
+        for (_, packs) in try condemnedLists() {
+            for entry in packs where index.pack(entry.pack.id) == nil { condemned.add(entry.pack) }
+        }
+        condemned.compact()
+        lock.withLock { (blobIndex, condemnedIndex) = (index, condemned) }
+    }
+
+    /// The packs one index object lists, from the cache when `cached`, else from the backend
+    /// (and then cached).
+    func indexObject(_ object: ObjectName, cached: Bool = true) throws -> [IndexedPack] {
+        let name = "index \(object.id.prefix(8))"
+        let plaintext: [UInt8]
+        if cached, let bytes = cache?.get("index", object.id) {
+            plaintext = bytes
+        } else {
+            plaintext = try MetadataObject.open(try backend.read(object), kind: .index, keys: keys, name: name)
+            cache?.put("index", object.id, plaintext)
+        }
+        return try IndexObject.decode(plaintext, name: name)
+    }
+
+    /// Every condemned list with its name.
+    func condemnedLists() throws -> [(ObjectName, [CondemnedPack])] {
+        try backend.list(.condemned).map { info in
+            let name = "condemned list \(info.name.id.prefix(8))"
+            let plaintext = try MetadataObject.open(try backend.read(info.name), kind: .condemned, keys: keys, name: name)
+            return (info.name, try CondemnedList.decode(plaintext, name: name))
+        }
     }
 
     /// Writes an index object for `packs`, which must already be stored, and adds them to
@@ -120,13 +143,24 @@ public final class Repository: @unchecked Sendable {
 
     public func contains(_ blob: Digest256) -> Bool { lock.withLock { blobIndex.contains(blob) } }
 
-    public func location(of blob: Digest256) -> BlobLocation? { lock.withLock { blobIndex.location(of: blob) } }
+    /// Where a blob can be read: from the index, or failing that from a condemned pack.
+    public func location(of blob: Digest256) -> BlobLocation? {
+        lock.withLock { blobIndex.location(of: blob) ?? condemnedIndex.location(of: blob) }
+    }
+
+    /// Whether a blob is missing from the index but still held by a condemned pack (a
+    /// snapshot raced a prune; the next prune puts the pack back into the index).
+    func isOnlyCondemned(_ blob: Digest256) -> Bool {
+        lock.withLock { !blobIndex.contains(blob) && condemnedIndex.contains(blob) }
+    }
 
     var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
 
     func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try lock.withLock { try body(blobIndex) } }
 
-    func packSalt(_ pack: Digest256) -> [UInt8]? { lock.withLock { blobIndex.pack(pack)?.salt } }
+    func packSalt(_ pack: Digest256) -> [UInt8]? {
+        lock.withLock { blobIndex.pack(pack)?.salt ?? condemnedIndex.pack(pack)?.salt }
+    }
 
     // MARK: Blobs
 

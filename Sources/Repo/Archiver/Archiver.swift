@@ -17,10 +17,17 @@ public final class Archiver {
     private var lastReport = Date.distantPast
     private let start = Date()
 
-    public init(repository: Repository, options: SnapshotOptions, progress: (@Sendable (SnapshotProgress) -> Void)? = nil) {
+    private let beforeCommit: () throws -> Void
+
+    /// `beforeCommit` runs just before the snapshot object is written, after all its data
+    /// is stored; the command passes its lock's `ensureHeld`, so that a snapshot whose lock
+    /// was lost (and which a prune may therefore have overtaken) is never written.
+    public init(repository: Repository, options: SnapshotOptions, progress: (@Sendable (SnapshotProgress) -> Void)? = nil,
+                beforeCommit: @escaping () throws -> Void = {}) {
         self.repository = repository
         self.options = options
         self.progress = progress
+        self.beforeCommit = beforeCommit
     }
 
     // MARK: Paths
@@ -188,6 +195,7 @@ public final class Archiver {
         summary.blobsAdded = sink.blobsAdded
         summary.bytesAdded = sink.bytesAdded
         summary.durationSeconds = Date().timeIntervalSince(start)
+        try beforeCommit()
         let snapshot = Snapshot(time: options.time ?? start, host: options.host ?? Host.name, user: Host.user,
                                 uid: getuid(), gid: getgid(), paths: paths, tags: options.tags, tree: root,
                                 parent: parent, problems: problems, summary: summary)

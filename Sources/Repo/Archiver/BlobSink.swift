@@ -32,6 +32,8 @@ final class BlobSink: @unchecked Sendable {
 
     private(set) var blobsAdded = 0
     private(set) var bytesAdded: UInt64 = 0
+    /// Bytes of the packs stored.
+    private(set) var packBytesWritten = 0
 
     init(repository: Repository, workers: Int) {
         self.repository = repository
@@ -123,6 +125,7 @@ final class BlobSink: @unchecked Sendable {
             do {
                 try repository.backend.write(pack.name, pack.bytes)
                 let ready = lock.withLock { () -> [IndexedPack]? in
+                    packBytesWritten += pack.size
                     unindexed.append(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
                     guard unindexed.count >= packsPerIndex else { return nil }
                     defer { unindexed.removeAll() }

@@ -36,8 +36,11 @@ public struct Checker: Sendable {
                 report.problems.append("pack \(pack.id.hex) has \(size) bytes, the index says \(pack.size)")
             }
         }
+        let condemned = Set(try repository.condemnedLists().flatMap { $0.1.map(\.pack.id) })
         for id in stored.keys where !indexedIDs.contains(id) {
-            report.notes.append("pack \(id.hex) is not in any index (left by an interrupted operation; prune removes it)")
+            report.notes.append(condemned.contains(id)
+                ? "pack \(id.hex) is condemned by a prune and awaits deletion by the next one"
+                : "pack \(id.hex) is not in any index (left by an interrupted operation; prune removes it)")
         }
 
         // Snapshots and the trees they reach: every tree loads, every blob is indexed.
@@ -83,7 +86,11 @@ public struct Checker: Sendable {
                 checkTree(subtree, path: childPath, seen: &seen, report: &report)
             case .file:
                 for case .blob(let blob) in node.content where !repository.contains(blob) {
-                    report.problems.append("file \(childPath): blob \(blob.hex) is not in the index")
+                    if repository.isOnlyCondemned(blob) {
+                        report.notes.append("file \(childPath): blob \(blob.hex) is only in a condemned pack (a snapshot raced a prune); the next prune puts it back into the index")
+                    } else {
+                        report.problems.append("file \(childPath): blob \(blob.hex) is not in the index")
+                    }
                 }
             default:
                 break

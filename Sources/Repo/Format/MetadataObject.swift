@@ -9,6 +9,8 @@ enum MetadataObject {
         case index = "repo v1 index"
         case snapshot = "repo v1 snapshot"
         case lock = "repo v1 lock"
+        case condemned = "repo v1 condemned"
+        case policy = "repo v1 policy"
     }
 
     static func seal(_ plaintext: [UInt8], kind: Kind, keys: RepositoryKeys, context: [UInt8] = []) throws -> [UInt8] {

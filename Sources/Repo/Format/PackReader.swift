@@ -71,6 +71,27 @@ struct PackReader {
     }
 }
 
+extension PackReader {
+    /// A stored pack's index record, from its own preamble and header: two ranged reads
+    /// (three when the header is longer than the first guess).
+    func indexRecord(of info: ObjectInfo, backend: any Backend) throws -> IndexedPack {
+        let label = "pack \(info.name.id)"
+        let salt = try preamble(try backend.read(info.name, range: 0..<PackLayout.preambleByteCount), name: label)
+        var tail = try backend.read(info.name, range: max(0, info.size - 65536)..<info.size)
+        let needed = Self.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
+        if needed > tail.count && needed <= info.size {
+            tail = try backend.read(info.name, range: info.size - needed..<info.size)
+        }
+        let entries = try header(salt: salt, tail: tail[...], packSize: info.size, name: label)
+        let storedAs: BlobType? = info.name.kind == .dataPack ? .data : info.name.kind == .treePack ? .tree : nil
+        guard let id = Digest256(hex: info.name.id), let type = entries.first?.type ?? storedAs,
+              entries.allSatisfy({ $0.type == type }), type.packKind == info.name.kind else {
+            throw FormatError.corrupt(label, "blob types do not match where the pack is stored")
+        }
+        return IndexedPack(id: id, type: type, salt: salt, size: info.size, entries: entries)
+    }
+}
+
 /// Decrypts and decompresses blobs of one pack; keeps the pack's cipher and a decompressor
 /// for the many blobs a restore or check reads from it. Not thread-safe.
 final class BlobOpener {

@@ -70,6 +70,13 @@ struct BlobIndex {
 
     func pack(_ id: Digest256) -> Pack? { packNumbers[id].map { packs[Int($0)] } }
 
+    func packNumber(of id: Digest256) -> Int? { packNumbers[id].map(Int.init) }
+
+    /// The sorted entries (all of them once `compact()` has run), by position.
+    func withSortedEntries<R>(_ body: (UnsafeBufferPointer<Entry>) throws -> R) rethrows -> R {
+        try sorted.withUnsafeBufferPointer(body)
+    }
+
     /// Every blob with its location, in id order.
     func forEach(_ body: (Digest256, BlobLocation) throws -> Void) rethrows {
         var all = sorted
@@ -104,7 +111,16 @@ struct BlobIndex {
 
     private func lookup(_ id: Digest256) -> Entry? {
         if let entry = recent[id] { return entry }
-        return sorted.withUnsafeBufferPointer { entries -> Entry? in
+        return position(of: id).map { sorted[$0] }
+    }
+
+    // MARK: Positions (prune)
+
+    /// Where `id` sits in the sorted array. Positions are stable until the next `add`, so
+    /// prune keeps one bit per blob by position; it calls `compact()` first, since blobs
+    /// still in `recent` have no position.
+    func position(of id: Digest256) -> Int? {
+        sorted.withUnsafeBufferPointer { entries -> Int? in
             guard !entries.isEmpty else { return nil }
             // Interpolation on the first 64 bits, then binary search in a shrinking window.
             let key = id.prefix64
@@ -122,7 +138,7 @@ struct BlobIndex {
                 }
                 probe = min(max(probe, low), high)
                 let candidate = entries[probe].id
-                if candidate == id { return entries[probe] }
+                if candidate == id { return probe }
                 if candidate < id { low = probe + 1 } else { high = probe - 1 }
             }
             return nil

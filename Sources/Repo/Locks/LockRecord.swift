@@ -21,6 +21,13 @@ struct LockRecord: Codable, Sendable, Equatable {
         return false
     }
 
+    /// Whether the holder is known to be gone: its pid is dead on this host. Unreadable
+    /// locks count as dead too (no process of this repository could have written them).
+    func isCertainlyDead() -> Bool {
+        if time == .distantPast && host == "?" { return true }
+        return host == Host.name && kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     /// Stands for a lock object that cannot be read: stale, so it blocks nobody and
     /// `unlock` removes it.
     static func unreadable(_ id: String) -> LockRecord {

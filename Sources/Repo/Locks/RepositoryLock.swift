@@ -69,7 +69,29 @@ public final class RepositoryLock: @unchecked Sendable {
         return removed
     }
 
-    private static func write(_ record: LockRecord, to repository: Repository) throws -> ObjectName {
+    /// The other locks in the repository that may belong to a running process: all but
+    /// this one and those whose process is certainly gone (dead pid on this host). A lock
+    /// that is only stale by time may still have a live holder on a cut-off host.
+    public func othersPossiblyLive() throws -> [String] {
+        let own = stateLock.withLock { name }
+        return try Self.locks(of: repository).compactMap { record, otherName in
+            otherName == own || record.isCertainlyDead() ? nil : record.summary
+        }
+    }
+
+    /// Throws unless this lock is still held: not released, its object still there (no
+    /// `unlock --remove-all` took it), and refreshed recently enough that no other process
+    /// can have taken it for stale. A snapshot calls this just before it writes the
+    /// snapshot object, so it never commits to blobs that a prune may have deleted.
+    public func ensureHeld() throws {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        let lost = RepositoryError.locked("this process's lock was removed or went stale while it ran; nothing was saved: run it again")
+        guard !released, Date().timeIntervalSince(record.time) < Self.staleAfter - Self.refreshInterval else { throw lost }
+        guard try repository.backend.stat(name) != nil else { throw lost }
+    }
+
+    static func write(_ record: LockRecord, to repository: Repository) throws -> ObjectName {
         let sealed = try MetadataObject.seal(Array(try JSONCoding.encoder.encode(record)), kind: .lock, keys: repository.keys)
         // Lock ids are random: a refresh writes a new object, then removes the old one.
         let name = ObjectName(.locks, SecureRandom.bytes(count: 32).map { String(format: "%02x", $0) }.joined())

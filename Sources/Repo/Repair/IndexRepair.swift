@@ -27,23 +27,11 @@ public struct IndexRepair {
         var batch: [IndexedPack] = []
         for (number, info) in packs.enumerated() {
             progress?(number, packs.count)
-            let label = "pack \(info.name.id)"
             do {
-                let salt = try reader.preamble(try backend.read(info.name, range: 0..<PackLayout.preambleByteCount), name: label)
-                var tail = try backend.read(info.name, range: max(0, info.size - 65536)..<info.size)
-                let needed = PackReader.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
-                if needed > tail.count && needed <= info.size {
-                    tail = try backend.read(info.name, range: info.size - needed..<info.size)
-                }
-                let entries = try reader.header(salt: salt, tail: tail[...], packSize: info.size, name: label)
-                guard let id = Digest256(hex: info.name.id), let type = entries.first?.type ?? kind(info.name.kind),
-                      entries.allSatisfy({ $0.type == type }), type.packKind == info.name.kind else {
-                    report.damagedPacks.append("\(label): blob types do not match where the pack is stored")
-                    continue
-                }
-                batch.append(IndexedPack(id: id, type: type, salt: salt, size: info.size, entries: entries))
+                let pack = try reader.indexRecord(of: info, backend: backend)
+                batch.append(pack)
                 report.packsIndexed += 1
-                report.blobsIndexed += entries.count
+                report.blobsIndexed += pack.entries.count
             } catch {
                 report.damagedPacks.append("\(error)")
             }
@@ -64,6 +52,4 @@ public struct IndexRepair {
         }
         return report
     }
-
-    private func kind(_ kind: ObjectKind) -> BlobType? { kind == .dataPack ? .data : kind == .treePack ? .tree : nil }
 }

@@ -66,6 +66,9 @@ public final class LocalBackend: Backend {
             }
             return found
         } catch {
+            // A kind added to the format after the repository was made has no directory
+            // yet: it holds nothing.
+            if error == .noSuchFile { return [] }
             throw BackendError(error, "list", fullPath(kind.rawValue))
         }
     }

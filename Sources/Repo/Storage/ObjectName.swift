@@ -9,6 +9,10 @@ public enum ObjectKind: String, CaseIterable, Sendable {
     case index
     case snapshots
     case locks
+    /// Packs a prune has taken out of the index, awaiting deletion (docs/design.md, "Prune").
+    case condemned
+    /// The stored retention policy.
+    case policy
 
     /// Packs are many, so their names are spread over 256 subdirectories by the first two
     /// hex digits of their id.

@@ -33,6 +33,7 @@ enum Commands {
                     usage: "[OPTIONS] [SNAPSHOT...]", options: snapshotFilterOptions, positionals: 0...Int.max),
         KeyCommand.spec,
         MaintenanceCommands.forgetSpec,
+        PruneCommand.spec,
         MaintenanceCommands.tagSpec,
         MaintenanceCommands.repairSpec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
@@ -63,6 +64,7 @@ enum Commands {
         case "stats": return try StatsCommand.run(context)
         case "key": return try KeyCommand.run(context)
         case "forget": return try MaintenanceCommands.forget(context)
+        case "prune": return try PruneCommand.run(context)
         case "tag": return try MaintenanceCommands.tag(context)
         case "repair": return try MaintenanceCommands.repair(context)
         case "unlock": return try InitCommand.unlock(context)

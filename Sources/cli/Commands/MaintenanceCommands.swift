@@ -24,7 +24,8 @@ enum MaintenanceCommands {
                 OptionSpec("utc", "periods in UTC instead of local time"),
                 OptionSpec("allow-empty", "allow a policy to remove every snapshot of a group"),
                 OptionSpec("dry-run", short: "n", "only show what would be kept and removed"),
-            ] + Commands.snapshotFilterOptions,
+                OptionSpec("prune", "prune afterwards, under the same lock (with prune's options below)"),
+            ] + Commands.snapshotFilterOptions + PruneCommand.options,
         positionals: 0...Int.max)
 
     static let tagSpec = CommandSpec(
@@ -73,10 +74,21 @@ enum MaintenanceCommands {
                 return field
             })
         }
+        var pruneOptions = try PruneCommand.pruneOptions(arguments)
         let repository = try context.openRepository()
         let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "forget")
         defer { lock.release() }
-        guard usesPolicy else { return try forgetByID(context, repository) }
+        let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields)
+                                 : try forgetByID(context, repository)
+        guard arguments.has("prune") else { return .success }
+        pruneOptions.assumeForgotten = Set(removed.map(\.id))
+        return try PruneCommand.prune(repository, lock: lock, options: pruneOptions, context: context)
+    }
+
+    /// Applies the policy per group and removes (or, in a dry run, lists) what it drops.
+    private static func forgetByPolicy(_ context: CommandContext, _ repository: Repository, policy: RetentionPolicy,
+                                       fields: Set<GroupingField>) throws -> [StoredSnapshot] {
+        let arguments = context.arguments
 
         let filter = Commands.filter(arguments)
         let timeZone = arguments.has("utc") ? TimeZone(identifier: "UTC")! : TimeZone.current
@@ -107,16 +119,16 @@ enum MaintenanceCommands {
         if !context.output.json {
             context.output.line(arguments.has("dry-run") ? "dry run: \(removals.count) snapshot(s) would be removed" : "removed \(removals.count) snapshot(s)")
         }
-        return .success
+        return removals
     }
 
-    private static func forgetByID(_ context: CommandContext, _ repository: Repository) throws -> ExitCode {
+    private static func forgetByID(_ context: CommandContext, _ repository: Repository) throws -> [StoredSnapshot] {
         let snapshots = try context.arguments.positionals.map { try repository.findSnapshot($0) }
         if !context.arguments.has("dry-run") { try repository.forget(snapshots) }
         for stored in snapshots {
             context.output.line("\(context.arguments.has("dry-run") ? "would remove" : "removed") snapshot \(stored.shortID)")
         }
-        return .success
+        return snapshots
     }
 
     static func tag(_ context: CommandContext) throws -> ExitCode {

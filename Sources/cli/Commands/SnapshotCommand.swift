@@ -55,7 +55,7 @@ enum SnapshotCommand {
         defer { lock.release() }
         let display = ProgressDisplay(output: context.output)
         let onProgress: (@Sendable (SnapshotProgress) -> Void)? = display.isActive ? { @Sendable progress in display.show(progress) } : nil
-        let archiver = Archiver(repository: repository, options: options, progress: onProgress)
+        let archiver = Archiver(repository: repository, options: options, progress: onProgress, beforeCommit: { try lock.ensureHeld() })
         let stored: StoredSnapshot
         if fromStdin {
             stored = try archiver.snapshot(stream: STDIN_FILENO, name: arguments.value("stdin-name") ?? "stdin")

@@ -1,0 +1,21 @@
+import Foundation
+
+/// What a prune may do.
+public struct PruneOptions: Sendable {
+    /// A pack is repacked when more than this share of its indexed bytes is unused.
+    public var maxUnused: Double = 0.05
+    /// At most this many bytes of packs are read for repacking (nil: no limit).
+    public var maxRepackBytes: Int?
+    /// Condemned packs are deleted this long after being condemned, when a lock that may
+    /// belong to a running process kept the prune that condemned them from deleting them.
+    public var grace: TimeInterval = 24 * 3600
+    /// Plan and report only.
+    public var dryRun = false
+    /// Snapshots to treat as already forgotten (`forget --dry-run --prune` plans the prune
+    /// that would follow).
+    public var assumeForgotten: Set<String> = []
+    /// Threads compressing and sealing repacked blobs.
+    public var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    public init() {}
+}

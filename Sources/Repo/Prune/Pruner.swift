@@ -1,0 +1,244 @@
+import Crypto
+import Foundation
+
+/// Removes what no snapshot refers to (docs/design.md, "Prune").
+///
+/// Order of writes, each step leaving a repository that checks clean:
+/// 1. live blobs of packs to repack are copied into new packs, which are indexed;
+/// 2. every pack about to leave the index is written to a condemned list, with its index
+///    record (so its blobs stay readable, and it can be put back);
+/// 3. index objects that list leaving packs are replaced: the new ones written first;
+/// 4. condemned packs are deleted — now when no other process may be running, else by a
+///    later prune once the grace period has passed;
+/// 5. the condemned lists are rewritten to what is still waiting.
+/// A prune killed anywhere leaves extra packs, extra index entries or stale condemned
+/// entries, all of which the next prune resolves.
+public struct Pruner {
+    let repository: Repository
+    let options: PruneOptions
+
+    public init(repository: Repository, options: PruneOptions) {
+        self.repository = repository
+        self.options = options
+    }
+
+    /// Runs under `lock`, the exclusive lock the caller holds; prune asks it which other
+    /// locks may belong to running processes.
+    public func run(lock: RepositoryLock, progress: ((String) -> Void)? = nil) throws -> PruneReport {
+        var report = PruneReport()
+        report.dryRun = options.dryRun
+        let backend = repository.backend
+        let now = Date()
+
+        progress?("listing packs")
+        var stored: [Digest256: ObjectInfo] = [:]
+        for kind in [ObjectKind.dataPack, .treePack] {
+            for info in try backend.list(kind) {
+                if let id = Digest256(hex: info.name.id) { stored[id] = info }
+            }
+        }
+        report.packs = stored.count
+        report.storedBytes = stored.values.reduce(0) { $0 + $1.size }
+        let indexObjects = try backend.list(.index).map(\.name)
+        try repository.loadIndex()
+        let index = repository.withIndex { $0 }
+        let condemnedLists = try repository.condemnedLists()
+        report.blobs = index.count
+
+        let snapshots = try repository.snapshots().filter { !options.assumeForgotten.contains($0.id) }
+        report.snapshots = snapshots.count
+        var scan = ReferenceScan(repository: repository, index: index)
+        try scan.scan(snapshots) { progress?("reading the trees of snapshot \($0 + 1) of \($1)") }
+        if let first = scan.firstMissing {
+            throw PruneError.missingBlobs(count: scan.missingCount, snapshot: first.snapshot, blob: first.blob)
+        }
+        let plan = try PrunePlan(index: index, live: scan.live, storedSizes: stored.mapValues(\.size), options: options)
+        tally(plan, index: index, into: &report)
+
+        // Earlier condemnations: gone already, back in the index, referenced again, or waiting.
+        var earlier: [Digest256: CondemnedPack] = [:]
+        for (_, packs) in condemnedLists {
+            for condemned in packs where earlier[condemned.pack.id].map({ condemned.condemnedAt < $0.condemnedAt }) ?? true {
+                earlier[condemned.pack.id] = condemned
+            }
+        }
+        var restored: [IndexedPack] = []
+        var due: [CondemnedPack] = [], waiting: [CondemnedPack] = []
+        for condemned in earlier.values where stored[condemned.pack.id] != nil && index.pack(condemned.pack.id) == nil {
+            if scan.referencedCondemnedPacks.contains(condemned.pack.id) {
+                restored.append(condemned.pack)
+            } else if now.timeIntervalSince1970 - Double(condemned.condemnedAt) >= options.grace {
+                due.append(condemned)
+            } else {
+                waiting.append(condemned)
+            }
+        }
+        report.restoredPacks = restored.count
+
+        // Packs no index lists (interrupted snapshots or prunes) go the way of unused ones.
+        var unindexed: [IndexedPack] = []
+        let reader = PackReader(keys: repository.keys)
+        for (id, info) in stored where index.pack(id) == nil && earlier[id] == nil {
+            do {
+                unindexed.append(try reader.indexRecord(of: info, backend: backend))
+            } catch {
+                report.damagedPacks.append("\(error)")
+            }
+        }
+        report.unindexedPacks = unindexed.count
+        report.unindexedBytes = unindexed.reduce(0) { $0 + $1.size }
+
+        // Deleting at once is safe only when no other process can be in the middle of a
+        // snapshot that loaded the index before this prune (docs/design.md).
+        let others = try lock.othersPossiblyLive()
+        let deleteNow = others.isEmpty
+        report.deferredBecause = others
+        let leaving = plan.unused.union(plan.repack).map { index.packs[$0] }
+        let newlyCondemned = leaving.map { ($0.id, $0.type, $0.size) } + unindexed.map { ($0.id, $0.type, $0.size) }
+        var deletions = due.map { ($0.pack.id, $0.pack.type, $0.pack.size) }
+        if deleteNow {
+            deletions += waiting.map { ($0.pack.id, $0.pack.type, $0.pack.size) } + newlyCondemned
+        } else {
+            report.condemnedPacks = waiting.count + newlyCondemned.count
+            report.condemnedBytes = waiting.reduce(0) { $0 + $1.pack.size } + newlyCondemned.reduce(0) { $0 + $1.2 }
+        }
+        if options.dryRun {
+            // Repacking writes about the live share of what it reads.
+            report.rewrittenBytes = plan.repack.reduce(0) { $0 + plan.usage[$1].liveBytes }
+            report.deletedPacks = deletions.count
+            report.deletedBytes = deletions.reduce(0) { $0 + $1.2 }
+            return report
+        }
+
+        // 1. Repack.
+        if !plan.repack.isEmpty {
+            progress?("repacking \(plan.repack.count) packs")
+            report.rewrittenBytes = try repack(plan.repack, index: index, live: scan.live)
+        }
+
+        // 2. Condemn what leaves the index, with the index records that describe it.
+        progress?("rewriting the index")
+        var thisRun = CondemnedWriter(repository: repository, time: Int64(now.timeIntervalSince1970))
+        let leavingIDs = Set(plan.leaving.map { index.packs[$0].id })
+        let goingIDs = Set(leaving.map(\.id))
+        var recorded = Set<Digest256>()
+        var affected: [ObjectName] = []
+        for object in indexObjects {
+            let packs = try repository.indexObject(object)
+            guard packs.contains(where: { leavingIDs.contains($0.id) }) else { continue }
+            affected.append(object)
+            for pack in packs where goingIDs.contains(pack.id) && recorded.insert(pack.id).inserted { try thisRun.add(pack) }
+        }
+        for pack in unindexed { try thisRun.add(pack) }
+        try thisRun.flush()
+
+        // 3. New index objects for what stays of the affected ones (and for restored packs),
+        // each old object deleted only once all it kept is written again.
+        var batch = restored
+        var replaced: [ObjectName] = []
+        func flush() throws {
+            try repository.saveIndex(batch)
+            if !batch.isEmpty { report.indexObjectsWritten += 1 }
+            for object in replaced { try deleteIfPresent(object) }
+            report.indexObjectsRemoved += replaced.count
+            batch.removeAll()
+            replaced.removeAll()
+        }
+        for object in affected {
+            batch += try repository.indexObject(object).filter { !leavingIDs.contains($0.id) }
+            replaced.append(object)
+            if batch.count >= 64 { try flush() }
+        }
+        try flush()
+
+        // 4. Delete.
+        progress?("deleting \(deletions.count) packs")
+        for (id, type, size) in deletions {
+            try deleteIfPresent(ObjectName(type.packKind, id.hex))
+            report.deletedPacks += 1
+            report.deletedBytes += size
+        }
+
+        // 5. What still waits goes into fresh lists; the old lists go.
+        var carried = CondemnedWriter(repository: repository, time: Int64(now.timeIntervalSince1970))
+        if !deleteNow { for condemned in waiting { try carried.add(condemned) } }
+        try carried.flush()
+        for (name, _) in condemnedLists { try deleteIfPresent(name) }
+        if deleteNow { for name in thisRun.written { try deleteIfPresent(name) } }
+        try repository.loadIndex()
+        return report
+    }
+
+    private func tally(_ plan: PrunePlan, index: BlobIndex, into report: inout PruneReport) {
+        for use in plan.usage {
+            report.liveBlobs += use.liveBlobs
+            report.liveBytes += use.liveBytes
+        }
+        for number in plan.unused {
+            report.unusedPacks += 1
+            report.unusedBytes += index.packs[number].size
+        }
+        for number in plan.repack {
+            report.repackedPacks += 1
+            report.repackedBytes += index.packs[number].size
+            report.repackedBlobs += plan.usage[number].liveBlobs
+        }
+        report.missingPacks = plan.missing.count
+    }
+
+    private func deleteIfPresent(_ name: ObjectName) throws {
+        do {
+            try repository.backend.delete(name)
+        } catch BackendError.notFound {
+            // Deleted by an earlier, interrupted prune.
+        }
+    }
+
+    /// Copies the live blobs of `packs` into new packs (verifying each on the way); returns
+    /// the bytes of the packs written.
+    private func repack(_ packs: Set<Int>, index: BlobIndex, live: LivenessMap) throws -> Int {
+        var entries: [Int: [PackEntry]] = [:]
+        index.withSortedEntries { all in
+            for (position, entry) in all.enumerated() where live.contains(position) && packs.contains(Int(entry.pack)) {
+                let pack = Int(entry.pack)
+                entries[pack, default: []].append(PackEntry(type: index.packs[pack].type, id: entry.id, offset: Int(entry.offset),
+                                                            length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
+            }
+        }
+        let sink = BlobSink(repository: repository, workers: options.jobs)
+        do {
+            for number in packs.sorted() {
+                let pack = index.packs[number]
+                let bytes = try repository.backend.read(ObjectName(pack.type.packKind, pack.id.hex))
+                let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
+                for entry in (entries[number] ?? []).sorted(by: { $0.offset < $1.offset }) {
+                    let plaintext = try open(entry, of: bytes, opener: opener, pack: pack.id.hex)
+                    try sink.add(BlobSink.Job(id: entry.id, type: pack.type, plaintext: plaintext))
+                }
+            }
+            try sink.finish()
+        } catch {
+            _ = try? sink.finish()
+            throw error
+        }
+        return sink.packBytesWritten
+    }
+
+    /// One blob of a whole pack, authenticated and checked against its id: prune never
+    /// copies damage into a new pack.
+    private func open(_ entry: PackEntry, of pack: [UInt8], opener: BlobOpener, pack name: String) throws -> [UInt8] {
+        guard entry.offset + entry.length <= pack.count else { throw PruneError.damagedPack(name, "shorter than the index says") }
+        let plaintext: [UInt8]
+        do {
+            plaintext = try pack.withUnsafeBytes {
+                try opener.open(UnsafeRawBufferPointer(rebasing: $0[entry.offset..<entry.offset + entry.length]), entry: entry, pack: name)
+            }
+        } catch {
+            throw PruneError.damagedPack(name, "\(error)")
+        }
+        guard plaintext.withUnsafeBytes({ repository.blobID(of: $0) }) == entry.id else {
+            throw PruneError.damagedPack(name, "blob \(entry.id.hex) does not hash to its id")
+        }
+        return plaintext
+    }
+}

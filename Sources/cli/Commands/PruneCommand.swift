@@ -1,0 +1,112 @@
+import Foundation
+import Repo
+
+/// prune: garbage collection, on its own or after `forget --prune`.
+enum PruneCommand {
+    static let options: [OptionSpec] = [
+        OptionSpec("max-unused", value: "PERCENT", "repack packs with more than PERCENT unused (default 5%)"),
+        OptionSpec("max-repack-size", value: "SIZE", "read at most SIZE of packs for repacking (e.g. 500M, 2G)"),
+        OptionSpec("grace", value: "DURATION", "when another process may be running, delete condemned packs only after DURATION (default 24h; 30m, 12h, 2d)"),
+        OptionSpec("jobs", short: "j", value: "N", "threads for repacking (default: the number of cores)"),
+    ]
+
+    static let spec = CommandSpec(
+        "prune", summary: "delete data no snapshot uses, repacking packs that are mostly unused",
+        details: """
+            Walks every snapshot's trees, deletes packs with no blob in use and repacks packs whose unused share
+            exceeds --max-unused. Takes the exclusive lock. If another process's lock is present (even a stale one
+            from another host), unused packs are only condemned: a later prune deletes them after --grace.
+            """,
+        options: options + [OptionSpec("dry-run", short: "n", "only report what would be deleted and repacked")])
+
+    static func pruneOptions(_ arguments: ParsedArguments) throws -> PruneOptions {
+        var options = PruneOptions()
+        options.dryRun = arguments.has("dry-run")
+        if let text = arguments.value("max-unused") {
+            let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+            guard let percent = Double(number), (0...100).contains(percent) else {
+                throw UsageError("--max-unused needs a percentage from 0 to 100, not \(text.debugDescription)")
+            }
+            options.maxUnused = percent / 100
+        }
+        if let text = arguments.value("max-repack-size") {
+            guard let size = parseSize(text) else { throw UsageError("--max-repack-size needs a size like 500M or 2G, not \(text.debugDescription)") }
+            options.maxRepackBytes = size
+        }
+        if let text = arguments.value("grace") {
+            guard let seconds = parseDuration(text) else { throw UsageError("--grace needs a duration like 30m, 12h or 2d, not \(text.debugDescription)") }
+            options.grace = seconds
+        }
+        if let jobs = try arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
+        return options
+    }
+
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        let options = try pruneOptions(context.arguments)
+        let repository = try context.openRepository()
+        let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "prune")
+        defer { lock.release() }
+        return try prune(repository, lock: lock, options: options, context: context)
+    }
+
+    /// Runs a prune under `lock` (held exclusively by the caller) and reports it.
+    static func prune(_ repository: Repository, lock: RepositoryLock, options: PruneOptions, context: CommandContext) throws -> ExitCode {
+        let output = context.output
+        let report = try Pruner(repository: repository, options: options).run(lock: lock) { step in
+            if output.verbose { output.line(step) }
+        }
+        for damaged in report.damagedPacks { output.warning("\(damaged) (left in place)") }
+        if output.json {
+            output.emit(["message_type": "prune", "dry_run": report.dryRun, "snapshots": report.snapshots,
+                         "blobs": report.blobs, "blobs_in_use": report.liveBlobs, "packs": report.packs,
+                         "stored_bytes": report.storedBytes, "bytes_in_use": report.liveBytes,
+                         "unused_packs": report.unusedPacks, "unused_bytes": report.unusedBytes,
+                         "repacked_packs": report.repackedPacks, "repacked_bytes": report.repackedBytes,
+                         "repacked_blobs": report.repackedBlobs, "rewritten_bytes": report.rewrittenBytes,
+                         "unindexed_packs": report.unindexedPacks, "missing_packs": report.missingPacks,
+                         "deleted_packs": report.deletedPacks, "deleted_bytes": report.deletedBytes,
+                         "condemned_packs": report.condemnedPacks, "condemned_bytes": report.condemnedBytes,
+                         "deferred_because": report.deferredBecause, "restored_packs": report.restoredPacks,
+                         "freed_bytes": report.freedBytes, "damaged_packs": report.damagedPacks])
+            return .success
+        }
+        let would = report.dryRun ? "would be " : ""
+        output.line("\(report.snapshots) snapshots use \(report.liveBlobs) of \(report.blobs) blobs (\(Format.bytes(report.liveBytes)) of \(Format.bytes(report.storedBytes)) stored in \(report.packs) packs)")
+        output.line("unused packs: \(report.unusedPacks) (\(Format.bytes(report.unusedBytes))); unindexed packs: \(report.unindexedPacks) (\(Format.bytes(report.unindexedBytes)))")
+        output.line("packs to repack: \(report.repackedPacks) (\(Format.bytes(report.repackedBytes)), \(report.repackedBlobs) blobs in use)"
+                    + (report.repackedPacks == 0 ? "" : ", \(would)rewritten into \(report.dryRun ? "about " : "")\(Format.bytes(report.rewrittenBytes))"))
+        if report.restoredPacks > 0 { output.line("condemned packs put back into the index (a snapshot raced a prune): \(report.restoredPacks)") }
+        if report.missingPacks > 0 { output.line("packs missing from storage, dropped from the index: \(report.missingPacks)") }
+        output.line("\(would)deleted: \(report.deletedPacks) packs (\(Format.bytes(report.deletedBytes)))")
+        if report.condemnedPacks > 0 {
+            output.line("\(would)condemned, not yet deleted: \(report.condemnedPacks) packs (\(Format.bytes(report.condemnedBytes))), because another process may be running:")
+            for holder in report.deferredBecause { output.line("  \(holder)") }
+            output.line("  a prune deletes them once that lock is gone (`repo unlock` if its process is), or after the grace period")
+        }
+        output.line(report.dryRun ? "dry run: nothing was changed; about \(Format.bytes(report.freedBytes)) would be freed"
+                                  : "freed \(Format.bytes(report.freedBytes))")
+        return .success
+    }
+
+    /// `500M`, `2G`, `1.5T`, `1024` (bytes); binary units.
+    static func parseSize(_ text: String) -> Int? {
+        let units: [Character: Double] = ["K": 0x1p10, "M": 0x1p20, "G": 0x1p30, "T": 0x1p40]
+        var number = text.uppercased()
+        if number.hasSuffix("B") { number.removeLast() }
+        var scale = 1.0
+        if let last = number.last, let unit = units[last] {
+            scale = unit
+            number.removeLast()
+        }
+        guard let value = Double(number), value >= 0 else { return nil }
+        return Int(value * scale)
+    }
+
+    /// `90s`, `30m`, `12h`, `2d`, `1w`, or `0`.
+    static func parseDuration(_ text: String) -> TimeInterval? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800]
+        if text == "0" { return 0 }
+        guard let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value >= 0 else { return nil }
+        return value * unit
+    }
+}
