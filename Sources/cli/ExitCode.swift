@@ -43,6 +43,7 @@ enum ExitCode: Int32 {
         case let error as SnapshotError:
             if case .commandFailed = error { return .commandFailed }
             return .failure
+        case is PruneError: return .damaged
         case is PasswordError: return .wrongPassword
         default: return .failure
         }

@@ -34,6 +34,7 @@ enum Commands {
         KeyCommand.spec,
         MaintenanceCommands.forgetSpec,
         PruneCommand.spec,
+        MaintenanceCommands.policySpec,
         MaintenanceCommands.tagSpec,
         MaintenanceCommands.repairSpec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
@@ -65,6 +66,7 @@ enum Commands {
         case "key": return try KeyCommand.run(context)
         case "forget": return try MaintenanceCommands.forget(context)
         case "prune": return try PruneCommand.run(context)
+        case "policy": return try MaintenanceCommands.policyCommand(context)
         case "tag": return try MaintenanceCommands.tag(context)
         case "repair": return try MaintenanceCommands.repair(context)
         case "unlock": return try InitCommand.unlock(context)

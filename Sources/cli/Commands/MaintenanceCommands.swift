@@ -28,6 +28,46 @@ enum MaintenanceCommands {
             ] + Commands.snapshotFilterOptions + PruneCommand.options,
         positionals: 0...Int.max)
 
+    static let policySpec = CommandSpec(
+        "policy", summary: "store a retention policy in the repository, for `repo forget` without rules",
+        usage: "set [--keep-* ...] [--group-by FIELDS] | show | clear",
+        subcommands: [
+            CommandSpec("set", summary: "store a policy (replaces the one stored)",
+                        options: forgetSpec.options.filter { $0.long.hasPrefix("keep-") || $0.long == "group-by" }),
+            CommandSpec("show", summary: "print the stored policy"),
+            CommandSpec("clear", summary: "remove the stored policy"),
+        ])
+
+    static func policyCommand(_ context: CommandContext) throws -> ExitCode {
+        let repository = try context.openRepository()
+        let output = context.output
+        switch context.arguments.command.last {
+        case "set":
+            let policy = try policy(context.arguments)
+            guard !policy.isEmpty else { throw UsageError("policy set needs at least one --keep-* rule") }
+            let stored = StoredPolicy(policy: policy, groupBy: try groupingFields(context.arguments) ?? GroupingField.defaultFields)
+            let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "policy set")
+            defer { lock.release() }
+            try repository.setPolicy(stored)
+            output.line("stored policy: \(policy), grouped by \(stored.groupBy.map(\.rawValue).joined(separator: ","))")
+        case "clear":
+            output.line(try repository.clearPolicy() ? "stored policy removed" : "no policy was stored")
+        default:
+            guard let stored = try repository.storedPolicy() else {
+                if output.json { output.emit(NSNull()) } else { output.line("no policy stored: see `repo policy set`") }
+                return .success
+            }
+            if output.json {
+                let policy = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(stored.policy))
+                output.emit(["policy": policy, "group_by": stored.groupBy.map(\.rawValue),
+                             "time": ISO8601DateFormatter().string(from: stored.time), "host": stored.host])
+            } else {
+                output.line("\(stored.policy), grouped by \(stored.groupBy.map(\.rawValue).joined(separator: ",")) (set \(Format.time(stored.time)) on \(stored.host))")
+            }
+        }
+        return .success
+    }
+
     static let tagSpec = CommandSpec(
         "tag", summary: "add, remove or set tags of snapshots", usage: "[OPTIONS] SNAPSHOT...",
         options: [
@@ -61,23 +101,34 @@ enum MaintenanceCommands {
         return policy
     }
 
+    static func groupingFields(_ arguments: ParsedArguments) throws -> Set<GroupingField>? {
+        guard let text = arguments.value("group-by") else { return nil }
+        return try Set(text.split(separator: ",").map {
+            guard let field = GroupingField(rawValue: String($0)) else { throw UsageError("--group-by: unknown field \($0) (host, paths, tags)") }
+            return field
+        })
+    }
+
     static func forget(_ context: CommandContext) throws -> ExitCode {
         let arguments = context.arguments
-        let policy = try policy(arguments)
-        let usesPolicy = arguments.values.keys.contains { $0.hasPrefix("keep-") }
-        if usesPolicy && !arguments.positionals.isEmpty { throw UsageError("give snapshot ids or --keep-* rules, not both") }
-        if !usesPolicy && arguments.positionals.isEmpty { throw UsageError("forget needs snapshot ids or --keep-* rules") }
-        var fields = GroupingField.defaultFields
-        if let text = arguments.value("group-by") {
-            fields = try Set(text.split(separator: ",").map {
-                guard let field = GroupingField(rawValue: String($0)) else { throw UsageError("--group-by: unknown field \($0) (host, paths, tags)") }
-                return field
-            })
-        }
+        var policy = try policy(arguments)
+        let givesRules = arguments.values.keys.contains { $0.hasPrefix("keep-") }
+        if givesRules && !arguments.positionals.isEmpty { throw UsageError("give snapshot ids or --keep-* rules, not both") }
+        var fields = try groupingFields(arguments) ?? GroupingField.defaultFields
         var pruneOptions = try PruneCommand.pruneOptions(arguments)
         let repository = try context.openRepository()
         let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "forget")
         defer { lock.release() }
+        // Neither ids nor rules: the policy stored in the repository (`repo policy set`).
+        let usesPolicy = givesRules || arguments.positionals.isEmpty
+        if !givesRules && arguments.positionals.isEmpty {
+            guard let stored = try repository.storedPolicy() else {
+                throw UsageError("forget needs snapshot ids, --keep-* rules, or a policy stored with `repo policy set`")
+            }
+            policy = stored.policy
+            if try groupingFields(arguments) == nil { fields = Set(stored.groupBy) }
+            if !context.output.json { context.output.line("applying the repository's policy: \(policy)") }
+        }
         let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields)
                                  : try forgetByID(context, repository)
         guard arguments.has("prune") else { return .success }
