@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "cli", dependencies: ["Repo"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
-        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec"],
+        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
                           path: "Benchmarks/repo-bench", swiftSettings: optimize),
 
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),

@@ -7,10 +7,13 @@ import Foundation
 //     (each figure is the best of N rounds of S seconds; openssl speed likewise)
 //   repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,1M,16K/1M] [--json]
 //     (an entry "T/B" chunks text-like files with average T and binary ones with average B)
+//   repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]
+//     (a repository of many small blobs, for measuring prune's memory at scale)
 
 let usage = """
     usage: repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero]
            repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,64K,256K,1M,16K/1M] [--json]
+           repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]
     """
 
 func fail(_ message: String) -> Never {
@@ -60,7 +63,12 @@ if arguments.remaining.contains("--help") || arguments.remaining.contains("-h") 
 }
 
 do {
-    if arguments.remaining.first == "chunk-sizes" {
+    if arguments.remaining.first == "synthetic-repo" {
+        let blobs = arguments.positive("--blobs", default: 2_000_000)
+        let snapshots = arguments.positive("--snapshots", default: 4)
+        guard arguments.remaining.count == 2 else { fail("synthetic-repo needs one directory") }
+        try SyntheticRepositoryCommand.run(directory: arguments.remaining[1], blobs: blobs, snapshots: snapshots)
+    } else if arguments.remaining.first == "chunk-sizes" {
         let settings = (arguments.option("--sizes") ?? "16K,64K,256K,1M,16K/1M").split(separator: ",").map {
             guard let setting = ChunkSizeStudy.Setting($0) else { fail("bad chunk size \($0)") }
             return setting
