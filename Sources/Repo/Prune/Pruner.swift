@@ -25,6 +25,13 @@ public struct Pruner {
     /// Runs under `lock`, the exclusive lock the caller holds; prune asks it which other
     /// locks may belong to running processes.
     public func run(lock: RepositoryLock, progress: ((String) -> Void)? = nil) throws -> PruneReport {
+        let report = try prune(lock: lock, progress: progress)
+        // The in-memory index now lags the repository; reloaded once prune's own copy is gone.
+        if !options.dryRun { try repository.loadIndex() }
+        return report
+    }
+
+    private func prune(lock: RepositoryLock, progress: ((String) -> Void)?) throws -> PruneReport {
         var report = PruneReport()
         report.dryRun = options.dryRun
         let backend = repository.backend
@@ -165,7 +172,6 @@ public struct Pruner {
         try carried.flush()
         for (name, _) in condemnedLists { try deleteIfPresent(name) }
         if deleteNow { for name in thisRun.written { try deleteIfPresent(name) } }
-        try repository.loadIndex()
         return report
     }
 
