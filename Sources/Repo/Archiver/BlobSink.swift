@@ -14,7 +14,18 @@ final class BlobSink: @unchecked Sendable {
     struct Job {
         let id: Digest256
         let type: BlobType
-        let plaintext: [UInt8]
+        /// The plaintext, or (when `plaintextLength` is set) the blob already encoded as a
+        /// frame, which is sealed as it is.
+        let bytes: [UInt8]
+        let plaintextLength: Int?
+
+        init(id: Digest256, type: BlobType, plaintext: [UInt8]) {
+            (self.id, self.type, bytes, plaintextLength) = (id, type, plaintext, nil)
+        }
+
+        init(id: Digest256, type: BlobType, frame: [UInt8], plaintextLength: Int) {
+            (self.id, self.type, bytes, self.plaintextLength) = (id, type, frame, plaintextLength)
+        }
     }
 
     private let repository: Repository
@@ -98,7 +109,12 @@ final class BlobSink: @unchecked Sendable {
                     type: job.type, keys: repository.keys, compressor: compressor,
                     targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),
                     pool: job.type == .data ? dataBuffers : treeBuffers)
-                let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: job.id, plaintext: $0) }
+                let entry = try job.bytes.withUnsafeBytes { bytes in
+                    if let plaintextLength = job.plaintextLength {
+                        return try writer.add(id: job.id, frame: bytes, plaintextLength: plaintextLength)
+                    }
+                    return try writer.add(id: job.id, plaintext: bytes)
+                }
                 lock.withLock {
                     blobsAdded += 1
                     bytesAdded += UInt64(entry.length)

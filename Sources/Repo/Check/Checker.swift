@@ -46,6 +46,7 @@ public struct Checker: Sendable {
         // Snapshots and the trees they reach: every tree loads, every blob is indexed.
         progress?("checking snapshots and trees")
         var seenTrees = Set<Digest256>()
+        let storedPacks = Set(stored.keys)
         for info in try backend.list(.snapshots) {
             let stored: StoredSnapshot
             do {
@@ -55,7 +56,8 @@ public struct Checker: Sendable {
                 continue
             }
             report.snapshots += 1
-            checkTree(stored.snapshot.tree, path: "snapshot \(stored.shortID):/", seen: &seenTrees, report: &report)
+            checkTree(stored.snapshot.tree, path: "snapshot \(stored.shortID):/", storedPacks: storedPacks, seen: &seenTrees,
+                      report: &report)
         }
         report.trees = seenTrees.count
         report.blobs = repository.indexedBlobCount
@@ -66,7 +68,8 @@ public struct Checker: Sendable {
         return report
     }
 
-    private func checkTree(_ id: Digest256, path: String, seen: inout Set<Digest256>, report: inout CheckReport) {
+    private func checkTree(_ id: Digest256, path: String, storedPacks: Set<Digest256>, seen: inout Set<Digest256>,
+                           report: inout CheckReport) {
         guard seen.insert(id).inserted else { return }
         let tree: Tree
         do {
@@ -83,10 +86,12 @@ public struct Checker: Sendable {
                     report.problems.append("directory \(childPath) has no tree")
                     continue
                 }
-                checkTree(subtree, path: childPath, seen: &seen, report: &report)
+                checkTree(subtree, path: childPath, storedPacks: storedPacks, seen: &seen, report: &report)
             case .file:
                 for case .blob(let blob) in node.content where !repository.contains(blob) {
-                    if repository.isOnlyCondemned(blob) {
+                    if repository.isOnlyCondemned(blob), let pack = repository.location(of: blob)?.pack, !storedPacks.contains(pack) {
+                        report.problems.append("file \(childPath): blob \(blob.hex) is only in condemned pack \(pack.hex), which is missing from the repository")
+                    } else if repository.isOnlyCondemned(blob) {
                         report.notes.append("file \(childPath): blob \(blob.hex) is only in a condemned pack (a snapshot raced a prune); the next prune puts it back into the index")
                     } else {
                         report.problems.append("file \(childPath): blob \(blob.hex) is not in the index")

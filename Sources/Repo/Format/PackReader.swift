@@ -106,6 +106,19 @@ final class BlobOpener {
     /// The plaintext of a sealed blob; verifies its tag (bound to type and id) and that its
     /// length is what the index says. `pack` names the pack for errors.
     func open(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> [UInt8] {
+        let frameLength = try decrypt(sealed, entry: entry, pack: pack)
+        return try decode(frameLength: frameLength, entry: entry, pack: pack)
+    }
+
+    /// The frame of a sealed blob (as `open` checks it) and its plaintext: prune copies the
+    /// frame into a new pack once the plaintext has proven the blob sound.
+    func openFrame(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> (frame: [UInt8], plaintext: [UInt8]) {
+        let frameLength = try decrypt(sealed, entry: entry, pack: pack)
+        return (Array(frame[..<frameLength]), try decode(frameLength: frameLength, entry: entry, pack: pack))
+    }
+
+    /// Authenticates and decrypts into `frame`; returns the frame's length.
+    private func decrypt(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> Int {
         let frameLength = sealed.count - AES256GCM.overhead
         guard frameLength > 0 else { throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "too short") }
         if frame.count < frameLength { frame = [UInt8](repeating: 0, count: frameLength) }
@@ -116,6 +129,10 @@ final class BlobOpener {
         } catch {
             throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "fails authentication")
         }
+        return frameLength
+    }
+
+    private func decode(frameLength: Int, entry: PackEntry, pack: String) throws -> [UInt8] {
         let plaintext: [UInt8]
         do {
             plaintext = try frame.withUnsafeBytes { try decompressor.decode(UnsafeRawBufferPointer(rebasing: $0[..<frameLength])) }

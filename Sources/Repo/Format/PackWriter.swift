@@ -51,10 +51,26 @@ final class PackWriter {
         let message = UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + frameCapacity + AES256GCM.overhead])
         let frameLength = compressor.encode(plaintext, into: UnsafeMutableRawBufferPointer(
             rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frameCapacity]))
+        return try seal(message, id: id, frameLength: frameLength, plaintextLength: plaintext.count)
+    }
+
+    /// Seals and appends a blob already encoded as a frame (prune copying a blob from an
+    /// old pack: the frame is kept, only the encryption is new).
+    @discardableResult
+    func add(id: Digest256, frame: UnsafeRawBufferPointer, plaintextLength: Int) throws -> PackEntry {
+        reserve(frame.count + AES256GCM.overhead)
+        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + frame.count + AES256GCM.overhead])
+        UnsafeMutableRawBufferPointer(rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frame.count])
+            .copyMemory(from: frame)
+        return try seal(message, id: id, frameLength: frame.count, plaintextLength: plaintextLength)
+    }
+
+    /// Seals the frame at `message` (after room for the nonce) and records the blob.
+    private func seal(_ message: UnsafeMutableRawBufferPointer, id: Digest256, frameLength: Int, plaintextLength: Int) throws -> PackEntry {
         let sealedLength = try PackLayout.withBlobAssociatedData(type: type, id: id) { aad in
             try cipher.sealInPlace(message, plaintextCount: frameLength, nonce: .random(), authenticating: aad)
         }
-        let entry = PackEntry(type: type, id: id, offset: size, length: sealedLength, plaintextLength: plaintext.count)
+        let entry = PackEntry(type: type, id: id, offset: size, length: sealedLength, plaintextLength: plaintextLength)
         entries.append(entry)
         size += sealedLength
         return entry

@@ -59,6 +59,8 @@ public struct Pruner {
         if let first = scan.firstMissing {
             throw PruneError.missingBlobs(count: scan.missingCount, snapshot: first.snapshot, blob: first.blob)
         }
+        // A condemned pack that a snapshot refers to must still be there to be put back.
+        if let gone = scan.referencedCondemnedPacks.first(where: { stored[$0] == nil }) { throw PruneError.missingPack(gone.hex) }
         let plan = try PrunePlan(index: index, live: scan.live, storedSizes: stored.mapValues(\.size), options: options)
         tally(plan, index: index, into: &report)
 
@@ -218,8 +220,8 @@ public struct Pruner {
                 let bytes = try repository.backend.read(ObjectName(pack.type.packKind, pack.id.hex))
                 let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
                 for entry in (entries[number] ?? []).sorted(by: { $0.offset < $1.offset }) {
-                    let plaintext = try open(entry, of: bytes, opener: opener, pack: pack.id.hex)
-                    try sink.add(BlobSink.Job(id: entry.id, type: pack.type, plaintext: plaintext))
+                    let frame = try open(entry, of: bytes, opener: opener, pack: pack.id.hex)
+                    try sink.add(BlobSink.Job(id: entry.id, type: pack.type, frame: frame, plaintextLength: entry.plaintextLength))
                 }
             }
             try sink.finish()
@@ -230,21 +232,22 @@ public struct Pruner {
         return sink.packBytesWritten
     }
 
-    /// One blob of a whole pack, authenticated and checked against its id: prune never
-    /// copies damage into a new pack.
+    /// The frame of one blob of a whole pack, authenticated, decoded and checked against
+    /// its id: prune never copies damage into a new pack. The frame itself is copied, so
+    /// repacking never compresses again.
     private func open(_ entry: PackEntry, of pack: [UInt8], opener: BlobOpener, pack name: String) throws -> [UInt8] {
         guard entry.offset + entry.length <= pack.count else { throw PruneError.damagedPack(name, "shorter than the index says") }
-        let plaintext: [UInt8]
+        let opened: (frame: [UInt8], plaintext: [UInt8])
         do {
-            plaintext = try pack.withUnsafeBytes {
-                try opener.open(UnsafeRawBufferPointer(rebasing: $0[entry.offset..<entry.offset + entry.length]), entry: entry, pack: name)
+            opened = try pack.withUnsafeBytes {
+                try opener.openFrame(UnsafeRawBufferPointer(rebasing: $0[entry.offset..<entry.offset + entry.length]), entry: entry, pack: name)
             }
         } catch {
             throw PruneError.damagedPack(name, "\(error)")
         }
-        guard plaintext.withUnsafeBytes({ repository.blobID(of: $0) }) == entry.id else {
+        guard opened.plaintext.withUnsafeBytes({ repository.blobID(of: $0) }) == entry.id else {
             throw PruneError.damagedPack(name, "blob \(entry.id.hex) does not hash to its id")
         }
-        return plaintext
+        return opened.frame
     }
 }

@@ -52,9 +52,11 @@ enum PruneCommand {
     /// Runs a prune under `lock` (held exclusively by the caller) and reports it.
     static func prune(_ repository: Repository, lock: RepositoryLock, options: PruneOptions, context: CommandContext) throws -> ExitCode {
         let output = context.output
+        let start = Date()
         let report = try Pruner(repository: repository, options: options).run(lock: lock) { step in
-            if output.verbose { output.line(step) }
+            if output.verbose { output.line(String(format: "%7.2f s  ", Date().timeIntervalSince(start)) + step) }
         }
+        if output.verbose { output.line(String(format: "%7.2f s  done", Date().timeIntervalSince(start))) }
         for damaged in report.damagedPacks { output.warning("\(damaged) (left in place)") }
         if output.json {
             output.emit(["message_type": "prune", "dry_run": report.dryRun, "snapshots": report.snapshots,
