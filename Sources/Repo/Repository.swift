@@ -97,10 +97,14 @@ public final class Repository: @unchecked Sendable {
         let cached = cache?.ids("index") ?? []
         let present = Set(objects.map(\.name.id))
         cache?.remove("index", Array(cached.subtracting(present)))
+        // Every entry takes at least 35 bytes in an index object: an upper bound, so the
+        // array is allocated once.
+        index.reserve(objects.reduce(0) { $0 + $1.size } / 35)
         for object in objects {
-            for pack in try indexObject(object.name, cached: cached.contains(object.name.id)) { index.add(pack) }
+            try IndexObject.load(try indexPlaintext(object.name, cached: cached.contains(object.name.id)),
+                                 name: "index \(object.name.id.prefix(8))", into: &index)
         }
-        index.compact()
+        index.finishLoading()
         var condemned = BlobIndex()
         for (_, packs) in try condemnedLists() {
             for entry in packs where index.pack(entry.pack.id) == nil { condemned.add(entry.pack) }
@@ -112,15 +116,29 @@ public final class Repository: @unchecked Sendable {
     /// The packs one index object lists, from the cache when `cached`, else from the backend
     /// (and then cached).
     func indexObject(_ object: ObjectName, cached: Bool = true) throws -> [IndexedPack] {
-        let name = "index \(object.id.prefix(8))"
-        let plaintext: [UInt8]
-        if cached, let bytes = cache?.get("index", object.id) {
-            plaintext = bytes
-        } else {
-            plaintext = try MetadataObject.open(try backend.read(object), kind: .index, keys: keys, name: name)
-            cache?.put("index", object.id, plaintext)
-        }
-        return try IndexObject.decode(plaintext, name: name)
+        try IndexObject.decode(try indexPlaintext(object, cached: cached), name: "index \(object.id.prefix(8))")
+    }
+
+    /// The decrypted bytes of an index object.
+    func indexPlaintext(_ object: ObjectName, cached: Bool = true) throws -> [UInt8] {
+        if cached, let bytes = cache?.get("index", object.id) { return bytes }
+        let plaintext = try MetadataObject.open(try backend.read(object), kind: .index, keys: keys, name: "index \(object.id.prefix(8))")
+        cache?.put("index", object.id, plaintext)
+        return plaintext
+    }
+
+    /// Writes an index object made of pack records copied from other index objects (prune);
+    /// the in-memory index is left as it is.
+    func saveIndex(records: [ArraySlice<UInt8>]) throws {
+        guard !records.isEmpty else { return }
+        try writeIndexObject(IndexObject.encode(records: records))
+    }
+
+    private func writeIndexObject(_ plaintext: [UInt8]) throws {
+        let sealed = try MetadataObject.seal(plaintext, kind: .index, keys: keys)
+        let id = SHA256.hash(sealed).hex
+        try backend.write(ObjectName(.index, id), sealed)
+        cache?.put("index", id, plaintext)
     }
 
     /// Every condemned list with its name.
@@ -134,14 +152,10 @@ public final class Repository: @unchecked Sendable {
 
     /// Writes an index object for `packs`, which must already be stored, and adds them to
     /// the in-memory index.
-    func saveIndex(_ packs: [IndexedPack]) throws {
+    func saveIndex(_ packs: [IndexedPack], addingToMemory: Bool = true) throws {
         guard !packs.isEmpty else { return }
-        let plaintext = IndexObject.encode(packs)
-        let sealed = try MetadataObject.seal(plaintext, kind: .index, keys: keys)
-        let id = SHA256.hash(sealed).hex
-        try backend.write(ObjectName(.index, id), sealed)
-        cache?.put("index", id, plaintext)
-        lock.withLock { for pack in packs { blobIndex.add(pack) } }
+        try writeIndexObject(IndexObject.encode(packs))
+        if addingToMemory { lock.withLock { for pack in packs { blobIndex.add(pack) } } }
     }
 
     public func contains(_ blob: Digest256) -> Bool { lock.withLock { blobIndex.contains(blob) } }

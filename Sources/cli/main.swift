@@ -4,8 +4,8 @@ import Repo
 // The `repo` executable: parses the command line, runs the command, and turns every error
 // into one line on stderr and a documented exit code (ExitCode.swift).
 
-
 signal(SIGPIPE, SIG_IGN)
+MemoryTuning.apply()
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let code: ExitCode

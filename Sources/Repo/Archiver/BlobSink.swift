@@ -14,18 +14,7 @@ final class BlobSink: @unchecked Sendable {
     struct Job {
         let id: Digest256
         let type: BlobType
-        /// The plaintext, or (when `plaintextLength` is set) the blob already encoded as a
-        /// frame, which is sealed as it is.
-        let bytes: [UInt8]
-        let plaintextLength: Int?
-
-        init(id: Digest256, type: BlobType, plaintext: [UInt8]) {
-            (self.id, self.type, bytes, plaintextLength) = (id, type, plaintext, nil)
-        }
-
-        init(id: Digest256, type: BlobType, frame: [UInt8], plaintextLength: Int) {
-            (self.id, self.type, bytes, self.plaintextLength) = (id, type, frame, plaintextLength)
-        }
+        let plaintext: [UInt8]
     }
 
     private let repository: Repository
@@ -38,13 +27,14 @@ final class BlobSink: @unchecked Sendable {
     private let lock = NSLock()
     private var failure: Error?
     private var unindexed: [IndexedPack] = []
-    /// Packs per index object: index objects stay small enough to rewrite cheaply in prune.
-    private let packsPerIndex = 64
+    /// Index objects end at 64 packs or 65,536 blobs, whichever comes first, so they stay
+    /// small (a few MB) whatever the blob size: prune reads and rewrites them one at a time.
+    static let packsPerIndex = 64
+    static let blobsPerIndex = 65_536
+    private var unindexedBlobs = 0
 
     private(set) var blobsAdded = 0
     private(set) var bytesAdded: UInt64 = 0
-    /// Bytes of the packs stored.
-    private(set) var packBytesWritten = 0
 
     init(repository: Repository, workers: Int) {
         self.repository = repository
@@ -109,12 +99,7 @@ final class BlobSink: @unchecked Sendable {
                     type: job.type, keys: repository.keys, compressor: compressor,
                     targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),
                     pool: job.type == .data ? dataBuffers : treeBuffers)
-                let entry = try job.bytes.withUnsafeBytes { bytes in
-                    if let plaintextLength = job.plaintextLength {
-                        return try writer.add(id: job.id, frame: bytes, plaintextLength: plaintextLength)
-                    }
-                    return try writer.add(id: job.id, plaintext: bytes)
-                }
+                let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: job.id, plaintext: $0) }
                 lock.withLock {
                     blobsAdded += 1
                     bytesAdded += UInt64(entry.length)
@@ -141,10 +126,10 @@ final class BlobSink: @unchecked Sendable {
             do {
                 try repository.backend.write(pack.name, pack.bytes)
                 let ready = lock.withLock { () -> [IndexedPack]? in
-                    packBytesWritten += pack.size
                     unindexed.append(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
-                    guard unindexed.count >= packsPerIndex else { return nil }
-                    defer { unindexed.removeAll() }
+                    unindexedBlobs += pack.entries.count
+                    guard unindexed.count >= Self.packsPerIndex || unindexedBlobs >= Self.blobsPerIndex else { return nil }
+                    defer { (unindexed, unindexedBlobs) = ([], 0) }
                     return unindexed
                 }
                 if let ready { try repository.saveIndex(ready) }

@@ -40,6 +40,9 @@ struct BinaryWriter {
         bytes.append(contentsOf: data)
     }
 
+    /// Bytes as they are, already encoded.
+    mutating func append(raw: some Collection<UInt8>) { bytes.append(contentsOf: raw) }
+
     /// A length-prefixed UTF-8 string.
     mutating func append(string: String) { append(data: Array(string.utf8)) }
 }

@@ -14,14 +14,21 @@ enum CondemnedList {
     static let version: UInt8 = 1
 
     static func encode(_ packs: [CondemnedPack]) -> [UInt8] {
-        var writer = BinaryWriter(capacity: 64 + packs.reduce(0) { $0 + 70 + $1.pack.entries.count * 44 })
+        var body = BinaryWriter(capacity: packs.reduce(0) { $0 + 70 + $1.pack.entries.count * 44 })
+        for condemned in packs {
+            body.append(int64: condemned.condemnedAt)
+            IndexObject.append(condemned.pack, to: &body)
+        }
+        return encode(count: packs.count, body: body.bytes)
+    }
+
+    /// A list of `count` packs already encoded one after the other (time, then record).
+    static func encode(count: Int, body: [UInt8]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 16 + body.count)
         writer.append(magic: magic)
         writer.append(version)
-        writer.append(varint: packs.count)
-        for condemned in packs {
-            writer.append(int64: condemned.condemnedAt)
-            IndexObject.append(condemned.pack, to: &writer)
-        }
+        writer.append(varint: count)
+        writer.append(raw: body)
         return writer.bytes
     }
 

@@ -25,18 +25,70 @@ enum IndexObject {
     }
 
     static func decode(_ bytes: [UInt8], name: String) throws -> [IndexedPack] {
-        var reader = BinaryReader(bytes, context: name)
-        try reader.expect(magic: magic)
-        let version = try reader.byte()
-        guard version == Self.version else {
-            throw FormatError.unsupportedVersion(object: name, version: Int(version), supported: Int(Self.version))
-        }
+        var reader = try packReader(bytes, name: name)
         let packCount = try reader.count(atMost: reader.remaining / 34)
         var packs = [IndexedPack]()
         packs.reserveCapacity(packCount)
         for _ in 0..<packCount { packs.append(try readPack(from: &reader)) }
         try reader.expectEnd()
         return packs
+    }
+
+    /// Adds every pack and blob of an index object to `index` as it reads them (no
+    /// intermediate records: loading is bounded by the index itself).
+    static func load(_ bytes: [UInt8], name: String, into index: inout BlobIndex) throws {
+        var reader = try packReader(bytes, name: name)
+        for _ in 0..<(try reader.count(atMost: reader.remaining / 34)) {
+            let id = try reader.digest()
+            guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
+            let salt = try reader.data()
+            guard salt.count == PackLayout.saltByteCount else { throw reader.corrupt("bad pack salt") }
+            let size = try reader.count(atMost: Int(UInt32.max))
+            let number = index.register(id: id, type: type, salt: salt, size: size)
+            for _ in 0..<(try reader.count(atMost: reader.remaining / 35)) {
+                let blob = try reader.digest()
+                let offset = try reader.count(atMost: Int(UInt32.max))
+                let length = try reader.count(atMost: Int(UInt32.max))
+                let plaintextLength = try reader.count(atMost: Int(UInt32.max))
+                index.appendUnsorted(id: blob, pack: number, offset: offset, length: length, plaintextLength: plaintextLength)
+            }
+        }
+        try reader.expectEnd()
+    }
+
+    /// Where each pack's record lies in an index object's plaintext, by pack id: prune
+    /// rewrites index objects by copying the records it keeps, without decoding them.
+    static func records(_ bytes: [UInt8], name: String) throws -> [(pack: Digest256, bytes: Range<Int>)] {
+        var reader = try packReader(bytes, name: name)
+        var records: [(pack: Digest256, bytes: Range<Int>)] = []
+        for _ in 0..<(try reader.count(atMost: reader.remaining / 34)) {
+            let start = reader.offset
+            let pack = try readPack(from: &reader, keepingEntries: false).id
+            records.append((pack, start..<reader.offset))
+        }
+        try reader.expectEnd()
+        return records
+    }
+
+    /// An index object made of pack records copied from others.
+    static func encode(records: [ArraySlice<UInt8>]) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 16 + records.reduce(0) { $0 + $1.count })
+        writer.append(magic: magic)
+        writer.append(version)
+        writer.append(varint: records.count)
+        for record in records { writer.append(raw: record) }
+        return writer.bytes
+    }
+
+    /// A reader positioned at the pack count, the magic and version checked.
+    private static func packReader(_ bytes: [UInt8], name: String) throws -> BinaryReader {
+        var reader = BinaryReader(bytes, context: name)
+        try reader.expect(magic: magic)
+        let version = try reader.byte()
+        guard version == Self.version else {
+            throw FormatError.unsupportedVersion(object: name, version: Int(version), supported: Int(Self.version))
+        }
+        return reader
     }
 
     /// One pack's record: shared with the condemned list, which holds the same records.
@@ -54,7 +106,7 @@ enum IndexObject {
         }
     }
 
-    static func readPack(from reader: inout BinaryReader) throws(FormatError) -> IndexedPack {
+    static func readPack(from reader: inout BinaryReader, keepingEntries: Bool = true) throws(FormatError) -> IndexedPack {
         let id = try reader.digest()
         guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
         let salt = try reader.data()
@@ -62,13 +114,15 @@ enum IndexObject {
         let size = try reader.count(atMost: Int(UInt32.max))
         let blobCount = try reader.count(atMost: reader.remaining / 35)
         var entries = [PackEntry]()
-        entries.reserveCapacity(blobCount)
+        if keepingEntries { entries.reserveCapacity(blobCount) }
         for _ in 0..<blobCount {
             let blob = try reader.digest()
             let offset = try reader.count(atMost: Int(UInt32.max))
             let length = try reader.count(atMost: Int(UInt32.max))
             let plaintextLength = try reader.count(atMost: Int(UInt32.max))
-            entries.append(PackEntry(type: type, id: blob, offset: offset, length: length, plaintextLength: plaintextLength))
+            if keepingEntries {
+                entries.append(PackEntry(type: type, id: blob, offset: offset, length: length, plaintextLength: plaintextLength))
+            }
         }
         return IndexedPack(id: id, type: type, salt: salt, size: size, entries: entries)
     }

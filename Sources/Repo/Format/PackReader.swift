@@ -110,11 +110,14 @@ final class BlobOpener {
         return try decode(frameLength: frameLength, entry: entry, pack: pack)
     }
 
-    /// The frame of a sealed blob (as `open` checks it) and its plaintext: prune copies the
-    /// frame into a new pack once the plaintext has proven the blob sound.
-    func openFrame(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> (frame: [UInt8], plaintext: [UInt8]) {
+    /// Opens a sealed blob as `open` does and passes `body` its frame (valid only during the
+    /// call) and plaintext: prune copies the frame into a new pack once the plaintext has
+    /// proven the blob sound.
+    func withFrame<R>(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String,
+                      _ body: (UnsafeRawBufferPointer, [UInt8]) throws -> R) throws -> R {
         let frameLength = try decrypt(sealed, entry: entry, pack: pack)
-        return (Array(frame[..<frameLength]), try decode(frameLength: frameLength, entry: entry, pack: pack))
+        let plaintext = try decode(frameLength: frameLength, entry: entry, pack: pack)
+        return try frame.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<frameLength]), plaintext) }
     }
 
     /// Authenticates and decrypts into `frame`; returns the frame's length.

@@ -41,7 +41,11 @@ final class PackWriter {
     private var finished = false
 
     var isEmpty: Bool { entries.isEmpty }
-    var isFull: Bool { size >= targetSize }
+    /// A pack ends at its target size or at 65,536 blobs: with tiny blobs (small files) the
+    /// header would otherwise outgrow the buffer's headroom and the index objects their size.
+    static let maximumBlobCount = 65_536
+
+    var isFull: Bool { size >= targetSize || entries.count >= Self.maximumBlobCount }
 
     /// Compresses, seals and appends one blob; returns its entry.
     @discardableResult

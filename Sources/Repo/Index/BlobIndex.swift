@@ -44,19 +44,81 @@ struct BlobIndex {
     /// Records a pack and its blobs. A blob already known keeps its first location: any
     /// copy is correct.
     mutating func add(_ pack: IndexedPack) {
-        let number: UInt32
-        if let known = packNumbers[pack.id] {
-            number = known
-        } else {
-            number = UInt32(packs.count)
-            packs.append(Pack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size))
-            packNumbers[pack.id] = number
-        }
+        let number = register(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size)
         for entry in pack.entries where lookup(entry.id) == nil {
             recent[entry.id] = Entry(id: entry.id, pack: number, offset: UInt32(entry.offset), length: UInt32(entry.length),
                                      plaintextLength: UInt32(entry.plaintextLength))
         }
         if recent.count > 4096 && recent.count > sorted.count / 8 { compact() }
+    }
+
+    /// The number of a pack, recording it first if it is new.
+    mutating func register(id: Digest256, type: BlobType, salt: [UInt8], size: Int) -> UInt32 {
+        if let known = packNumbers[id] { return known }
+        let number = UInt32(packs.count)
+        packs.append(Pack(id: id, type: type, salt: salt, size: size))
+        packNumbers[id] = number
+        return number
+    }
+
+    // MARK: Loading in bulk
+
+    /// Loading a whole index appends every entry unsorted (`reserve` first, from the size of
+    /// the index objects, so the array is allocated once), then sorts once: no dictionary and
+    /// no merge copies, so the peak is the final array.
+    mutating func reserve(_ count: Int) { sorted.reserveCapacity(count) }
+
+    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int) {
+        sorted.append(Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength)))
+    }
+
+    /// Sorts what `appendUnsorted` added and keeps one entry per blob.
+    mutating func finishLoading() {
+        sorted.withUnsafeMutableBufferPointer { Self.sortInPlace($0) }
+        var kept = 0
+        for index in sorted.indices where kept == 0 || sorted[index].id != sorted[kept - 1].id {
+            sorted[kept] = sorted[index]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+    }
+
+    /// Quicksort by id, in place: the standard library's sort is stable and allocates half
+    /// the array again, which at millions of blobs is tens of MB for nothing. Ids are keyed
+    /// hashes, so no input can be chosen to make the pivots bad.
+    private static func sortInPlace(_ entries: UnsafeMutableBufferPointer<Entry>) {
+        var low = 0, high = entries.count - 1
+        while high - low > 16 {
+            let pivot = entries[low + (high - low) / 2].id
+            var i = low, j = high
+            while i <= j {
+                while entries[i].id < pivot { i += 1 }
+                while pivot < entries[j].id { j -= 1 }
+                if i <= j {
+                    entries.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            // Recurse into the smaller side, loop on the larger: the stack stays logarithmic.
+            if j - low < high - i {
+                sortInPlace(UnsafeMutableBufferPointer(rebasing: entries[low...j]))
+                low = i
+            } else {
+                sortInPlace(UnsafeMutableBufferPointer(rebasing: entries[i...high]))
+                high = j
+            }
+        }
+        guard low < high else { return }
+        for k in (low + 1)...high {
+            let entry = entries[k]
+            var m = k
+            while m > low && entry.id < entries[m - 1].id {
+                entries[m] = entries[m - 1]
+                m -= 1
+            }
+            entries[m] = entry
+        }
     }
 
     func contains(_ id: Digest256) -> Bool { lookup(id) != nil }

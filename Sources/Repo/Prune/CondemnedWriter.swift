@@ -1,11 +1,13 @@
 import Crypto
 
 /// Writes condemned lists in objects of at most 64 packs, like index objects, so that no
-/// prune has to hold or rewrite one large list.
+/// prune has to hold one large list.
 struct CondemnedWriter {
     private let repository: Repository
     private let time: Int64
-    private var batch: [CondemnedPack] = []
+    /// The encoded packs of the list being built, and how many.
+    private var body = BinaryWriter(capacity: 1 << 16)
+    private var count = 0
     private(set) var written: [ObjectName] = []
 
     init(repository: Repository, time: Int64) {
@@ -13,21 +15,36 @@ struct CondemnedWriter {
         self.time = time
     }
 
-    /// Condemns `pack` as of this writer's time.
+    /// Condemns a pack as of this writer's time, given its record from an index object.
+    mutating func add(record: ArraySlice<UInt8>) throws {
+        body.append(int64: time)
+        body.append(raw: record)
+        try counted()
+    }
+
+    /// Condemns a pack as of this writer's time.
     mutating func add(_ pack: IndexedPack) throws { try add(CondemnedPack(pack: pack, condemnedAt: time)) }
 
     /// Carries over a pack condemned earlier, with its original time.
     mutating func add(_ condemned: CondemnedPack) throws {
-        batch.append(condemned)
-        if batch.count >= 64 { try flush() }
+        body.append(int64: condemned.condemnedAt)
+        IndexObject.append(condemned.pack, to: &body)
+        try counted()
+    }
+
+    /// Lists end at 64 packs or 4 MB, like index objects.
+    private mutating func counted() throws {
+        count += 1
+        if count >= 64 || body.bytes.count >= 4 << 20 { try flush() }
     }
 
     mutating func flush() throws {
-        guard !batch.isEmpty else { return }
-        let sealed = try MetadataObject.seal(CondemnedList.encode(batch), kind: .condemned, keys: repository.keys)
+        guard count > 0 else { return }
+        let sealed = try MetadataObject.seal(CondemnedList.encode(count: count, body: body.bytes), kind: .condemned, keys: repository.keys)
         let name = ObjectName(.condemned, SHA256.hash(sealed).hex)
         try repository.backend.write(name, sealed)
         written.append(name)
-        batch.removeAll()
+        body = BinaryWriter(capacity: 1 << 16)
+        count = 0
     }
 }

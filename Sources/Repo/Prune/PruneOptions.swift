@@ -14,8 +14,6 @@ public struct PruneOptions: Sendable {
     /// Snapshots to treat as already forgotten (`forget --dry-run --prune` plans the prune
     /// that would follow).
     public var assumeForgotten: Set<String> = []
-    /// Threads compressing and sealing repacked blobs.
-    public var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     public init() {}
 }

@@ -133,30 +133,41 @@ public struct Pruner {
         var recorded = Set<Digest256>()
         var affected: [ObjectName] = []
         for object in indexObjects {
-            let packs = try repository.indexObject(object)
-            guard packs.contains(where: { leavingIDs.contains($0.id) }) else { continue }
+            let plaintext = try repository.indexPlaintext(object)
+            let records = try IndexObject.records(plaintext, name: "index \(object.id.prefix(8))")
+            guard records.contains(where: { leavingIDs.contains($0.pack) }) else { continue }
             affected.append(object)
-            for pack in packs where goingIDs.contains(pack.id) && recorded.insert(pack.id).inserted { try thisRun.add(pack) }
+            for record in records where goingIDs.contains(record.pack) && recorded.insert(record.pack).inserted {
+                try thisRun.add(record: plaintext[record.bytes])
+            }
         }
         for pack in unindexed { try thisRun.add(pack) }
         try thisRun.flush()
 
         // 3. New index objects for what stays of the affected ones (and for restored packs),
-        // each old object deleted only once all it kept is written again.
-        var batch = restored
+        // made of the kept records as they are; each old object is deleted only once all it
+        // kept is written again.
+        try repository.saveIndex(restored, addingToMemory: false)
+        report.indexObjectsWritten += restored.isEmpty ? 0 : 1
+        var batch: [ArraySlice<UInt8>] = []
+        var batchBytes = 0
         var replaced: [ObjectName] = []
         func flush() throws {
-            try repository.saveIndex(batch)
+            try repository.saveIndex(records: batch)
             if !batch.isEmpty { report.indexObjectsWritten += 1 }
             for object in replaced { try deleteIfPresent(object) }
             report.indexObjectsRemoved += replaced.count
-            batch.removeAll()
-            replaced.removeAll()
+            (batch, batchBytes, replaced) = ([], 0, [])
         }
         for object in affected {
-            batch += try repository.indexObject(object).filter { !leavingIDs.contains($0.id) }
+            let plaintext = try repository.indexPlaintext(object)
+            for record in try IndexObject.records(plaintext, name: "index \(object.id.prefix(8))") where !leavingIDs.contains(record.pack) {
+                batch.append(plaintext[record.bytes])
+                batchBytes += record.bytes.count
+            }
             replaced.append(object)
-            if batch.count >= 64 { try flush() }
+            // As large as the objects a snapshot writes (BlobSink), no larger.
+            if batch.count >= BlobSink.packsPerIndex || batchBytes >= BlobSink.blobsPerIndex * 40 { try flush() }
         }
         try flush()
 
@@ -202,52 +213,28 @@ public struct Pruner {
         }
     }
 
-    /// Copies the live blobs of `packs` into new packs (verifying each on the way); returns
-    /// the bytes of the packs written.
+    /// Copies the live blobs of `packs` into new packs; returns the bytes of the packs written.
     private func repack(_ packs: Set<Int>, index: BlobIndex, live: LivenessMap) throws -> Int {
-        var entries: [Int: [PackEntry]] = [:]
+        // The live blobs of each pack to repack, as positions in the index (4 bytes each).
+        var positions: [Int: [UInt32]] = [:]
         index.withSortedEntries { all in
             for (position, entry) in all.enumerated() where live.contains(position) && packs.contains(Int(entry.pack)) {
-                let pack = Int(entry.pack)
-                entries[pack, default: []].append(PackEntry(type: index.packs[pack].type, id: entry.id, offset: Int(entry.offset),
-                                                            length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
+                positions[Int(entry.pack), default: []].append(UInt32(position))
             }
         }
-        let sink = BlobSink(repository: repository, workers: options.jobs)
-        do {
-            for number in packs.sorted() {
-                let pack = index.packs[number]
-                let bytes = try repository.backend.read(ObjectName(pack.type.packKind, pack.id.hex))
-                let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
-                for entry in (entries[number] ?? []).sorted(by: { $0.offset < $1.offset }) {
-                    let frame = try open(entry, of: bytes, opener: opener, pack: pack.id.hex)
-                    try sink.add(BlobSink.Job(id: entry.id, type: pack.type, frame: frame, plaintextLength: entry.plaintextLength))
+        let repacker = Repacker(repository: repository)
+        for number in packs.sorted() {
+            let pack = index.packs[number]
+            let entries = index.withSortedEntries { all in
+                (positions.removeValue(forKey: number) ?? []).map { position in
+                    let entry = all[Int(position)]
+                    return PackEntry(type: pack.type, id: entry.id, offset: Int(entry.offset), length: Int(entry.length),
+                                     plaintextLength: Int(entry.plaintextLength))
                 }
             }
-            try sink.finish()
-        } catch {
-            _ = try? sink.finish()
-            throw error
+            try repacker.copy(entries, of: pack, bytes: try repository.backend.read(ObjectName(pack.type.packKind, pack.id.hex)))
         }
-        return sink.packBytesWritten
-    }
-
-    /// The frame of one blob of a whole pack, authenticated, decoded and checked against
-    /// its id: prune never copies damage into a new pack. The frame itself is copied, so
-    /// repacking never compresses again.
-    private func open(_ entry: PackEntry, of pack: [UInt8], opener: BlobOpener, pack name: String) throws -> [UInt8] {
-        guard entry.offset + entry.length <= pack.count else { throw PruneError.damagedPack(name, "shorter than the index says") }
-        let opened: (frame: [UInt8], plaintext: [UInt8])
-        do {
-            opened = try pack.withUnsafeBytes {
-                try opener.openFrame(UnsafeRawBufferPointer(rebasing: $0[entry.offset..<entry.offset + entry.length]), entry: entry, pack: name)
-            }
-        } catch {
-            throw PruneError.damagedPack(name, "\(error)")
-        }
-        guard opened.plaintext.withUnsafeBytes({ repository.blobID(of: $0) }) == entry.id else {
-            throw PruneError.damagedPack(name, "blob \(entry.id.hex) does not hash to its id")
-        }
-        return opened.frame
+        try repacker.finish()
+        return repacker.bytesWritten
     }
 }

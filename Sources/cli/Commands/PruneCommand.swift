@@ -7,7 +7,6 @@ enum PruneCommand {
         OptionSpec("max-unused", value: "PERCENT", "repack packs with more than PERCENT unused (default 5%)"),
         OptionSpec("max-repack-size", value: "SIZE", "read at most SIZE of packs for repacking (e.g. 500M, 2G)"),
         OptionSpec("grace", value: "DURATION", "when another process may be running, delete condemned packs only after DURATION (default 24h; 30m, 12h, 2d)"),
-        OptionSpec("jobs", short: "j", value: "N", "threads for repacking (default: the number of cores)"),
     ]
 
     static let spec = CommandSpec(
@@ -37,7 +36,6 @@ enum PruneCommand {
             guard let seconds = parseDuration(text) else { throw UsageError("--grace needs a duration like 30m, 12h or 2d, not \(text.debugDescription)") }
             options.grace = seconds
         }
-        if let jobs = try arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
         return options
     }
 
@@ -53,10 +51,12 @@ enum PruneCommand {
     static func prune(_ repository: Repository, lock: RepositoryLock, options: PruneOptions, context: CommandContext) throws -> ExitCode {
         let output = context.output
         let start = Date()
-        let report = try Pruner(repository: repository, options: options).run(lock: lock) { step in
-            if output.verbose { output.line(String(format: "%7.2f s  ", Date().timeIntervalSince(start)) + step) }
+        func trace(_ step: String) {
+            guard output.verbose else { return }
+            output.line(String(format: "%7.2f s %6d MiB peak  ", Date().timeIntervalSince(start), peakMemoryMiB()) + step)
         }
-        if output.verbose { output.line(String(format: "%7.2f s  done", Date().timeIntervalSince(start))) }
+        let report = try Pruner(repository: repository, options: options).run(lock: lock, progress: trace)
+        trace("done")
         for damaged in report.damagedPacks { output.warning("\(damaged) (left in place)") }
         if output.json {
             output.emit(["message_type": "prune", "dry_run": report.dryRun, "snapshots": report.snapshots,
@@ -88,6 +88,14 @@ enum PruneCommand {
         output.line(report.dryRun ? "dry run: nothing was changed; about \(Format.bytes(report.freedBytes)) would be freed"
                                   : "freed \(Format.bytes(report.freedBytes))")
         return .success
+    }
+
+    /// The process's peak resident memory so far (VmHWM), for --verbose.
+    static func peakMemoryMiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kib / 1024
     }
 
     /// `500M`, `2G`, `1.5T`, `1024` (bytes); binary units.
