@@ -67,8 +67,8 @@ public final class LocalBackend: Backend {
             return found
         } catch {
             // A kind added to the format after the repository was made has no directory
-            // yet: it holds nothing.
-            if error == .noSuchFile { return [] }
+            // yet: it holds nothing. Any other missing directory is damage, not emptiness.
+            if error == .noSuchFile && LocalLayout.addedLater.contains(kind) { return [] }
             throw BackendError(error, "list", fullPath(kind.rawValue))
         }
     }

@@ -4,6 +4,10 @@ enum LocalLayout {
     /// Kinds with a directory of their own: all but `config`, which sits in the root.
     static let kindDirectories: [ObjectKind] = ObjectKind.allCases.filter { $0 != .config }
 
+    /// Kinds added within format version 1 (docs/format.md, "Changes"): repositories made
+    /// before them lack their directories.
+    static let addedLater: Set<ObjectKind> = [.condemned, .policy]
+
     /// `00` to `ff`: the subdirectories of a sharded kind, created up front so that
     /// writing a pack never has to create one.
     static let shards: [String] = (0..<256).map { hexByte(UInt8($0)) }
