@@ -88,7 +88,7 @@ public final class Repository: @unchecked Sendable {
 
     /// Reads every index object (decrypted copies come from the cache when it has them)
     /// and rebuilds the in-memory index.
-    func loadIndex() throws {
+    public func loadIndex() throws {
         // The old index goes first: holding two while the new one is built would double the
         // peak memory of a prune (which reloads under its lock) for nothing.
         lock.withLock { (blobIndex, condemnedIndex) = (BlobIndex(), BlobIndex()) }

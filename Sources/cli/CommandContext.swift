@@ -31,9 +31,26 @@ struct CommandContext {
     }
 
     /// Opens the repository: backend, password, keys, index.
-    func openRepository() throws -> Repository {
+    /// Opens the repository, takes a lock and only then loads the index: an index read
+    /// before the lock could predate a prune that finished in between.
+    func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> (Repository, RepositoryLock) {
+        let repository = try openRepository(loadIndex: false)
+        let lock = try RepositoryLock.acquire(repository, exclusive: exclusive, operation: operation)
+        do {
+            if loadIndex { try repository.loadIndex() }
+        } catch {
+            lock.release()
+            throw error
+        }
+        return (repository, lock)
+    }
+
+    /// Opens the repository; `loadIndex: false` for commands that never look up a blob (or,
+    /// like prune, load the index themselves once they hold their lock).
+    func openRepository(loadIndex: Bool = true) throws -> Repository {
         let backend = try backend()
         try Repository.checkFormatVersion(backend: backend)
-        return try Repository.open(backend: backend, password: try passwords.password(), cacheDirectory: cacheDirectory)
+        return try Repository.open(backend: backend, password: try passwords.password(), cacheDirectory: cacheDirectory,
+                                   loadIndex: loadIndex)
     }
 }

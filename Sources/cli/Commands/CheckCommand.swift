@@ -10,8 +10,7 @@ enum CheckCommand {
             }
             subset = parsed
         }
-        let repository = try context.openRepository()
-        let lock = try RepositoryLock.acquire(repository, exclusive: false, operation: "check")
+        let (repository, lock) = try context.openLocked(exclusive: false, operation: "check")
         defer { lock.release() }
         let report = try Checker(repository: repository).run(readData: subset) { step in
             if !context.output.json { context.output.detail(step) }

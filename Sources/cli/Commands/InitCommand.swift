@@ -18,7 +18,7 @@ enum InitCommand {
     }
 
     static func unlock(_ context: CommandContext) throws -> ExitCode {
-        let repository = try context.openRepository()
+        let repository = try context.openRepository(loadIndex: false)
         let removed = try RepositoryLock.removeLocks(repository, all: context.arguments.has("remove-all"))
         for lock in removed { context.output.line("removed \(lock)") }
         if removed.isEmpty { context.output.line("no stale locks") }

@@ -13,7 +13,7 @@ enum KeyCommand {
         ])
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        let repository = try context.openRepository()
+        let repository = try context.openRepository(loadIndex: false)
         let newPasswords = PasswordSource(file: context.arguments.value("new-password-file"), command: nil)
         switch context.arguments.command.last {
         case "add":

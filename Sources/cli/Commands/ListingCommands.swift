@@ -4,7 +4,7 @@ import Repo
 /// snapshots, ls, diff, dump: reading a repository without changing it.
 enum ListingCommands {
     static func snapshots(_ context: CommandContext) throws -> ExitCode {
-        let repository = try context.openRepository()
+        let repository = try context.openRepository(loadIndex: false)
         let list = try repository.snapshots().filter { Commands.filter(context.arguments).matches($0.snapshot) }
         if context.output.json {
             context.output.emit(list.map(json))

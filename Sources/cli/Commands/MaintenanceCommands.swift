@@ -39,7 +39,7 @@ enum MaintenanceCommands {
         ])
 
     static func policyCommand(_ context: CommandContext) throws -> ExitCode {
-        let repository = try context.openRepository()
+        let repository = try context.openRepository(loadIndex: false)
         let output = context.output
         switch context.arguments.command.last {
         case "set":
@@ -116,8 +116,7 @@ enum MaintenanceCommands {
         if givesRules && !arguments.positionals.isEmpty { throw UsageError("give snapshot ids or --keep-* rules, not both") }
         var fields = try groupingFields(arguments) ?? GroupingField.defaultFields
         var pruneOptions = try PruneCommand.pruneOptions(arguments)
-        let repository = try context.openRepository()
-        let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "forget")
+        let (repository, lock) = try context.openLocked(exclusive: true, operation: "forget", loadIndex: false)
         defer { lock.release() }
         // Neither ids nor rules: the policy stored in the repository (`repo policy set`).
         let usesPolicy = givesRules || arguments.positionals.isEmpty
@@ -187,8 +186,7 @@ enum MaintenanceCommands {
         let add = arguments.all("add"), remove = arguments.all("remove")
         let set: [String]? = arguments.values["set"]
         guard !add.isEmpty || !remove.isEmpty || set != nil else { throw UsageError("tag needs --add, --remove or --set") }
-        let repository = try context.openRepository()
-        let lock = try RepositoryLock.acquire(repository, exclusive: false, operation: "tag")
+        let (repository, lock) = try context.openLocked(exclusive: false, operation: "tag", loadIndex: false)
         defer { lock.release() }
         for spec in arguments.positionals {
             let stored = try repository.findSnapshot(spec)
@@ -220,8 +218,7 @@ enum MaintenanceCommands {
     }
 
     static func repairSnapshots(_ context: CommandContext) throws -> ExitCode {
-        let repository = try context.openRepository()
-        let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "repair snapshots")
+        let (repository, lock) = try context.openLocked(exclusive: true, operation: "repair snapshots")
         defer { lock.release() }
         let dryRun = context.arguments.has("dry-run")
         let results = try SnapshotRepair(repository: repository).run(dryRun: dryRun)

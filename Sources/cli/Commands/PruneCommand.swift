@@ -41,8 +41,7 @@ enum PruneCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let options = try pruneOptions(context.arguments)
-        let repository = try context.openRepository()
-        let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "prune")
+        let (repository, lock) = try context.openLocked(exclusive: true, operation: "prune", loadIndex: false)
         defer { lock.release() }
         return try prune(repository, lock: lock, options: options, context: context)
     }

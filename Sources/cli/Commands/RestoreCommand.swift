@@ -18,10 +18,9 @@ enum RestoreCommand {
         options.include = context.arguments.all("include").map(ExcludePattern.init)
         options.exclude = context.arguments.all("exclude").map(ExcludePattern.init)
         options.verify = context.arguments.has("verify")
-        let repository = try context.openRepository()
-        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
-        let lock = try RepositoryLock.acquire(repository, exclusive: false, operation: "restore")
+        let (repository, lock) = try context.openLocked(exclusive: false, operation: "restore")
         defer { lock.release() }
+        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
         let summary = try Restorer(repository: repository, options: options).restore(stored, to: target)
         for problem in summary.problems { context.output.warning(problem) }
         if context.output.json {

@@ -50,8 +50,7 @@ enum SnapshotCommand {
         if fromStdin && !arguments.positionals.isEmpty { throw UsageError("--stdin takes no PATH") }
         if fromCommand && arguments.positionals.isEmpty { throw UsageError("--stdin-from-command needs a command after --") }
 
-        let repository = try context.openRepository()
-        let lock = try RepositoryLock.acquire(repository, exclusive: false, operation: "snapshot")
+        let (repository, lock) = try context.openLocked(exclusive: false, operation: "snapshot")
         defer { lock.release() }
         let display = ProgressDisplay(output: context.output)
         let onProgress: (@Sendable (SnapshotProgress) -> Void)? = display.isActive ? { @Sendable progress in display.show(progress) } : nil
