@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System C libraries the package links (Debian names).
+# System C libraries the package links (Debian names), and faketime, with which the
+# end-to-end prune tests make a live process's lock look stale.
 missing=()
-for package in zlib1g-dev libssl-dev libsqlite3-dev; do
+for package in zlib1g-dev libssl-dev libsqlite3-dev faketime; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -38,6 +38,10 @@ struct BlobIndex {
     private var packNumbers: [Digest256: UInt32] = [:]
     private var sorted: [Entry] = []
     private var recent: [Digest256: Entry] = [:]
+    /// Entries `finishLoading` dropped because another pack holds the same blob (left by an
+    /// interrupted prune, or by two snapshots that stored it at once): prune counts these
+    /// copies as unused space in their packs.
+    private(set) var duplicates: [Entry] = []
 
     var count: Int { sorted.count + recent.count }
 
@@ -76,8 +80,17 @@ struct BlobIndex {
     mutating func finishLoading() {
         sorted.withUnsafeMutableBufferPointer { Self.sortInPlace($0) }
         var kept = 0
-        for index in sorted.indices where kept == 0 || sorted[index].id != sorted[kept - 1].id {
-            sorted[kept] = sorted[index]
+        duplicates = []
+        for index in sorted.indices {
+            let entry = sorted[index]
+            if kept > 0 && entry.id == sorted[kept - 1].id {
+                // One pack listed by two index objects is no second copy.
+                if entry.pack != sorted[kept - 1].pack && !(duplicates.last.map { $0.id == entry.id && $0.pack == entry.pack } ?? false) {
+                    duplicates.append(entry)
+                }
+                continue
+            }
+            sorted[kept] = entry
             kept += 1
         }
         sorted.removeLast(sorted.count - kept)

@@ -38,6 +38,11 @@ struct PrunePlan {
                 }
             }
         }
+        // A copy of a blob the index locates in another pack is unused space in its own.
+        for entry in index.duplicates {
+            usage[Int(entry.pack)].indexedBytes += Int(entry.length)
+            usage[Int(entry.pack)].indexedBlobs += 1
+        }
         var candidates: [Int] = []
         for (number, pack) in index.packs.enumerated() {
             let use = usage[number]

@@ -122,7 +122,7 @@ public struct Pruner {
         // 1. Repack.
         if !plan.repack.isEmpty {
             progress?("repacking \(plan.repack.count) packs")
-            report.rewrittenBytes = try repack(plan.repack, index: index, live: scan.live)
+            report.rewrittenBytes = try repack(plan.repack, index: index, live: scan.live, leaving: plan.leaving)
         }
 
         // 2. Condemn what leaves the index, with the index records that describe it.
@@ -214,11 +214,14 @@ public struct Pruner {
     }
 
     /// Copies the live blobs of `packs` into new packs; returns the bytes of the packs written.
-    private func repack(_ packs: Set<Int>, index: BlobIndex, live: LivenessMap) throws -> Int {
+    private func repack(_ packs: Set<Int>, index: BlobIndex, live: LivenessMap, leaving: Set<Int>) throws -> Int {
+        // A live blob that a pack which stays holds a copy of needs no new one.
+        let keptElsewhere = Set(index.duplicates.lazy.filter { !leaving.contains(Int($0.pack)) }.map(\.id))
         // The live blobs of each pack to repack, as positions in the index (4 bytes each).
         var positions: [Int: [UInt32]] = [:]
         index.withSortedEntries { all in
-            for (position, entry) in all.enumerated() where live.contains(position) && packs.contains(Int(entry.pack)) {
+            for (position, entry) in all.enumerated()
+            where live.contains(position) && packs.contains(Int(entry.pack)) && !keptElsewhere.contains(entry.id) {
                 positions[Int(entry.pack), default: []].append(UInt32(position))
             }
         }
