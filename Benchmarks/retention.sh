@@ -79,9 +79,13 @@ init() {
 }
 
 pristine="$work/pristine"
+# borg keeps a cache and a security record per repository id outside the repository; each
+# measured copy starts from the state the snapshots left (as a nightly job's would).
+borg_base="$pristine/borg-base"
 if ! $measure_only && [ ! -f "$pristine/complete-$versions" ]; then
     rm -rf "$pristine" "$work/live" "$work/gen"
     mkdir -p "$pristine"
+    export BORG_BASE_DIR="$borg_base"
     for tool in "${selected[@]}"; do init "$tool" "$pristine/$tool"; done
     for v in $(seq 1 "$versions"); do
         python3 "$corpus_script" "$work/gen" --size-mb "$size_mb" --seed 42 --version "$v" --force --quiet
@@ -97,6 +101,12 @@ results="$work/results.tsv"
 for tool in "${selected[@]}"; do
     run="$work/run/$tool"
     rm -rf "$run" && mkdir -p "$work/run" && cp -a "$pristine/$tool" "$run"
+    if [ "$tool" = borg ]; then
+        # Repositories snapshotted before the base directory was kept apart: rebuild it once.
+        [ -d "$borg_base" ] || BORG_BASE_DIR="$borg_base" borg info "$pristine/borg" >/dev/null 2>&1
+        rm -rf "$work/borg-base-run" && cp -a "$borg_base" "$work/borg-base-run"
+        export BORG_BASE_DIR="$work/borg-base-run"
+    fi
     before=$(du -sb "$run" | cut -f1)
     case "$tool" in
         repo) command="'$repo_bin' -r '$run' forget $policy --prune" ;;
