@@ -1,14 +1,23 @@
-/// Turns a repository location as users write it into a backend.
+import Foundation
+
+/// Turns a repository location as users write it into a backend: a directory, or an S3
+/// location (`s3://BUCKET/PREFIX`, `s3:https://ENDPOINT/BUCKET/PREFIX`).
 public enum BackendFactory {
     /// The backend of an existing repository.
-    public static func open(_ location: String) throws -> any Backend {
-        if location.hasPrefix("s3:") { throw BackendError.service("S3 repositories are not supported yet: \(location)") }
+    public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Backend {
+        if location.hasPrefix("s3:") { return try S3Backend(url: location, environment: environment) }
         return try LocalBackend(existingAt: location)
     }
 
-    /// A backend for a new repository; fails if one exists there.
-    public static func create(_ location: String) throws -> any Backend {
-        if location.hasPrefix("s3:") { throw BackendError.service("S3 repositories are not supported yet: \(location)") }
+    /// A backend for a new repository; fails if one exists there. An S3 bucket is created
+    /// when missing.
+    public static func create(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Backend {
+        if location.hasPrefix("s3:") {
+            let backend = try S3Backend(url: location, environment: environment)
+            try backend.createBucketIfNeeded()
+            if try backend.stat(.config) != nil { throw BackendError.alreadyExists(location: backend.location) }
+            return backend
+        }
         return try LocalBackend.create(at: location)
     }
 }

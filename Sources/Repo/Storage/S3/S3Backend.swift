@@ -1,0 +1,188 @@
+import Crypto
+import Foundation
+
+/// A repository in an S3 bucket (AWS or any S3-compatible store): each object is one key,
+/// `PREFIX/config`, `PREFIX/data/ab/ab12…`, exactly the paths of the local layout.
+///
+/// PUTs are atomic, so writes need no temporary names. Every upload carries its SHA-256 in
+/// the signature (x-amz-content-sha256), which the store checks, and single PUTs also
+/// x-amz-checksum-sha256. Objects above `multipartThreshold` go up in parallel parts.
+public final class S3Backend: Backend {
+    public let location: String
+    let client: S3Client
+    private let s3: S3Location
+
+    /// `url` is `s3://BUCKET/PREFIX` (AWS) or `s3:https://ENDPOINT/BUCKET/PREFIX`.
+    public init(url: String, configuration: S3Configuration? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(BackendError) {
+        let virtualHosted = environment["REPO_S3_VIRTUAL_HOSTED"].map { $0 == "1" }
+        s3 = try S3Location(parsing: url, virtualHosted: virtualHosted)
+        let (credentials, region) = try AWSCredentials.resolve(environment: environment, home: nil)
+        client = S3Client(location: s3, configuration: configuration ?? S3Configuration(environment: environment),
+                          credentials: credentials, region: region ?? "us-east-1")
+        location = s3.description
+    }
+
+    public var statistics: S3Statistics { client.counters.snapshot }
+
+    /// Creates the bucket if it does not exist (for `init`); a bucket already owned is fine.
+    public func createBucketIfNeeded() throws(BackendError) {
+        if (try? client.send("HEAD", key: nil, type: "HEAD", accept: [200])) != nil { return }
+        var body: Data?
+        if client.region != "us-east-1" && s3.endpoint == nil {
+            body = Data("<CreateBucketConfiguration><LocationConstraint>\(client.region)</LocationConstraint></CreateBucketConfiguration>".utf8)
+        }
+        let response = try client.send("PUT", key: nil, body: body, type: "PUT", accept: [200, 409])
+        if response.status == 409 && S3ErrorMapping.code(response) != "BucketAlreadyOwnedByYou" {
+            throw S3ErrorMapping.error(for: response, location: s3, key: nil, region: client.region)
+        }
+    }
+
+    // MARK: Backend
+
+    public func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo] {
+        let prefix = s3.key(kind == .config ? "config" : kind.rawValue + "/")
+        var found: [ObjectInfo] = []
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let response = try client.send("GET", key: nil, query: query, type: "LIST")
+            let page = S3XML.listPage(response.body)
+            for object in page.objects {
+                let path = s3.prefix.isEmpty ? object.key : String(object.key.dropFirst(s3.prefix.count + 1))
+                guard let name = ObjectName(path: path), name.kind == kind else { continue }
+                found.append(ObjectInfo(name: name, size: object.size))
+            }
+            token = page.next
+        } while token != nil
+        return found
+    }
+
+    public func read(_ name: ObjectName) throws(BackendError) -> [UInt8] {
+        let response = try get(name, headers: [:])
+        if let expected = response.headers["content-length"].flatMap(Int.init), expected != response.body.count {
+            throw .truncated(name, expected: expected, actual: response.body.count)
+        }
+        return [UInt8](response.body)
+    }
+
+    public func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8] {
+        guard range.lowerBound >= 0 else { throw .service("invalid range \(range) for \(name)") }
+        if range.isEmpty { return [] }
+        let response: S3Client.Response
+        do {
+            response = try get(name, headers: ["Range": "bytes=\(range.lowerBound)-\(range.upperBound - 1)"], accept: [200, 206, 416])
+        }
+        if response.status == 416 { throw .truncated(name, expected: range.count, actual: 0) }
+        var bytes = [UInt8](response.body)
+        // A store that ignores Range answers 200 with the whole object.
+        if response.status == 200 {
+            bytes = Array(bytes[min(range.lowerBound, bytes.count)..<min(range.upperBound, bytes.count)])
+        }
+        if bytes.count < range.count { throw .truncated(name, expected: range.count, actual: bytes.count) }
+        return bytes
+    }
+
+    public func write(_ name: ObjectName, _ bytes: UnsafeRawBufferPointer) throws(BackendError) {
+        guard name.isValid else { throw .invalidName(name) }
+        var headers: [String: String] = [:]
+        if name.kind == .dataPack, let storageClass = client.configuration.storageClass { headers["x-amz-storage-class"] = storageClass }
+        if bytes.count > client.configuration.multipartThreshold {
+            try MultipartUpload(client: client, key: s3.key(name.path), headers: headers).run(bytes)
+            return
+        }
+        headers["x-amz-checksum-sha256"] = Data(SHA256.hash(bytes).bytes).base64EncodedString()
+        _ = try client.send("PUT", key: s3.key(name.path), headers: headers, body: Data(bytes), type: "PUT")
+    }
+
+    public func delete(_ name: ObjectName) throws(BackendError) {
+        guard name.isValid else { throw .invalidName(name) }
+        _ = try client.send("DELETE", key: s3.key(name.path), type: "DELETE", accept: [200, 204, 404])
+    }
+
+    public func stat(_ name: ObjectName) throws(BackendError) -> ObjectInfo? {
+        guard name.isValid else { throw .invalidName(name) }
+        let response = try client.send("HEAD", key: s3.key(name.path), type: "HEAD", accept: [200, 404])
+        guard response.status == 200 else { return nil }
+        return ObjectInfo(name: name, size: response.headers["content-length"].flatMap(Int.init) ?? 0)
+    }
+
+    private func get(_ name: ObjectName, headers: [String: String], accept: Set<Int> = [200]) throws(BackendError) -> S3Client.Response {
+        guard name.isValid else { throw .invalidName(name) }
+        let response = try client.send("GET", key: s3.key(name.path), headers: headers, type: "GET", accept: accept.union([404]))
+        if response.status == 404 {
+            if S3ErrorMapping.code(response) == "NoSuchBucket" {
+                throw S3ErrorMapping.error(for: response, location: s3, key: nil, region: client.region)
+            }
+            throw .notFound(name)
+        }
+        return response
+    }
+}
+
+/// One object uploaded in parts, `connections` at a time; aborted if any part fails, so
+/// no half-written object is ever visible (S3 shows the object only on completion).
+struct MultipartUpload {
+    let client: S3Client
+    let key: String
+    let headers: [String: String]
+
+    func run(_ bytes: UnsafeRawBufferPointer) throws(BackendError) {
+        let created = try client.send("POST", key: key, query: [("uploads", "")], headers: headers, type: "POST")
+        guard let uploadID = S3XML.first("UploadId", in: created.body) else {
+            throw .service("the store did not start a multipart upload for \(key)")
+        }
+        let partSize = max(5 << 20, client.configuration.partSize)
+        let partCount = (bytes.count + partSize - 1) / partSize
+        let results = ResultSlots<Result<String, BackendError>>(count: partCount)
+        let data = Data(bytes)
+        let next = NSLock()
+        nonisolated(unsafe) var nextPart = 0
+        DispatchQueue.concurrentPerform(iterations: min(partCount, client.configuration.connections)) { _ in
+            while true {
+                let part = next.withLock { () -> Int in
+                    defer { nextPart += 1 }
+                    return nextPart
+                }
+                guard part < partCount else { return }
+                let slice = data[part * partSize..<min(data.count, (part + 1) * partSize)]
+                do throws(BackendError) {
+                    let response = try client.send("PUT", key: key, query: [("partNumber", "\(part + 1)"), ("uploadId", uploadID)],
+                                                   body: Data(slice), type: "PUT")
+                    results.set(part, .success(response.headers["etag"] ?? ""))
+                } catch {
+                    results.set(part, .failure(error))
+                }
+            }
+        }
+        var etags: [String] = []
+        for result in results.values {
+            switch result {
+            case .success(let etag): etags.append(etag)
+            case .failure(let error):
+                abort(uploadID)
+                throw error
+            }
+        }
+        guard etags.count == partCount else {
+            abort(uploadID)
+            throw .service("multipart upload of \(key) lost a part")
+        }
+        do throws(BackendError) {
+            let completed = try client.send("POST", key: key, query: [("uploadId", uploadID)], body: S3XML.completeMultipart(etags),
+                                            type: "POST")
+            // S3 may answer 200 with an error document when completion fails late.
+            if S3XML.first("Code", in: completed.body) != nil {
+                throw S3ErrorMapping.error(for: completed, location: client.location, key: key, region: client.region)
+            }
+        } catch {
+            abort(uploadID)
+            throw error
+        }
+    }
+
+    private func abort(_ uploadID: String) {
+        _ = try? client.send("DELETE", key: key, query: [("uploadId", uploadID)], type: "DELETE", accept: [200, 204, 404])
+    }
+}
