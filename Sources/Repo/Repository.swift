@@ -175,6 +175,10 @@ public final class Repository: @unchecked Sendable {
 
     func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try lock.withLock { try body(blobIndex) } }
 
+    func packSize(_ pack: Digest256) -> Int? {
+        lock.withLock { blobIndex.pack(pack)?.size ?? condemnedIndex.pack(pack)?.size }
+    }
+
     func packSalt(_ pack: Digest256) -> [UInt8]? {
         lock.withLock { blobIndex.pack(pack)?.salt ?? condemnedIndex.pack(pack)?.salt }
     }
@@ -187,11 +191,23 @@ public final class Repository: @unchecked Sendable {
             throw RepositoryError.blobMissing(id)
         }
         let packName = ObjectName(location.type.packKind, location.pack.hex)
-        let sealed = try backend.read(packName, range: location.offset..<location.offset + location.length)
         let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
                               plaintextLength: location.plaintextLength)
+        let range = location.offset..<location.offset + location.length
+        // On an object store a request per tree would make every walk crawl: tree packs
+        // (a few MB) are fetched whole and kept.
+        if location.type == .tree, backend.preferredReadSize > 0, let size = packSize(location.pack) {
+            let pack = try treePacks.pack(location.pack) { try backend.read(packName, range: 0..<size) }
+            guard range.upperBound <= pack.count else { throw BackendError.truncated(packName, expected: range.upperBound, actual: pack.count) }
+            return try pack.withUnsafeBytes {
+                try BlobOpener(keys: keys, salt: salt).open(UnsafeRawBufferPointer(rebasing: $0[range]), entry: entry, pack: location.pack.hex)
+            }
+        }
+        let sealed = try backend.read(packName, range: range)
         return try sealed.withUnsafeBytes { try BlobOpener(keys: keys, salt: salt).open($0, entry: entry, pack: location.pack.hex) }
     }
+
+    private let treePacks = PackCache(capacity: 8)
 
     public func loadTree(_ id: Digest256) throws -> Tree {
         try Tree.decode(try loadBlob(id), name: "tree \(id.hex.prefix(8))")

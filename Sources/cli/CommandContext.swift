@@ -9,6 +9,11 @@ struct CommandContext {
     let location: String?
     let passwords: PasswordSource
     let cacheDirectory: String?
+    /// The environment backends read (credentials, S3 settings), with the command line's
+    /// S3 options folded in.
+    let environment: [String: String]
+    /// Every backend opened, so that `--verbose` can report their requests at the end.
+    let opened = OpenedBackends()
 
     init(_ arguments: ParsedArguments) throws {
         self.arguments = arguments
@@ -16,6 +21,23 @@ struct CommandContext {
         location = arguments.value("repo") ?? ProcessInfo.processInfo.environment["REPO_REPOSITORY"]
         passwords = PasswordSource(file: arguments.value("password-file"), command: arguments.value("password-command"))
         cacheDirectory = arguments.has("no-cache") ? nil : (arguments.value("cache-dir") ?? LocalCache.defaultDirectory())
+        var environment = ProcessInfo.processInfo.environment
+        if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
+        if let connections = arguments.value("s3-connections") {
+            guard let value = Int(connections), (1...128).contains(value) else {
+                throw UsageError("--s3-connections needs a whole number from 1 to 128, not \(connections.debugDescription)")
+            }
+            environment["REPO_S3_CONNECTIONS"] = String(value)
+        }
+        self.environment = environment
+    }
+
+    /// Opens a backend for `location` (`create`: for a new repository) and remembers it.
+    func backend(at location: String, create: Bool = false) throws -> any Backend {
+        let backend = create ? try BackendFactory.create(location, environment: environment)
+                             : try BackendFactory.open(location, environment: environment)
+        opened.add(backend)
+        return backend
     }
 
     func requireLocation() throws -> String {
@@ -27,10 +49,9 @@ struct CommandContext {
 
     /// The backend of an existing repository.
     func backend() throws -> any Backend {
-        try BackendFactory.open(try requireLocation())
+        try backend(at: try requireLocation())
     }
 
-    /// Opens the repository: backend, password, keys, index.
     /// Opens the repository, takes a lock and only then loads the index: an index read
     /// before the lock could predate a prune that finished in between.
     func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> (Repository, RepositoryLock) {
@@ -52,5 +73,18 @@ struct CommandContext {
         try Repository.checkFormatVersion(backend: backend)
         return try Repository.open(backend: backend, password: try passwords.password(), cacheDirectory: cacheDirectory,
                                    loadIndex: loadIndex)
+    }
+}
+
+/// The backends a command opened.
+final class OpenedBackends: @unchecked Sendable {
+    private let lock = NSLock()
+    private var backends: [any Backend] = []
+
+    func add(_ backend: any Backend) { lock.withLock { backends.append(backend) } }
+
+    /// One line per object-store backend: its requests by type and bytes moved.
+    var requestSummaries: [String] {
+        lock.withLock { backends.compactMap { ($0 as? S3Backend).map { "\($0.location): \($0.statistics.summary)" } } }
     }
 }

@@ -42,7 +42,9 @@ struct CommandSpec: Sendable {
 
 /// Options every command accepts, before or after the command name.
 let globalOptions: [OptionSpec] = [
-    OptionSpec("repo", short: "r", value: "REPOSITORY", "repository location: a directory (or set REPO_REPOSITORY)"),
+    OptionSpec("repo", short: "r", value: "REPOSITORY", "repository location: a directory, s3://BUCKET/PREFIX or s3:https://ENDPOINT/BUCKET/PREFIX (or set REPO_REPOSITORY)"),
+    OptionSpec("s3-storage-class", value: "CLASS", "S3 storage class for data packs, e.g. STANDARD_IA (metadata stays STANDARD)"),
+    OptionSpec("s3-connections", value: "N", "S3 requests in flight at once (default 8)"),
     OptionSpec("password-file", value: "FILE", "read the password from the first line of FILE"),
     OptionSpec("password-command", value: "COMMAND", "run COMMAND (with sh -c) and use the first line it prints as the password"),
     OptionSpec("cache-dir", value: "DIR", "local cache directory (default $XDG_CACHE_HOME/repo or ~/.cache/repo)"),

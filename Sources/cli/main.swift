@@ -16,7 +16,11 @@ do {
             print(Help.command(spec, path: parsed.command))
             code = .success
         } else {
-            code = try Commands.run(parsed, context: try CommandContext(parsed))
+            let context = try CommandContext(parsed)
+            defer {
+                if context.output.verbose { for line in context.opened.requestSummaries { Console.error("requests: \(line)\n") } }
+            }
+            code = try Commands.run(parsed, context: context)
         }
     } else {
         print(Help.overview(Commands.all))

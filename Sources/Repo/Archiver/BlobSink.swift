@@ -38,10 +38,13 @@ final class BlobSink: @unchecked Sendable {
 
     init(repository: Repository, workers: Int) {
         self.repository = repository
-        // One open pack per worker, one waiting for the uploader, one being uploaded.
+        // An object store hides its latency behind several uploads at once; a disk needs one.
+        // Capped at 4: each upload in flight holds a pack buffer.
+        let uploaders = max(1, min(4, repository.backend.preferredConcurrency))
+        // One open pack per worker, one waiting for an uploader, one per upload in flight.
         let headroom = 4 << 20 + (1 << 16)
-        dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + 2)
-        treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + 2)
+        dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + 1 + uploaders)
+        treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + 1 + uploaders)
         jobs = BoundedQueue(capacity: workers * 2)
         finished = BoundedQueue(capacity: 1)
         for _ in 0..<max(1, workers) {
@@ -50,9 +53,10 @@ final class BlobSink: @unchecked Sendable {
             group.enter()
             thread.start()
         }
-        uploads.enter()
-        let uploader = Thread { [self] in upload() }
-        uploader.start()
+        for _ in 0..<uploaders {
+            uploads.enter()
+            Thread { [self] in upload() }.start()
+        }
     }
 
     /// The first error of any worker or upload; once set, the snapshot is doomed.

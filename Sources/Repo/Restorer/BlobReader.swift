@@ -2,20 +2,50 @@ import Crypto
 
 /// Reads blobs for restore, dump and diff: ranged reads from packs, with each pack's
 /// cipher kept for the blobs that follow from the same pack. Not thread-safe.
+///
+/// On an object store (`preferredReadSize` > 0) a read fetches a window of that size from
+/// the blob on, and later blobs inside it come from memory: blobs are restored in about the
+/// order they were stored, so one request serves many. Snapshot workers fill packs side by
+/// side, so consecutive files alternate between a few packs: the last few windows are kept.
 final class BlobReader {
     private let repository: Repository
     private var openers: [Digest256: BlobOpener] = [:]
+    private let readAhead: Int
+    private var windows: [(pack: Digest256, start: Int, bytes: [UInt8])] = []
+    private static let windowCount = 6
 
-    init(repository: Repository) { self.repository = repository }
+    init(repository: Repository) {
+        self.repository = repository
+        readAhead = repository.backend.preferredReadSize
+    }
 
     func load(_ id: Digest256) throws -> [UInt8] {
         guard let location = repository.location(of: id) else { throw RepositoryError.blobMissing(id) }
         let opener = try opener(for: location.pack)
-        let name = ObjectName(location.type.packKind, location.pack.hex)
-        let sealed = try repository.backend.read(name, range: location.offset..<location.offset + location.length)
         let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
                               plaintextLength: location.plaintextLength)
-        return try sealed.withUnsafeBytes { try opener.open($0, entry: entry, pack: location.pack.hex) }
+        if let window = windows.last(where: { $0.pack == location.pack && location.offset >= $0.start
+                                                && location.offset + location.length <= $0.start + $0.bytes.count }) {
+            return try window.bytes.withUnsafeBytes { raw in
+                let start = location.offset - window.start
+                return try opener.open(UnsafeRawBufferPointer(rebasing: raw[start..<start + location.length]), entry: entry,
+                                       pack: location.pack.hex)
+            }
+        }
+        let name = ObjectName(location.type.packKind, location.pack.hex)
+        var end = location.offset + location.length
+        if readAhead > location.length, let packSize = repository.packSize(location.pack) {
+            end = max(end, min(packSize, location.offset + readAhead))
+        }
+        let bytes = try repository.backend.read(name, range: location.offset..<end)
+        if end > location.offset + location.length {
+            windows.removeAll { $0.pack == location.pack }
+            windows.append((location.pack, location.offset, bytes))
+            if windows.count > Self.windowCount { windows.removeFirst() }
+        }
+        return try bytes.withUnsafeBytes {
+            try opener.open(UnsafeRawBufferPointer(rebasing: $0[0..<location.length]), entry: entry, pack: location.pack.hex)
+        }
     }
 
     private func opener(for pack: Digest256) throws -> BlobOpener {

@@ -26,9 +26,23 @@ public protocol Backend: AnyObject, Sendable {
 
     /// Size of the object, or nil if it does not exist.
     func stat(_ name: ObjectName) throws(BackendError) -> ObjectInfo?
+
+    /// How many writes the backend serves well at once (default 1).
+    var preferredConcurrency: Int { get }
+
+    /// Reads shorter than this cost about as much as this many bytes (default 0).
+    var preferredReadSize: Int { get }
 }
 
 extension Backend {
+    /// How many writes the backend serves well at once: a snapshot keeps this many pack
+    /// uploads in flight. A local disk gains nothing from more than one.
+    public var preferredConcurrency: Int { 1 }
+
+    /// Reads shorter than this cost about as much as this many bytes (an object store's
+    /// per-request latency), so sequential readers fetch at least this much at a time.
+    public var preferredReadSize: Int { 0 }
+
     public func write(_ name: ObjectName, _ bytes: [UInt8]) throws(BackendError) {
         // The error leaves the closure as a value: passing a `throws(BackendError)` closure
         // to `withUnsafeBytes` crashes the Swift 6.3 compiler in IRGen (reabstraction thunk).

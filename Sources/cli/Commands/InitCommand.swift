@@ -6,7 +6,7 @@ enum InitCommand {
         var parameters = RepositoryParameters()
         if let megabytes = try context.arguments.integer("pack-size", in: 1...1024) { parameters.packTargetSize = megabytes << 20 }
         let password = try context.passwords.newPassword()
-        let backend = try BackendFactory.create(location)
+        let backend = try context.backend(at: location, create: true)
         let repository = try Repository.initialize(backend: backend, password: password, parameters: parameters)
         if context.output.json {
             context.output.emit(["id": repository.id, "location": location])

@@ -25,6 +25,9 @@ public final class S3Backend: Backend {
 
     public var statistics: S3Statistics { client.counters.snapshot }
 
+    public var preferredConcurrency: Int { client.configuration.connections }
+    public var preferredReadSize: Int { 8 << 20 }
+
     /// Creates the bucket if it does not exist (for `init`); a bucket already owned is fine.
     public func createBucketIfNeeded() throws(BackendError) {
         if (try? client.send("HEAD", key: nil, type: "HEAD", accept: [200])) != nil { return }
