@@ -17,6 +17,14 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var partial: Bool
     public var problems: [String]
     public var summary: Summary
+    /// The id of the snapshot this one is a copy of, in the repository it was copied from
+    /// (`repo copy`); nil for a snapshot taken here. Absent from the JSON when nil.
+    public var copiedFrom: String?
+
+    enum CodingKeys: String, CodingKey {
+        case version, time, host, user, uid, gid, paths, tags, tree, parent, partial, problems, summary
+        case copiedFrom = "copied_from"
+    }
 
     public struct Summary: Codable, Sendable, Equatable {
         public var filesNew = 0

@@ -37,6 +37,7 @@ enum Commands {
         MaintenanceCommands.policySpec,
         MaintenanceCommands.tagSpec,
         MaintenanceCommands.repairSpec,
+        CopyCommand.spec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
                     options: [OptionSpec("remove-all", "remove every lock, even live ones")]),
         CommandSpec("version", summary: "print the version"),
@@ -69,6 +70,7 @@ enum Commands {
         case "policy": return try MaintenanceCommands.policyCommand(context)
         case "tag": return try MaintenanceCommands.tag(context)
         case "repair": return try MaintenanceCommands.repair(context)
+        case "copy": return try CopyCommand.run(context)
         case "unlock": return try InitCommand.unlock(context)
         case "version":
             context.output.line(version)

@@ -1,0 +1,287 @@
+import Crypto
+import Foundation
+
+/// Copies snapshots from one repository to another (`repo copy`), each with its own keys.
+///
+/// Blob ids are keyed by each repository's id key, so the same content has different ids in
+/// the two, and so do the trees that list them. The copier therefore walks each source
+/// snapshot's trees, gives every data blob its target id (storing it through the target's
+/// blob sink, which compresses and encrypts with the target's keys, when the target lacks
+/// it), rebuilds every tree with target ids, and writes a snapshot with the source's
+/// metadata and `copied_from` set to the source snapshot's id (docs/format.md).
+///
+/// What makes a second run cheap:
+/// - a source snapshot that already has a faithful copy in the target is skipped unread;
+/// - a source blob whose target id is in the map (`CopyMap`, in the target's local cache)
+///   and in the target's index is neither read nor hashed;
+/// - a source tree mapped to a target tree that is in the target's index and belongs to a
+///   copy present in the target (or was completed in this run) is reused without a walk.
+///
+/// The walk is depth first and holds one tree per level; the set of blobs queued but not
+/// yet indexed is trimmed as the sink indexes them, and the map's memo is bounded, so
+/// memory does not grow with the size of the data.
+///
+/// Write order as in a snapshot: all blobs go through one sink, which is finished (every
+/// pack and index object stored) before the first snapshot object is written.
+public final class Copier {
+    private let source: Repository
+    /// Reads source blobs with the restore path's read-ahead: on an object store one
+    /// request serves the many blobs stored next to each other.
+    private lazy var sourceBlobs = BlobReader(repository: source)
+    private let target: Repository
+    private let options: CopyOptions
+    private let beforeCommit: () throws -> Void
+    private let map: CopyMap
+    /// A random token naming this run in the map's tree entries.
+    private let run = SecureRandom.bytes(count: Copier.runTokenSize)
+    static let runTokenSize = 16
+
+    /// Target blobs queued in this run and perhaps not yet in the target's index.
+    private var queued = Set<Digest256>()
+    private var trimQueuedAt = Copier.minimumTrim
+    private static let minimumTrim = 1 << 16
+    /// Source snapshots whose trees are known whole in the target: those with a faithful
+    /// copy there when the run started.
+    private var trustedSnapshots = Set<Digest256>()
+
+    /// `beforeCommit` runs before each snapshot object is written, once all data is stored;
+    /// the command passes its target lock's `ensureHeld`.
+    public init(source: Repository, target: Repository, options: CopyOptions = .init(),
+                beforeCommit: @escaping () throws -> Void = {}) {
+        self.source = source
+        self.target = target
+        self.options = options
+        self.beforeCommit = beforeCommit
+        map = CopyMap(cache: target.cache, sourceRepositoryID: source.id)
+    }
+
+    /// Copies the source snapshots that `specs` name (ids, unique id prefixes, `latest`;
+    /// none: every snapshot) among those `filter` admits, oldest first.
+    public func copy(_ specs: [String] = [], filter: SnapshotFilter = .init()) throws -> CopySummary {
+        guard source.id != target.id else { throw CopyError.sameRepository(source.id) }
+        (queued, trustedSnapshots) = ([], [])
+        let all = try source.snapshots()
+        let selected = try Self.select(specs, among: all.filter { filter.matches($0.snapshot) })
+        let existing = try target.snapshots()
+        let copies = CopyIndex(existing)
+
+        // Which source snapshots the target has already: they are skipped, and their trees
+        // may be reused for the others (under the copy's own `copied_from` too: after a
+        // retag the source snapshot has a new id, and the map's entries name the old one).
+        for stored in all {
+            guard let copy = copies.copy(of: stored) else { continue }
+            for id in [stored.id, copy.snapshot.copiedFrom].compactMap({ $0.flatMap(Digest256.init(hex:)) }) {
+                trustedSnapshots.insert(id)
+            }
+        }
+        var summary = CopySummary()
+        var pending: [(index: Int, root: Digest256)] = []
+        let sink = BlobSink(repository: target, workers: options.jobs)
+        do {
+            for stored in selected {
+                if let copy = copies.copy(of: stored) {
+                    summary.snapshots.append(CopiedSnapshot(source: stored, target: copy, outcome: .alreadyCopied))
+                    continue
+                }
+                var result = CopiedSnapshot(source: stored, target: nil, outcome: .copied)
+                do {
+                    let root = try copyTree(stored.snapshot.tree, for: stored, sink: sink, &result)
+                    pending.append((summary.snapshots.count, root))
+                } catch let damage as SourceDamage {
+                    result.outcome = .failed(damage.description)
+                }
+                summary.snapshots.append(result)
+            }
+            try sink.finish()
+        } catch {
+            _ = try? sink.finish()  // packs already stored stay unreferenced: prune removes them
+            map.flush()
+            throw error
+        }
+        map.flush()
+        summary.bytesStored = sink.bytesAdded
+
+        // Snapshot objects last, oldest first, so that a copy's parent is already copied.
+        // A copy's parent is the copy of the source's parent, when the target has one.
+        let sourceByID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var copiedNow: [String: String] = [:]
+        for (index, root) in pending {
+            let stored = summary.snapshots[index].source
+            var snapshot = stored.snapshot
+            snapshot.tree = root
+            snapshot.copiedFrom = stored.id
+            snapshot.parent = stored.snapshot.parent.flatMap { parent in
+                copiedNow[parent] ?? sourceByID[parent].flatMap { copies.copy(of: $0)?.id }
+            }
+            try beforeCommit()
+            let saved = try target.saveSnapshot(snapshot)
+            copiedNow[stored.id] = saved.id
+            summary.snapshots[index].target = saved
+        }
+        return summary
+    }
+
+    // MARK: Selection
+
+    /// The snapshots `specs` name, as other commands resolve them, without duplicates and
+    /// oldest first.
+    static func select(_ specs: [String], among candidates: [StoredSnapshot]) throws -> [StoredSnapshot] {
+        guard !specs.isEmpty else { return candidates }
+        var chosen: [String: StoredSnapshot] = [:]
+        for spec in specs {
+            let match: StoredSnapshot
+            if spec == "latest" {
+                guard let latest = candidates.last else { throw RepositoryError.snapshotNotFound(spec) }
+                match = latest
+            } else {
+                let matching = candidates.filter { $0.id.hasPrefix(spec.lowercased()) }
+                guard !spec.isEmpty, let first = matching.first else { throw RepositoryError.snapshotNotFound(spec) }
+                guard matching.count == 1 else { throw RepositoryError.ambiguousSnapshot(spec, matching.map(\.shortID)) }
+                match = first
+            }
+            chosen[match.id] = match
+        }
+        return candidates.filter { chosen[$0.id] != nil }
+    }
+
+    // MARK: The walk
+
+    /// The target id of the source tree `id`, copying it and everything below it that the
+    /// target lacks.
+    private func copyTree(_ id: Digest256, for snapshot: StoredSnapshot, sink: BlobSink,
+                          _ result: inout CopiedSnapshot) throws -> Digest256 {
+        let snapshotID = Digest256(hex: snapshot.id) ?? .zero
+        if let entry = map.tree(id), isPresent(entry.target),
+           entry.run == run || trustedSnapshots.contains(entry.snapshot) {
+            result.treesReused += 1
+            if entry.run != run { map.recordTree(id, .init(target: entry.target, run: run, snapshot: snapshotID)) }
+            return entry.target
+        }
+        let plaintext = try read(id, &result)
+        var tree: Tree
+        do {
+            tree = try Tree.decode(plaintext, name: "tree \(id.hex.prefix(8))")
+        } catch {
+            throw SourceDamage(underlying: error)
+        }
+        for index in tree.nodes.indices {
+            switch tree.nodes[index].type {
+            case .file:
+                for (position, piece) in tree.nodes[index].content.enumerated() {
+                    guard case .blob(let blob) = piece else { continue }
+                    tree.nodes[index].content[position] = .blob(try copyData(blob, sink: sink, &result))
+                }
+            case .directory:
+                if let subtree = tree.nodes[index].subtree {
+                    tree.nodes[index].subtree = try copyTree(subtree, for: snapshot, sink: sink, &result)
+                }
+            default:
+                break
+            }
+        }
+        let bytes = tree.encoded()
+        let targetID = bytes.withUnsafeBytes { target.blobID(of: $0) }
+        try store(targetID, type: .tree, bytes, sink: sink, &result)
+        // Only now is everything below the tree stored or queued.
+        map.recordTree(id, .init(target: targetID, run: run, snapshot: snapshotID))
+        return targetID
+    }
+
+    /// The target id of the source data blob `id`, storing the blob if the target lacks it.
+    private func copyData(_ id: Digest256, sink: BlobSink, _ result: inout CopiedSnapshot) throws -> Digest256 {
+        if let mapped = map.blob(id), isPresent(mapped) {
+            result.blobsReused += 1
+            return mapped
+        }
+        let plaintext = try read(id, &result)
+        let targetID = plaintext.withUnsafeBytes { target.blobID(of: $0) }
+        try store(targetID, type: .data, plaintext, sink: sink, &result)
+        map.recordBlob(id, targetID)
+        return targetID
+    }
+
+    /// A source blob's plaintext, checked against its id: damage is never copied.
+    private func read(_ id: Digest256, _ result: inout CopiedSnapshot) throws -> [UInt8] {
+        let plaintext: [UInt8]
+        do {
+            plaintext = try sourceBlobs.load(id)
+        } catch {
+            if SourceDamage.isDamage(error) { throw SourceDamage(underlying: error) }
+            throw error
+        }
+        guard plaintext.withUnsafeBytes({ source.blobID(of: $0) }) == id else {
+            throw SourceDamage(underlying: FormatError.corrupt("blob \(id.hex.prefix(8))", "its content does not match its id"))
+        }
+        result.blobsRead += 1
+        result.bytesRead += UInt64(plaintext.count)
+        return plaintext
+    }
+
+    /// Queues a blob for the target unless it is there or queued already.
+    private func store(_ id: Digest256, type: BlobType, _ plaintext: [UInt8], sink: BlobSink,
+                       _ result: inout CopiedSnapshot) throws {
+        guard !isPresent(id) else { return }
+        queued.insert(id)
+        try sink.add(BlobSink.Job(id: id, type: type, plaintext: plaintext))
+        result.blobsSent += 1
+        result.bytesSent += UInt64(plaintext.count)
+        if queued.count >= trimQueuedAt {
+            // The sink indexes packs as it goes; what the index has need not be remembered.
+            queued = queued.filter { !target.contains($0) }
+            trimQueuedAt = max(Self.minimumTrim, 2 * queued.count)
+        }
+    }
+
+    private func isPresent(_ id: Digest256) -> Bool { queued.contains(id) || target.contains(id) }
+}
+
+/// The target's snapshots by what they are copies of.
+private struct CopyIndex {
+    private let byOrigin: [String: [StoredSnapshot]]
+    private let byTime: [Date: [StoredSnapshot]]
+
+    init(_ snapshots: [StoredSnapshot]) {
+        byOrigin = Dictionary(grouping: snapshots.filter { $0.snapshot.copiedFrom != nil }) { $0.snapshot.copiedFrom! }
+        byTime = Dictionary(grouping: snapshots) { $0.snapshot.time }
+    }
+
+    /// A target snapshot with the same content as `source`: its copy, or any snapshot of the
+    /// same backup (the same time to the microsecond, host, user, paths, problems and
+    /// summary): the original the source was itself copied from (a copy back), another copy
+    /// of that original, or a copy made before the source snapshot was retagged (which gave
+    /// it a new id). A copy that `repair snapshots` rewrote (it has lost data, so its problems
+    /// differ) does not count: copying again writes the whole snapshot beside it.
+    func copy(of source: StoredSnapshot) -> StoredSnapshot? {
+        func faithful(_ candidate: StoredSnapshot) -> Bool { candidate.snapshot.problems == source.snapshot.problems }
+        if let copy = byOrigin[source.id]?.first(where: faithful) { return copy }
+        return byTime[source.snapshot.time]?.first { candidate in
+            let (a, b) = (candidate.snapshot, source.snapshot)
+            return a.host == b.host && a.user == b.user && a.uid == b.uid && a.gid == b.gid && a.paths == b.paths
+                && a.partial == b.partial && a.problems == b.problems && a.summary == b.summary
+        }
+    }
+}
+
+/// A source snapshot that cannot be read whole: the copy of that snapshot fails, the others
+/// go on.
+struct SourceDamage: Error, CustomStringConvertible {
+    let underlying: Error
+
+    var description: String { "\(underlying)" }
+
+    static func isDamage(_ error: Error) -> Bool {
+        switch error {
+        case is FormatError: return true
+        case let error as RepositoryError:
+            if case .blobMissing = error { return true }
+            return false
+        case let error as BackendError:
+            switch error {
+            case .notFound, .truncated: return true
+            default: return false
+            }
+        default:
+            return false
+        }
+    }
+}

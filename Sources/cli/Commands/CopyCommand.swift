@@ -1,0 +1,151 @@
+import Foundation
+import Repo
+
+/// `repo copy`: copies snapshots from one repository to another, sending only what the
+/// target lacks.
+enum CopyCommand {
+    static let spec = CommandSpec(
+        "copy", summary: "copy snapshots to another repository, sending only the data it lacks",
+        usage: "--from LOCATION [--to LOCATION] [OPTIONS] [SNAPSHOT...]",
+        details: """
+            Without SNAPSHOT, every snapshot (that the filters admit) is copied. A snapshot copied before is skipped, so
+            running the same copy again sends nothing. The target (--to, default --repo or REPO_REPOSITORY) takes the
+            password as every command does; the source takes --from-password-file, --from-password-command or
+            REPO_FROM_PASSWORD, and otherwise the target's password. Shared locks on both repositories.
+            """,
+        options: [
+            OptionSpec("from", value: "LOCATION", "the repository to copy from"),
+            OptionSpec("to", value: "LOCATION", "the repository to copy to (default: --repo or REPO_REPOSITORY)"),
+            OptionSpec("from-password-file", value: "FILE", "read the source's password from the first line of FILE"),
+            OptionSpec("from-password-command", value: "CMD", "run CMD (with sh -c) for the source's password"),
+            OptionSpec("jobs", short: "j", value: "N", "compression and encryption workers (default: number of cores)"),
+        ] + Commands.snapshotFilterOptions,
+        positionals: 0...Int.max)
+
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        let arguments = context.arguments
+        guard let from = arguments.value("from"), !from.isEmpty else { throw UsageError("copy needs --from LOCATION") }
+        guard let to = arguments.value("to") ?? context.location, !to.isEmpty else {
+            throw UsageError("no target repository given: use --to, --repo or REPO_REPOSITORY")
+        }
+        if arguments.value("from-password-file") != nil && arguments.value("from-password-command") != nil {
+            throw UsageError("--from-password-file and --from-password-command exclude each other")
+        }
+        var options = CopyOptions()
+        if let jobs = try arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
+
+        // Both configs first: a missing repository or one of a newer format is reported
+        // before any password is asked for.
+        // (Through the context: S3 options apply, and --verbose reports both sides' requests.)
+        let sourceBackend = try context.backend(at: from)
+        try Repository.checkFormatVersion(backend: sourceBackend)
+        let targetBackend = try context.backend(at: to)
+        try Repository.checkFormatVersion(backend: targetBackend)
+
+        let ownSourcePassword = try sourcePassword(arguments)
+        var targetPassword: [UInt8]?
+        func passwordOfTarget() throws -> [UInt8] {
+            if let targetPassword { return targetPassword }
+            let prompt = ownSourcePassword == nil ? "repository password (target and source): " : "target repository password: "
+            let password = try context.passwords.password(prompt: prompt)
+            targetPassword = password
+            return password
+        }
+        let source = try open("source", from, backend: sourceBackend, context: context) {
+            try ownSourcePassword ?? passwordOfTarget()
+        }
+        let target = try open("target", to, backend: targetBackend, context: context, password: passwordOfTarget)
+        guard source.id != target.id else { throw CopyError.sameRepository(source.id) }
+
+        let sourceLock = try lock("source", from, source)
+        defer { sourceLock.release() }
+        let targetLock = try lock("target", to, target)
+        defer { targetLock.release() }
+        // The indexes are read under the locks: one read before could predate a prune.
+        try source.loadIndex()
+        try target.loadIndex()
+
+        let copier = Copier(source: source, target: target, options: options, beforeCommit: { try targetLock.ensureHeld() })
+        let summary = try copier.copy(arguments.positionals, filter: Commands.filter(arguments))
+        report(summary, context.output)
+        return summary.failed.isEmpty ? .success : .damaged
+    }
+
+    /// The source's password from its own options or REPO_FROM_PASSWORD; nil when none is
+    /// given (the target's is used).
+    private static func sourcePassword(_ arguments: ParsedArguments) throws -> [UInt8]? {
+        if let file = arguments.value("from-password-file") { return try PasswordSource(file: file, command: nil).password() }
+        if let command = arguments.value("from-password-command") {
+            return try PasswordSource(file: nil, command: command).password()
+        }
+        if let value = ProcessInfo.processInfo.environment["REPO_FROM_PASSWORD"] { return Array(value.utf8) }
+        return nil
+    }
+
+    /// Opens one side without its index, naming the side when the password fails.
+    private static func open(_ role: String, _ location: String, backend: any Backend, context: CommandContext,
+                             password: () throws -> [UInt8]) throws -> Repository {
+        do {
+            return try Repository.open(backend: backend, password: try password(), cacheDirectory: context.cacheDirectory,
+                                       loadIndex: false)
+        } catch let error as FormatError {
+            switch error {
+            case .wrongPassword, .noKeys: throw PasswordError("\(role) repository \(location): \(error)")
+            default: throw error
+            }
+        } catch let error as PasswordError {
+            throw PasswordError("\(role) repository \(location): \(error)")
+        }
+    }
+
+    private static func lock(_ role: String, _ location: String, _ repository: Repository) throws -> RepositoryLock {
+        do {
+            return try RepositoryLock.acquire(repository, exclusive: false, operation: "copy")
+        } catch RepositoryError.locked(let why) {
+            throw RepositoryError.locked("\(role) repository \(location): \(why)")
+        }
+    }
+
+    private static func report(_ summary: CopySummary, _ output: Output) {
+        for copied in summary.snapshots {
+            let source = copied.source.shortID
+            let target = copied.target?.shortID ?? ""
+            if output.json {
+                var object: [String: Any] = [
+                    "message_type": "snapshot", "source": copied.source.id, "blobs_sent": copied.blobsSent,
+                    "bytes_sent": copied.bytesSent, "blobs_read": copied.blobsRead, "bytes_read": copied.bytesRead,
+                ]
+                if let target = copied.target { object["target"] = target.id }
+                switch copied.outcome {
+                case .copied: object["status"] = "copied"
+                case .alreadyCopied: object["status"] = "already_copied"
+                case .failed(let why):
+                    object["status"] = "failed"
+                    object["error"] = why
+                }
+                output.emit(object)
+                continue
+            }
+            switch copied.outcome {
+            case .copied:
+                output.line("copied \(source) -> \(target) (\(copied.blobsSent) blobs, \(Format.bytes(copied.bytesSent)) sent)")
+            case .alreadyCopied:
+                output.line("\(source) already copied" + (output.verbose ? " (as \(target))" : ""))
+            case .failed(let why):
+                output.warning("snapshot \(source) not copied: \(why)")
+            }
+        }
+        if output.json {
+            output.emit(["message_type": "summary", "snapshots_copied": summary.copied,
+                         "snapshots_already_copied": summary.alreadyCopied, "snapshots_failed": summary.failed.count,
+                         "blobs_sent": summary.blobsSent, "bytes_sent": summary.bytesSent,
+                         "bytes_stored": summary.bytesStored, "blobs_read": summary.blobsRead,
+                         "bytes_read": summary.bytesRead])
+            return
+        }
+        var line = "\(summary.copied) snapshot(s) copied, \(summary.alreadyCopied) already copied"
+        if !summary.failed.isEmpty { line += ", \(summary.failed.count) failed" }
+        line += "; \(summary.blobsSent) blobs sent (\(Format.bytes(summary.bytesSent)) of data, \(Format.bytes(summary.bytesStored)) stored)"
+        output.line(line)
+    }
+}
