@@ -72,7 +72,11 @@ public final class S3Backend: Backend {
 
     public func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8] {
         guard range.lowerBound >= 0 else { throw .service("invalid range \(range) for \(name)") }
-        if range.isEmpty { return [] }
+        if range.isEmpty {
+            // Still "not found" for a missing object, as on every backend.
+            guard try stat(name) != nil else { throw .notFound(name) }
+            return []
+        }
         let response: S3Client.Response
         do {
             response = try get(name, headers: ["Range": "bytes=\(range.lowerBound)-\(range.upperBound - 1)"], accept: [200, 206, 416])

@@ -89,7 +89,13 @@ final class S3Client: @unchecked Sendable {
         request.httpMethod = method
         request.timeoutInterval = configuration.requestTimeout
         for (name, value) in headers where name != "host" { request.setValue(value, forHTTPHeaderField: name) }
-        if let body { request.httpBody = body }
+        if let body {
+            request.httpBody = body
+            // Without a type, curl sends a POST as a web form, and some servers parse the body away.
+            if headers["content-type"] == nil {
+                request.setValue(method == "POST" ? "application/xml" : "application/octet-stream", forHTTPHeaderField: "Content-Type")
+            }
+        }
 
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<Response, Error> = .failure(BackendError.service("no response"))
