@@ -15,5 +15,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
 fi
 
+# moto's S3 server, which the S3 tests start on 127.0.0.1 (Tests/RepoTests/S3Support), into the
+# python3 on PATH (the one the tests run); a Debian python3 refuses plain pip installs (PEP 668).
+if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+    echo "installing moto[server]"
+    pip_install=(python3 -m pip install --quiet --disable-pip-version-check)
+    "${pip_install[@]}" 'moto[server]' 2>/dev/null || "${pip_install[@]}" --break-system-packages 'moto[server]'
+    python3 -c 'import moto.server'
+fi
+
 swift build --build-tests
 swift test --skip-build

@@ -2,7 +2,8 @@ import Foundation
 import Repo
 import Testing
 
-/// The backend conformance suite against `LocalBackend`, each check in a fresh directory.
+/// The backend conformance suite against `LocalBackend`, each check in a fresh directory
+/// (`S3BackendConformanceTests` runs the same checks against S3).
 @Test(arguments: BackendConformance.Check.allCases)
 func localBackendConforms(_ check: BackendConformance.Check) throws {
     let scratch = try ScratchDirectory()

@@ -89,6 +89,8 @@ final class S3Client: @unchecked Sendable {
         request.httpMethod = method
         request.timeoutInterval = configuration.requestTimeout
         for (name, value) in headers where name != "host" { request.setValue(value, forHTTPHeaderField: name) }
+        // Bytes as stored: a store or proxy that compressed its answers would break the length checks.
+        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         if let body {
             request.httpBody = body
             // Without a type, curl sends a POST as a web form, and some servers parse the body away.
