@@ -101,7 +101,7 @@ final class CopyObjectStore: Backend, @unchecked Sendable {
         let restoreDirectory = "\(world.directory)/restore-from-store-copy"
         let summary = try Restorer(repository: world.openTarget(), options: RestoreOptions()).restore(local, to: restoreDirectory)
         #expect(summary.problems.isEmpty)
-        CopyFixtures.expectSame(try CopyFixtures.readTree(restoreDirectory + world.versions[first.id]!.path),
+        PruneFixtures.expectSame(try PruneFixtures.readTree(restoreDirectory + world.versions[first.id]!.path),
                                 world.versions[first.id]!.files, what: "copy of the copy")
         try world.expectTargetClean()
     }

@@ -56,7 +56,7 @@ enum CopyFixtures {
         @discardableResult
         func snapshot(_ files: Files, at path: String? = nil, tags: [String] = []) throws -> StoredSnapshot {
             let path = path ?? nextName("trees/v")
-            try CopyFixtures.write(files, to: path)
+            try PruneFixtures.write(files, to: path)
             if !FileManager.default.fileExists(atPath: "\(path)/empty") {
                 try FileManager.default.createDirectory(atPath: "\(path)/empty", withIntermediateDirectories: true)
                 try FileManager.default.createSymbolicLink(atPath: "\(path)/link", withDestinationPath: "some/where")
@@ -137,8 +137,8 @@ enum CopyFixtures {
             defer { FormatFixtures.removeDirectory(restoreDirectory) }
             let summary = try Restorer(repository: target, options: RestoreOptions()).restore(copy, to: restoreDirectory)
             #expect(summary.problems.isEmpty, "\(summary.problems)", sourceLocation: sourceLocation)
-            let restored = try CopyFixtures.readTree(restoreDirectory + version.path)
-            CopyFixtures.expectSame(restored, version.files, what: "copy \(copy.shortID)", sourceLocation: sourceLocation)
+            let restored = try PruneFixtures.readTree(restoreDirectory + version.path)
+            PruneFixtures.expectSame(restored, version.files, what: "copy \(copy.shortID)", sourceLocation: sourceLocation)
             let link = try? FileManager.default.destinationOfSymbolicLink(atPath: restoreDirectory + version.path + "/link")
             #expect(link == "some/where", sourceLocation: sourceLocation)
         }
@@ -181,40 +181,7 @@ enum CopyFixtures {
         }
     }
 
-    // MARK: Trees on disk
-
-    static func write(_ files: Files, to root: String) throws {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: root, withIntermediateDirectories: true)
-        for (relative, contents) in files.sorted(by: { $0.key < $1.key }) {
-            let path = "\(root)/\(relative)"
-            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(contents).write(to: URL(fileURLWithPath: path))
-        }
-    }
-
-    static func readTree(_ root: String) throws -> Files {
-        var files = Files()
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        try #require(manager.fileExists(atPath: root, isDirectory: &isDirectory) && isDirectory.boolValue, "\(root) is missing")
-        let enumerator = try #require(manager.enumerator(atPath: root))
-        while let relative = enumerator.nextObject() as? String {
-            let path = "\(root)/\(relative)"
-            let attributes = try manager.attributesOfItem(atPath: path)
-            guard attributes[.type] as? FileAttributeType == .typeRegular else { continue }
-            files[relative] = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        }
-        return files
-    }
-
-    static func expectSame(_ actual: Files, _ expected: Files, what: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let missing = Set(expected.keys).subtracting(actual.keys).sorted()
-        let extra = Set(actual.keys).subtracting(expected.keys).sorted()
-        let different = expected.keys.filter { actual[$0] != nil && actual[$0] != expected[$0] }.sorted()
-        #expect(missing.isEmpty && extra.isEmpty && different.isEmpty,
-                "\(what): missing \(missing), extra \(extra), different \(different)", sourceLocation: sourceLocation)
-    }
+    // Trees on disk are written, read and compared with PruneFixtures' helpers.
 
     // MARK: Data
 
