@@ -100,7 +100,7 @@ public final class S3Backend: Backend {
             return
         }
         headers["x-amz-checksum-sha256"] = Data(SHA256.hash(bytes).bytes).base64EncodedString()
-        _ = try client.send("PUT", key: s3.key(name.path), headers: headers, body: Data(bytes), type: "PUT")
+        _ = try client.send("PUT", key: s3.key(name.path), headers: headers, body: Self.borrowing(bytes), type: "PUT")
     }
 
     public func delete(_ name: ObjectName) throws(BackendError) {
@@ -113,6 +113,13 @@ public final class S3Backend: Backend {
         let response = try client.send("HEAD", key: s3.key(name.path), type: "HEAD", accept: [200, 404])
         guard response.status == 200 else { return nil }
         return ObjectInfo(name: name, size: response.headers["content-length"].flatMap(Int.init) ?? 0)
+    }
+
+    /// `bytes` as Data without copying them: valid while the caller's buffer is, which
+    /// outlives every (synchronous) request made with it.
+    static func borrowing(_ bytes: UnsafeRawBufferPointer) -> Data {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return Data() }
+        return Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
     }
 
     private func get(_ name: ObjectName, headers: [String: String], accept: Set<Int> = [200]) throws(BackendError) -> S3Client.Response {
@@ -143,7 +150,7 @@ struct MultipartUpload {
         let partSize = max(5 << 20, client.configuration.partSize)
         let partCount = (bytes.count + partSize - 1) / partSize
         let results = ResultSlots<Result<String, BackendError>>(count: partCount)
-        let data = Data(bytes)
+        let data = S3Backend.borrowing(bytes)
         let next = NSLock()
         nonisolated(unsafe) var nextPart = 0
         DispatchQueue.concurrentPerform(iterations: min(partCount, client.configuration.connections)) { _ in
