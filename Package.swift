@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // The repo package: a content-addressed, deduplicating, encrypted backup repository.
 // No Swift package dependencies by design: Foundation, Dispatch and the system C
-// libraries zlib, OpenSSL libcrypto and SQLite (Debian: zlib1g-dev, libssl-dev,
-// libsqlite3-dev) reached through the system-library targets below.
+// libraries zlib, OpenSSL (libcrypto; libssl for TLS to object stores) and SQLite
+// (Debian: zlib1g-dev, libssl-dev, libsqlite3-dev) reached through the system-library
+// targets below.
 import PackageDescription
 
 let optimize: [SwiftSetting] = [
@@ -22,6 +23,8 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibSSL", path: "Sources/CLibSSL", pkgConfig: "libssl",
+                       providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
@@ -31,7 +34,7 @@ let package = Package(
         .target(name: "Codec", dependencies: ["CZlib"], swiftSettings: optimize),
 
         // The repository: format, backends, archiver, restorer, prune, check.
-        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite"],
+        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
                 swiftSettings: optimize),
 
         // The `repo` executable: argument parsing and presentation only.

@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System C libraries the package links (Debian names), and faketime, with which the
-# end-to-end prune tests make a live process's lock look stale.
+# System C libraries the package links (Debian names); faketime, with which the
+# end-to-end prune tests make a live process's lock look stale; openssl, whose s_server
+# and certificate tool the TLS tests of the HTTP client use.
 missing=()
-for package in zlib1g-dev libssl-dev libsqlite3-dev faketime; do
+for package in zlib1g-dev libssl-dev libsqlite3-dev faketime openssl; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

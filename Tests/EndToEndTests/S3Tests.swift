@@ -6,16 +6,6 @@ import Testing
 // credentials in the environment of every run. Through a FaultProxy, the same commands meet
 // a store that fails now and then.
 
-/// A workspace whose repository is `s3:http://127.0.0.1:PORT/BUCKET/PREFIX` at `endpoint`.
-private func s3Workspace(_ label: String, moto: MotoServer, endpoint: String? = nil, bucket: String? = nil,
-                         prefix: String = "backups/host") throws -> (Workspace, location: String) {
-    let workspace = try Workspace(label)
-    let bucket = try bucket ?? moto.makeBucket(label)
-    let location = "s3:\(endpoint ?? moto.endpoint)/\(bucket)\(prefix.isEmpty ? "" : "/" + prefix)"
-    workspace.extraEnvironment = MotoServer.credentials.merging(["REPO_REPOSITORY": location]) { a, _ in a }
-    return (workspace, location)
-}
-
 @Suite(.motoServer)
 struct S3Tests {
     let moto: MotoServer
@@ -129,8 +119,7 @@ struct S3Tests {
     }
 
     /// Dropped, reset and cut connections on about one request in twenty (seeded): the same.
-    @Test(.disabled("FoundationNetworking waits out the 60 s request timeout on a dropped PUT, and may crash on a cut answer; issue 5 stays open until the HTTP layer is replaced"))
-    func lostConnectionsAreRetried() throws {
+    @Test func lostConnectionsAreRetried() throws {
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
         let (workspace, _) = try s3Workspace("s3-lost", moto: moto, endpoint: proxy.endpoint)

@@ -74,14 +74,6 @@ final class MotoServer: Sendable {
 
     private static var keepsLog: Bool { ProcessInfo.processInfo.environment["REPO_TEST_KEEP_MOTO_LOG"] == "1" }
 
-    /// A server another process started (the parent of an exit test, say), to make buckets
-    /// and read objects on; `stop()` leaves it running.
-    static func attached(port: UInt16) -> MotoServer {
-        let server = MotoServer(port: port, pid: 0, logFD: -1, logPath: "")
-        server.state.withLock { $0 = (stopped: true, reaped: true) }
-        return server
-    }
-
     deinit { stop() }
 
     /// Runs moto with a watchdog: it exits when its parent (the test process) is gone, so a

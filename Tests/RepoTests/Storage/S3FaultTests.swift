@@ -8,42 +8,11 @@ import Testing
 /// answers short or holds them back. Retries must hide all of it, bytes must come back
 /// exactly, and a store that never recovers must give a clear error in bounded time.
 ///
-/// Each scenario runs in a child process (a Swift Testing exit test) against the suite's
-/// moto server: a lost connection can crash FoundationNetworking's URLSession (Swift 6.3.1:
-/// "Fatal error: Transfer completed, but there's no response", swift-corelibs-foundation
-/// #5285), and that must fail one test, not end the whole run. The scenarios run one at a
-/// time: they measure time against request timeouts of a few seconds, which dozens of
-/// child processes sharing two cores and one moto would exceed.
+/// The scenarios run one at a time: they measure time against request timeouts of a few
+/// seconds, which concurrent scenarios sharing two cores and one moto would exceed.
 @Suite(.motoServer, .serialized)
 struct S3FaultTests {
     static let everyFault: [FaultProxy.Fault] = [.internalError, .slowDown, .dropBeforeResponse, .resetBeforeResponse, .dropMidResponse]
-
-    static let crashNote: Comment = """
-        the scenario's process did not exit normally: a crash (SIGILL) here is the S3 client \
-        dying on a lost connection (FoundationNetworking: "Transfer completed, but there's no \
-        response"), not a failed check
-        """
-
-    /// Cases that fail because of FoundationNetworking's URLSession, not the backend's logic
-    /// (issue 5 stays open until the HTTP layer is replaced): a connection cut inside an
-    /// answer without a body crashes the process ("Transfer completed, but there's no
-    /// response", swift-corelibs-foundation #5285), and a PUT whose reused connection is
-    /// dropped is noticed only when `requestTimeout` runs out.
-    static let urlSessionIssue: Comment = "FoundationNetworking: a cut answer crashes, a dropped PUT waits for the timeout"
-
-    static func isURLSessionIssue(_ failure: Failure) -> Bool {
-        switch (failure.fault, failure.operation) {
-        case (.dropMidResponse, .write), (.dropMidResponse, .stat), (.dropMidResponse, .delete): return true
-        case (.dropBeforeResponse, .write), (.resetBeforeResponse, .write): return true
-        default: return false
-        }
-    }
-
-    /// In the child: the scenario's errors become issues of the test (exit tests pass
-    /// issues to the parent; a thrown error would only show as an abnormal exit).
-    static func scenario(_ body: () throws -> Void) {
-        do { try body() } catch { Issue.record("\(error)") }
-    }
 
     static func backend(_ moto: MotoServer, through proxy: FaultProxy, bucket: String? = nil,
                         _ adjust: (inout S3Configuration) -> Void = { _ in }) throws -> S3Backend {
@@ -87,13 +56,8 @@ struct S3FaultTests {
     /// About a fifth of all requests fail, each with one of every kind of fault (seeded): 50
     /// objects written, listed and read back whole and in ranges, all exact, with retries.
     @Test(arguments: [Flakiness(seed: 7, threads: 1), Flakiness(seed: 8, threads: 8)])
-    func aFlakyStoreLosesNothing(_ flakiness: Flakiness) async throws {
-        let port = try MotoServer.suiteServer().port
-        await withKnownIssue(Self.urlSessionIssue, isIntermittent: true) {
-            await #expect(processExitsWith: .success, Self.crashNote) { [port = port as UInt16, flakiness = flakiness as Flakiness] in
-                S3FaultTests.scenario { try S3FaultTests.flakyStore(.attached(port: port), flakiness) }
-            }
-        }
+    func aFlakyStoreLosesNothing(_ flakiness: Flakiness) throws {
+        try Self.flakyStore(MotoServer.suiteServer(), flakiness)
     }
 
     static func flakyStore(_ moto: MotoServer, _ flakiness: Flakiness) throws {
@@ -135,11 +99,8 @@ struct S3FaultTests {
 
     /// A multipart upload whose parts and start and completion requests fail now and then
     /// still stores the object exactly, and leaves no upload pending.
-    @Test func multipartUploadsSurviveFaults() async throws {
-        let port = try MotoServer.suiteServer().port
-        await #expect(processExitsWith: .success, Self.crashNote) { [port = port as UInt16] in
-            S3FaultTests.scenario { try S3FaultTests.multipartUnderFaults(.attached(port: port)) }
-        }
+    @Test func multipartUploadsSurviveFaults() throws {
+        try Self.multipartUnderFaults(MotoServer.suiteServer())
     }
 
     static func multipartUnderFaults(_ moto: MotoServer) throws {
@@ -188,13 +149,8 @@ struct S3FaultTests {
     /// A store that fails every request: each operation gives up after `maxAttempts` (4)
     /// requests, with an error that says so and names the repository, within seconds.
     @Test(arguments: failures)
-    func aStoreThatNeverRecoversGivesAClearError(_ failure: Failure) async throws {
-        let port = try MotoServer.suiteServer().port
-        await withKnownIssue(Self.urlSessionIssue, isIntermittent: true) {
-            await #expect(processExitsWith: .success, Self.crashNote) { [port = port as UInt16, failure = failure as Failure] in
-                S3FaultTests.scenario { try S3FaultTests.neverRecovers(.attached(port: port), failure) }
-            }
-        } when: { Self.isURLSessionIssue(failure) }
+    func aStoreThatNeverRecoversGivesAClearError(_ failure: Failure) throws {
+        try Self.neverRecovers(MotoServer.suiteServer(), failure)
     }
 
     static func perform(_ operation: Operation, on backend: S3Backend, name: ObjectName, objects: inout SeededObjects) throws(BackendError) {
@@ -252,13 +208,8 @@ struct S3FaultTests {
     /// and succeeds.
     @Test(arguments: [FaultProxy.Fault.dropBeforeResponse, .resetBeforeResponse, .dropMidResponse]
         .flatMap { fault in [Operation.write, .read, .stat, .list, .delete].map { Failure(fault: fault, operation: $0) } })
-    func aLostConnectionIsRetriedAtOnce(_ failure: Failure) async throws {
-        let port = try MotoServer.suiteServer().port
-        await withKnownIssue(Self.urlSessionIssue, isIntermittent: true) {
-            await #expect(processExitsWith: .success, Self.crashNote) { [port = port as UInt16, failure = failure as Failure] in
-                S3FaultTests.scenario { try S3FaultTests.lostConnection(.attached(port: port), failure) }
-            }
-        } when: { Self.isURLSessionIssue(failure) }
+    func aLostConnectionIsRetriedAtOnce(_ failure: Failure) throws {
+        try Self.lostConnection(MotoServer.suiteServer(), failure)
     }
 
     static func lostConnection(_ moto: MotoServer, _ failure: Failure) throws {
@@ -297,11 +248,8 @@ struct S3FaultTests {
     /// request sent again: reads and writes succeed after one retry, well before the
     /// stalled answer would have come.
     @Test(arguments: [Operation.write, .read, .list])
-    func aStalledAnswerIsRetried(_ operation: Operation) async throws {
-        let port = try MotoServer.suiteServer().port
-        await #expect(processExitsWith: .success, Self.crashNote) { [port = port as UInt16, operation = operation as Operation] in
-            S3FaultTests.scenario { try S3FaultTests.stalledAnswer(.attached(port: port), operation) }
-        }
+    func aStalledAnswerIsRetried(_ operation: Operation) throws {
+        try Self.stalledAnswer(MotoServer.suiteServer(), operation)
     }
 
     static func stalledAnswer(_ moto: MotoServer, _ operation: Operation) throws {
@@ -329,11 +277,8 @@ struct S3FaultTests {
     }
 
     /// An answer cut off in its body is never taken for a short object.
-    @Test func aCutAnswerIsReadAgain() async throws {
-        let port = try MotoServer.suiteServer().port
-        await #expect(processExitsWith: .success, Self.crashNote) { [port = port as UInt16] in
-            S3FaultTests.scenario { try S3FaultTests.cutAnswer(.attached(port: port)) }
-        }
+    @Test func aCutAnswerIsReadAgain() throws {
+        try Self.cutAnswer(MotoServer.suiteServer())
     }
 
     static func cutAnswer(_ moto: MotoServer) throws {

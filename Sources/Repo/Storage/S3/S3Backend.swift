@@ -67,7 +67,7 @@ public final class S3Backend: Backend {
         if let expected = response.headers["content-length"].flatMap(Int.init), expected != response.body.count {
             throw .truncated(name, expected: expected, actual: response.body.count)
         }
-        return [UInt8](response.body)
+        return response.body
     }
 
     public func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8] {
@@ -82,7 +82,7 @@ public final class S3Backend: Backend {
             response = try get(name, headers: ["Range": "bytes=\(range.lowerBound)-\(range.upperBound - 1)"], accept: [200, 206, 416])
         }
         if response.status == 416 { throw .truncated(name, expected: range.count, actual: 0) }
-        var bytes = [UInt8](response.body)
+        var bytes = response.body
         // A store that ignores Range answers 200 with the whole object.
         if response.status == 200 {
             bytes = Array(bytes[min(range.lowerBound, bytes.count)..<min(range.upperBound, bytes.count)])

@@ -1,43 +1,32 @@
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Signed HTTP requests to one bucket, with bounded retries.
 ///
-/// Synchronous (the caller's thread waits) and thread-safe: URLSession runs the requests,
-/// up to `connections` at once. Retried: connection failures, timeouts, 500, 502, 503
+/// Synchronous (the caller's thread does the work) and thread-safe: `HTTPClient` runs the
+/// requests, up to `connections` at once. Retried: connection failures, timeouts, 500, 502, 503
 /// (SlowDown), 504 and S3's RequestTimeout, with exponential backoff and full jitter.
 /// Everything else is answered at once.
 final class S3Client: @unchecked Sendable {
     struct Response {
         let status: Int
         let headers: [String: String]
-        let body: Data
+        let body: [UInt8]
     }
 
     let location: S3Location
     let configuration: S3Configuration
     let counters = S3Counters()
     private let signer: SigV4Signer
-    private let session: URLSession
+    private let http: HTTPClient
 
     init(location: S3Location, configuration: S3Configuration, credentials: AWSCredentials, region: String) {
         self.location = location
         self.configuration = configuration
         signer = SigV4Signer(credentials: credentials, region: region)
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.httpMaximumConnectionsPerHost = configuration.connections
-        sessionConfiguration.timeoutIntervalForRequest = configuration.requestTimeout
-        sessionConfiguration.timeoutIntervalForResource = max(configuration.requestTimeout * 20, 600)
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        sessionConfiguration.httpCookieStorage = nil
-        session = URLSession(configuration: sessionConfiguration)
+        http = HTTPClient(timeout: configuration.requestTimeout, maxConnections: configuration.connections,
+                          trustedCertificates: configuration.trustedCertificates)
     }
-
-    deinit { session.invalidateAndCancel() }
 
     var region: String { signer.region }
 
@@ -65,8 +54,9 @@ final class S3Client: @unchecked Sendable {
                     throw attempt > 1 ? S3ErrorMapping.exhausted(failure, attempts: attempt, location: location) : failure
                 }
             case .failure(let error):
+                guard !error.isPermanent else { throw .service("\(location.description): \(error)") }
                 guard attempt < configuration.maxAttempts else {
-                    throw S3ErrorMapping.exhausted(.service("\(error.localizedDescription)"), attempts: attempt, location: location)
+                    throw S3ErrorMapping.exhausted(.service("\(error)"), attempts: attempt, location: location)
                 }
             }
             counters.retried()
@@ -76,47 +66,31 @@ final class S3Client: @unchecked Sendable {
     }
 
     private func perform(_ method: String, key: String?, query: [(String, String)], headers extra: [String: String], body: Data?,
-                         payloadHash: String, type: String) -> Result<Response, Error> {
+                         payloadHash: String, type: String) -> Result<Response, HTTPError> {
         let (host, path) = location.address(region: region, key: key)
         var headers = [String: String]()
         for (name, value) in extra { headers[name.lowercased()] = value }
         signer.sign(method: method, host: host, path: path, query: query, headers: &headers, payloadHash: payloadHash, date: Date())
         let queryText = query.map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
-        guard let url = URL(string: "\(location.scheme)://\(host)\(path)\(queryText.isEmpty ? "" : "?" + queryText)") else {
-            return .failure(BackendError.service("cannot form a URL for \(location.description)"))
+        guard let endpoint = HTTPEndpoint(secure: location.scheme == "https", authority: host) else {
+            return .failure(.unresolvable(host: host, reason: "not a host[:port]"))
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = configuration.requestTimeout
-        for (name, value) in headers where name != "host" { request.setValue(value, forHTTPHeaderField: name) }
+        var request = HTTPRequest(method: method, target: path + (queryText.isEmpty ? "" : "?" + queryText), body: body)
+        for (name, value) in headers where name != "host" { request.headers.append((name, value)) }
         // Bytes as stored: a store or proxy that compressed its answers would break the length checks.
-        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-        if let body {
-            request.httpBody = body
-            // Without a type, curl sends a POST as a web form, and some servers parse the body away.
-            if headers["content-type"] == nil {
-                request.setValue(method == "POST" ? "application/xml" : "application/octet-stream", forHTTPHeaderField: "Content-Type")
-            }
+        request.headers.append(("accept-encoding", "identity"))
+        if body != nil && headers["content-type"] == nil {
+            // Some servers parse an untyped POST body as a web form, and lose it.
+            request.headers.append(("content-type", method == "POST" ? "application/xml" : "application/octet-stream"))
         }
-
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: Result<Response, Error> = .failure(BackendError.service("no response"))
-        let task = session.dataTask(with: request) { data, response, error in
-            if let error {
-                result = .failure(error)
-            } else if let http = response as? HTTPURLResponse {
-                var fields = [String: String]()
-                for (name, value) in http.allHeaderFields {
-                    if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
-                }
-                result = .success(Response(status: http.statusCode, headers: fields, body: data ?? Data()))
-            }
-            done.signal()
+        let result: Result<Response, HTTPError>
+        do {
+            let answer = try http.send(request, to: endpoint)
+            result = .success(Response(status: answer.status, headers: answer.headers, body: answer.body))
+        } catch {
+            result = .failure(error)
         }
-        task.resume()
-        done.wait()
-        let received = (try? result.get().body.count) ?? 0
-        counters.record(type, sent: body?.count ?? 0, received: received)
+        counters.record(type, sent: body?.count ?? 0, received: (try? result.get().body.count) ?? 0)
         return result
     }
 }

@@ -19,16 +19,20 @@ public struct S3Configuration: Sendable {
     /// Sign `UNSIGNED-PAYLOAD` instead of the body's SHA-256 (uploads still carry
     /// x-amz-checksum-sha256). Off by default.
     public var unsignedPayload = false
+    /// A PEM file of CA certificates to trust besides the system's (a MinIO or Ceph behind a
+    /// private CA). OpenSSL's SSL_CERT_FILE and SSL_CERT_DIR work as well.
+    public var trustedCertificates: String?
 
     public init() {}
 
     /// The settings users may change through the environment: REPO_S3_CONNECTIONS,
-    /// REPO_S3_STORAGE_CLASS, REPO_S3_UNSIGNED_PAYLOAD=1, REPO_S3_MAX_ATTEMPTS.
+    /// REPO_S3_STORAGE_CLASS, REPO_S3_UNSIGNED_PAYLOAD=1, REPO_S3_MAX_ATTEMPTS, REPO_S3_CA_FILE.
     public init(environment: [String: String]) {
         self.init()
         if let text = environment["REPO_S3_CONNECTIONS"], let value = Int(text), (1...128).contains(value) { connections = value }
         if let text = environment["REPO_S3_MAX_ATTEMPTS"], let value = Int(text), (1...100).contains(value) { maxAttempts = value }
         if let value = environment["REPO_S3_STORAGE_CLASS"], !value.isEmpty { storageClass = value }
         unsignedPayload = environment["REPO_S3_UNSIGNED_PAYLOAD"] == "1"
+        if let path = environment["REPO_S3_CA_FILE"], !path.isEmpty { trustedCertificates = path }
     }
 }

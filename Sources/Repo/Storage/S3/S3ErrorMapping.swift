@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Turns the store's answers into one clear line each, naming the repository and what to
 /// do; never the credentials.

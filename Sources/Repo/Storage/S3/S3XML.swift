@@ -7,22 +7,22 @@ import FoundationXML
 /// (name and text, in document order): enough for ListObjectsV2 results, errors and
 /// multipart replies.
 enum S3XML {
-    static func leaves(_ data: Data) -> [(name: String, text: String)] {
+    static func leaves(_ bytes: [UInt8]) -> [(name: String, text: String)] {
         let collector = LeafCollector()
-        let parser = XMLParser(data: data)
+        let parser = XMLParser(data: Data(bytes))
         parser.delegate = collector
         _ = parser.parse()
         return collector.leaves
     }
 
-    static func first(_ name: String, in data: Data) -> String? { leaves(data).first { $0.name == name }?.text }
+    static func first(_ name: String, in bytes: [UInt8]) -> String? { leaves(bytes).first { $0.name == name }?.text }
 
     /// A page of ListObjectsV2: keys with sizes, and the token of the next page if any.
-    static func listPage(_ data: Data) -> (objects: [(key: String, size: Int)], next: String?) {
+    static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int)], next: String?) {
         var objects: [(key: String, size: Int)] = []
         var truncated = false
         var next: String?
-        for leaf in leaves(data) {
+        for leaf in leaves(bytes) {
             switch leaf.name {
             case "Key": objects.append((leaf.text, 0))
             case "Size": if !objects.isEmpty { objects[objects.count - 1].size = Int(leaf.text) ?? 0 }

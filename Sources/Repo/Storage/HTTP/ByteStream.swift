@@ -1,0 +1,14 @@
+/// A connected, ordered byte stream: plain TCP or TLS over it.
+///
+/// Blocking, with the idle timeout enforced by the socket (SO_RCVTIMEO/SO_SNDTIMEO), so a
+/// stalled peer surfaces as `HTTPError.timedOut` instead of a thread that waits forever.
+protocol ByteStream: AnyObject {
+    /// Reads what is available, up to `buffer.count` bytes; 0 means the peer closed.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int
+    /// Writes all of `bytes`.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(HTTPError)
+    /// True when the peer has closed, or sent bytes nobody asked for: an idle connection
+    /// in that state must not carry another request.
+    var isStale: Bool { get }
+    func close()
+}
