@@ -28,6 +28,16 @@ struct BinaryReader {
         offset += expected.count
     }
 
+    /// The magic and format version every sealed object starts with; a version other than
+    /// `version` is one this build cannot read.
+    mutating func expectHeader(magic: String, version: UInt8) throws(FormatError) {
+        try expect(magic: magic)
+        let found = try byte()
+        guard found == version else {
+            throw FormatError.unsupportedVersion(object: context, version: Int(found), supported: Int(version))
+        }
+    }
+
     mutating func byte() throws(FormatError) -> UInt8 {
         guard remaining >= 1 else { throw corrupt("truncated") }
         defer { offset += 1 }

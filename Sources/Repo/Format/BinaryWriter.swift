@@ -14,6 +14,12 @@ struct BinaryWriter {
 
     mutating func append(magic: String) { bytes.append(contentsOf: magic.utf8) }
 
+    /// What `BinaryReader.expectHeader(magic:version:)` checks.
+    mutating func appendHeader(magic: String, version: UInt8) {
+        append(magic: magic)
+        append(version)
+    }
+
     mutating func append(varint value: UInt64) {
         var scratch: (UInt64, UInt16) = (0, 0)  // 10 bytes: the longest varint
         withUnsafeMutableBytes(of: &scratch) { scratch in

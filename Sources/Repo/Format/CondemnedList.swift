@@ -25,8 +25,7 @@ enum CondemnedList {
     /// A list of `count` packs already encoded one after the other (time, then record).
     static func encode(count: Int, body: [UInt8]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 16 + body.count)
-        writer.append(magic: magic)
-        writer.append(version)
+        writer.appendHeader(magic: magic, version: version)
         writer.append(varint: count)
         writer.append(raw: body)
         return writer.bytes
@@ -34,11 +33,7 @@ enum CondemnedList {
 
     static func decode(_ bytes: [UInt8], name: String) throws -> [CondemnedPack] {
         var reader = BinaryReader(bytes, context: name)
-        try reader.expect(magic: magic)
-        let version = try reader.byte()
-        guard version == Self.version else {
-            throw FormatError.unsupportedVersion(object: name, version: Int(version), supported: Int(Self.version))
-        }
+        try reader.expectHeader(magic: magic, version: version)
         let count = try reader.count(atMost: reader.remaining / 42)
         var packs = [CondemnedPack]()
         packs.reserveCapacity(count)

@@ -17,8 +17,7 @@ enum IndexObject {
 
     static func encode(_ packs: [IndexedPack]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 64 + packs.reduce(0) { $0 + 60 + $1.entries.count * 44 })
-        writer.append(magic: magic)
-        writer.append(version)
+        writer.appendHeader(magic: magic, version: version)
         writer.append(varint: packs.count)
         for pack in packs { append(pack, to: &writer) }
         return writer.bytes
@@ -73,8 +72,7 @@ enum IndexObject {
     /// An index object made of pack records copied from others.
     static func encode(records: [ArraySlice<UInt8>]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 16 + records.reduce(0) { $0 + $1.count })
-        writer.append(magic: magic)
-        writer.append(version)
+        writer.appendHeader(magic: magic, version: version)
         writer.append(varint: records.count)
         for record in records { writer.append(raw: record) }
         return writer.bytes
@@ -83,11 +81,7 @@ enum IndexObject {
     /// A reader positioned at the pack count, the magic and version checked.
     private static func packReader(_ bytes: [UInt8], name: String) throws -> BinaryReader {
         var reader = BinaryReader(bytes, context: name)
-        try reader.expect(magic: magic)
-        let version = try reader.byte()
-        guard version == Self.version else {
-            throw FormatError.unsupportedVersion(object: name, version: Int(version), supported: Int(Self.version))
-        }
+        try reader.expectHeader(magic: magic, version: version)
         return reader
     }
 

@@ -12,8 +12,7 @@ public struct Tree: Sendable, Equatable {
     /// bytes, and so the same blob id.
     func encoded() -> [UInt8] {
         var writer = BinaryWriter(capacity: 64 + nodes.count * 128)
-        writer.append(magic: Self.magic)
-        writer.append(Self.version)
+        writer.appendHeader(magic: Self.magic, version: Self.version)
         writer.append(varint: nodes.count)
         for node in nodes.sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
             node.encode(into: &writer)
@@ -26,11 +25,7 @@ public struct Tree: Sendable, Equatable {
     /// one path twice.
     static func decode(_ bytes: [UInt8], name: String) throws(FormatError) -> Tree {
         var reader = BinaryReader(bytes, context: name)
-        try reader.expect(magic: magic)
-        let version = try reader.byte()
-        guard version == Self.version else {
-            throw FormatError.unsupportedVersion(object: name, version: Int(version), supported: Int(Self.version))
-        }
+        try reader.expectHeader(magic: magic, version: version)
         let count = try reader.count(atMost: reader.remaining / 16)
         var nodes = [Node]()
         nodes.reserveCapacity(count)
