@@ -79,6 +79,9 @@ public final class RepositoryLock: @unchecked Sendable {
         }
     }
 
+    /// Whether this is an exclusive lock, not yet released.
+    var isHeldExclusively: Bool { stateLock.withLock { record.exclusive && !released } }
+
     /// Throws unless this lock is still held: not released, its object still there (no
     /// `unlock --remove-all` took it), and refreshed recently enough that no other process
     /// can have taken it for stale. A snapshot calls this just before it writes the

@@ -9,6 +9,12 @@ public struct PruneOptions: Sendable {
     /// Condemned packs are deleted this long after being condemned, when a lock that may
     /// belong to a running process kept the prune that condemned them from deleting them.
     public var grace: TimeInterval = 24 * 3600
+    /// Remains of writes that never completed (temporary files, unfinished multipart
+    /// uploads) are removed once they are this old: no write takes a day, and one still in
+    /// progress (perhaps on a host whose lock looks stale) must never be cut, as its
+    /// snapshot would fail. Not `grace`, which users shorten, down to 0, to finish deferred
+    /// deletions once they know the other process is gone.
+    public static let incompleteWriteAge: TimeInterval = 24 * 3600
     /// Plan and report only.
     public var dryRun = false
     /// Snapshots to treat as already forgotten (`forget --dry-run --prune` plans the prune

@@ -34,6 +34,12 @@ public struct PruneReport: Sendable {
     /// Condemned packs put back into the index because a snapshot refers to them.
     public var restoredPacks = 0
 
+    /// Remains of writes that never completed (temporary files, unfinished multipart
+    /// uploads) removed from storage, and why removing them failed if it did (the prune
+    /// itself stands). Neither is looked for in a dry run.
+    public var incompleteWritesRemoved = 0
+    public var incompleteWritesFailure: String?
+
     public var indexObjectsWritten = 0
     public var indexObjectsRemoved = 0
     /// Unindexed packs whose header could not be read: left in place.

@@ -10,7 +10,8 @@ import Foundation
 /// 3. index objects that list leaving packs are replaced: the new ones written first;
 /// 4. condemned packs are deleted — now when no other process may be running, else by a
 ///    later prune once the grace period has passed;
-/// 5. the condemned lists are rewritten to what is still waiting.
+/// 5. the condemned lists are rewritten to what is still waiting;
+/// 6. what writes cut short left in storage (not objects) is removed once a day old.
 /// A prune killed anywhere leaves extra packs, extra index entries or stale condemned
 /// entries, all of which the next prune resolves.
 public struct Pruner {
@@ -185,6 +186,16 @@ public struct Pruner {
         try carried.flush()
         for (name, _) in condemnedLists { try deleteIfPresent(name) }
         if deleteNow { for name in thisRun.written { try deleteIfPresent(name) } }
+
+        // 6. Only reclaims space, so a failure is reported, not thrown.
+        if lock.isHeldExclusively {
+            progress?("removing incomplete writes")
+            do {
+                report.incompleteWritesRemoved = try backend.removeIncompleteWrites(olderThan: PruneOptions.incompleteWriteAge)
+            } catch {
+                report.incompleteWritesFailure = "\(error)"
+            }
+        }
         return report
     }
 

@@ -32,6 +32,15 @@ public protocol Backend: AnyObject, Sendable {
 
     /// Reads shorter than this cost about as much as this many bytes (default 0).
     var preferredReadSize: Int { get }
+
+    /// Removes what writes that never completed left in storage (temporary files,
+    /// unfinished multipart uploads: never an object) when they started more than
+    /// `seconds` ago; returns how many were removed (default: none).
+    ///
+    /// A write still in progress, possibly from another host, must never be cut: callers
+    /// give an age no write takes (prune: 24 hours). Best effort: what cannot be removed
+    /// now stays for a later call, and an error is thrown only once the rest was tried.
+    func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int
 }
 
 extension Backend {
@@ -42,6 +51,9 @@ extension Backend {
     /// Reads shorter than this cost about as much as this many bytes (an object store's
     /// per-request latency), so sequential readers fetch at least this much at a time.
     public var preferredReadSize: Int { 0 }
+
+    /// Nothing to remove: storage where a write cut short leaves nothing behind.
+    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int { 0 }
 
     public func write(_ name: ObjectName, _ bytes: [UInt8]) throws(BackendError) {
         // The error leaves the closure as a value: passing a `throws(BackendError)` closure

@@ -154,14 +154,11 @@ public final class LocalBackend: Backend {
         }
     }
 
-    // MARK: Maintenance
-
     /// Removes temporary files not modified for `seconds`: the remains of writes cut short
-    /// by a crash. A write in progress keeps touching its file, so a generous age (an hour)
-    /// never removes one. Best effort, because it only reclaims space: what cannot be
-    /// removed now is tried again next time. Returns how many files were removed.
-    @discardableResult
-    public func removeStaleTemporaryFiles(olderThan seconds: Double) -> Int {
+    /// by a crash. A write in progress keeps touching its file, so a generous age never
+    /// removes one. Never throws: a directory or file that cannot be read or removed now
+    /// is tried again next time.
+    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let cutoff = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - seconds

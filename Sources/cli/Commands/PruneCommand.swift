@@ -15,6 +15,7 @@ enum PruneCommand {
             Walks every snapshot's trees, deletes packs with no blob in use and repacks packs whose unused share
             exceeds --max-unused. Takes the exclusive lock. If another process's lock is present (even a stale one
             from another host), unused packs are only condemned: a later prune deletes them after --grace.
+            Also removes what interrupted writes left (temporary files, unfinished multipart uploads) once 24 hours old.
             """,
         options: options + [OptionSpec("dry-run", short: "n", "only report what would be deleted and repacked")])
 
@@ -57,6 +58,7 @@ enum PruneCommand {
         let report = try Pruner(repository: repository, options: options).run(lock: lock, progress: trace)
         trace("done")
         for damaged in report.damagedPacks { output.warning("\(damaged) (left in place)") }
+        if let failure = report.incompleteWritesFailure { output.warning("incomplete writes not removed: \(failure)") }
         if output.json {
             output.emit(["message_type": "prune", "dry_run": report.dryRun, "snapshots": report.snapshots,
                          "blobs": report.blobs, "blobs_in_use": report.liveBlobs, "packs": report.packs,
@@ -68,7 +70,8 @@ enum PruneCommand {
                          "deleted_packs": report.deletedPacks, "deleted_bytes": report.deletedBytes,
                          "condemned_packs": report.condemnedPacks, "condemned_bytes": report.condemnedBytes,
                          "deferred_because": report.deferredBecause, "restored_packs": report.restoredPacks,
-                         "freed_bytes": report.freedBytes, "damaged_packs": report.damagedPacks])
+                         "freed_bytes": report.freedBytes, "damaged_packs": report.damagedPacks,
+                         "incomplete_writes_removed": report.incompleteWritesRemoved])
             return .success
         }
         let would = report.dryRun ? "would be " : ""
@@ -83,6 +86,10 @@ enum PruneCommand {
             output.line("\(would)condemned, not yet deleted: \(report.condemnedPacks) packs (\(Format.bytes(report.condemnedBytes))), because another process may be running:")
             for holder in report.deferredBecause { output.line("  \(holder)") }
             output.line("  a prune deletes them once that lock is gone (`repo unlock` if its process is), or after the grace period")
+        }
+        if report.incompleteWritesRemoved > 0 {
+            let count = report.incompleteWritesRemoved
+            output.line("removed \(count) incomplete write\(count == 1 ? "" : "s") (temporary files or multipart uploads of interrupted runs)")
         }
         output.line(report.dryRun ? "dry run: nothing was changed; about \(Format.bytes(report.freedBytes)) would be freed"
                                   : "freed \(Format.bytes(report.freedBytes))")

@@ -275,6 +275,15 @@ final class PruneFailingBackend: Backend, @unchecked Sendable {
         try mutate(name, "delete")
         try base.delete(name)
     }
+
+    /// When set (before the prune starts), `removeIncompleteWrites` fails with it.
+    var incompleteWritesFailure: BackendError?
+
+    /// Passed on uncounted: it removes no object, and a failure of it does not fail a prune.
+    func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
+        if let incompleteWritesFailure { throw incompleteWritesFailure }
+        return try base.removeIncompleteWrites(olderThan: seconds)
+    }
 }
 
 /// A repository held in memory: a copy of another backend's objects that a test can change

@@ -88,7 +88,7 @@ struct LocalBackendTests {
         #expect(try backend.list(.index).isEmpty)
     }
 
-    @Test func staleTemporaryFilesAreRemoved() throws {
+    @Test func staleTemporaryFilesAreRemovedAsIncompleteWrites() throws {
         let backend = try LocalBackend.create(at: path)
         let stale = ["data/ab/.tmp-0000000000000001", "index/.tmp-0000000000000002", ".tmp-0000000000000003"]
         let fresh = "tree/ff/.tmp-0000000000000004"
@@ -100,7 +100,7 @@ struct LocalBackendTests {
         for file in stale + [stranger] {
             try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: "\(path)/\(file)")
         }
-        #expect(backend.removeStaleTemporaryFiles(olderThan: 3600) == stale.count)
+        #expect(try backend.removeIncompleteWrites(olderThan: 3600) == stale.count)
         #expect(try temporaryFiles() == [fresh])
         #expect(isFile("\(path)/\(stranger)"), "only temporary files are removed")
     }

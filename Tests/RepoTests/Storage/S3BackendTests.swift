@@ -134,6 +134,72 @@ struct S3BackendTests {
         #expect(proxy.methodCounts["DELETE", default: 0] >= 1, "abort")
     }
 
+    /// Uploads cut short stay in the bucket, unlisted and billed: `removeIncompleteWrites`
+    /// aborts those under the prefix to keys that name objects, and no others. moto dates
+    /// every upload 2010-11-10 (`Initiated`), so ages are tested against a store that says
+    /// more (`incompleteUploadsAreListedPageByPageAndAbortedByAge`).
+    @Test func incompleteMultipartUploadsUnderThePrefixAreAborted() throws {
+        let bucket = try moto.makeBucket()
+        let backend = try S3TestBackends.backend(on: moto, bucket: bucket, prefix: "repository")
+        var objects = SeededObjects(seed: 37)
+        func start(_ key: String) throws -> String {
+            let created = try backend.client.send("POST", key: key, query: [("uploads", "")], type: "POST")
+            return try #require(S3XML.first("UploadId", in: created.body))
+        }
+        let ours = [try start("repository/\(objects.name(.dataPack).path)"), try start("repository/\(objects.name(.treePack).path)")]
+        let strangers = [try start("repository-2/\(objects.name(.dataPack).path)"), try start("repository/notes.bin")]
+        #expect(Set(try moto.pendingMultipartUploads(bucket: bucket)) == Set(ours + strangers))
+        #expect(try backend.removeIncompleteWrites(olderThan: 100 * 365 * 86400) == 0, "none started a century ago")
+        #expect(try backend.removeIncompleteWrites(olderThan: 0) == ours.count)
+        #expect(Set(try moto.pendingMultipartUploads(bucket: bucket)) == Set(strangers))
+        #expect(try backend.removeIncompleteWrites(olderThan: 0) == 0)
+        #expect(backend.statistics.requests["LIST"] == 3 && backend.statistics.requests["DELETE"] == ours.count,
+                "\(backend.statistics.summary)")
+    }
+
+    /// Against a store that pages its answer and dates uploads as AWS does: every page is
+    /// read (`key-marker`, `upload-id-marker`), and only uploads old enough, dated legibly
+    /// and to object keys are aborted; one gone meanwhile (404) is not counted.
+    @Test func incompleteUploadsAreListedPageByPageAndAbortedByAge() throws {
+        var objects = SeededObjects(seed: 38)
+        let (data, index) = (objects.name(.dataPack).path, objects.name(.index).path)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let old = formatter.string(from: Date(timeIntervalSinceNow: -7200)), fresh = formatter.string(from: Date())
+        /// As AWS writes one (moto puts `UploadId` before `Key`: `idFirst`).
+        func upload(_ key: String, _ id: String, _ initiated: String, idFirst: Bool = false) -> String {
+            let (keyField, idField) = ("<Key>repository/\(key)</Key>", "<UploadId>\(id)</UploadId>")
+            return "<Upload>\(idFirst ? idField + keyField : keyField + idField)<Initiator><ID>x</ID></Initiator><Initiated>\(initiated)</Initiated></Upload>"
+        }
+        let first = "<ListMultipartUploadsResult><Bucket>bucket</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+            + "<NextKeyMarker>repository/\(data)</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker><IsTruncated>true</IsTruncated>"
+            + upload(data, "u1", old) + upload(data, "u2", fresh) + "</ListMultipartUploadsResult>"
+        let last = "<ListMultipartUploadsResult><Bucket>bucket</Bucket><IsTruncated>false</IsTruncated>"
+            + upload(index, "u3", old, idFirst: true) + upload("notes.bin", "u4", old, idFirst: true) + upload(data, "u5", "yesterday") + upload(index, "u6", old)
+            + "</ListMultipartUploadsResult>"
+        let server = try ScriptedServer { _, request in
+            if request.method == "GET" {
+                return .send(ScriptedServer.answer(body: request.target.contains("key-marker=") ? last : first))
+            }
+            if request.target.hasSuffix("uploadId=u6") {
+                return .send(ScriptedServer.answer(404, body: "<Error><Code>NoSuchUpload</Code></Error>"))
+            }
+            return .send(ScriptedServer.answer(204))
+        }
+        defer { server.stop() }
+        let backend = try S3Backend(url: S3TestBackends.url(endpoint: "http://127.0.0.1:\(server.port)", bucket: "bucket", prefix: "repository"),
+                                    configuration: S3TestBackends.configuration(), environment: MotoServer.environment)
+        #expect(try backend.removeIncompleteWrites(olderThan: 3600) == 2)
+        let requests = server.requests
+        #expect(requests.map(\.method) == ["GET", "GET", "DELETE", "DELETE", "DELETE"], "\(requests.map(\.target))")
+        #expect(requests.first?.target == "/bucket?uploads=&prefix=repository%2F")
+        #expect(requests.dropFirst().first?.target
+                    == "/bucket?uploads=&prefix=repository%2F&key-marker=repository%2F\(data.replacingOccurrences(of: "/", with: "%2F"))&upload-id-marker=u2")
+        #expect(requests.dropFirst(2).map(\.target) == ["/bucket/repository/\(data)?uploadId=u1", "/bucket/repository/\(index)?uploadId=u3",
+                                                         "/bucket/repository/\(index)?uploadId=u6"])
+        #expect(backend.statistics.requests == ["LIST": 2, "DELETE": 3], "\(backend.statistics.summary)")
+    }
+
     /// The statistics count what the proxy in front of the store saw, request for request.
     @Test func statisticsCountRequestsAndBytes() throws {
         let proxy = try FaultProxy(upstream: moto)

@@ -53,8 +53,7 @@ public final class S3Backend: Backend {
             let response = try client.send("GET", key: nil, query: query, type: "LIST")
             let page = S3XML.listPage(response.body)
             for object in page.objects {
-                let path = s3.prefix.isEmpty ? object.key : String(object.key.dropFirst(s3.prefix.count + 1))
-                guard let name = ObjectName(path: path), name.kind == kind else { continue }
+                guard let name = objectName(ofKey: object.key), name.kind == kind else { continue }
                 found.append(ObjectInfo(name: name, size: object.size))
             }
             token = page.next
@@ -113,6 +112,51 @@ public final class S3Backend: Backend {
         let response = try client.send("HEAD", key: s3.key(name.path), type: "HEAD", accept: [200, 404])
         guard response.status == 200 else { return nil }
         return ObjectInfo(name: name, size: response.headers["content-length"].flatMap(Int.init) ?? 0)
+    }
+
+    /// Aborts the multipart uploads started under the prefix more than `seconds` ago: those
+    /// of writes cut short (a process killed mid-upload), which the store keeps, bills and
+    /// leaves out of object listings until they are completed or aborted. Only uploads to
+    /// keys that name an object of the repository are touched, and only those the store
+    /// dates legibly. Ages are the store's `Initiated` times against this host's clock,
+    /// which SigV4 keeps within 15 minutes of the store's.
+    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
+        let cutoff = Date(timeIntervalSinceNow: -seconds)
+        var stale: [S3XML.Upload] = []
+        var marker: (key: String, uploadID: String?)?
+        repeat {
+            var query = [("uploads", ""), ("prefix", s3.key(""))]
+            if let marker {
+                query.append(("key-marker", marker.key))
+                if let uploadID = marker.uploadID { query.append(("upload-id-marker", uploadID)) }
+            }
+            let page = S3XML.uploadsPage(try client.send("GET", key: nil, query: query, type: "LIST").body)
+            for upload in page.uploads where !upload.id.isEmpty && objectName(ofKey: upload.key) != nil {
+                if let initiated = Timestamps.parse(upload.initiated), initiated < cutoff { stale.append(upload) }
+            }
+            // A store that answers the same page again would otherwise be asked forever.
+            if let next = page.next, let marker, next.key == marker.key && next.uploadID == marker.uploadID { break }
+            marker = page.next
+        } while marker != nil
+        var aborted = 0
+        var failure: BackendError?
+        for upload in stale {
+            do throws(BackendError) {
+                if try MultipartUpload.abort(upload.id, of: upload.key, client: client) { aborted += 1 }
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw .service("\(failure) (aborted \(aborted) of \(stale.count) incomplete multipart uploads)") }
+        return aborted
+    }
+
+    /// The object `key` stands for, if it is one of the repository's (under the prefix and
+    /// named as the layout names objects).
+    private func objectName(ofKey key: String) -> ObjectName? {
+        let prefix = s3.key("")
+        guard key.hasPrefix(prefix) else { return nil }
+        return ObjectName(path: String(key.dropFirst(prefix.count)))
     }
 
     /// `bytes` as Data without copying them: valid while the caller's buffer is, which
@@ -197,6 +241,12 @@ struct MultipartUpload {
     }
 
     private func abort(_ uploadID: String) {
-        _ = try? client.send("DELETE", key: key, query: [("uploadId", uploadID)], type: "DELETE", accept: [200, 204, 404])
+        _ = try? Self.abort(uploadID, of: key, client: client)
+    }
+
+    /// Aborts upload `uploadID` of `key`, dropping its parts. False if the store no longer
+    /// had it (completed or aborted meanwhile).
+    static func abort(_ uploadID: String, of key: String, client: S3Client) throws(BackendError) -> Bool {
+        try client.send("DELETE", key: key, query: [("uploadId", uploadID)], type: "DELETE", accept: [200, 204, 404]).status != 404
     }
 }

@@ -4,10 +4,19 @@ import FoundationXML
 #endif
 
 /// The few XML documents S3 answers with, read as the flat sequence of their leaf elements
-/// (name and text, in document order): enough for ListObjectsV2 results, errors and
-/// multipart replies.
+/// (name and text, in document order, with the element each sits in): enough for
+/// ListObjectsV2 and ListMultipartUploads results, errors and multipart replies.
 enum S3XML {
-    static func leaves(_ bytes: [UInt8]) -> [(name: String, text: String)] {
+    struct Leaf {
+        let name: String
+        let text: String
+        /// The enclosing element's name, and its number among all elements in document
+        /// order: what tells the fields of one `<Upload>` from the next one's.
+        let parent: String
+        let parentNumber: Int
+    }
+
+    static func leaves(_ bytes: [UInt8]) -> [Leaf] {
         let collector = LeafCollector()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = collector
@@ -34,6 +43,39 @@ enum S3XML {
         return (objects, truncated ? next : nil)
     }
 
+    /// One upload listed by ListMultipartUploads: started, neither completed nor aborted.
+    struct Upload: Equatable {
+        let key: String
+        let id: String
+        /// When it started, as the store writes it (`2026-01-02T03:04:05.000Z`).
+        let initiated: String
+    }
+
+    /// A page of ListMultipartUploads: the uploads, and the markers the next page starts
+    /// after if there is one. An upload's fields are read by the `<Upload>` they are in,
+    /// whatever their order (moto writes `UploadId` before `Key`, AWS after).
+    static func uploadsPage(_ bytes: [UInt8]) -> (uploads: [Upload], next: (key: String, uploadID: String?)?) {
+        var fields: [(number: Int, values: [String: String])] = []
+        var truncated = false
+        var nextKey: String?, nextUploadID: String?
+        for leaf in leaves(bytes) {
+            switch (leaf.parent, leaf.name) {
+            case ("Upload", _):
+                if fields.last?.number != leaf.parentNumber { fields.append((leaf.parentNumber, [:])) }
+                fields[fields.count - 1].values[leaf.name] = leaf.text
+            case (_, "IsTruncated"): truncated = leaf.text == "true"
+            case (_, "NextKeyMarker"): nextKey = leaf.text
+            case (_, "NextUploadIdMarker"): nextUploadID = leaf.text
+            default: break
+            }
+        }
+        let uploads = fields.compactMap { upload in
+            upload.values["Key"].map { Upload(key: $0, id: upload.values["UploadId"] ?? "", initiated: upload.values["Initiated"] ?? "") }
+        }
+        guard truncated, let nextKey, !nextKey.isEmpty else { return (uploads, nil) }
+        return (uploads, (nextKey, nextUploadID.flatMap { $0.isEmpty ? nil : $0 }))
+    }
+
     /// CompleteMultipartUpload's body.
     static func completeMultipart(_ etags: [String]) -> Data {
         var xml = "<CompleteMultipartUpload>"
@@ -49,21 +91,25 @@ enum S3XML {
     }
 
     private final class LeafCollector: NSObject, XMLParserDelegate {
-        var leaves: [(name: String, text: String)] = []
+        var leaves: [Leaf] = []
         private var text = ""
-        private var hasChild = [false]
+        /// The elements open, innermost last, with their numbers and whether they have a child.
+        private var open: [(name: String, number: Int, hasChild: Bool)] = []
+        private var started = 0
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
-            hasChild[hasChild.count - 1] = true
-            hasChild.append(false)
+            if !open.isEmpty { open[open.count - 1].hasChild = true }
+            started += 1
+            open.append((name, started, false))
             text = ""
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if hasChild.removeLast() == false { leaves.append((name, text)) }
+            guard let element = open.popLast() else { return }
+            if !element.hasChild { leaves.append(Leaf(name: name, text: text, parent: open.last?.name ?? "", parentNumber: open.last?.number ?? 0)) }
             text = ""
         }
     }
