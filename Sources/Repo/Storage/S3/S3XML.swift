@@ -26,21 +26,28 @@ enum S3XML {
 
     static func first(_ name: String, in bytes: [UInt8]) -> String? { leaves(bytes).first { $0.name == name }?.text }
 
-    /// A page of ListObjectsV2: keys with sizes, and the token of the next page if any.
-    static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int)], next: String?) {
-        var objects: [(key: String, size: Int)] = []
-        var truncated = false
-        var next: String?
+    /// The leaf fields of each `element` (`Contents`, `Upload`), grouped by the element they
+    /// are in whatever their order (moto writes `UploadId` before `Key`, AWS after), and
+    /// the document's other leaves by name.
+    private static func records(_ element: String, in bytes: [UInt8]) -> (records: [[String: String]], rest: [String: String]) {
+        var records: [(number: Int, values: [String: String])] = []
+        var rest: [String: String] = [:]
         for leaf in leaves(bytes) {
-            switch leaf.name {
-            case "Key": objects.append((leaf.text, 0))
-            case "Size": if !objects.isEmpty { objects[objects.count - 1].size = Int(leaf.text) ?? 0 }
-            case "IsTruncated": truncated = leaf.text == "true"
-            case "NextContinuationToken": next = leaf.text
-            default: break
+            if leaf.parent == element {
+                if records.last?.number != leaf.parentNumber { records.append((leaf.parentNumber, [:])) }
+                records[records.count - 1].values[leaf.name] = leaf.text
+            } else {
+                rest[leaf.name] = leaf.text
             }
         }
-        return (objects, truncated ? next : nil)
+        return (records.map(\.values), rest)
+    }
+
+    /// A page of ListObjectsV2: keys with sizes, and the token of the next page if any.
+    static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int)], next: String?) {
+        let (records, rest) = records("Contents", in: bytes)
+        let objects = records.compactMap { object in object["Key"].map { ($0, object["Size"].flatMap(Int.init) ?? 0) } }
+        return (objects, rest["IsTruncated"] == "true" ? rest["NextContinuationToken"] : nil)
     }
 
     /// One upload listed by ListMultipartUploads: started, neither completed nor aborted.
@@ -52,28 +59,14 @@ enum S3XML {
     }
 
     /// A page of ListMultipartUploads: the uploads, and the markers the next page starts
-    /// after if there is one. An upload's fields are read by the `<Upload>` they are in,
-    /// whatever their order (moto writes `UploadId` before `Key`, AWS after).
+    /// after if there is one.
     static func uploadsPage(_ bytes: [UInt8]) -> (uploads: [Upload], next: (key: String, uploadID: String?)?) {
-        var fields: [(number: Int, values: [String: String])] = []
-        var truncated = false
-        var nextKey: String?, nextUploadID: String?
-        for leaf in leaves(bytes) {
-            switch (leaf.parent, leaf.name) {
-            case ("Upload", _):
-                if fields.last?.number != leaf.parentNumber { fields.append((leaf.parentNumber, [:])) }
-                fields[fields.count - 1].values[leaf.name] = leaf.text
-            case (_, "IsTruncated"): truncated = leaf.text == "true"
-            case (_, "NextKeyMarker"): nextKey = leaf.text
-            case (_, "NextUploadIdMarker"): nextUploadID = leaf.text
-            default: break
-            }
+        let (records, rest) = records("Upload", in: bytes)
+        let uploads = records.compactMap { upload in
+            upload["Key"].map { Upload(key: $0, id: upload["UploadId"] ?? "", initiated: upload["Initiated"] ?? "") }
         }
-        let uploads = fields.compactMap { upload in
-            upload.values["Key"].map { Upload(key: $0, id: upload.values["UploadId"] ?? "", initiated: upload.values["Initiated"] ?? "") }
-        }
-        guard truncated, let nextKey, !nextKey.isEmpty else { return (uploads, nil) }
-        return (uploads, (nextKey, nextUploadID.flatMap { $0.isEmpty ? nil : $0 }))
+        guard rest["IsTruncated"] == "true", let nextKey = rest["NextKeyMarker"], !nextKey.isEmpty else { return (uploads, nil) }
+        return (uploads, (nextKey, rest["NextUploadIdMarker"].flatMap { $0.isEmpty ? nil : $0 }))
     }
 
     /// CompleteMultipartUpload's body.
