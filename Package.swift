@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 // The repo package: a content-addressed, deduplicating, encrypted backup repository.
 // No Swift package dependencies by design: Foundation, Dispatch and the system C
-// libraries zlib, OpenSSL (libcrypto; libssl for TLS to object stores) and SQLite
-// (Debian: zlib1g-dev, libssl-dev, libsqlite3-dev) reached through the system-library
-// targets below.
+// libraries zlib, zstd, OpenSSL (libcrypto; libssl for TLS to object stores) and SQLite
+// (Debian: zlib1g-dev, libzstd-dev, libssl-dev, libsqlite3-dev) reached through the
+// system-library targets below.
 import PackageDescription
 
 let optimize: [SwiftSetting] = [
@@ -21,6 +21,8 @@ let package = Package(
         // System C libraries.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibSSL", path: "Sources/CLibSSL", pkgConfig: "libssl",
@@ -31,14 +33,14 @@ let package = Package(
         // Building blocks that know nothing of repositories.
         .target(name: "Chunker", swiftSettings: optimize),
         .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
-        .target(name: "Codec", dependencies: ["CZlib"], swiftSettings: optimize),
+        .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
 
         // The repository: format, backends, archiver, restorer, prune, check.
         .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
                 swiftSettings: optimize),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo"]),
+        .executableTarget(name: "cli", dependencies: ["Repo", "Codec"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
@@ -46,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd"]),
         .testTarget(name: "RepoTests", dependencies: ["Repo"]),
         .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
     ]

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # end-to-end prune tests make a live process's lock look stale; openssl, whose s_server
 # and certificate tool the TLS tests of the HTTP client use.
 missing=()
-for package in zlib1g-dev libssl-dev libsqlite3-dev faketime openssl; do
+for package in zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev faketime openssl; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

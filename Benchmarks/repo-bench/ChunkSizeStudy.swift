@@ -49,8 +49,8 @@ struct ChunkSizeStudy {
     }
 
     func run() throws -> [Row] {
-        let baselineFiles = try regularFiles(under: baseline)
-        let successorFiles = try regularFiles(under: successor)
+        let baselineFiles = try Self.regularFiles(under: baseline)
+        let successorFiles = try Self.regularFiles(under: successor)
         let results = Results(count: settings.count)
         DispatchQueue.concurrentPerform(iterations: settings.count) { index in
             results.set(index, Result { try measure(settings[index], baselineFiles, successorFiles) })
@@ -77,7 +77,7 @@ struct ChunkSizeStudy {
 
         var known = Set<Digest256>()
         for (path, _) in baselineFiles {
-            try chunkFile(path, chunker(for: path)) { chunk in
+            try Self.chunkFile(path, chunker(for: path)) { chunk in
                 row.baselineChunks += 1
                 if known.insert(SHA256.hash(chunk)).inserted {
                     row.uniqueChunks += 1
@@ -86,7 +86,7 @@ struct ChunkSizeStudy {
             }
         }
         for (path, area) in successorFiles {
-            try chunkFile(path, chunker(for: path)) { chunk in
+            try Self.chunkFile(path, chunker(for: path)) { chunk in
                 row.successorBytes += chunk.count
                 if known.insert(SHA256.hash(chunk)).inserted {
                     row.newChunks += 1
@@ -113,7 +113,7 @@ struct ChunkSizeStudy {
         return frame[0] != CodecID.none.rawValue
     }
 
-    private func chunkFile(_ path: String, _ chunker: StreamChunker, _ body: (UnsafeRawBufferPointer) -> Void) throws {
+    static func chunkFile(_ path: String, _ chunker: StreamChunker, _ body: (UnsafeRawBufferPointer) -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -121,7 +121,7 @@ struct ChunkSizeStudy {
     }
 
     /// Regular files under `root`, sorted, each with its top-level directory's name.
-    private func regularFiles(under root: String) throws -> [(String, String)] {
+    static func regularFiles(under root: String) throws -> [(String, String)] {
         guard let walker = FileManager.default.enumerator(atPath: root) else { throw BenchError("cannot read \(root)") }
         var files = [(String, String)]()
         while let relative = walker.nextObject() as? String {

@@ -48,6 +48,24 @@ enum Report {
         }])
     }
 
+    static func table(_ rows: [CorpusCodecStudy.Row]) -> String {
+        var lines = [row("codec", "area", "input MB", "stored MB", "stored/input", "encode MB/s", "decode MB/s")]
+        for r in rows {
+            lines.append(row(r.setting, r.area, megabytes(r.inputBytes), megabytes(r.storedBytes),
+                             String(format: "%.3f", Double(r.storedBytes) / Double(max(r.inputBytes, 1))),
+                             format(Double(r.inputBytes) / r.encodeSeconds / 1e6), format(Double(r.inputBytes) / r.decodeSeconds / 1e6)))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ rows: [CorpusCodecStudy.Row]) -> String {
+        encode(["codecs": rows.map { r -> [String: Any] in
+            ["codec": r.setting, "area": r.area, "input_bytes": r.inputBytes, "stored_bytes": r.storedBytes,
+             "encode_mb_per_s": round1(Double(r.inputBytes) / r.encodeSeconds / 1e6),
+             "decode_mb_per_s": round1(Double(r.inputBytes) / r.decodeSeconds / 1e6)]
+        }])
+    }
+
     private static func encode(_ object: Any) -> String {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)

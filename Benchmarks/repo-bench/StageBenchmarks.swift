@@ -16,6 +16,8 @@ struct Measurement {
 /// Single-core throughput of every stage of the snapshot pipeline.
 struct StageBenchmarks {
     let stopwatch: Stopwatch
+    /// Each is measured in a compress and a decompress row of its own.
+    var policies = [CompressionPolicy.default]
     /// Bytes each pass runs over; large enough to fall out of the CPU caches.
     let corpusBytes = 64 << 20
     let bufferSize = 1 << 20
@@ -36,9 +38,11 @@ struct StageBenchmarks {
             let (seal, open) = try aesGCM(cached)
             results.append(Measurement(stage: "aes-256-gcm seal", data: kind, megabytesPerSecond: seal))
             results.append(Measurement(stage: "aes-256-gcm open", data: kind, megabytesPerSecond: open))
-            let (compress, ratio, decompress) = try compression(input)
-            results.append(Measurement(stage: "compress", data: kind, megabytesPerSecond: compress, ratio: ratio))
-            results.append(Measurement(stage: "decompress", data: kind, megabytesPerSecond: decompress))
+            for policy in policies {
+                let (compress, ratio, decompress) = try compression(input, policy: policy)
+                results.append(Measurement(stage: "compress \(policy.setting)", data: kind, megabytesPerSecond: compress, ratio: ratio))
+                results.append(Measurement(stage: "decompress \(policy.setting)", data: kind, megabytesPerSecond: decompress))
+            }
         }
         return results
     }
@@ -111,8 +115,9 @@ struct StageBenchmarks {
         return (seal, open)
     }
 
-    func compression(_ input: UnsafeRawBufferPointer) throws -> (compress: Double, ratio: Double, decompress: Double) {
-        let compressor = BlobCompressor()
+    func compression(_ input: UnsafeRawBufferPointer, policy: CompressionPolicy) throws
+        -> (compress: Double, ratio: Double, decompress: Double) {
+        let compressor = BlobCompressor(policy: policy)
         let decompressor = BlobDecompressor()
         let capacity = BlobCompressor.maxEncodedSize(forInput: bufferSize)
         let frames = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * (input.count / bufferSize + 1), alignment: 64)

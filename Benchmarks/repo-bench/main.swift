@@ -1,18 +1,23 @@
+import Codec
 import Foundation
 
 // repo-bench: single-core throughput of every pipeline stage beside `openssl speed`,
 // and the chunk-size study that chose the repository defaults.
 //
-//   repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero]
-//     (each figure is the best of N rounds of S seconds; openssl speed likewise)
+//   repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero] [--codecs zstd:3,zlib:2]
+//     (each figure is the best of N rounds of S seconds; openssl speed likewise; one
+//     compress and one decompress row per codec setting, default the default policy)
 //   repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,1M,16K/1M] [--json]
 //     (an entry "T/B" chunks text-like files with average T and binary ones with average B)
+//   repo-bench codecs DIR [--codecs zlib:2,zstd:3] [--json]
+//     (each codec setting on the unique chunks of the tree at DIR, per top-level directory)
 //   repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]
 //     (a repository of many small blobs, for measuring prune's memory at scale)
 
 let usage = """
-    usage: repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero]
+    usage: repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero] [--codecs zstd:3,zlib:2]
            repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,64K,256K,1M,16K/1M] [--json]
+           repo-bench codecs DIR [--codecs zlib:2,zstd:3] [--json]
            repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]
     """
 
@@ -26,6 +31,14 @@ func parseSize(_ text: Substring) -> Int? {
     let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
     if let unit = text.last.flatMap({ units[Character($0.uppercased())] }) { return Int(text.dropLast()).map { $0 * unit } }
     return Int(text)
+}
+
+/// "zlib:2,zstd:3" (see `CompressionPolicy(setting:)`).
+func codecSettings(_ text: String) -> [CompressionPolicy] {
+    text.split(separator: ",").map {
+        guard let policy = CompressionPolicy(setting: String($0)) else { fail("bad codec setting \($0)") }
+        return policy
+    }
 }
 
 /// The arguments not yet consumed; options are taken out as they are read.
@@ -68,6 +81,11 @@ do {
         let snapshots = arguments.positive("--snapshots", default: 4)
         guard arguments.remaining.count == 2 else { fail("synthetic-repo needs one directory") }
         try SyntheticRepositoryCommand.run(directory: arguments.remaining[1], blobs: blobs, snapshots: snapshots)
+    } else if arguments.remaining.first == "codecs" {
+        let policies = codecSettings(arguments.option("--codecs") ?? "zlib:2,\(CompressionPolicy.default.setting)")
+        guard arguments.remaining.count == 2 else { fail("codecs needs one directory") }
+        let rows = try CorpusCodecStudy(root: arguments.remaining[1], policies: policies).run()
+        print(json ? Report.json(rows) : Report.table(rows))
     } else if arguments.remaining.first == "chunk-sizes" {
         let settings = (arguments.option("--sizes") ?? "16K,64K,256K,1M,16K/1M").split(separator: ",").map {
             guard let setting = ChunkSizeStudy.Setting($0) else { fail("bad chunk size \($0)") }
@@ -83,8 +101,11 @@ do {
             guard let kind = DataKind(rawValue: String($0)) else { throw BenchError("unknown data kind \($0)") }
             return kind
         }
+        let policies = codecSettings(arguments.option("--codecs") ?? CompressionPolicy.default.setting)
         guard arguments.remaining.isEmpty else { fail("unknown argument \(arguments.remaining[0])") }
-        var results = try StageBenchmarks(stopwatch: Stopwatch(seconds: seconds, rounds: rounds)).run(kinds: kinds)
+        var benchmarks = StageBenchmarks(stopwatch: Stopwatch(seconds: seconds, rounds: rounds))
+        benchmarks.policies = policies
+        var results = try benchmarks.run(kinds: kinds)
         let opensslSeconds = max(1, Int(seconds.rounded()))
         let reference: [String: Double?] = [
             "sha256": OpenSSLSpeed.measure(OpenSSLSpeed.sha256, bufferSize: 1 << 20, seconds: opensslSeconds, rounds: rounds),

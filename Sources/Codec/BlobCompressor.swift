@@ -1,22 +1,29 @@
 /// Encodes chunks into self-describing frames (see ``CodecID``), compressing those that
-/// are worth it with raw deflate and storing the rest as is.
+/// are worth it with the policy's algorithm (zlib's raw deflate or zstd) and storing the
+/// rest as is.
 ///
-/// Reusable and allocation-free per chunk: it owns one deflate stream, reset rather
-/// than recreated, and the scratch tables of its incompressibility probe. Compressed
-/// output goes straight into the caller's buffer; a chunk is copied (once) only when
-/// it is stored as is.
+/// Reusable and allocation-free per chunk: it owns one deflate stream or one zstd
+/// context, reset rather than recreated, and the scratch tables of its incompressibility
+/// probe. Compressed output goes straight into the caller's buffer; a chunk is copied
+/// (once) only when it is stored as is.
 ///
 /// Decoders refuse frames larger than their `maximumDecodedSize` (64 MiB by default),
 /// so chunks must stay below that.
 ///
-/// Not thread-safe, and deliberately not `Sendable`: it owns mutable zlib state. Use
-/// one compressor per thread or task.
+/// Not thread-safe, and deliberately not `Sendable`: it owns mutable zlib or zstd state.
+/// Use one compressor per thread or task.
 public final class BlobCompressor {
     public let policy: CompressionPolicy
     /// Counters over every chunk encoded so far.
     public private(set) var statistics = CodecStatistics()
 
-    private let deflater: DeflateStream
+    /// The compressor of the policy's algorithm, created once.
+    private enum Engine {
+        case zlib(DeflateStream)
+        case zstd(ZstdCompressionContext)
+    }
+
+    private let engine: Engine
     private let probe: IncompressibilityProbe?
 
     /// Largest chunk accepted (zlib counts bytes in 32 bits).
@@ -24,7 +31,10 @@ public final class BlobCompressor {
 
     public init(policy: CompressionPolicy = .default) {
         self.policy = policy
-        deflater = DeflateStream(level: policy.level)
+        switch policy.algorithm {
+        case .zlib: engine = .zlib(DeflateStream(level: policy.level))
+        case .zstd: engine = .zstd(ZstdCompressionContext(level: policy.level))
+        }
         probe = policy.incompressibleSampleBytes > 0
             ? IncompressibilityProbe(sampleBytes: policy.incompressibleSampleBytes, minimumSavings: policy.minimumSavings)
             : nil
@@ -35,7 +45,7 @@ public final class BlobCompressor {
     /// so this bound holds for every codec.
     public static func maxEncodedSize(forInput count: Int) -> Int { count + 1 }
 
-    /// Whether deflate would likely save at least `policy.minimumSavings` on data like
+    /// Whether compression would likely save at least `policy.minimumSavings` on data like
     /// `sample`, judged by the same cheap estimate `encode` uses (about 2 ns a byte).
     /// Samples too small to judge count as compressible.
     public func looksCompressible(_ sample: UnsafeRawBufferPointer) -> Bool {
@@ -89,9 +99,9 @@ public final class BlobCompressor {
         return 1 + input.count
     }
 
-    /// Writes the `zlib` frame, or returns nil if it would not save `minimumSavings`
-    /// over the stored frame. Deflate writes directly into `out`, limited to the largest
-    /// payload worth keeping, so a hopeless attempt stops as soon as that is exceeded.
+    /// Writes the `zlib` or `zstd` frame, or returns nil if it would not save
+    /// `minimumSavings` over the stored frame. Both write directly into `out`, limited to
+    /// the largest payload worth keeping, so a hopeless attempt stops once that is exceeded.
     private func compress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
         let storedSize = Self.maxEncodedSize(forInput: input.count)
         let requiredSavings = max(1, Int((Double(input.count) * policy.minimumSavings).rounded(.up)))
@@ -100,8 +110,13 @@ public final class BlobCompressor {
         guard payloadBudget > 0 else { return nil }
 
         let payload = UnsafeMutableRawBufferPointer(rebasing: out[headerSize ..< headerSize + payloadBudget])
-        guard let payloadSize = deflater.compress(input, into: payload) else { return nil }
-        out[0] = CodecID.zlib.rawValue
+        let payloadSize: Int?
+        switch engine {
+        case .zlib(let deflater): payloadSize = deflater.compress(input, into: payload)
+        case .zstd(let context): payloadSize = context.compress(input, into: payload)
+        }
+        guard let payloadSize else { return nil }
+        out[0] = policy.algorithm.codec.rawValue
         LEB128.write(UInt64(input.count), to: out.baseAddress! + 1)
         return headerSize + payloadSize
     }
@@ -112,5 +127,5 @@ public final class BlobCompressor {
     }
 }
 
-@available(*, unavailable, message: "owns zlib state; use one BlobCompressor per thread or task")
+@available(*, unavailable, message: "owns zlib or zstd state; use one BlobCompressor per thread or task")
 extension BlobCompressor: Sendable {}

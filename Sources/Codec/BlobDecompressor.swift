@@ -4,7 +4,11 @@
 /// ``CodecError``, nothing is written outside the caller's buffer, and no frame can make
 /// it allocate or write more than ``maximumDecodedSize`` bytes.
 ///
-/// Reusable and allocation-free per chunk (one inflate stream, reset per frame).
+/// Decodes every codec this version knows, whatever the repository writes: a repository
+/// created with zlib and one created with zstd read alike, as does a mixture.
+///
+/// Reusable and allocation-free per chunk: one inflate stream, reset per frame, and one
+/// zstd context, created at the first zstd frame.
 /// Not thread-safe, and deliberately not `Sendable`: use one per thread or task.
 public final class BlobDecompressor {
     /// Default cap on a frame's decoded size; comfortably above any chunk size the
@@ -15,6 +19,7 @@ public final class BlobDecompressor {
     public let maximumDecodedSize: Int
 
     private let inflater = InflateStream()
+    private lazy var zstd = ZstdDecompressionContext()
 
     public init(maximumDecodedSize: Int = BlobDecompressor.defaultMaximumDecodedSize) {
         precondition(maximumDecodedSize >= 0 && maximumDecodedSize <= Int(UInt32.max),
@@ -62,10 +67,12 @@ public final class BlobDecompressor {
             }
         case .zlib:
             try inflater.inflate(payload, into: destination)
+        case .zstd:
+            try zstd.decompress(payload, into: destination)
         }
         return header.decodedSize
     }
 }
 
-@available(*, unavailable, message: "owns zlib state; use one BlobDecompressor per thread or task")
+@available(*, unavailable, message: "owns zlib and zstd state; use one BlobDecompressor per thread or task")
 extension BlobDecompressor: Sendable {}

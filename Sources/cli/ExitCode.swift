@@ -34,7 +34,7 @@ enum ExitCode: Int32 {
         case let error as FormatError:
             switch error {
             case .wrongPassword, .noKeys: return .wrongPassword
-            case .unsupportedVersion: return .unsupportedVersion
+            case .unsupportedVersion, .unsupportedAlgorithm: return .unsupportedVersion
             case .corrupt: return .damaged
             }
         case let error as RepositoryError:

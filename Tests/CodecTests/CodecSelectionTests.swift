@@ -1,9 +1,14 @@
 import Testing
 import Codec
 
-/// Which codec each kind of content ends up with, and what it costs.
+/// Which codec each kind of content ends up with, and what it costs, for each algorithm.
 struct CodecSelectionTests {
     static let chunkSizes = [64 << 10, 256 << 10, 1 << 20, 4 << 20]
+    static let algorithms = CompressionPolicy.Algorithm.allCases
+
+    static func compressor(_ algorithm: CompressionPolicy.Algorithm) -> BlobCompressor {
+        BlobCompressor(policy: CompressionPolicy(algorithm: algorithm))
+    }
 
     @Test(arguments: chunkSizes + [1, 100, 600, 5000])
     func randomDataIsStoredWithOneByteOverhead(size: Int) {
@@ -31,39 +36,55 @@ struct CodecSelectionTests {
 
     @Test(arguments: [DataKind.sql, .source, .mixed, .zeros], chunkSizes)
     func compressibleDataIsNeverMisclassifiedAsIncompressible(kind: DataKind, size: Int) throws {
-        let compressor = BlobCompressor()
-        let frame = GuardedBuffers.encode(kind.bytes(size), with: compressor)
-        #expect(frame.first == CodecID.zlib.rawValue)
-        #expect(compressor.statistics.compressed == 1)
-        #expect(compressor.statistics.storedBySample == 0)
+        for algorithm in Self.algorithms {
+            let compressor = Self.compressor(algorithm)
+            let frame = GuardedBuffers.encode(kind.bytes(size), with: compressor)
+            #expect(frame.first == algorithm.codec.rawValue, "\(algorithm)")
+            #expect(compressor.statistics.compressed == 1, "\(algorithm)")
+            #expect(compressor.statistics.storedBySample == 0, "\(algorithm)")
+        }
     }
 
-    @Test(arguments: chunkSizes)
-    func sqlTextCompressesAtLeastTwofold(size: Int) {
-        let frame = GuardedBuffers.encode(DataKind.sql.bytes(size), with: BlobCompressor())
-        #expect(frame.first == CodecID.zlib.rawValue)
+    @Test(arguments: algorithms, chunkSizes)
+    func sqlTextCompressesAtLeastTwofold(algorithm: CompressionPolicy.Algorithm, size: Int) {
+        let frame = GuardedBuffers.encode(DataKind.sql.bytes(size), with: Self.compressor(algorithm))
+        #expect(frame.first == algorithm.codec.rawValue)
         #expect(frame.count * 2 <= size)
     }
 
-    @Test func zerosCompressEnormously() {
+    @Test(arguments: algorithms)
+    func zerosCompressEnormously(algorithm: CompressionPolicy.Algorithm) {
         let size = 4 << 20
-        let frame = GuardedBuffers.encode(DataKind.zeros.bytes(size), with: BlobCompressor())
-        #expect(frame.first == CodecID.zlib.rawValue)
+        let frame = GuardedBuffers.encode(DataKind.zeros.bytes(size), with: Self.compressor(algorithm))
+        #expect(frame.first == algorithm.codec.rawValue)
         #expect(frame.count * 200 < size)
     }
 
-    @Test func halfRandomHalfTextIsCompressed() {
+    @Test(arguments: algorithms)
+    func halfRandomHalfTextIsCompressed(algorithm: CompressionPolicy.Algorithm) {
         let size = 1 << 20
-        let frame = GuardedBuffers.encode(DataKind.mixed.bytes(size), with: BlobCompressor())
-        #expect(frame.first == CodecID.zlib.rawValue)
+        let frame = GuardedBuffers.encode(DataKind.mixed.bytes(size), with: Self.compressor(algorithm))
+        #expect(frame.first == algorithm.codec.rawValue)
         #expect(Double(frame.count) < Double(size) * 0.75)
     }
 
-    @Test func zlibFrameDeclaresTheUncompressedLength() throws {
+    @Test(arguments: algorithms)
+    func compressedFrameDeclaresTheUncompressedLength(algorithm: CompressionPolicy.Algorithm) throws {
         let size = 300  // LEB128: 0xAC 0x02
-        let frame = GuardedBuffers.encode(DataKind.zeros.bytes(size), with: BlobCompressor())
-        #expect(Array(frame.prefix(3)) == [CodecID.zlib.rawValue, 0xAC, 0x02])
+        let frame = GuardedBuffers.encode(DataKind.zeros.bytes(size), with: Self.compressor(algorithm))
+        #expect(Array(frame.prefix(3)) == [algorithm.codec.rawValue, 0xAC, 0x02])
         #expect(try frame.withUnsafeBytes { try BlobDecompressor.decodedSize(of: $0) } == size)
+    }
+
+    /// zstd frames are written with the magic number but without content size and checksum
+    /// (format.md): header 28 B5 2F FD, then a frame header descriptor with the
+    /// Single_Segment, Content_Checksum and Frame_Content_Size bits clear.
+    @Test func zstdFrameHasMagicButNoContentSizeOrChecksum() {
+        let frame = GuardedBuffers.encode(DataKind.sql.bytes(50_000), with: Self.compressor(.zstd))
+        let payload = Array(frame.dropFirst(1 + 3))  // id, varint of 50,000
+        #expect(Array(payload.prefix(4)) == [0x28, 0xB5, 0x2F, 0xFD])
+        let descriptor = payload[4]
+        #expect(descriptor & 0b1110_0100 == 0, "FCS flag, single segment and checksum clear: \(String(descriptor, radix: 2))")
     }
 
     @Test func savingsBelowTheMinimumAreStoredAsIs() {
@@ -75,10 +96,11 @@ struct CodecSelectionTests {
         #expect(frame.count == input.count + 1)
     }
 
-    @Test func higherLevelsCompressTextAtLeastAsWell() {
+    @Test(arguments: [(CompressionPolicy.Algorithm.zlib, [1, 2, 6, 9]), (.zstd, [-5, 1, 3, 9, 19])])
+    func higherLevelsCompressTextAtLeastAsWell(algorithm: CompressionPolicy.Algorithm, levels: [Int32]) {
         let input = DataKind.source.bytes(1 << 20)
-        let sizes = [1, 2, 6, 9].map { level in
-            GuardedBuffers.encode(input, with: BlobCompressor(policy: CompressionPolicy(level: Int32(level)))).count
+        let sizes = levels.map { level in
+            GuardedBuffers.encode(input, with: BlobCompressor(policy: CompressionPolicy(algorithm: algorithm, level: level))).count
         }
         #expect(sizes == sizes.sorted(by: >))
     }
@@ -99,7 +121,8 @@ struct CodecSelectionTests {
     @Test func codecIDsAreTheOnDiskContract() {
         #expect(CodecID.none.rawValue == 0)
         #expect(CodecID.zlib.rawValue == 1)
-        #expect(CodecID.allCases.count == 2)
+        #expect(CodecID.zstd.rawValue == 2)
+        #expect(CodecID.allCases.count == 3)
     }
 
     @Test func maxEncodedSizeIsTheStoredFrameSize() {

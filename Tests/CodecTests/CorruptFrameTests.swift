@@ -4,15 +4,15 @@ import Testing
 /// Corrupt and hostile frames are refused with the right error, never crash, never
 /// write past `out` and never make the decoder allocate what they claim.
 struct CorruptFrameTests {
-    /// A zlib frame of SQL text and its pieces.
+    /// A frame of SQL text (zlib unless told otherwise) and its pieces.
     struct Sample {
         let input: [UInt8]
         let frame: [UInt8]
         let payload: ArraySlice<UInt8>
 
-        init(size: Int = 50_000) {
+        init(size: Int = 50_000, algorithm: CompressionPolicy.Algorithm = .zlib) {
             input = DataKind.sql.bytes(size, seed: 11)
-            frame = GuardedBuffers.encode(input, with: BlobCompressor())
+            frame = GuardedBuffers.encode(input, with: BlobCompressor(policy: CompressionPolicy(algorithm: algorithm)))
             let headerSize = 1 + LEB128.encodedSize(of: UInt64(size))
             payload = frame[headerSize...]
         }
@@ -60,11 +60,12 @@ struct CorruptFrameTests {
         #expect(decodeError(frame) == .corruptData)
     }
 
-    /// Deflate has no checksum of its own (AES-GCM authenticates the blob), so a flipped
-    /// byte may still decode, but only ever to exactly the declared length; otherwise
-    /// it must throw. Either way nothing is written past `out`.
-    @Test func flippedBytesNeverEscapeTheOutput() throws {
-        let sample = Sample(size: 20_000)
+    /// Neither deflate nor zstd frames as written carry a checksum (AES-GCM authenticates
+    /// the blob), so a flipped byte may still decode, but only ever to exactly the declared
+    /// length; otherwise it must throw. Either way nothing is written past `out`.
+    @Test(arguments: CompressionPolicy.Algorithm.allCases)
+    func flippedBytesNeverEscapeTheOutput(algorithm: CompressionPolicy.Algorithm) throws {
+        let sample = Sample(size: 20_000, algorithm: algorithm)
         let decompressor = BlobDecompressor()
         var detected = 0
         for position in 1..<sample.frame.count {
@@ -82,20 +83,23 @@ struct CorruptFrameTests {
         #expect(try GuardedBuffers.decode(sample.frame, with: decompressor) == sample.input)
     }
 
-    /// Garbage behind a plausible header: every frame either throws or decodes to exactly
-    /// its declared length, and none writes past its output.
-    @Test func garbageFramesNeverEscapeTheOutput() throws {
+    /// Garbage behind a plausible header (for zstd, behind its magic number, so that it
+    /// reaches the decoder): every frame either throws or decodes to exactly its declared
+    /// length, and none writes past its output.
+    @Test(arguments: CompressionPolicy.Algorithm.allCases)
+    func garbageFramesNeverEscapeTheOutput(algorithm: CompressionPolicy.Algorithm) throws {
         var generator = SplitMix64(seed: 404)
         let decompressor = BlobDecompressor()
+        let start = algorithm == .zstd ? Self.zstdMagic : []
         for _ in 0..<2000 {
             let declared = generator.next() % 100_000
-            let payload = TestData.random(Int(generator.next() % 300), seed: generator.next())
-            let frame = [UInt8].zlibFrame(declaring: declared, payload: payload)
+            let payload = start + TestData.random(Int(generator.next() % 300), seed: generator.next())
+            let frame = [UInt8].compressedFrame(algorithm.codec, declaring: declared, payload: payload)
             if let decoded = try? GuardedBuffers.decode(frame, with: decompressor) {
                 #expect(decoded.count == Int(declared))
             }
         }
-        let sample = Sample()
+        let sample = Sample(algorithm: algorithm)
         #expect(try GuardedBuffers.decode(sample.frame, with: decompressor) == sample.input)
     }
 

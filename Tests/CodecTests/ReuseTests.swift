@@ -4,10 +4,12 @@ import Codec
 /// A compressor and a decompressor reused across thousands of chunks of every kind
 /// (and across decode failures) behave exactly like fresh instances.
 struct ReuseTests {
-    @Test func reuseMatchesFreshInstances() throws {
+    @Test(arguments: CompressionPolicy.Algorithm.allCases)
+    func reuseMatchesFreshInstances(algorithm: CompressionPolicy.Algorithm) throws {
         let pools = DataKind.allCases.map { $0.bytes(1 << 20, seed: 99) }
         var generator = SplitMix64(seed: 2024)
-        let compressor = BlobCompressor()
+        let policy = CompressionPolicy(algorithm: algorithm)
+        let compressor = BlobCompressor(policy: policy)
         let decompressor = BlobDecompressor()
         var kindsSeen = Set<UInt8>()
 
@@ -19,20 +21,20 @@ struct ReuseTests {
 
             let reused = GuardedBuffers.encode(input, with: compressor)
             if iteration % 10 == 0 {
-                let fresh = GuardedBuffers.encode(input, with: BlobCompressor())
+                let fresh = GuardedBuffers.encode(input, with: BlobCompressor(policy: policy))
                 #expect(reused == fresh, "iteration \(iteration)")
             }
             kindsSeen.insert(reused[0])
             #expect(try GuardedBuffers.decode(reused, with: decompressor) == input, "iteration \(iteration)")
 
-            if iteration % 100 == 50, reused[0] == CodecID.zlib.rawValue {
+            if iteration % 100 == 50, reused[0] == algorithm.codec.rawValue {
                 // A failure in between must not leave state behind.
                 #expect(throws: CodecError.self) {
                     try GuardedBuffers.decode(Array(reused.dropLast(reused.count / 2)), with: decompressor)
                 }
             }
         }
-        #expect(kindsSeen == [CodecID.none.rawValue, CodecID.zlib.rawValue])
+        #expect(kindsSeen == [CodecID.none.rawValue, algorithm.codec.rawValue])
         #expect(compressor.statistics.chunks == 3000)
     }
 

@@ -2,34 +2,40 @@ import Testing
 import Codec
 
 /// Everything encoded decodes to exactly the input, through both API styles, for every
-/// kind of content and sizes from empty to 8 MiB.
+/// kind of content, sizes from empty to 8 MiB and every algorithm.
 struct RoundTripTests {
-    static let sizes = [0, 1, 2, 3, 100, 511, 512, 4096, 65_536, 65_537, 1 << 20, (4 << 20) + 3, 8 << 20]
+    static let sizes = [0, 1, 2, 3, 100, 511, 512, 4096, 65_535, 65_536, 65_537, (1 << 20) - 1, 1 << 20, (1 << 20) + 1,
+                        (4 << 20) + 3, 8 << 20]
 
     @Test(arguments: DataKind.allCases, sizes)
     func roundTripsThroughBufferAPI(kind: DataKind, size: Int) throws {
         let input = kind.bytes(size)
-        let frame = GuardedBuffers.encode(input, with: BlobCompressor())
-        #expect(frame.count <= BlobCompressor.maxEncodedSize(forInput: size))
-        let decoded = try GuardedBuffers.decode(frame, with: BlobDecompressor())
-        #expect(decoded.count == input.count)
-        #expect(decoded == input)
+        for algorithm in CompressionPolicy.Algorithm.allCases {
+            let frame = GuardedBuffers.encode(input, with: BlobCompressor(policy: CompressionPolicy(algorithm: algorithm)))
+            #expect(frame.count <= BlobCompressor.maxEncodedSize(forInput: size))
+            #expect([CodecID.none.rawValue, algorithm.codec.rawValue].contains(frame.first), "\(algorithm)")
+            let decoded = try GuardedBuffers.decode(frame, with: BlobDecompressor())
+            #expect(decoded.count == input.count, "\(algorithm)")
+            #expect(decoded == input, "\(algorithm)")
+        }
     }
 
-    @Test(arguments: DataKind.allCases)
-    func roundTripsThroughArrayAPI(kind: DataKind) throws {
+    @Test(arguments: DataKind.allCases, CompressionPolicy.Algorithm.allCases)
+    func roundTripsThroughArrayAPI(kind: DataKind, algorithm: CompressionPolicy.Algorithm) throws {
         let input = kind.bytes(300_000, seed: 7)
-        let frame = input.withUnsafeBytes { BlobCompressor().encode($0) }
+        let frame = input.withUnsafeBytes { BlobCompressor(policy: CompressionPolicy(algorithm: algorithm)).encode($0) }
         let decoded = try frame.withUnsafeBytes { try BlobDecompressor().decode($0) }
         #expect(decoded == input)
     }
 
-    @Test(arguments: 1...9)
-    func everyLevelRoundTrips(level: Int) throws {
+    @Test(arguments: CompressionPolicy.Algorithm.allCases.flatMap { algorithm in
+        algorithm.levels.filter { algorithm.accepts(Int($0)) }.map { (algorithm, $0) }
+    })
+    func everyLevelRoundTrips(algorithm: CompressionPolicy.Algorithm, level: Int32) throws {
         let input = DataKind.sql.bytes(200_000)
-        let compressor = BlobCompressor(policy: CompressionPolicy(level: Int32(level)))
+        let compressor = BlobCompressor(policy: CompressionPolicy(algorithm: algorithm, level: level))
         let frame = GuardedBuffers.encode(input, with: compressor)
-        #expect(frame.first == CodecID.zlib.rawValue)
+        #expect(frame.first == algorithm.codec.rawValue)
         #expect(try GuardedBuffers.decode(frame, with: BlobDecompressor()) == input)
     }
 

@@ -1,3 +1,5 @@
+import Codec
+
 /// Deterministic test inputs: the kinds of content a backup sees, reproducible from a seed.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
@@ -85,7 +87,12 @@ enum TestData {
 extension Array where Element == UInt8 {
     /// A frame with its codec id replaced or its header rewritten, for corruption tests.
     static func zlibFrame(declaring length: UInt64, payload: some Collection<UInt8>) -> [UInt8] {
-        var frame: [UInt8] = [1]
+        compressedFrame(.zlib, declaring: length, payload: payload)
+    }
+
+    /// A frame of a compressed codec with any header and payload.
+    static func compressedFrame(_ codec: CodecID, declaring length: UInt64, payload: some Collection<UInt8>) -> [UInt8] {
+        var frame: [UInt8] = [codec.rawValue]
         var rest = length
         while rest >= 0x80 {
             frame.append(UInt8(truncatingIfNeeded: rest) | 0x80)

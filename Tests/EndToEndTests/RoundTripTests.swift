@@ -9,6 +9,21 @@ func report(_ differences: [String], limit: Int = 40) -> String {
     differences.prefix(limit).joined(separator: "\n") + (differences.count > limit ? "\n… and \(differences.count - limit) more" : "")
 }
 
+/// Restores the latest snapshot into `restore` in `workspace` (with `restoreOptions`),
+/// expects the tree to equal `source` and `check --read-data` to pass; returns both runs.
+@discardableResult
+func expectLatestRestoresAndChecks(_ workspace: Workspace, source: String, restoreOptions: [String] = [],
+                                   sourceLocation: SourceLocation = #_sourceLocation) throws -> (restore: RunResult, check: RunResult) {
+    let target = workspace.path("restore")
+    let restore = try workspace.repo(["restore", "latest", "--target", target] + restoreOptions)
+    #expect(restore.status == 0, "\(restore)", sourceLocation: sourceLocation)
+    let differences = TreeComparer.compare(source, restoredPath(of: source, in: target))
+    #expect(differences.isEmpty, "restored tree differs:\n\(report(differences))", sourceLocation: sourceLocation)
+    let check = try workspace.repo("check", "--read-data")
+    #expect(check.status == 0, "\(check)", sourceLocation: sourceLocation)
+    return (restore, check)
+}
+
 /// How many names of regular files below `root` are extra names of an inode already seen
 /// (a file with three names counts 2).
 func extraHardLinkNames(under root: String) throws -> Int {
@@ -52,16 +67,8 @@ func hardLinkedInodes(under root: String) throws -> (count: Int, bytes: Int) {
         #expect(snapshot.objectLines.last?["message_type"] as? String == "summary", "\(snapshot)")
         #expect(snapshot.objectLines.dropLast().allSatisfy { $0["message_type"] as? String == "status" }, "\(snapshot)")
 
-        let target = workspace.path("restore")
-        let restore = try workspace.repo("restore", "latest", "--target", target, "--json")
-        #expect(restore.status == 0, "\(restore)")
+        let (restore, _) = try expectLatestRestoresAndChecks(workspace, source: source, restoreOptions: ["--json"])
         #expect((restore.object["problems"] as? [Any])?.isEmpty == true, "\(restore)")
-
-        let differences = TreeComparer.compare(source, restoredPath(of: source, in: target))
-        #expect(differences.isEmpty, "restored tree differs:\n\(report(differences))")
-
-        let check = try workspace.repo("check", "--read-data")
-        #expect(check.status == 0, "\(check)")
     }
 
     /// 3. Property: random trees from different seeds round-trip byte for byte.

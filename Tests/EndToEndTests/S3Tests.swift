@@ -45,14 +45,7 @@ struct S3Tests {
         let listed = try workspace.repo("snapshots", "--json")
         #expect(listed.status == 0 && listed.array.count == 2, "\(listed)")
 
-        let target = workspace.path("restore")
-        let restore = try workspace.repo("restore", "latest", "--target", target)
-        #expect(restore.status == 0, "\(restore)")
-        let differences = TreeComparer.compare(source, restoredPath(of: source, in: target))
-        #expect(differences.isEmpty, "restored tree differs:\n\(report(differences))")
-
-        let check = try workspace.repo("check", "--read-data")
-        #expect(check.status == 0, "\(check)")
+        let (_, check) = try expectLatestRestoresAndChecks(workspace, source: source)
         #expect(!check.combined.contains("testing"), "no credential in the output")
     }
 

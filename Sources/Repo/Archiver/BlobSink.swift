@@ -95,9 +95,9 @@ final class BlobSink: @unchecked Sendable {
 
     private func work() {
         defer { group.leave() }
-        let compressor = BlobCompressor(policy: CompressionPolicy(level: Int32(repository.parameters.compressionLevel)))
         var writers: [BlobType: PackWriter] = [:]
         do {
+            let compressor = BlobCompressor(policy: try repository.parameters.compressionPolicy())
             while let job = jobs.pop() {
                 let writer = try writers[job.type] ?? PackWriter(
                     type: job.type, keys: repository.keys, compressor: compressor,

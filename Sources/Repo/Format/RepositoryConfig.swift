@@ -1,4 +1,5 @@
 import Chunker
+import Codec
 import Crypto
 import Foundation
 
@@ -32,8 +33,12 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     public var binaryChunking = Chunking(.binary)
     public var blobID = "hmac-sha256"
     public var cipher = "aes-256-gcm"
-    public var compression = "zlib"
-    public var compressionLevel: Int = 2
+    /// `zlib` or `zstd` (see `CompressionPolicy`): what new blobs are compressed with.
+    /// Readers decode every codec whatever this says. Repositories made before zstd say
+    /// `zlib` and keep writing it.
+    public var compression = CompressionPolicy.default.algorithm.rawValue
+    /// A level of `compression` (zlib 1...9, zstd -7...19 without 0).
+    public var compressionLevel = Int(CompressionPolicy.default.level)
     public var packTargetSize: Int = 16 << 20
 
     public init() {}
@@ -47,12 +52,25 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     func validate() throws {
         _ = try textChunking.parameters()
         _ = try binaryChunking.parameters()
-        guard blobID == "hmac-sha256", cipher == "aes-256-gcm", compression == "zlib" else {
-            throw FormatError.corrupt("config", "unknown algorithm (\(blobID), \(cipher), \(compression))")
+        for (kind, name, known) in [("blob id", blobID, "hmac-sha256"), ("cipher", cipher, "aes-256-gcm")] where name != known {
+            throw FormatError.unsupportedAlgorithm(kind: kind, name: name)
         }
-        guard (1...9).contains(compressionLevel), (1 << 20...1 << 30).contains(packTargetSize) else {
-            throw FormatError.corrupt("config", "compression level or pack size out of range")
+        _ = try compressionPolicy()
+        guard (1 << 20...1 << 30).contains(packTargetSize) else {
+            throw FormatError.corrupt("config", "pack size out of range")
         }
+    }
+
+    /// How new blobs are compressed: `compression` at `compressionLevel`. An algorithm this
+    /// program does not know was chosen by a newer version: it asks for an upgrade.
+    public func compressionPolicy() throws -> CompressionPolicy {
+        guard let algorithm = CompressionPolicy.Algorithm(rawValue: compression) else {
+            throw FormatError.unsupportedAlgorithm(kind: "compression", name: compression)
+        }
+        guard algorithm.accepts(compressionLevel) else {
+            throw FormatError.corrupt("config", "\(algorithm) level \(compressionLevel) out of range")
+        }
+        return CompressionPolicy(algorithm: algorithm, level: Int32(compressionLevel))
     }
 }
 

@@ -11,7 +11,10 @@ enum Commands {
     static let all: [CommandSpec] = [
         CommandSpec("init", summary: "create a repository and its first key",
                     details: "The repository location comes from --repo or REPO_REPOSITORY; the password as for every command.",
-                    options: [OptionSpec("pack-size", value: "MIB", "target size of data packs in MiB (1 to 1024, default 16)")]),
+                    options: [
+                        OptionSpec("pack-size", value: "MIB", "target size of data packs in MiB (1 to 1024, default 16)"),
+                        OptionSpec("compression", value: "ALGO[:LEVEL]", InitCommand.compressionHelp),
+                    ]),
         SnapshotCommand.spec,
         CommandSpec("snapshots", summary: "list snapshots", options: snapshotFilterOptions),
         CommandSpec("ls", summary: "list the files of a snapshot", usage: "[OPTIONS] SNAPSHOT [PATH]",

@@ -1,3 +1,4 @@
+import Codec
 import Repo
 
 enum InitCommand {
@@ -5,17 +6,29 @@ enum InitCommand {
         let location = try context.requireLocation()
         var parameters = RepositoryParameters()
         if let megabytes = try context.arguments.integer("pack-size", in: 1...1024) { parameters.packTargetSize = megabytes << 20 }
+        if let setting = context.arguments.value("compression") {
+            guard let policy = CompressionPolicy(setting: setting) else {
+                throw UsageError("--compression needs \(compressionChoices), not \(setting.debugDescription)")
+            }
+            parameters.compression = policy.algorithm.rawValue
+            parameters.compressionLevel = Int(policy.level)
+        }
         let password = try context.passwords.newPassword()
         let backend = try context.backend(at: location, create: true)
         let repository = try Repository.initialize(backend: backend, password: password, parameters: parameters)
         if context.output.json {
-            context.output.emit(["id": repository.id, "location": location])
+            context.output.emit(["id": repository.id, "location": location, "compression": parameters.compression,
+                                 "compression_level": parameters.compressionLevel])
         } else {
-            context.output.line("created repository \(repository.id.prefix(8)) at \(location)")
+            context.output.line("created repository \(repository.id.prefix(8)) at \(location)"
+                                + " (compression \(parameters.compression):\(parameters.compressionLevel))")
             context.output.line("keep the password safe: without it the data cannot be read")
         }
         return .success
     }
+
+    static let compressionChoices = "zstd or zlib, optionally with :LEVEL (zstd -7 to 19 but not 0, zlib 1 to 9)"
+    static let compressionHelp = "compression of new data: \(compressionChoices); default \(CompressionPolicy.default.setting)"
 
     static func unlock(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository(loadIndex: false)
