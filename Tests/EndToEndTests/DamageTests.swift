@@ -20,6 +20,16 @@ func packFiles(in directory: String) throws -> [(path: String, id: String, size:
     return result
 }
 
+/// Flips the lowest bit of the byte at `offset` of the file at `path` (again to repair it).
+func flipBit(in path: String, at offset: Int) throws {
+    let fd = try FS.check("open", Array(path.utf8)) { open($0, O_RDWR | O_CLOEXEC) }
+    defer { close(fd) }
+    var byte: UInt8 = 0
+    try #require(pread(fd, &byte, 1, off_t(offset)) == 1)
+    byte ^= 0x01
+    try #require(pwrite(fd, &byte, 1, off_t(offset)) == 1)
+}
+
 /// The 64-hex-digit words in `text`.
 func hexIDs(in text: String) -> Set<String> {
     var ids = Set<String>()
@@ -56,14 +66,7 @@ func hexIDs(in text: String) -> Set<String> {
 
         let packs = try packFiles(in: workspace.repository + "/data")
         let largest = try #require(packs.max { $0.size < $1.size })
-        let path = Array(largest.path.utf8)
-        let fd = try FS.check("open", path) { open($0, O_RDWR | O_CLOEXEC) }
-        var byte: UInt8 = 0
-        let middle = off_t(largest.size / 2)
-        #expect(pread(fd, &byte, 1, middle) == 1)
-        var flipped = byte ^ 0x01
-        #expect(pwrite(fd, &flipped, 1, middle) == 1)
-        close(fd)
+        try flipBit(in: largest.path, at: largest.size / 2)
 
         let structural = try workspace.repo("check")
         #expect(structural.status == 0 || structural.status == 13, "check without --read-data may pass: \(structural)")
@@ -83,9 +86,7 @@ func hexIDs(in text: String) -> Set<String> {
         #expect(badRestore.status != 0, "a restore that meets damaged data must fail: \(badRestore)")
 
         // Repair the byte.
-        let repairFD = try FS.check("open", path) { open($0, O_RDWR | O_CLOEXEC) }
-        #expect(pwrite(repairFD, &byte, 1, middle) == 1)
-        close(repairFD)
+        try flipBit(in: largest.path, at: largest.size / 2)
         let repaired = try workspace.repo("check", "--read-data")
         #expect(repaired.status == 0, "\(repaired)")
         let target = workspace.path("restore")

@@ -173,12 +173,14 @@ public struct Checker: Sendable {
         do {
             let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
             let hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
+            // One buffer for every blob of the pack, rather than fresh pages per large blob.
+            var plaintext: [UInt8] = []
             bytes.withUnsafeBytes { raw in
                 for entry in header {
                     let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<entry.offset + entry.length])
                     do {
-                        let plaintext = try opener.open(sealed, entry: entry, pack: pack.id.hex)
-                        hasher.update(plaintext)
+                        let length = try opener.open(sealed, entry: entry, pack: pack.id.hex, into: &plaintext)
+                        plaintext.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
                         if hasher.finalize() != entry.id {
                             problems.append("\(label): blob \(entry.id.hex) does not hash to its id")
                         }

@@ -106,6 +106,24 @@ public final class RestoreDirectory: Sendable {
         }
     }
 
+    /// The file `name` this restore created earlier (see `createFile`), open for writing
+    /// again: a restore that writes many files at once cannot keep them all open. Opened
+    /// without following a symlink, and only if it is still the same inode (`identity`, from
+    /// `RestoredFile.identity()`): whatever replaced it meanwhile is never written to.
+    func reopenFile(_ name: [UInt8], identity: FileIdentity) throws(FileSystemError) -> RestoredFile {
+        let entry = try checked(name)
+        do throws(SystemCallError) {
+            let fd = try withNULTerminated(name) { cName throws(SystemCallError) in
+                try retryingInterrupts { openat(descriptor.raw, cName, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+            }
+            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(fd), applier: applier)
+            guard try file.identity() == identity else { throw SystemCallError(ESTALE) }
+            return file
+        } catch {
+            throw error.error("reopen file", entry.description)
+        }
+    }
+
     /// A symlink `name` pointing at `target`, which is stored as given: it is never followed
     /// here, so it may point anywhere, exist or not.
     public func makeSymlink(_ name: [UInt8], target: [UInt8]) throws(FileSystemError) {

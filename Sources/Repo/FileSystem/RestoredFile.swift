@@ -24,6 +24,13 @@ public final class RestoredFile: Sendable {
     /// while this object lives.
     public var fd: Int32 { descriptor.raw }
 
+    /// Which inode this is, to recognise the file when it is opened again by name.
+    func identity() throws(SystemCallError) -> FileIdentity {
+        var status = stat()
+        try retryingInterrupts { fstat(descriptor.raw, &status) }
+        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+    }
+
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
         var written = 0
@@ -65,4 +72,10 @@ public final class RestoredFile: Sendable {
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
         try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
     }
+}
+
+/// An inode, as `stat` names it: what a file is, whatever its names.
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
 }

@@ -96,11 +96,16 @@ extension PackReader {
 /// for the many blobs a restore or check reads from it. Not thread-safe.
 final class BlobOpener {
     private let cipher: AES256GCM
-    private let decompressor = BlobDecompressor(maximumDecodedSize: 1 << 30)
+    private let decompressor: BlobDecompressor
     private var frame = [UInt8]()
 
-    init(keys: RepositoryKeys, salt: [UInt8]) throws {
+    /// `previous`, an opener of another pack that is no longer used, hands over its buffer
+    /// and decompressor: a reader going from pack to pack then does not grow a new buffer,
+    /// page by fresh page, for every pack.
+    init(keys: RepositoryKeys, salt: [UInt8], reusing previous: BlobOpener? = nil) throws {
         cipher = try AES256GCM(key: keys.packKey(salt: salt))
+        decompressor = previous?.decompressor ?? BlobDecompressor(maximumDecodedSize: 1 << 30)
+        if let previous { swap(&frame, &previous.frame) }
     }
 
     /// The plaintext of a sealed blob; verifies its tag (bound to type and id) and that its
@@ -108,6 +113,19 @@ final class BlobOpener {
     func open(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> [UInt8] {
         let frameLength = try decrypt(sealed, entry: entry, pack: pack)
         return try decode(frameLength: frameLength, entry: entry, pack: pack)
+    }
+
+    /// Opens a sealed blob as `open` does, but into `buffer` (grown when too small) rather
+    /// than a new array; returns the plaintext's length. A reader of many blobs (restore)
+    /// keeps one buffer instead of taking fresh pages from the system for every large blob.
+    func open(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String, into buffer: inout [UInt8]) throws -> Int {
+        let frameLength = try decrypt(sealed, entry: entry, pack: pack)
+        if buffer.count < entry.plaintextLength { buffer = [UInt8](repeating: 0, count: entry.plaintextLength) }
+        return try checked(entry: entry, pack: pack, length: { $0 }) {
+            try frame.withUnsafeBytes { frame in
+                try buffer.withUnsafeMutableBytes { try decompressor.decode(UnsafeRawBufferPointer(rebasing: frame[..<frameLength]), into: $0) }
+            }
+        }
     }
 
     /// Opens a sealed blob as `open` does and passes `body` its frame (valid only during the
@@ -136,15 +154,24 @@ final class BlobOpener {
     }
 
     private func decode(frameLength: Int, entry: PackEntry, pack: String) throws -> [UInt8] {
-        let plaintext: [UInt8]
+        try checked(entry: entry, pack: pack, length: \.count) {
+            try frame.withUnsafeBytes { try decompressor.decode(UnsafeRawBufferPointer(rebasing: $0[..<frameLength])) }
+        }
+    }
+
+    /// Runs `decode` on the decrypted frame; its failure, or a plaintext (of `length`) that
+    /// is not as long as the index says, is damage to the blob.
+    private func checked<Decoded>(entry: PackEntry, pack: String, length: (Decoded) -> Int,
+                                  _ decode: () throws -> Decoded) throws -> Decoded {
+        let decoded: Decoded
         do {
-            plaintext = try frame.withUnsafeBytes { try decompressor.decode(UnsafeRawBufferPointer(rebasing: $0[..<frameLength])) }
+            decoded = try decode()
         } catch {
             throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "\(error)")
         }
-        guard plaintext.count == entry.plaintextLength else {
-            throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "has \(plaintext.count) bytes, index says \(entry.plaintextLength)")
+        guard length(decoded) == entry.plaintextLength else {
+            throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "has \(length(decoded)) bytes, index says \(entry.plaintextLength)")
         }
-        return plaintext
+        return decoded
     }
 }

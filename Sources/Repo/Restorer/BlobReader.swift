@@ -1,7 +1,9 @@
 import Crypto
 
-/// Reads blobs for restore, dump and diff: ranged reads from packs, with each pack's
-/// cipher kept for the blobs that follow from the same pack. Not thread-safe.
+/// Reads blobs one at a time in a file's order, for dump, diff and copy: ranged reads from
+/// packs, with each pack's cipher kept for the blobs that follow from the same pack. (A
+/// restore plans all its reads first and reads each pack once: `PackRestorer`.) Not
+/// thread-safe.
 ///
 /// On an object store (`preferredReadSize` > 0) a read fetches a window of that size from
 /// the blob on, and later blobs inside it come from memory: blobs are restored in about the

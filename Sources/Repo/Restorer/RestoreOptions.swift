@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to restore and how.
 public struct RestoreOptions: Sendable {
     /// Only paths matching one of these (or inside a matching directory) are restored.
@@ -6,6 +8,8 @@ public struct RestoreOptions: Sendable {
     public var exclude: [ExcludePattern] = []
     /// Read back every file written and check it against the blob ids.
     public var verify = false
+    /// Threads that read packs, decrypt, verify and write; default the number of cores.
+    public var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     public init() {}
 }
@@ -19,6 +23,9 @@ public struct RestoreSummary: Sendable {
     public var filesUnchanged = 0
     public var bytesWritten: UInt64 = 0
     public var filesVerified = 0
+    /// Blobs that failed authentication, decoding or their id: the repository is damaged
+    /// (`repo check --read-data` says where). The files using them are incomplete.
+    public var damagedBlobs = 0
     /// Entries that could not be restored, or metadata that could not be applied.
     public var problems: [String] = []
 }

@@ -9,6 +9,7 @@ enum RestoreCommand {
             OptionSpec("include", short: "i", value: "PATTERN", repeatable: true, "restore only paths matching PATTERN"),
             OptionSpec("exclude", short: "e", value: "PATTERN", repeatable: true, "do not restore paths matching PATTERN"),
             OptionSpec("verify", "read back every restored file and check it against the stored hashes"),
+            OptionSpec("jobs", short: "j", value: "N", "threads reading, decrypting and writing (default: number of cores)"),
         ],
         positionals: 1...1)
 
@@ -18,6 +19,7 @@ enum RestoreCommand {
         options.include = context.arguments.all("include").map(ExcludePattern.init)
         options.exclude = context.arguments.all("exclude").map(ExcludePattern.init)
         options.verify = context.arguments.has("verify")
+        if let jobs = try context.arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
         let (repository, lock) = try context.openLocked(exclusive: false, operation: "restore")
         defer { lock.release() }
         let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
@@ -27,11 +29,13 @@ enum RestoreCommand {
             context.output.emit(["snapshot": stored.id, "files": summary.files, "directories": summary.directories,
                                  "others": summary.others, "files_unchanged": summary.filesUnchanged,
                                  "bytes_written": summary.bytesWritten, "files_verified": summary.filesVerified,
-                                 "problems": summary.problems])
+                                 "damaged_blobs": summary.damagedBlobs, "problems": summary.problems])
         } else {
             context.output.line("restored snapshot \(stored.shortID) to \(target): \(summary.files) files (\(summary.filesUnchanged) already there), \(summary.directories) directories, \(summary.others) other entries, \(Format.bytes(summary.bytesWritten)) written")
             if options.verify { context.output.line("verified \(summary.filesVerified) files") }
         }
+        // Damaged data fails as it does everywhere else (13); the other files are restored.
+        if summary.damagedBlobs > 0 { return .damaged }
         return summary.problems.isEmpty ? .success : .failure
     }
 }

@@ -1,0 +1,48 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether a file on disk holds exactly a node's content: each blob's range hashes to the
+/// blob's id and holes read as zeros. Reading is far cheaper than fetching, decrypting and
+/// writing, so a restore onto an existing tree only rewrites what differs; `--verify` reads
+/// every written file back the same way.
+///
+/// Not thread-safe (the hasher): one per thread.
+struct ContentCheck {
+    let repository: Repository
+    let hasher: HMACSHA256Hasher
+
+    /// Whether the open file `fd` (which this closes) holds `content`, `size` bytes in all.
+    func matches(_ content: [ContentPiece], size: UInt64, fd: Int32) -> Bool {
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, UInt64(status.st_size) == size else { return false }
+        var offset: UInt64 = 0
+        var buffer = [UInt8]()
+        for piece in content {
+            switch piece {
+            case .blob(let id):
+                guard let location = repository.location(of: id) else { return false }
+                let length = location.plaintextLength
+                if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+                let read = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
+                guard read == length else { return false }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer.withUnsafeBytes { $0 }[..<length]))
+                guard hasher.finalize() == id else { return false }
+                offset += UInt64(length)
+            case .hole(let length):
+                var left = length
+                while left > 0 {
+                    let step = Int(min(left, 1 << 20))
+                    if buffer.count < step { buffer = [UInt8](repeating: 0, count: step) }
+                    let read = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, step, off_t(offset)) }
+                    guard read == step, buffer[..<step].allSatisfy({ $0 == 0 }) else { return false }
+                    offset += UInt64(step)
+                    left -= UInt64(step)
+                }
+            }
+        }
+        return offset == size
+    }
+}

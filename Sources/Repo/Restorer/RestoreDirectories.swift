@@ -1,0 +1,75 @@
+import Foundation
+
+/// The directories a restore has created, by number (0 is the target itself), and a few of
+/// them kept open.
+///
+/// Files are written long after the walk that created their directories has moved on, and a
+/// large tree has far more directories than a process may hold open, so a directory is
+/// remembered as its parent's number and its name, and opened again from the nearest open
+/// ancestor when a file in it needs it. Each step opens one name with `O_NOFOLLOW`
+/// (`RestoreDirectory.openDirectory`), so a symlink put in place of a directory since it was
+/// created is never followed.
+///
+/// Thread-safe: workers open files in any directory at once.
+final class RestoreDirectories: @unchecked Sendable {
+    private struct Entry {
+        let parent: Int32
+        let name: [UInt8]
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry]
+    private var open: HandleCache<RestoreDirectory>
+
+    static let root: Int32 = 0
+
+    init(root: RestoreDirectory, capacity: Int = 64) {
+        entries = [Entry(parent: -1, name: [])]
+        open = HandleCache(capacity: capacity, pinned: Self.root)
+        open.insert(root, Self.root)
+    }
+
+    /// Records a directory just created in `parent`, open as `directory`; returns its number.
+    func add(_ directory: RestoreDirectory, name: [UInt8], parent: Int32) -> Int32 {
+        lock.withLock {
+            entries.append(Entry(parent: parent, name: name))
+            let number = Int32(entries.count - 1)
+            open.insert(directory, number)
+            return number
+        }
+    }
+
+    /// The directory `number`, opened again if it is not open.
+    func directory(_ number: Int32) throws(FileSystemError) -> RestoreDirectory {
+        lock.lock()
+        defer { lock.unlock() }
+        return try opened(number)
+    }
+
+    /// The directory's path in the snapshot (`/a/b`), for messages and selection.
+    func snapshotPath(_ number: Int32) -> FilePath {
+        FilePath(bytes: [FilePath.separator] + relativePath(number).bytes)
+    }
+
+    /// The directory's path relative to the target (`a/b`; empty for the target).
+    func relativePath(_ number: Int32) -> FilePath {
+        var names: [[UInt8]] = []
+        lock.withLock {
+            var current = number
+            while current > 0 {
+                names.append(entries[Int(current)].name)
+                current = entries[Int(current)].parent
+            }
+        }
+        return FilePath(bytes: Array(names.reversed().joined(separator: [FilePath.separator])))
+    }
+
+    /// Called with the lock held.
+    private func opened(_ number: Int32) throws(FileSystemError) -> RestoreDirectory {
+        if let found = open.get(number) { return found }
+        let entry = entries[Int(number)]
+        let directory = try opened(entry.parent).openDirectory(entry.name)
+        open.insert(directory, number)
+        return directory
+    }
+}
