@@ -41,10 +41,11 @@ final class BlobSink: @unchecked Sendable {
         // An object store hides its latency behind several uploads at once; a disk needs one.
         // Capped at 4: each upload in flight holds a pack buffer.
         let uploaders = max(1, min(4, repository.backend.preferredConcurrency))
-        // One open pack per worker, one waiting for an uploader, one per upload in flight.
+        // One open pack per worker and one per upload in flight; a finished pack waits in
+        // `finished` only while a worker still holds its next buffer.
         let headroom = 4 << 20 + (1 << 16)
-        dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + 1 + uploaders)
-        treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + 1 + uploaders)
+        dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + uploaders)
+        treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + uploaders)
         jobs = BoundedQueue(capacity: workers * 2)
         finished = BoundedQueue(capacity: 1)
         for _ in 0..<max(1, workers) {
