@@ -21,6 +21,8 @@ final class PackRestorer {
     /// The blob being written, kept from blob to blob: large blobs would otherwise each
     /// take fresh pages from the system.
     private var plaintext: [UInt8] = []
+    /// The span being restored, its storage reused from span to span.
+    private var sealed: [UInt8] = []
     /// The last pack's opener, whose buffers the next one takes over.
     private var previousOpener: BlobOpener?
 
@@ -50,9 +52,8 @@ final class PackRestorer {
         }
         for span in spans.split(plan.pieces[pack.pieces]) {
             let range = PackSpans.byteRange(of: span, in: plan.pieces)
-            let bytes: [UInt8]
             do {
-                bytes = try repository.backend.read(name, range: range)
+                try repository.backend.read(name, range: range, into: &sealed)
             } catch {
                 fail(span, error)
                 continue
@@ -67,7 +68,7 @@ final class PackRestorer {
                 }
                 let entry = PackEntry(type: pack.type, id: first.blob, offset: Int(first.packOffset), length: Int(first.length),
                                       plaintextLength: Int(first.plaintextLength))
-                restore(entry, sealedAt: entry.offset - range.lowerBound, of: bytes, opener: opener, into: start..<end,
+                restore(entry, sealedAt: entry.offset - range.lowerBound, of: sealed, opener: opener, into: start..<end,
                         pack: pack.id)
                 start = end
             }

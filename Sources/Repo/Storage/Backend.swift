@@ -17,6 +17,11 @@ public protocol Backend: AnyObject, Sendable {
     /// reported as `.truncated` (expected `range.count`), never answered with fewer bytes.
     func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8]
 
+    /// The same bytes as `read(_:range:)`, into `buffer`, whose contents they replace. A
+    /// backend that can reads into the buffer's existing storage: a reader that goes
+    /// through many packs keeps one buffer instead of mapping fresh pages for each.
+    func read(_ name: ObjectName, range: Range<Int>, into buffer: inout [UInt8]) throws(BackendError)
+
     /// Stores the object completely or not at all: a reader never sees part of it, and a
     /// crash leaves either the old state or the whole new object.
     func write(_ name: ObjectName, _ bytes: UnsafeRawBufferPointer) throws(BackendError)
@@ -51,6 +56,11 @@ extension Backend {
     /// Reads shorter than this cost about as much as this many bytes (an object store's
     /// per-request latency), so sequential readers fetch at least this much at a time.
     public var preferredReadSize: Int { 0 }
+
+    /// A fresh array, for backends whose reads produce one anyway.
+    public func read(_ name: ObjectName, range: Range<Int>, into buffer: inout [UInt8]) throws(BackendError) {
+        buffer = try read(name, range: range)
+    }
 
     /// Nothing to remove: storage where a write cut short leaves nothing behind.
     public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int { 0 }

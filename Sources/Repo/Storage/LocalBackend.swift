@@ -89,21 +89,38 @@ public final class LocalBackend: Backend {
     }
 
     public func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try read(name, range: range, into: &bytes)
+        return bytes
+    }
+
+    public func read(_ name: ObjectName, range: Range<Int>, into buffer: inout [UInt8]) throws(BackendError) {
         guard range.lowerBound >= 0 else { throw .io(operation: "read", path: fullPath(name.path), errno: EINVAL) }
         let file = try open(name)
         defer { try? file.close() }
-        let bytes: [UInt8]
         do throws(Errno) {
             // Sized from the file, not the range, so that an absurd range cannot make the
             // allocation crash the process.
             let size = try file.size()
             let available = max(0, min(range.upperBound, size) - range.lowerBound)
-            bytes = try file.read(count: available, at: range.lowerBound)
+            if buffer.count > available {
+                buffer.removeLast(buffer.count - available)  // keeps the capacity
+            } else if buffer.count < available {
+                buffer.append(contentsOf: repeatElement(0, count: available - buffer.count))
+            }
+            var failure: Errno?
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                do throws(Errno) { return try file.read(into: bytes, at: range.lowerBound) } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            if let failure { throw failure }
+            if count < buffer.count { buffer.removeLast(buffer.count - count) }
         } catch {
             throw BackendError(error, "read", fullPath(name.path))
         }
-        if bytes.count < range.count { throw .truncated(name, expected: range.count, actual: bytes.count) }
-        return bytes
+        if buffer.count < range.count { throw .truncated(name, expected: range.count, actual: buffer.count) }
     }
 
     /// Writes a temporary file beside the object, syncs it, renames it over the name and

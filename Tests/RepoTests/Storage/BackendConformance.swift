@@ -64,9 +64,15 @@ struct BackendConformance {
         let name = objects.name(.treePack)
         let bytes = objects.bytes(1000)
         try backend.write(name, bytes)
+        // Into a reused buffer, as restore reads: whatever it held before (longer, shorter,
+        // empty) is replaced by exactly the range.
+        var buffer = [UInt8](repeating: 0xEE, count: 2000)
         for range in [0..<10, 495..<505, 990..<1000, 500..<500, 0..<1000, 1000..<1000] {
             #expect(try backend.read(name, range: range) == Array(bytes[range]), "range \(range)")
+            try backend.read(name, range: range, into: &buffer)
+            #expect(buffer == Array(bytes[range]), "range \(range) into a reused buffer")
         }
+        #expect(throws: BackendError.self) { try backend.read(name, range: 990..<1010, into: &buffer) }
     }
 
     /// A range beyond the object is an error (`.truncated` preferably), never a crash
