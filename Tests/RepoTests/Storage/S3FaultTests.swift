@@ -57,26 +57,23 @@ struct S3FaultTests {
     /// objects written, listed and read back whole and in ranges, all exact, with retries.
     @Test(arguments: [Flakiness(seed: 7, threads: 1), Flakiness(seed: 8, threads: 8)])
     func aFlakyStoreLosesNothing(_ flakiness: Flakiness) throws {
-        try Self.flakyStore(MotoServer.suiteServer(), flakiness)
-    }
-
-    static func flakyStore(_ moto: MotoServer, _ flakiness: Flakiness) throws {
+        let moto = try MotoServer.suiteServer()
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
-        let backend = try backend(moto, through: proxy) { $0.maxAttempts = 10 }
-        proxy.injectRandomly(probability: 0.2, seed: flakiness.seed, faults: everyFault)
+        let backend = try Self.backend(moto, through: proxy) { $0.maxAttempts = 10 }
+        proxy.injectRandomly(probability: 0.2, seed: flakiness.seed, faults: Self.everyFault)
 
         var objects = SeededObjects(seed: 40 + flakiness.seed)
         let sizes = [0, 1, 1 << 20] + (3..<50).map { 100 * $0 + $0 * $0 }
         let written = sizes.map { size in (name: objects.name(size % 3 == 0 ? .dataPack : .index), bytes: objects.bytes(size)) }
 
-        let writeFailures = concurrently(written.count, threads: flakiness.threads) { index in
+        let writeFailures = Self.concurrently(written.count, threads: flakiness.threads) { index in
             try backend.write(written[index].name, written[index].bytes)
         }
         #expect(writeFailures.isEmpty, "\(writeFailures.prefix(3))")
         let listed = try Set(backend.list(.dataPack) + backend.list(.index))
         #expect(listed == Set(written.map { ObjectInfo(name: $0.name, size: $0.bytes.count) }))
-        let readFailures = concurrently(written.count, threads: flakiness.threads) { index in
+        let readFailures = Self.concurrently(written.count, threads: flakiness.threads) { index in
             let (name, bytes) = written[index]
             guard try backend.read(name) == bytes else { throw LoopbackError("\(name) read back differently") }
             if bytes.count > 10 {
@@ -94,25 +91,23 @@ struct S3FaultTests {
         // Every retry answers an injected fault (the HTTP layer retries some dropped
         // connections itself, unseen by the statistics, so there may be fewer retries).
         #expect(statistics.retries <= injected, "\(statistics.summary); injected \(proxy.injectedFaults)")
-        #expect(Set(proxy.injectedFaults.keys) == Set(everyFault), "\(proxy.injectedFaults)")
+        #expect(Set(proxy.injectedFaults.keys) == Set(Self.everyFault), "\(proxy.injectedFaults)")
     }
+
 
     /// A multipart upload whose parts and start and completion requests fail now and then
     /// still stores the object exactly, and leaves no upload pending.
     @Test func multipartUploadsSurviveFaults() throws {
-        try Self.multipartUnderFaults(MotoServer.suiteServer())
-    }
-
-    static func multipartUnderFaults(_ moto: MotoServer) throws {
+        let moto = try MotoServer.suiteServer()
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
         let bucket = try moto.makeBucket("multipart-faults")
-        let backend = try backend(moto, through: proxy, bucket: bucket) {
+        let backend = try Self.backend(moto, through: proxy, bucket: bucket) {
             $0.maxAttempts = 10
             $0.multipartThreshold = 5 << 20
             $0.partSize = 5 << 20
         }
-        proxy.injectRandomly(probability: 0.3, seed: 21, faults: everyFault)
+        proxy.injectRandomly(probability: 0.3, seed: 21, faults: Self.everyFault)
         var objects = SeededObjects(seed: 50)
         for _ in 0..<2 {
             let name = objects.name(.dataPack)
@@ -130,6 +125,7 @@ struct S3FaultTests {
         let pending = try moto.pendingMultipartUploads(bucket: bucket)
         #expect(pending.count <= unanswered, "\(pending.count) uploads pending, \(unanswered) starts unanswered")
     }
+
 
     // MARK: One fault at a time
 
@@ -150,24 +146,10 @@ struct S3FaultTests {
     /// requests, with an error that says so and names the repository, within seconds.
     @Test(arguments: failures)
     func aStoreThatNeverRecoversGivesAClearError(_ failure: Failure) throws {
-        try Self.neverRecovers(MotoServer.suiteServer(), failure)
-    }
-
-    static func perform(_ operation: Operation, on backend: S3Backend, name: ObjectName, objects: inout SeededObjects) throws(BackendError) {
-        switch operation {
-        case .write: try backend.write(objects.name(.snapshots), objects.bytes(100))
-        case .read: _ = try backend.read(name)
-        case .rangedRead: _ = try backend.read(name, range: 10..<20)
-        case .list: _ = try backend.list(.snapshots)
-        case .stat: _ = try backend.stat(name)
-        case .delete: try backend.delete(name)
-        }
-    }
-
-    static func neverRecovers(_ moto: MotoServer, _ failure: Failure) throws {
+        let moto = try MotoServer.suiteServer()
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
-        let backend = try backend(moto, through: proxy) {
+        let backend = try Self.backend(moto, through: proxy) {
             $0.maxAttempts = 4
             $0.retryBaseDelay = 0.05
             $0.maxRetryDelay = 0.2
@@ -181,7 +163,7 @@ struct S3FaultTests {
         let start = Date()
         var caught: BackendError?
         do throws(BackendError) {
-            try perform(failure.operation, on: backend, name: name, objects: &objects)
+            try Self.perform(failure.operation, on: backend, name: name, objects: &objects)
         } catch {
             caught = error
         }
@@ -203,30 +185,40 @@ struct S3FaultTests {
         #expect(seconds < 5, "gave up after \(seconds) s; a lost connection must fail at once, not after requestTimeout (10 s)")
     }
 
+    static func perform(_ operation: Operation, on backend: S3Backend, name: ObjectName, objects: inout SeededObjects) throws(BackendError) {
+        switch operation {
+        case .write: try backend.write(objects.name(.snapshots), objects.bytes(100))
+        case .read: _ = try backend.read(name)
+        case .rangedRead: _ = try backend.read(name, range: 10..<20)
+        case .list: _ = try backend.list(.snapshots)
+        case .stat: _ = try backend.stat(name)
+        case .delete: try backend.delete(name)
+        }
+    }
+
+
     /// One dropped or reset connection, after the first request left a connection open for
     /// reuse: the operation is sent again at once (well before `requestTimeout`, 10 s here)
     /// and succeeds.
     @Test(arguments: [FaultProxy.Fault.dropBeforeResponse, .resetBeforeResponse, .dropMidResponse]
         .flatMap { fault in [Operation.write, .read, .stat, .list, .delete].map { Failure(fault: fault, operation: $0) } })
     func aLostConnectionIsRetriedAtOnce(_ failure: Failure) throws {
-        try Self.lostConnection(MotoServer.suiteServer(), failure)
-    }
-
-    static func lostConnection(_ moto: MotoServer, _ failure: Failure) throws {
+        let moto = try MotoServer.suiteServer()
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
-        let backend = try backend(moto, through: proxy) { $0.requestTimeout = 10 }
+        let backend = try Self.backend(moto, through: proxy) { $0.requestTimeout = 10 }
         var objects = SeededObjects(seed: 64)
         let name = objects.name(.snapshots)
         try backend.write(name, objects.bytes(2000))
         proxy.resetCounters()
         proxy.inject(failure.fault, onRequests: [1])
         let start = Date()
-        try perform(failure.operation, on: backend, name: name, objects: &objects)
+        try Self.perform(failure.operation, on: backend, name: name, objects: &objects)
         let seconds = Date().timeIntervalSince(start)
         #expect(seconds < 2, "took \(seconds) s: the lost connection was noticed only by the request timeout")
         #expect(proxy.totalRequests == 2, "\(proxy.events.map(\.request))")
     }
+
 
     /// Answers that are the final word are not retried: a missing object is one request.
     @Test func answersAreNotRetried() throws {
@@ -249,13 +241,10 @@ struct S3FaultTests {
     /// stalled answer would have come.
     @Test(arguments: [Operation.write, .read, .list])
     func aStalledAnswerIsRetried(_ operation: Operation) throws {
-        try Self.stalledAnswer(MotoServer.suiteServer(), operation)
-    }
-
-    static func stalledAnswer(_ moto: MotoServer, _ operation: Operation) throws {
+        let moto = try MotoServer.suiteServer()
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
-        let backend = try backend(moto, through: proxy) { $0.requestTimeout = 2 }
+        let backend = try Self.backend(moto, through: proxy) { $0.requestTimeout = 2 }
         var objects = SeededObjects(seed: 62)
         let name = objects.name(.index)
         let bytes = objects.bytes(50_000)
@@ -276,15 +265,13 @@ struct S3FaultTests {
         #expect(try backend.read(name) == bytes)
     }
 
+
     /// An answer cut off in its body is never taken for a short object.
     @Test func aCutAnswerIsReadAgain() throws {
-        try Self.cutAnswer(MotoServer.suiteServer())
-    }
-
-    static func cutAnswer(_ moto: MotoServer) throws {
+        let moto = try MotoServer.suiteServer()
         let proxy = try FaultProxy(upstream: moto)
         defer { proxy.stop() }
-        let backend = try backend(moto, through: proxy)
+        let backend = try Self.backend(moto, through: proxy)
         var objects = SeededObjects(seed: 63)
         let name = objects.name(.dataPack)
         let bytes = objects.bytes(3 << 20)
@@ -295,4 +282,5 @@ struct S3FaultTests {
         #expect(try backend.read(name, range: 1000..<(2 << 20)) == Array(bytes[1000..<(2 << 20)]))
         #expect(backend.statistics.retries == 3, "\(backend.statistics.summary)")
     }
+
 }
