@@ -194,7 +194,8 @@ struct MultipartUpload {
         let partSize = max(5 << 20, client.configuration.partSize)
         let partCount = (bytes.count + partSize - 1) / partSize
         let results = ResultSlots<Result<String, BackendError>>(count: partCount)
-        let data = S3Backend.borrowing(bytes)
+        // Read-only, and it outlives the parallel loop below, which returns before `run` does.
+        nonisolated(unsafe) let source = bytes
         let next = NSLock()
         nonisolated(unsafe) var nextPart = 0
         DispatchQueue.concurrentPerform(iterations: min(partCount, client.configuration.connections)) { _ in
@@ -204,10 +205,11 @@ struct MultipartUpload {
                     return nextPart
                 }
                 guard part < partCount else { return }
-                let slice = data[part * partSize..<min(data.count, (part + 1) * partSize)]
+                // Each part borrows its slice of the caller's buffer: no 16 MiB copies.
+                let slice = UnsafeRawBufferPointer(rebasing: source[part * partSize..<min(source.count, (part + 1) * partSize)])
                 do throws(BackendError) {
                     let response = try client.send("PUT", key: key, query: [("partNumber", "\(part + 1)"), ("uploadId", uploadID)],
-                                                   body: Data(slice), type: "PUT")
+                                                   body: S3Backend.borrowing(slice), type: "PUT")
                     results.set(part, .success(response.headers["etag"] ?? ""))
                 } catch {
                     results.set(part, .failure(error))
