@@ -121,7 +121,8 @@ public final class Archiver {
                 regions = try dataRegions(fd: fd, size: UInt64(status.st_size), path: path.description)
             }
             let before = reader.bytesRead
-            node.content = try reader.read(fd: fd, size: regions == nil ? nil : UInt64(status.st_size), regions: regions)
+            node.content = try reader.read(fd: fd, expectedSize: node.size, size: regions == nil ? nil : UInt64(status.st_size),
+                                           regions: regions)
             let read = reader.bytesRead - before
             summary.bytesRead += read
             state.bytesDone += read
@@ -172,7 +173,7 @@ public final class Archiver {
                                         mtime: now, ctime: now, size: 0)
             let path = FilePath(bytes: Array(name.utf8))
             var node = Node(name: path.name, metadata: metadata)
-            node.content = try reader.read(fd: fd)
+            node.content = try reader.read(fd: fd, expectedSize: nil)
             node.size = reader.bytesRead
             summary.bytesRead = reader.bytesRead
             summary.bytesTotal = reader.bytesRead

@@ -12,9 +12,26 @@ import Foundation
 final class BlobSink: @unchecked Sendable {
     /// A blob to store: its id, type and plaintext (owned by the job).
     struct Job {
-        let id: Digest256
+        enum Name {
+            /// Named by the caller, who decided it must be stored.
+            case known(Digest256)
+            /// To be named by a worker, which puts the id in the slot and stores the blob
+            /// only if nothing has claimed that id yet (see `claim`).
+            case pending(PendingChunkIDs, slot: Int)
+        }
+        let name: Name
         let type: BlobType
         let plaintext: [UInt8]
+
+        init(id: Digest256, type: BlobType, plaintext: [UInt8]) {
+            self.init(name: .known(id), type: type, plaintext: plaintext)
+        }
+
+        init(name: Name, type: BlobType, plaintext: [UInt8]) {
+            self.name = name
+            self.type = type
+            self.plaintext = plaintext
+        }
     }
 
     private let repository: Repository
@@ -32,6 +49,8 @@ final class BlobSink: @unchecked Sendable {
     static let packsPerIndex = 64
     static let blobsPerIndex = 65_536
     private var unindexedBlobs = 0
+    /// Blobs claimed during this snapshot, not yet in the repository's index.
+    private var claimed = Set<Digest256>()
 
     private(set) var blobsAdded = 0
     private(set) var bytesAdded: UInt64 = 0
@@ -46,7 +65,7 @@ final class BlobSink: @unchecked Sendable {
         let headroom = 4 << 20 + (1 << 16)
         dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + uploaders)
         treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + uploaders)
-        jobs = BoundedQueue(capacity: workers * 2)
+        jobs = BoundedQueue(capacity: workers * 8)
         finished = BoundedQueue(capacity: 1)
         for _ in 0..<max(1, workers) {
             let thread = Thread { [self] in work() }
@@ -62,6 +81,16 @@ final class BlobSink: @unchecked Sendable {
 
     /// The first error of any worker or upload; once set, the snapshot is doomed.
     var error: Error? { lock.withLock { failure } }
+
+    /// Whether the blob `id` is to be stored: true once, for the first caller, unless the
+    /// repository has it already.
+    func claim(_ id: Digest256) -> Bool {
+        lock.withLock {
+            guard !claimed.contains(id), !repository.contains(id) else { return false }
+            claimed.insert(id)
+            return true
+        }
+    }
 
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
     func add(_ job: Job) throws {
@@ -99,12 +128,25 @@ final class BlobSink: @unchecked Sendable {
         var writers: [BlobType: PackWriter] = [:]
         do {
             let compressor = BlobCompressor(policy: try repository.parameters.compressionPolicy())
+            let namer = HMACSHA256Hasher(key: repository.keys.blobIDKey)
             while let job = jobs.pop() {
+                let id: Digest256
+                switch job.name {
+                case .known(let known):
+                    id = known
+                case .pending(let pending, let slot):
+                    id = job.plaintext.withUnsafeBytes { plaintext in
+                        namer.update(plaintext)
+                        return namer.finalize()
+                    }
+                    pending.fill(slot, with: id)
+                    guard claim(id) else { continue }
+                }
                 let writer = try writers[job.type] ?? PackWriter(
                     type: job.type, keys: repository.keys, compressor: compressor,
                     targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),
                     pool: job.type == .data ? dataBuffers : treeBuffers)
-                let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: job.id, plaintext: $0) }
+                let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: id, plaintext: $0) }
                 lock.withLock {
                     blobsAdded += 1
                     bytesAdded += UInt64(entry.length)

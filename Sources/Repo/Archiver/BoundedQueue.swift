@@ -3,35 +3,68 @@ import Foundation
 /// A blocking first-in first-out queue of bounded capacity: producers wait when it is
 /// full, so a fast stage can never run ahead of a slow one by more than `capacity` items
 /// (which is what bounds the pipeline's memory).
+///
+/// Wake-ups are what such a queue costs: on this class of machine a futex wake is tens of
+/// microseconds, against a chunk's few hundred of work. So a thread is woken only when
+/// one waits, consumers one at a time, and a producer that found the queue full sleeps
+/// until it has drained to half, not until the first free slot.
 final class BoundedQueue<Element>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let drained = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     /// Popped slots are set to nil at once, so the queue never keeps an item alive (an item
     /// may own a buffer that must go back to its pool).
     private var items: [Element?] = []
     private var head = 0
     private let capacity: Int
     private var closed = false
+    private var waitingConsumers = 0
+    private var waitingProducers = 0
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(notEmpty, nil)
+        pthread_cond_init(drained, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(drained)
+        pthread_cond_destroy(notEmpty)
+        pthread_mutex_destroy(mutex)
+        drained.deallocate()
+        notEmpty.deallocate()
+        mutex.deallocate()
+    }
+
+    private var count: Int { items.count - head }
 
     /// Waits for room, then appends. Returns false if the queue was closed.
     @discardableResult
     func push(_ item: Element) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if count >= capacity && !closed {
+            waitingProducers += 1
+            while count > capacity / 2 && !closed { pthread_cond_wait(drained, mutex) }
+            waitingProducers -= 1
+        }
         guard !closed else { return false }
         items.append(item)
-        condition.broadcast()
+        if waitingConsumers > 0 { pthread_cond_signal(notEmpty) }
         return true
     }
 
     /// Waits for an item; nil once the queue is closed and drained.
     func pop() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        guard head < items.count else { return nil }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while count == 0 && !closed {
+            waitingConsumers += 1
+            pthread_cond_wait(notEmpty, mutex)
+            waitingConsumers -= 1
+        }
+        guard count > 0 else { return nil }
         let item = items[head]
         items[head] = nil
         head += 1
@@ -39,15 +72,16 @@ final class BoundedQueue<Element>: @unchecked Sendable {
             items.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        if waitingProducers > 0 && count <= capacity / 2 { pthread_cond_broadcast(drained) }
         return item
     }
 
     /// No more items will come; consumers drain what is left, producers stop.
     func close() {
-        condition.lock()
+        pthread_mutex_lock(mutex)
         closed = true
-        condition.broadcast()
-        condition.unlock()
+        pthread_cond_broadcast(notEmpty)
+        pthread_cond_broadcast(drained)
+        pthread_mutex_unlock(mutex)
     }
 }

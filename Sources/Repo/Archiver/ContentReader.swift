@@ -7,8 +7,9 @@ import Foundation
 /// kind of data, chunks it, names every chunk and hands the chunks the repository lacks
 /// to the blob sink.
 ///
-/// Runs on the archiver's thread; chunking and naming (HMAC) happen here while the sink's
-/// workers compress and seal in parallel. Not thread-safe.
+/// Runs on the archiver's thread, which reads and chunks. Chunks of small files are named
+/// (HMAC) here too; chunks of large files and streams are named by the sink's workers
+/// (`PendingChunkIDs`), which also compress and seal in parallel. Not thread-safe.
 final class ContentReader {
     private let repository: Repository
     private let sink: BlobSink
@@ -16,14 +17,14 @@ final class ContentReader {
     private let binaryChunker: StreamChunker
     private let hasher: HMACSHA256Hasher
     private let classifier = BlobCompressor()
-    /// Blobs queued during this snapshot, not yet in the index.
-    private var queued = Set<Digest256>()
-    /// What the content of the current file cost: bytes read, and bytes of new chunks.
+    /// Bytes read so far, by all calls.
     private(set) var bytesRead: UInt64 = 0
-    private(set) var newChunkBytes: UInt64 = 0
 
     /// How much of a file decides its class: whether this much of its start compresses.
     static let classificationSampleSize = 64 << 10
+    /// Files at least this large have their chunks named by the sink's workers. Below it,
+    /// naming here costs less than the wait for the workers at the end of each file.
+    static let parallelNamingThreshold: UInt64 = 1 << 20
 
     init(repository: Repository, sink: BlobSink) throws {
         self.repository = repository
@@ -34,27 +35,47 @@ final class ContentReader {
         hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
     }
 
-    /// The content of the stream behind `fd`, read to its end. `regions` are the data
-    /// regions of a sparse file (nil: all of it is data); the gaps become holes.
-    func read(fd: Int32, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
-        var pieces = [ContentPiece]()
-        guard let regions, let size else {
-            try chunk(fd: fd, limit: nil, into: &pieces)
+    /// The content of the stream behind `fd`, read to its end. `expectedSize` is the file's
+    /// size as the walk saw it (nil for a stream). `regions` are the data regions of a
+    /// sparse file of `size` bytes (nil: all of it is data); the gaps become holes.
+    func read(fd: Int32, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
+        var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil)
+        if let regions, let size {
+            var position: UInt64 = 0
+            for region in regions where !region.isEmpty {
+                if region.lowerBound > position { content.pieces.append(.hole(region.lowerBound - position)) }
+                guard lseek(fd, off_t(region.lowerBound), SEEK_SET) >= 0 else { throw SnapshotError.read(errno) }
+                try chunk(fd: fd, limit: region.upperBound - region.lowerBound, into: &content)
+                position = region.upperBound
+            }
+            if size > position { content.pieces.append(.hole(size - position)) }
+        } else {
+            try chunk(fd: fd, limit: nil, into: &content)
+        }
+        return try content.resolved(failure: { sink.error })
+    }
+
+    /// A file's pieces as they are cut; with `pending`, blob pieces hold a slot number
+    /// until the workers have named them.
+    private struct Content {
+        let pending: PendingChunkIDs?
+        var pieces: [ContentPiece] = []
+        /// Where each pending slot's blob sits in `pieces`.
+        var slotPositions: [Int] = []
+
+        init(pending: PendingChunkIDs?) { self.pending = pending }
+
+        func resolved(failure: () -> Error?) throws -> [ContentPiece] {
+            guard let pending, !slotPositions.isEmpty else { return pieces }
+            let ids = try pending.wait(failure: failure)
+            var pieces = pieces
+            for (slot, position) in slotPositions.enumerated() { pieces[position] = .blob(ids[slot]) }
             return pieces
         }
-        var position: UInt64 = 0
-        for region in regions where !region.isEmpty {
-            if region.lowerBound > position { pieces.append(.hole(region.lowerBound - position)) }
-            guard lseek(fd, off_t(region.lowerBound), SEEK_SET) >= 0 else { throw SnapshotError.read(errno) }
-            try chunk(fd: fd, limit: region.upperBound - region.lowerBound, into: &pieces)
-            position = region.upperBound
-        }
-        if size > position { pieces.append(.hole(size - position)) }
-        return pieces
     }
 
     /// Chunks up to `limit` bytes (or to the end) from the current offset of `fd`.
-    private func chunk(fd: Int32, limit: UInt64?, into pieces: inout [ContentPiece]) throws {
+    private func chunk(fd: Int32, limit: UInt64?, into content: inout Content) throws {
         var remaining = limit ?? UInt64.max
         let reader: (UnsafeMutableRawBufferPointer) throws -> Int = { [self] target in
             guard remaining > 0 else { return 0 }
@@ -91,36 +112,26 @@ final class ContentReader {
             }
             return try reader(target)
         }) { chunk in
-            pieces.append(.blob(try self.store(chunk)))
+            if let pending = content.pending {
+                let slot = pending.reserve()
+                content.slotPositions.append(content.pieces.count)
+                content.pieces.append(.blob(.zero))
+                try self.sink.add(BlobSink.Job(name: .pending(pending, slot: slot), type: .data, plaintext: Array(chunk)))
+            } else {
+                self.hasher.update(chunk)
+                let id = self.hasher.finalize()
+                if self.sink.claim(id) { try self.sink.add(BlobSink.Job(id: id, type: .data, plaintext: Array(chunk))) }
+                content.pieces.append(.blob(id))
+            }
         }
-    }
-
-    /// Names a chunk and queues it for storage unless the repository has it.
-    private func store(_ chunk: UnsafeRawBufferPointer) throws -> Digest256 {
-        hasher.update(chunk)
-        let id = hasher.finalize()
-        if !queued.contains(id) && !repository.contains(id) {
-            queued.insert(id)
-            newChunkBytes += UInt64(chunk.count)
-            try sink.add(BlobSink.Job(id: id, type: .data, plaintext: Array(chunk)))
-        }
-        return id
     }
 
     /// Stores a tree blob unless the repository has it; returns its id.
     func store(tree: Tree) throws -> Digest256 {
         let bytes = tree.encoded()
         let id = bytes.withUnsafeBytes { repository.blobID(of: $0) }
-        if !queued.contains(id) && !repository.contains(id) {
-            queued.insert(id)
-            try sink.add(BlobSink.Job(id: id, type: .tree, plaintext: bytes))
-        }
+        if sink.claim(id) { try sink.add(BlobSink.Job(id: id, type: .tree, plaintext: bytes)) }
         return id
-    }
-
-    func resetCounters() {
-        bytesRead = 0
-        newChunkBytes = 0
     }
 }
 
