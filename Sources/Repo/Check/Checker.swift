@@ -136,30 +136,21 @@ public struct Checker: Sendable {
         let name = ObjectName(pack.type.packKind, pack.id.hex)
         let label = "pack \(pack.id.hex)"
         var problems = [String]()
-        var bytes: [UInt8] = []
         let header: [PackEntry]
         do {
+            // Only the preamble and the header: two small ranged reads.
             let reader = PackReader(keys: repository.keys)
-            if readData {
-                bytes = try repository.backend.read(name)
-                if SHA256.hash(bytes) != pack.id {
-                    problems.append("\(label): content does not match its name (SHA-256 differs): the pack is damaged")
-                }
-                header = try reader.header(of: bytes, name: label).entries
-            } else {
-                // Only the preamble and the header: two small ranged reads.
-                let salt = try reader.preamble(try repository.backend.read(name, range: 0..<PackLayout.preambleByteCount), name: label)
-                if salt != pack.salt { problems.append("\(label): salt differs from the index") }
-                var tail = try repository.backend.read(name, range: max(0, pack.size - 16384)..<pack.size)
-                let needed = PackReader.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
-                if needed > tail.count && needed <= pack.size {
-                    tail = try repository.backend.read(name, range: pack.size - needed..<pack.size)
-                }
-                header = try reader.header(salt: salt, tail: tail[...], packSize: pack.size, name: label)
+            let salt = try reader.preamble(try repository.backend.read(name, range: 0..<PackLayout.preambleByteCount), name: label)
+            if salt != pack.salt { problems.append("\(label): salt differs from the index") }
+            var tail = try repository.backend.read(name, range: max(0, pack.size - 16384)..<pack.size)
+            let needed = PackReader.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
+            if needed > tail.count && needed <= pack.size {
+                tail = try repository.backend.read(name, range: pack.size - needed..<pack.size)
             }
+            header = try reader.header(salt: salt, tail: tail[...], packSize: pack.size, name: label)
         } catch {
             problems.append("\(label): \(error)")
-            return (problems, UInt64(bytes.count), readData)
+            return (problems, 0, readData)
         }
         let indexedSet = Set(expected.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
         let headerSet = Set(header.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
@@ -170,30 +161,67 @@ public struct Checker: Sendable {
             problems.append("\(label): header lists \(header.count) blobs, index \(expected.count)")
         }
         guard readData else { return (problems, 0, false) }
+        let bytes = verifyData(of: pack, name: name, header: header, problems: &problems)
+        return (problems, bytes, true)
+    }
+
+    /// Reads the whole pack in segments of about `segmentSize` that end between blobs:
+    /// hashes every byte against the pack's name, and opens and names every blob. Returns
+    /// the bytes read. One buffer per worker, whatever the pack size.
+    private func verifyData(of pack: BlobIndex.Pack, name: ObjectName, header: [PackEntry], problems: inout [String]) -> UInt64 {
+        let label = "pack \(pack.id.hex)"
+        var read: UInt64 = 0
         do {
             let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
-            let hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
-            // One buffer for every blob of the pack, rather than fresh pages per large blob.
+            let namer = HMACSHA256Hasher(key: repository.keys.blobIDKey)
+            let packHasher = SHA256Hasher()
+            var segment: [UInt8] = []
             var plaintext: [UInt8] = []
-            bytes.withUnsafeBytes { raw in
-                for entry in header {
-                    let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<entry.offset + entry.length])
-                    do {
-                        let length = try opener.open(sealed, entry: entry, pack: pack.id.hex, into: &plaintext)
-                        plaintext.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
-                        if hasher.finalize() != entry.id {
-                            problems.append("\(label): blob \(entry.id.hex) does not hash to its id")
+            // An object store charges by the request: there, whole packs in one read.
+            let segmentSize = max(self.segmentSize, 4 * repository.backend.preferredReadSize)
+            var first = 0
+            var start = 0
+            while start < pack.size {
+                // The blobs header[first..<last] lie wholly in this segment; the last segment
+                // also holds the header and trailer.
+                var last = first
+                var end = first < header.count ? header[first].offset + header[first].length : pack.size
+                while last < header.count && (last == first || header[last].offset + header[last].length - start <= segmentSize) {
+                    end = header[last].offset + header[last].length
+                    last += 1
+                }
+                if last == header.count { end = pack.size }
+                try repository.backend.read(name, range: start..<end, into: &segment)
+                read += UInt64(segment.count)
+                segment.withUnsafeBytes { raw in
+                    packHasher.update(raw)
+                    for entry in header[first..<last] {
+                        let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset - start..<entry.offset - start + entry.length])
+                        do {
+                            let length = try opener.open(sealed, entry: entry, pack: pack.id.hex, into: &plaintext)
+                            plaintext.withUnsafeBytes { namer.update(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+                            if namer.finalize() != entry.id {
+                                problems.append("\(label): blob \(entry.id.hex) does not hash to its id")
+                            }
+                        } catch {
+                            problems.append("\(error)")
                         }
-                    } catch {
-                        problems.append("\(error)")
                     }
                 }
+                first = last
+                start = end
+            }
+            if packHasher.finalize() != pack.id {
+                problems.insert("\(label): content does not match its name (SHA-256 differs): the pack is damaged", at: 0)
             }
         } catch {
             problems.append("\(label): \(error)")
         }
-        return (problems, UInt64(bytes.count), true)
+        return read
     }
+
+    /// How much of a pack a worker reads at once from a disk (tests make it small).
+    var segmentSize = 4 << 20
 }
 
 /// One result per index, filled by concurrent workers.
