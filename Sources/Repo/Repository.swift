@@ -160,6 +160,17 @@ public final class Repository: @unchecked Sendable {
 
     public func contains(_ blob: Digest256) -> Bool { lock.withLock { blobIndex.contains(blob) } }
 
+    /// About `count` ids spread evenly over the index, for timing lookups at scale.
+    @_spi(Benchmarks) public func indexSample(count: Int) -> [Digest256] {
+        lock.withLock {
+            blobIndex.compact()
+            return blobIndex.withSortedEntries { entries in
+                guard !entries.isEmpty, count > 0 else { return [] }
+                return stride(from: 0, to: entries.count, by: max(1, entries.count / count)).prefix(count).map { entries[$0].id }
+            }
+        }
+    }
+
     /// Where a blob can be read: from the index, or failing that from a condemned pack.
     public func location(of blob: Digest256) -> BlobLocation? {
         lock.withLock { blobIndex.location(of: blob) ?? condemnedIndex.location(of: blob) }
