@@ -3,6 +3,7 @@ import Codec
 import Crypto
 import Dispatch
 import Foundation
+import Repo
 
 /// Measures, for several chunk sizes, how much of version 2 of a tree is new against
 /// version 1 (deduplication) versus how many chunks the index must hold.
@@ -11,30 +12,57 @@ struct ChunkSizeStudy {
     let successor: String
     let settings: [Setting]
 
-    /// Chunk sizes for text-like (compressible) files and for binary (incompressible)
-    /// ones; the same for both when uniform. A file's class is decided by whether the
-    /// compressor would compress its first 64 KiB.
+    /// Chunk sizes for text-like (compressible) files, for database dumps and for binary
+    /// (incompressible) ones; the same for all when uniform. A file's class is decided as
+    /// a snapshot decides it (`ContentClass`), from its first 64 KiB.
     struct Setting {
         let text: ChunkerParameters
+        let dump: ChunkerParameters
         let binary: ChunkerParameters
 
-        /// "64K" (uniform) or "16K/1M" (text/binary).
+        /// "64K" (uniform), "16K/1M" (text and dumps / binary) or "16K/4K/1M" (text / dumps
+        /// / binary). Each size is an average (minimum a quarter, maximum four times) or
+        /// "MIN-AVERAGE-MAX", either optionally followed by "@N", a normalization level.
         init?(_ spec: Substring) {
-            let sizes = spec.split(separator: "/").compactMap(parseSize)
-            guard (1...2).contains(sizes.count),
-                  let text = try? ChunkerParameters(averageSize: sizes[0]),
-                  let binary = try? ChunkerParameters(averageSize: sizes.last!) else { return nil }
-            self.text = text
-            self.binary = binary
+            let sizes = spec.split(separator: "/").compactMap(Self.parameters)
+            guard sizes.count == spec.split(separator: "/").count, (1...3).contains(sizes.count) else { return nil }
+            text = sizes[0]
+            dump = sizes[sizes.count == 3 ? 1 : 0]
+            binary = sizes[sizes.count - 1]
+        }
+
+        private static func parameters(_ spec: Substring) -> ChunkerParameters? {
+            let parts = spec.split(separator: "@")
+            guard (1...2).contains(parts.count), let normalization = parts.count == 2 ? Int(parts[1]) : 2 else { return nil }
+            let sizes = parts[0].split(separator: "-").compactMap(parseSize)
+            switch sizes.count {
+            case 1: return try? ChunkerParameters(minimumSize: sizes[0] / 4, averageSize: sizes[0], maximumSize: sizes[0] * 4,
+                                                  normalization: normalization)
+            case 3: return try? ChunkerParameters(minimumSize: sizes[0], averageSize: sizes[1], maximumSize: sizes[2],
+                                                  normalization: normalization)
+            default: return nil
+            }
         }
 
         var name: String {
-            text == binary ? Report.size(text.averageSize) : "\(Report.size(text.averageSize))/\(Report.size(binary.averageSize))"
+            let names = [text, dump, binary].map(Self.name)
+            if text == binary && dump == text { return names[0] }
+            return dump == text ? "\(names[0])/\(names[2])" : names.joined(separator: "/")
+        }
+
+        private static func name(_ parameters: ChunkerParameters) -> String {
+            let average = parameters.averageSize
+            let shape = parameters.minimumSize == average / 4 && parameters.maximumSize == average * 4
+                ? Report.size(average)
+                : [parameters.minimumSize, average, parameters.maximumSize].map(Report.size).joined(separator: "-")
+            return parameters.normalization == 2 ? shape : "\(shape)@\(parameters.normalization)"
         }
     }
 
     struct Row {
         let setting: Setting
+        /// Files of either version classified as database dumps.
+        var dumpFiles = 0
         var baselineChunks = 0
         /// Bytes stored for version 1 after compression (before encryption overhead).
         var baselineStoredBytes = 0
@@ -45,7 +73,26 @@ struct ChunkSizeStudy {
         var newStoredBytes = 0
         /// New bytes of the successor by top-level directory (db, media, www, logs...).
         var newBytesByArea: [String: Int] = [:]
+        /// New bytes stored for the successor (after compression) by top-level directory.
+        var newStoredBytesByArea: [String: Int] = [:]
+        /// Bytes of the content lists that the successor's changed files put into new tree
+        /// blobs: `contentListEntry` for every chunk of a file with a new chunk. A file's
+        /// whole list is written again when any part of it changes, so this grows with the
+        /// number of chunks of a large changed file (a dump), not with what changed.
+        var newContentListBytes = 0
         var seconds = 0.0
+
+        /// What the successor adds to a repository, estimated: its new chunks as stored,
+        /// each new blob's share of seal, pack header and index, and the content lists of
+        /// its changed files. Leaves out the rest of the tree blobs (names, metadata).
+        var estimatedGrowth: Int { newStoredBytes + newChunks * Self.blobOverhead + newContentListBytes }
+
+        /// Bytes a stored blob costs besides its frame: nonce and tag (28), its entry in its
+        /// pack's header (type, id, two varints: about 37) and in an index object (id, three
+        /// varints: about 39). docs/format.md.
+        static let blobOverhead = 104
+        /// A content piece in a tree: `0x00` and the blob id.
+        static let contentListEntry = 33
     }
 
     func run() throws -> [Row] {
@@ -63,16 +110,21 @@ struct ChunkSizeStudy {
         var row = Row(setting: setting)
         let gear = GearTable(seed: 0x5EED)
         let textChunker = StreamChunker(parameters: setting.text, gear: gear)
+        let dumpChunker = StreamChunker(parameters: setting.dump, gear: gear)
         let binaryChunker = StreamChunker(parameters: setting.binary, gear: gear)
         let compressor = BlobCompressor()
         let frame = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: BlobCompressor.maxEncodedSize(forInput: max(setting.text.maximumSize, setting.binary.maximumSize)),
+            byteCount: BlobCompressor.maxEncodedSize(forInput: max(setting.text.maximumSize, setting.dump.maximumSize,
+                                                                   setting.binary.maximumSize)),
             alignment: 64)
         defer { frame.deallocate() }
         func storedSize(_ chunk: UnsafeRawBufferPointer) -> Int { compressor.encode(chunk, into: frame) }
         func chunker(for path: String) throws -> StreamChunker {
-            if setting.text == setting.binary { return textChunker }
-            return try isCompressible(path, compressor, frame) ? textChunker : binaryChunker
+            switch try Self.contentClass(of: path, compressor) {
+            case .text: return textChunker
+            case .dump: row.dumpFiles += 1; return dumpChunker
+            case .binary: return binaryChunker
+            }
         }
 
         var known = Set<Digest256>()
@@ -86,31 +138,41 @@ struct ChunkSizeStudy {
             }
         }
         for (path, area) in successorFiles {
+            var chunks = 0
+            var changed = false
             try Self.chunkFile(path, chunker(for: path)) { chunk in
+                chunks += 1
                 row.successorBytes += chunk.count
                 if known.insert(SHA256.hash(chunk)).inserted {
+                    changed = true
                     row.newChunks += 1
                     row.newBytes += chunk.count
-                    row.newStoredBytes += storedSize(chunk)
+                    let stored = storedSize(chunk)
+                    row.newStoredBytes += stored
                     row.newBytesByArea[area, default: 0] += chunk.count
+                    row.newStoredBytesByArea[area, default: 0] += stored
                 }
             }
+            if changed { row.newContentListBytes += chunks * Row.contentListEntry }
         }
         row.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return row
     }
 
-    /// Whether the compressor would compress the first 64 KiB of the file.
-    private func isCompressible(_ path: String, _ compressor: BlobCompressor, _ frame: UnsafeMutableRawBufferPointer) throws -> Bool {
+    /// The class of the file from its first 64 KiB, as a snapshot decides it.
+    private static func contentClass(of path: String, _ compressor: BlobCompressor) throws -> ContentClass {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let head = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 64)
+        let head = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
         defer { head.deallocate() }
-        let n = read(fd, head.baseAddress, head.count)
-        guard n > 0 else { return true }
-        _ = compressor.encode(UnsafeRawBufferPointer(rebasing: head[..<n]), into: frame)
-        return frame[0] != CodecID.none.rawValue
+        var count = 0
+        while count < head.count {
+            let n = read(fd, head.baseAddress! + count, head.count - count)
+            guard n > 0 else { break }
+            count += n
+        }
+        return ContentClass(sample: UnsafeRawBufferPointer(rebasing: head[..<count]), compressor: compressor)
     }
 
     static func chunkFile(_ path: String, _ chunker: StreamChunker, _ body: (UnsafeRawBufferPointer) -> Void) throws {

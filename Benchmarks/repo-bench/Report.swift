@@ -28,12 +28,12 @@ enum Report {
 
     static func table(_ rows: [ChunkSizeStudy.Row]) -> String {
         let areas = Set(rows.flatMap { $0.newBytesByArea.keys }).sorted()
-        var lines = [row(["average", "v1 chunks", "v1 unique", "v1 stored MB", "v2 new chunks", "v2 new MB",
-                          "v2 stored MB", "index after v2"] + areas.map { "new MB \($0)" } + ["seconds"])]
+        var lines = [row(["setting", "dump files", "v1 chunks", "v1 unique", "v1 stored MB", "v2 new chunks", "v2 new MB",
+                          "v2 stored MB", "v2 lists MB", "est. growth MB", "index after v2"] + areas.map { "new MB \($0)" } + ["seconds"])]
         for r in rows {
-            lines.append(row([r.setting.name, "", "\(r.baselineChunks)", "\(r.uniqueChunks)", megabytes(r.baselineStoredBytes),
+            lines.append(row([r.setting.name, "\(r.dumpFiles)", "\(r.baselineChunks)", "\(r.uniqueChunks)", megabytes(r.baselineStoredBytes),
                               "\(r.newChunks)", megabytes(r.newBytes), megabytes(r.newStoredBytes),
-                              "\(r.uniqueChunks + r.newChunks)"]
+                              megabytes(r.newContentListBytes), megabytes(r.estimatedGrowth), "\(r.uniqueChunks + r.newChunks)"]
                              + areas.map { megabytes(r.newBytesByArea[$0] ?? 0) } + [String(format: "%.1f", r.seconds)]))
         }
         return lines.joined(separator: "\n")
@@ -41,9 +41,12 @@ enum Report {
 
     static func json(_ rows: [ChunkSizeStudy.Row]) -> String {
         encode(["chunk_sizes": rows.map { r -> [String: Any] in
-            ["setting": r.setting.name, "text_average": r.setting.text.averageSize, "binary_average": r.setting.binary.averageSize,
+            ["setting": r.setting.name, "text_average": r.setting.text.averageSize, "dump_average": r.setting.dump.averageSize,
+             "binary_average": r.setting.binary.averageSize, "dump_files": r.dumpFiles,
              "v1_stored_bytes": r.baselineStoredBytes, "v2_new_stored_bytes": r.newStoredBytes, "v1_chunks": r.baselineChunks, "v1_unique_chunks": r.uniqueChunks, "v2_new_chunks": r.newChunks,
              "v2_new_bytes": r.newBytes, "v2_bytes": r.successorBytes, "v2_new_bytes_by_area": r.newBytesByArea,
+             "v2_new_stored_bytes_by_area": r.newStoredBytesByArea, "v2_content_list_bytes": r.newContentListBytes,
+             "v2_estimated_growth_bytes": r.estimatedGrowth,
              "index_entries_after_v2": r.uniqueChunks + r.newChunks]
         }])
     }
@@ -73,10 +76,12 @@ enum Report {
     private static func round1(_ value: Double) -> Double { (value * 10).rounded() / 10 }
     private static func format(_ value: Double) -> String { String(format: "%.0f", value) }
     private static func megabytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1e6) }
-    static func size(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20)M" : "\(bytes >> 10)K" }
+    static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20)M" : bytes >= 1 << 10 ? "\(bytes >> 10)K" : "\(bytes)"
+    }
     private static func row(_ cells: String...) -> String { row(cells) }
     private static func row(_ cells: [String]) -> String {
-        cells.enumerated().map { $0.offset < 2 ? $0.element.padding(toLength: 18, withPad: " ", startingAt: 0)
+        cells.enumerated().map { $0.offset < 2 ? $0.element.padding(toLength: max(18, $0.element.count), withPad: " ", startingAt: 0)
                                                : String(repeating: " ", count: max(0, 13 - $0.element.count)) + $0.element }
             .joined(separator: " ")
     }

@@ -7,18 +7,23 @@ import Foundation
 //   repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero] [--codecs zstd:3,zlib:2]
 //     (each figure is the best of N rounds of S seconds; openssl speed likewise; one
 //     compress and one decompress row per codec setting, default the default policy)
-//   repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,1M,16K/1M] [--json]
-//     (an entry "T/B" chunks text-like files with average T and binary ones with average B)
+//   repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,1M,16K/1M,16K/4K/1M] [--json]
+//     (an entry "T/B" chunks text-like files with average T and binary ones with average B,
+//     "T/D/B" database dumps with average D; a size may be MIN-AVG-MAX, and end in @N, the
+//     normalization level)
 //   repo-bench codecs DIR [--codecs zlib:2,zstd:3] [--json]
 //     (each codec setting on the unique chunks of the tree at DIR, per top-level directory)
 //   repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]
 //     (a repository of many small blobs, for measuring prune's memory at scale)
+//   repo-bench index DIR [--lookups 1000000]
+//     (the index's load time, memory per blob and lookup time)
 
 let usage = """
     usage: repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero] [--codecs zstd:3,zlib:2]
-           repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,64K,256K,1M,16K/1M] [--json]
+           repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,64K,256K,1M,16K/1M,16K/4K/1M] [--json]
            repo-bench codecs DIR [--codecs zlib:2,zstd:3] [--json]
            repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]
+           repo-bench index DIR [--lookups 1000000]
     """
 
 func fail(_ message: String) -> Never {
@@ -81,13 +86,17 @@ do {
         let snapshots = arguments.positive("--snapshots", default: 4)
         guard arguments.remaining.count == 2 else { fail("synthetic-repo needs one directory") }
         try SyntheticRepositoryCommand.run(directory: arguments.remaining[1], blobs: blobs, snapshots: snapshots)
+    } else if arguments.remaining.first == "index" {
+        let lookups = arguments.positive("--lookups", default: 1_000_000)
+        guard arguments.remaining.count == 2 else { fail("index needs one directory") }
+        try IndexCostCommand.run(directory: arguments.remaining[1], lookups: lookups)
     } else if arguments.remaining.first == "codecs" {
         let policies = codecSettings(arguments.option("--codecs") ?? "zlib:2,\(CompressionPolicy.default.setting)")
         guard arguments.remaining.count == 2 else { fail("codecs needs one directory") }
         let rows = try CorpusCodecStudy(root: arguments.remaining[1], policies: policies).run()
         print(json ? Report.json(rows) : Report.table(rows))
     } else if arguments.remaining.first == "chunk-sizes" {
-        let settings = (arguments.option("--sizes") ?? "16K,64K,256K,1M,16K/1M").split(separator: ",").map {
+        let settings = (arguments.option("--sizes") ?? "16K,64K,256K,1M,16K/1M,16K/4K/1M").split(separator: ",").map {
             guard let setting = ChunkSizeStudy.Setting($0) else { fail("bad chunk size \($0)") }
             return setting
         }

@@ -16,8 +16,10 @@ public final class StreamChunker {
     private let buffer: UnsafeMutableRawBufferPointer
 
     /// - Parameter bufferCapacity: bytes read ahead; at least twice the maximum chunk
-    ///   size, so that a refill always has room for a large read.
-    public init(parameters: ChunkerParameters, gear: GearTable, bufferCapacity: Int = 8 << 20) {
+    ///   size, so that a refill always has room for a large read. The default is that, and
+    ///   at least 1 MiB: reads of a MiB cost no more per byte than larger ones, and a
+    ///   buffer larger than needed is memory the whole snapshot holds for nothing.
+    public init(parameters: ChunkerParameters, gear: GearTable, bufferCapacity: Int = 1 << 20) {
         self.parameters = parameters
         self.scanner = ChunkBoundaryScanner(parameters: parameters, gear: gear)
         let capacity = max(bufferCapacity, 2 * parameters.maximumSize)

@@ -51,6 +51,7 @@ public final class Archiver {
                 try handle(event, builder: &builder, reader: reader, sink: sink, scanner: scanner)
             }
             let root = try builder.finishRoot()
+            try reader.flush()
             try sink.finish()
             return try save(root: root, paths: roots.map { $0.description }, parent: parent?.id, sink: sink)
         } catch {
@@ -181,6 +182,7 @@ public final class Archiver {
             state.bytesDone = reader.bytesRead
             try builder.add(node, at: FilePath(bytes: [UInt8(ascii: "/")] + path.name))
             let root = try builder.finishRoot()
+            try reader.flush()
             try sink.finish()
             try beforeSave()
             return try save(root: root, paths: ["/" + String(decoding: path.name, as: UTF8.self)], parent: nil, sink: sink)

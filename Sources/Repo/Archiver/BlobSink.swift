@@ -10,30 +10,6 @@ import Foundation
 /// the snapshot written after it never refers to a blob that is not durably there. A crash
 /// at any point leaves at most packs that nothing refers to, which prune removes.
 final class BlobSink: @unchecked Sendable {
-    /// A blob to store: its id, type and plaintext (owned by the job).
-    struct Job {
-        enum Name {
-            /// Named by the caller, who decided it must be stored.
-            case known(Digest256)
-            /// To be named by a worker, which puts the id in the slot and stores the blob
-            /// only if nothing has claimed that id yet (see `claim`).
-            case pending(PendingChunkIDs, slot: Int)
-        }
-        let name: Name
-        let type: BlobType
-        let plaintext: [UInt8]
-
-        init(id: Digest256, type: BlobType, plaintext: [UInt8]) {
-            self.init(name: .known(id), type: type, plaintext: plaintext)
-        }
-
-        init(name: Name, type: BlobType, plaintext: [UInt8]) {
-            self.name = name
-            self.type = type
-            self.plaintext = plaintext
-        }
-    }
-
     private let repository: Repository
     private let dataBuffers: PackBufferPool
     private let treeBuffers: PackBufferPool
@@ -44,6 +20,8 @@ final class BlobSink: @unchecked Sendable {
     private let lock = NSLock()
     private var failure: Error?
     private var unindexed: [IndexedPack] = []
+    /// How many bytes of chunks may wait for a worker.
+    static let queuedBytes = 4 << 20
     /// Index objects end at 64 packs or 65,536 blobs, whichever comes first, so they stay
     /// small (a few MB) whatever the blob size: prune reads and rewrites them one at a time.
     static let packsPerIndex = 64
@@ -60,12 +38,21 @@ final class BlobSink: @unchecked Sendable {
         // An object store hides its latency behind several uploads at once; a disk needs one.
         // Capped at 4: each upload in flight holds a pack buffer.
         let uploaders = max(1, min(4, repository.backend.preferredConcurrency))
-        // One open pack per worker and one per upload in flight; a finished pack waits in
-        // `finished` only while a worker still holds its next buffer.
         let headroom = 4 << 20 + (1 << 16)
-        dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + uploaders)
-        treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + uploaders)
-        jobs = BoundedQueue(capacity: workers * 8)
+        if repository.backend.streamsObjects {
+            // Packs go to their stream as they fill: a worker's buffer holds about one
+            // blob, and a finished pack holds no buffer while it waits to be committed.
+            dataBuffers = PackBufferPool(bufferSize: headroom, count: workers)
+            treeBuffers = PackBufferPool(bufferSize: headroom, count: workers)
+        } else {
+            // One open pack per worker and one per upload in flight; a finished pack waits
+            // in `finished` only while a worker still holds its next buffer.
+            dataBuffers = PackBufferPool(bufferSize: repository.parameters.packTargetSize + headroom, count: workers + uploaders)
+            treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(repository) + headroom, count: workers + uploaders)
+        }
+        // Measured in bytes: enough chunks that workers never wait for the reader (many
+        // batches of text chunks, a few media chunks), not a whole file's worth of them.
+        jobs = BoundedQueue(capacity: Self.queuedBytes, weight: { max($0.byteCount, 4096) })
         finished = BoundedQueue(capacity: 1)
         for _ in 0..<max(1, workers) {
             let thread = Thread { [self] in work() }
@@ -84,12 +71,29 @@ final class BlobSink: @unchecked Sendable {
 
     /// Whether the blob `id` is to be stored: true once, for the first caller, unless the
     /// repository has it already.
-    func claim(_ id: Digest256) -> Bool {
+    func claim(_ id: Digest256) -> Bool { claim([id])[0] }
+
+    /// `claim` for each id, under one lock.
+    func claim(_ ids: [Digest256]) -> [Bool] {
         lock.withLock {
-            guard !claimed.contains(id), !repository.contains(id) else { return false }
-            claimed.insert(id)
-            return true
+            ids.map { id in
+                guard !claimed.contains(id), !repository.contains(id) else { return false }
+                claimed.insert(id)
+                return true
+            }
         }
+    }
+
+    /// The ids of the job's blobs: given, or named here.
+    private func name(_ job: Job, with namer: HMACSHA256Hasher) -> [Digest256] {
+        guard job.pending != nil else { return job.ids }
+        var ids: [Digest256] = []
+        ids.reserveCapacity(job.count)
+        job.withBlobs { _, plaintext in
+            namer.update(plaintext)
+            ids.append(namer.finalize())
+        }
+        return ids
     }
 
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
@@ -129,33 +133,36 @@ final class BlobSink: @unchecked Sendable {
         do {
             let compressor = BlobCompressor(policy: try repository.parameters.compressionPolicy())
             let namer = HMACSHA256Hasher(key: repository.keys.blobIDKey)
+            var kept: [Bool] = []
             while let job = jobs.pop() {
-                let id: Digest256
-                switch job.name {
-                case .known(let known):
-                    id = known
-                case .pending(let pending, let slot):
-                    id = job.plaintext.withUnsafeBytes { plaintext in
-                        namer.update(plaintext)
-                        return namer.finalize()
-                    }
-                    pending.fill(slot, with: id)
-                    guard claim(id) else { continue }
-                }
-                let writer = try writers[job.type] ?? PackWriter(
-                    type: job.type, keys: repository.keys, compressor: compressor,
-                    targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),
-                    pool: job.type == .data ? dataBuffers : treeBuffers)
-                let entry = try job.plaintext.withUnsafeBytes { try writer.add(id: id, plaintext: $0) }
-                lock.withLock {
-                    blobsAdded += 1
-                    bytesAdded += UInt64(entry.length)
-                }
-                if writer.isFull {
-                    finished.push(try writer.finish())
-                    writers[job.type] = nil
+                let ids = name(job, with: namer)
+                if let pending = job.pending {
+                    pending.fill(from: job.firstSlot, with: ids)
+                    kept = claim(ids)
                 } else {
-                    writers[job.type] = writer
+                    kept = Array(repeating: true, count: ids.count)
+                }
+                var added = 0
+                var bytes: UInt64 = 0
+                try job.withBlobs { index, plaintext in
+                    guard kept[index] else { return }
+                    let writer = try writers[job.type] ?? PackWriter(
+                        type: job.type, keys: repository.keys, compressor: compressor,
+                        targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),
+                        pool: job.type == .data ? dataBuffers : treeBuffers, stream: repository.backend.makeStream(job.type.packKind))
+                    let entry = try writer.add(id: ids[index], plaintext: plaintext)
+                    added += 1
+                    bytes += UInt64(entry.length)
+                    if writer.isFull {
+                        finished.push(try writer.finish())
+                        writers[job.type] = nil
+                    } else {
+                        writers[job.type] = writer
+                    }
+                }
+                lock.withLock {
+                    blobsAdded += added
+                    bytesAdded += bytes
                 }
             }
             for writer in writers.values where !writer.isEmpty { finished.push(try writer.finish()) }
@@ -171,7 +178,7 @@ final class BlobSink: @unchecked Sendable {
         defer { uploads.leave() }
         while let pack = finished.pop() {
             do {
-                try repository.backend.write(pack.name, pack.bytes)
+                try pack.store(in: repository.backend)
                 let ready = lock.withLock { () -> [IndexedPack]? in
                     unindexed.append(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
                     unindexedBlobs += pack.entries.count

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A blocking first-in first-out queue of bounded capacity: producers wait when it is
-/// full, so a fast stage can never run ahead of a slow one by more than `capacity` items
-/// (which is what bounds the pipeline's memory).
+/// full, so a fast stage can never run ahead of a slow one by more than `capacity` (which
+/// is what bounds the pipeline's memory). Capacity counts items, or what `weight` says
+/// each costs (bytes); an item heavier than the whole capacity still enters an empty queue.
 ///
 /// Wake-ups are what such a queue costs: on this class of machine a futex wake is tens of
 /// microseconds, against a chunk's few hundred of work. So a thread is woken only when
@@ -17,12 +18,15 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     private var items: [Element?] = []
     private var head = 0
     private let capacity: Int
+    private let weight: (Element) -> Int
+    private var load = 0
     private var closed = false
     private var waitingConsumers = 0
     private var waitingProducers = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, weight: @escaping (Element) -> Int = { _ in 1 }) {
         self.capacity = max(1, capacity)
+        self.weight = weight
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(notEmpty, nil)
         pthread_cond_init(drained, nil)
@@ -44,13 +48,14 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     func push(_ item: Element) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        if count >= capacity && !closed {
+        if load >= capacity && !closed {
             waitingProducers += 1
-            while count > capacity / 2 && !closed { pthread_cond_wait(drained, mutex) }
+            while load > capacity / 2 && !closed { pthread_cond_wait(drained, mutex) }
             waitingProducers -= 1
         }
         guard !closed else { return false }
         items.append(item)
+        load += weight(item)
         if waitingConsumers > 0 { pthread_cond_signal(notEmpty) }
         return true
     }
@@ -67,12 +72,13 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         guard count > 0 else { return nil }
         let item = items[head]
         items[head] = nil
+        if let item { load -= weight(item) }
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
         }
-        if waitingProducers > 0 && count <= capacity / 2 { pthread_cond_broadcast(drained) }
+        if waitingProducers > 0 && load <= capacity / 2 { pthread_cond_broadcast(drained) }
         return item
     }
 

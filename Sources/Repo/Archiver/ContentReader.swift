@@ -14,14 +14,16 @@ final class ContentReader {
     private let repository: Repository
     private let sink: BlobSink
     private let textChunker: StreamChunker
+    /// The text chunker itself when the repository chunks dumps as text (the default).
+    private let dumpChunker: StreamChunker
     private let binaryChunker: StreamChunker
     private let hasher: HMACSHA256Hasher
     private let classifier = BlobCompressor()
+    /// Named chunks of small files, handed to the sink together (see `BlobSink.Job`).
+    private var namedBatch = BlobSink.Job(type: .data)
     /// Bytes read so far, by all calls.
     private(set) var bytesRead: UInt64 = 0
 
-    /// How much of a file decides its class: whether this much of its start compresses.
-    static let classificationSampleSize = 64 << 10
     /// Files at least this large have their chunks named by the sink's workers. Below it,
     /// naming here costs less than the wait for the workers at the end of each file.
     static let parallelNamingThreshold: UInt64 = 1 << 20
@@ -30,8 +32,12 @@ final class ContentReader {
         self.repository = repository
         self.sink = sink
         let gear = repository.keys.gear
-        textChunker = StreamChunker(parameters: try repository.parameters.textChunking.parameters(), gear: gear)
-        binaryChunker = StreamChunker(parameters: try repository.parameters.binaryChunking.parameters(), gear: gear)
+        let parameters = repository.parameters
+        textChunker = StreamChunker(parameters: try parameters.textChunking.parameters(), gear: gear)
+        let dumpChunking = parameters.chunking(for: .dump)
+        dumpChunker = dumpChunking == parameters.textChunking ? textChunker
+            : StreamChunker(parameters: try dumpChunking.parameters(), gear: gear)
+        binaryChunker = StreamChunker(parameters: try parameters.binaryChunking.parameters(), gear: gear)
         hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
     }
 
@@ -52,7 +58,15 @@ final class ContentReader {
         } else {
             try chunk(fd: fd, limit: nil, into: &content)
         }
+        if let batch = content.batch, !batch.isEmpty { try sink.add(batch) }
         return try content.resolved(failure: { sink.error })
+    }
+
+    /// Hands over the chunks still batched; call before finishing the sink.
+    func flush() throws {
+        guard !namedBatch.isEmpty else { return }
+        try sink.add(namedBatch)
+        namedBatch = BlobSink.Job(type: .data)
     }
 
     /// A file's pieces as they are cut; with `pending`, blob pieces hold a slot number
@@ -62,12 +76,28 @@ final class ContentReader {
         var pieces: [ContentPiece] = []
         /// Where each pending slot's blob sits in `pieces`.
         var slotPositions: [Int] = []
+        /// Chunks cut but not yet handed to the sink.
+        var batch: BlobSink.Job?
 
         init(pending: PendingChunkIDs?) { self.pending = pending }
 
+        /// Records a chunk to be named by the workers; returns a batch that is ready.
+        mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs) -> BlobSink.Job? {
+            var batch = self.batch ?? BlobSink.Job(type: .data, pending: pending, firstSlot: slotPositions.count)
+            slotPositions.append(pieces.count)
+            pieces.append(.blob(.zero))
+            batch.append(chunk)
+            guard batch.isFull else {
+                self.batch = batch
+                return nil
+            }
+            self.batch = nil
+            return batch
+        }
+
         func resolved(failure: () -> Error?) throws -> [ContentPiece] {
             guard let pending, !slotPositions.isEmpty else { return pieces }
-            let ids = try pending.wait(failure: failure)
+            let ids = try pending.wait(for: slotPositions.count, failure: failure)
             var pieces = pieces
             for (slot, position) in slotPositions.enumerated() { pieces[position] = .blob(ids[slot]) }
             return pieces
@@ -92,7 +122,7 @@ final class ContentReader {
         }
         // The start of the stream decides its chunk sizes: read a sample, classify it, then
         // serve it to the chunker ahead of the rest of the stream.
-        let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.classificationSampleSize, alignment: 64)
+        let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
         defer { sample.deallocate() }
         var sampled = 0
         while sampled < sample.count {
@@ -101,7 +131,11 @@ final class ContentReader {
             sampled += n
         }
         let head = UnsafeRawBufferPointer(rebasing: sample[..<sampled])
-        let chunker = classifier.looksCompressible(head) ? textChunker : binaryChunker
+        let chunker = switch ContentClass(sample: head, compressor: classifier) {
+        case .text: textChunker
+        case .dump: dumpChunker
+        case .binary: binaryChunker
+        }
         var served = 0
         try chunker.chunk(reader: { target in
             if served < sampled {
@@ -113,14 +147,14 @@ final class ContentReader {
             return try reader(target)
         }) { chunk in
             if let pending = content.pending {
-                let slot = pending.reserve()
-                content.slotPositions.append(content.pieces.count)
-                content.pieces.append(.blob(.zero))
-                try self.sink.add(BlobSink.Job(name: .pending(pending, slot: slot), type: .data, plaintext: Array(chunk)))
+                if let ready = content.add(chunk, pending: pending) { try self.sink.add(ready) }
             } else {
                 self.hasher.update(chunk)
                 let id = self.hasher.finalize()
-                if self.sink.claim(id) { try self.sink.add(BlobSink.Job(id: id, type: .data, plaintext: Array(chunk))) }
+                if self.sink.claim(id) {
+                    self.namedBatch.append(chunk, id: id)
+                    if self.namedBatch.isFull { try self.flush() }
+                }
                 content.pieces.append(.blob(id))
             }
         }

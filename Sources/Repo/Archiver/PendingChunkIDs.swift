@@ -5,38 +5,35 @@ import Foundation
 ///
 /// Naming a chunk (HMAC-SHA-256) costs more CPU than reading and chunking it, so the one
 /// thread that walks and reads would be the pipeline's bottleneck if it named every chunk
-/// itself. For a large file it only cuts chunks and reserves a slot for each; a worker
-/// names the chunk, fills the slot, and stores the chunk if it is new. The reader waits
-/// for the slots once, when the file ends.
+/// itself. For a large file it only cuts chunks, numbering them; a worker names a batch of
+/// them, fills their slots at once, and stores those that are new. The reader waits for
+/// the slots once, when the file ends.
 final class PendingChunkIDs: @unchecked Sendable {
     private let condition = NSCondition()
     private var ids: [Digest256] = []
-    private var missing = 0
+    private var filled = 0
+    /// How many slots the reader waits for; nil until it waits.
+    private var expected: Int?
 
-    /// Reserves the next slot; returns its number.
-    func reserve() -> Int {
+    /// Fills slots `first...` with `names` (a worker, once it has named a batch).
+    func fill(from first: Int, with names: [Digest256]) {
         condition.lock()
         defer { condition.unlock() }
-        ids.append(.zero)
-        missing += 1
-        return ids.count - 1
+        if ids.count < first + names.count {
+            ids.append(contentsOf: repeatElement(.zero, count: first + names.count - ids.count))
+        }
+        ids.replaceSubrange(first..<first + names.count, with: names)
+        filled += names.count
+        if let expected, filled >= expected { condition.broadcast() }
     }
 
-    /// Fills a slot (a worker, once it has named the chunk).
-    func fill(_ slot: Int, with id: Digest256) {
-        condition.lock()
-        ids[slot] = id
-        missing -= 1
-        if missing == 0 { condition.broadcast() }
-        condition.unlock()
-    }
-
-    /// Every id, once all slots are filled. `failure` is polled while waiting: a sink that
-    /// failed drops its queued chunks, whose slots would never be filled.
-    func wait(failure: () -> Error?) throws -> [Digest256] {
+    /// The first `count` ids, once they are all filled. `failure` is polled while waiting:
+    /// a sink that failed drops its queued chunks, whose slots would never be filled.
+    func wait(for count: Int, failure: () -> Error?) throws -> [Digest256] {
         condition.lock()
         defer { condition.unlock() }
-        while missing > 0 {
+        expected = count
+        while filled < count {
             if let error = failure() { throw error }
             _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
         }

@@ -4,6 +4,11 @@ import Crypto
 /// Builds one pack: each blob is compressed straight into the pack's buffer and sealed
 /// there in place, so a blob's bytes are written once, by the compressor.
 ///
+/// With a stream, the buffer holds only the pack's unwritten tail: when the next blob
+/// would not fit, what is buffered goes to the stream (and into the running hash that
+/// names the pack), so a pack of any size costs one buffer of about the largest blob.
+/// Without one, the whole pack stays in the buffer until it is stored.
+///
 /// Not thread-safe: a pipeline worker owns its writers.
 final class PackWriter {
     let type: BlobType
@@ -12,7 +17,11 @@ final class PackWriter {
     private let cipher: AES256GCM
     private let compressor: BlobCompressor
     private var buffer: UnsafeMutableRawBufferPointer
-    private(set) var size: Int
+    /// Bytes of the pack in the buffer, after the `written` already in the stream.
+    private var used: Int
+    private var written = 0
+    private let stream: ObjectStream?
+    private let hasher: SHA256Hasher?
     private(set) var entries: [PackEntry] = []
 
     private let pool: PackBufferPool
@@ -20,25 +29,37 @@ final class PackWriter {
     private var grown = false
 
     /// Starts a pack in a buffer from `pool` (waiting for one if all are in use). Packs end
-    /// once they pass `targetSize`, so the pool's buffers must hold the target plus one
-    /// blob; a larger blob makes the writer grow its buffer.
-    init(type: BlobType, keys: RepositoryKeys, compressor: BlobCompressor, targetSize: Int, pool: PackBufferPool) throws {
+    /// once they pass `targetSize`. Without a stream, the pool's buffers must hold the
+    /// target plus one blob; with one, one blob. A larger blob makes the writer grow its
+    /// buffer.
+    init(type: BlobType, keys: RepositoryKeys, compressor: BlobCompressor, targetSize: Int, pool: PackBufferPool,
+         stream: ObjectStream? = nil) throws {
         self.type = type
         self.targetSize = targetSize
         self.compressor = compressor
         self.pool = pool
+        self.stream = stream
+        hasher = stream == nil ? nil : SHA256Hasher()
         salt = SecureRandom.bytes(count: PackLayout.saltByteCount)
         cipher = try AES256GCM(key: keys.packKey(salt: salt))
         let buffer = pool.take()
         buffer.copyBytes(from: PackLayout.magic + [PackLayout.version] + salt)
         self.buffer = buffer
-        size = PackLayout.preambleByteCount
+        used = PackLayout.preambleByteCount
     }
 
-    /// A writer dropped unfinished (a failed snapshot) gives its buffer back.
-    deinit { if !finished { PackBufferPool.release(buffer, to: pool, grown: grown) } }
+    /// A writer dropped unfinished (a failed snapshot) gives its buffer back and throws
+    /// its stream away.
+    deinit {
+        guard !finished else { return }
+        PackBufferPool.release(buffer, to: pool, grown: grown)
+        stream?.discard()
+    }
 
     private var finished = false
+
+    /// The pack's size so far.
+    var size: Int { written + used }
 
     var isEmpty: Bool { entries.isEmpty }
     /// A pack ends at its target size or at 65,536 blobs: with tiny blobs (small files) the
@@ -51,8 +72,8 @@ final class PackWriter {
     @discardableResult
     func add(id: Digest256, plaintext: UnsafeRawBufferPointer) throws -> PackEntry {
         let frameCapacity = BlobCompressor.maxEncodedSize(forInput: plaintext.count)
-        reserve(frameCapacity + AES256GCM.overhead)
-        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + frameCapacity + AES256GCM.overhead])
+        try reserve(frameCapacity + AES256GCM.overhead)
+        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + frameCapacity + AES256GCM.overhead])
         let frameLength = compressor.encode(plaintext, into: UnsafeMutableRawBufferPointer(
             rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frameCapacity]))
         return try seal(message, id: id, frameLength: frameLength, plaintextLength: plaintext.count)
@@ -62,8 +83,8 @@ final class PackWriter {
     /// old pack: the frame is kept, only the encryption is new).
     @discardableResult
     func add(id: Digest256, frame: UnsafeRawBufferPointer, plaintextLength: Int) throws -> PackEntry {
-        reserve(frame.count + AES256GCM.overhead)
-        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + frame.count + AES256GCM.overhead])
+        try reserve(frame.count + AES256GCM.overhead)
+        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + frame.count + AES256GCM.overhead])
         UnsafeMutableRawBufferPointer(rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frame.count])
             .copyMemory(from: frame)
         return try seal(message, id: id, frameLength: frame.count, plaintextLength: plaintextLength)
@@ -76,7 +97,7 @@ final class PackWriter {
         }
         let entry = PackEntry(type: type, id: id, offset: size, length: sealedLength, plaintextLength: plaintextLength)
         entries.append(entry)
-        size += sealedLength
+        used += sealedLength
         return entry
     }
 
@@ -92,55 +113,96 @@ final class PackWriter {
             header.append(varint: entry.plaintextLength)
         }
         let sealedHeader = cipher.seal(header.bytes, nonce: .random(), aad: PackLayout.headerAssociatedData)
-        reserve(sealedHeader.count + PackLayout.trailerByteCount)
-        UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + sealedHeader.count]).copyBytes(from: sealedHeader)
-        size += sealedHeader.count
+        try reserve(sealedHeader.count + PackLayout.trailerByteCount)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + sealedHeader.count]).copyBytes(from: sealedHeader)
+        used += sealedHeader.count
         withUnsafeBytes(of: UInt32(sealedHeader.count).littleEndian) {
-            UnsafeMutableRawBufferPointer(rebasing: buffer[size..<size + 4]).copyMemory(from: $0)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + 4]).copyMemory(from: $0)
         }
-        size += PackLayout.trailerByteCount
-        let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<size])
+        used += PackLayout.trailerByteCount
+        if let stream, let hasher {
+            try flush()
+            finished = true  // the stream now belongs to the pack
+            PackBufferPool.release(buffer, to: pool, grown: grown)
+            return FinishedPack(id: hasher.finalize(), type: type, salt: salt, entries: entries, size: size, storage: .stream(stream))
+        }
         finished = true  // the buffer now belongs to the pack, which gives it back to the pool
-        return FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, entries: entries, buffer: buffer, size: size,
-                            pool: pool, grown: grown)
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<used])
+        return FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, entries: entries, size: size,
+                            storage: .buffer(buffer, pool: pool, grown: grown))
     }
 
-    private func reserve(_ extra: Int) {
-        guard size + extra > buffer.count else { return }
-        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(buffer.count * 2, size + extra), alignment: 4096)
-        larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<size]))
+    /// Makes room for `extra` more bytes: writes the buffer out to the stream if there is
+    /// one, and grows the buffer if that is not enough.
+    private func reserve(_ extra: Int) throws {
+        guard used + extra > buffer.count else { return }
+        if stream != nil && used > 0 {
+            try flush()
+            guard extra > buffer.count else { return }
+        }
+        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(buffer.count * 2, used + extra), alignment: 4096)
+        larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<used]))
         if grown { buffer.deallocate() } else { pool.give(buffer, replacedOriginal: true) }
         buffer = larger
         grown = true
     }
+
+    /// Appends the buffered bytes to the stream and the pack's hash, and empties the buffer.
+    private func flush() throws {
+        guard let stream, let hasher, used > 0 else { return }
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<used])
+        hasher.update(bytes)
+        try stream.append(bytes)
+        written += used
+        used = 0
+    }
 }
 
-/// A complete pack, ready to store: its bytes, its id (SHA-256 of the bytes) and what the
-/// index must learn of it. Owns its buffer until it is released, then returns it to the pool.
+/// A complete pack, ready to store: its id (SHA-256 of its bytes), what the index must learn
+/// of it, and its bytes: in a buffer, given back to the pool when the pack is released, or
+/// already in a stream that storing commits.
 final class FinishedPack: @unchecked Sendable {
+    enum Storage {
+        case buffer(UnsafeMutableRawBufferPointer, pool: PackBufferPool, grown: Bool)
+        case stream(ObjectStream)
+    }
+
     let id: Digest256
     let type: BlobType
     let salt: [UInt8]
     let entries: [PackEntry]
-    private let buffer: UnsafeMutableRawBufferPointer
     let size: Int
-    private let pool: PackBufferPool
-    private let grown: Bool
+    private let storage: Storage
 
-    init(id: Digest256, type: BlobType, salt: [UInt8], entries: [PackEntry], buffer: UnsafeMutableRawBufferPointer, size: Int,
-         pool: PackBufferPool, grown: Bool) {
+    init(id: Digest256, type: BlobType, salt: [UInt8], entries: [PackEntry], size: Int, storage: Storage) {
         self.id = id
         self.type = type
         self.salt = salt
         self.entries = entries
-        self.buffer = buffer
         self.size = size
-        self.pool = pool
-        self.grown = grown
+        self.storage = storage
     }
 
-    deinit { PackBufferPool.release(buffer, to: pool, grown: grown) }
+    deinit {
+        switch storage {
+        case .buffer(let buffer, let pool, let grown): PackBufferPool.release(buffer, to: pool, grown: grown)
+        case .stream(let stream): stream.discard()
+        }
+    }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[..<size]) }
     var name: ObjectName { ObjectName(type.packKind, id.hex) }
+
+    /// The pack's bytes, when it was built in memory (tests, and backends without streams).
+    var bytes: UnsafeRawBufferPointer? {
+        guard case .buffer(let buffer, _, _) = storage else { return nil }
+        return UnsafeRawBufferPointer(rebasing: buffer[..<size])
+    }
+
+    /// Stores the pack in `backend`: writes the buffer, or commits the stream.
+    func store(in backend: Backend) throws(BackendError) {
+        switch storage {
+        case .buffer(let buffer, _, _): try backend.write(name, UnsafeRawBufferPointer(rebasing: buffer[..<size]))
+        case .stream(let stream): try stream.commit(as: name)
+        }
+    }
 }

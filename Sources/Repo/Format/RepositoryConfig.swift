@@ -22,13 +22,28 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
 
         func parameters() throws -> ChunkerParameters {
             guard algorithm == "fastcdc-gear" else { throw FormatError.corrupt("config", "unknown chunker \(algorithm)") }
-            return try ChunkerParameters(minimumSize: minimum, averageSize: average, maximumSize: maximum,
-                                         normalization: normalization)
+            do {
+                return try ChunkerParameters(minimumSize: minimum, averageSize: average, maximumSize: maximum,
+                                             normalization: normalization)
+            } catch {
+                throw FormatError.corrupt("config", error.description)
+            }
         }
     }
 
-    /// Chunking of text-like (compressible) files: dumps, logs, source.
+    /// Chunking of text-like (compressible) files: logs, source, documents.
     public var textChunking = Chunking(.text)
+    /// Chunking of database dumps (`DumpDetector`), whose scattered row edits each cost about
+    /// a chunk. Absent from repositories made before dumps were a class of their own: those
+    /// chunk dumps with `textChunking`, so their dumps keep deduplicating against what they
+    /// already hold.
+    public var dumpChunking: Chunking? = Chunking(.dump)
+    /// Chunks dumps around `averageSize` bytes (a power of two), from a quarter of it to
+    /// four times it.
+    public mutating func chunkDumps(averageSize: Int) throws {
+        dumpChunking = Chunking(try ChunkerParameters(averageSize: averageSize))
+    }
+
     /// Chunking of binary (incompressible) files: media, archives.
     public var binaryChunking = Chunking(.binary)
     public var blobID = "hmac-sha256"
@@ -44,20 +59,29 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case textChunking = "text_chunking", binaryChunking = "binary_chunking", blobID = "blob_id", cipher
+        case textChunking = "text_chunking", dumpChunking = "dump_chunking", binaryChunking = "binary_chunking"
+        case blobID = "blob_id", cipher
         case compression, compressionLevel = "compression_level", packTargetSize = "pack_target_size"
     }
 
     /// Refuses parameters this program cannot honour, rather than misread a repository.
     func validate() throws {
-        _ = try textChunking.parameters()
-        _ = try binaryChunking.parameters()
+        for contentClass in ContentClass.allCases { _ = try chunking(for: contentClass).parameters() }
         for (kind, name, known) in [("blob id", blobID, "hmac-sha256"), ("cipher", cipher, "aes-256-gcm")] where name != known {
             throw FormatError.unsupportedAlgorithm(kind: kind, name: name)
         }
         _ = try compressionPolicy()
         guard (1 << 20...1 << 30).contains(packTargetSize) else {
             throw FormatError.corrupt("config", "pack size out of range")
+        }
+    }
+
+    /// The chunking of data of `contentClass`.
+    public func chunking(for contentClass: ContentClass) -> Chunking {
+        switch contentClass {
+        case .text: textChunking
+        case .dump: dumpChunking ?? textChunking
+        case .binary: binaryChunking
         }
     }
 

@@ -67,7 +67,7 @@ final class Repacker {
     private func store(_ type: BlobType) throws {
         guard let writer = writers.removeValue(forKey: type), !writer.isEmpty else { return }
         let pack = try writer.finish()
-        try repository.backend.write(pack.name, pack.bytes)
+        try pack.store(in: repository.backend)
         bytesWritten += pack.size
         unindexed.append(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
         unindexedBlobs += pack.entries.count

@@ -26,6 +26,15 @@ public protocol Backend: AnyObject, Sendable {
     /// crash leaves either the old state or the whole new object.
     func write(_ name: ObjectName, _ bytes: UnsafeRawBufferPointer) throws(BackendError)
 
+    /// Whether `makeStream` gives streams: writers then never hold a whole object in
+    /// memory. A backend that must send an object in one request (or whose requests need
+    /// the name first) stores whole objects only (default false).
+    var streamsObjects: Bool { get }
+
+    /// A stream for a new object of `kind`, named when it is committed; nil when the
+    /// backend stores whole objects only (the default).
+    func makeStream(_ kind: ObjectKind) throws(BackendError) -> ObjectStream?
+
     /// Removes the object; removing one that does not exist is not an error.
     func delete(_ name: ObjectName) throws(BackendError)
 
@@ -61,6 +70,10 @@ extension Backend {
     public func read(_ name: ObjectName, range: Range<Int>, into buffer: inout [UInt8]) throws(BackendError) {
         buffer = try read(name, range: range)
     }
+
+    public var streamsObjects: Bool { false }
+
+    public func makeStream(_ kind: ObjectKind) throws(BackendError) -> ObjectStream? { nil }
 
     /// Nothing to remove: storage where a write cut short leaves nothing behind.
     public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int { 0 }

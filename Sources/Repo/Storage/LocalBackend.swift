@@ -147,6 +147,65 @@ public final class LocalBackend: Backend {
         try syncDirectory(directory)
     }
 
+    public var streamsObjects: Bool { true }
+
+    /// A temporary file in the kind's directory; `commit` renames it into its shard.
+    public func makeStream(_ kind: ObjectKind) throws(BackendError) -> ObjectStream? {
+        let directory = kind == .config ? "." : kind.rawValue
+        let temporary = "\(directory)/\(LocalLayout.temporaryName())"
+        do throws(Errno) {
+            return LocalObjectStream(backend: self, file: try createTemporaryFile(temporary, in: directory), temporary: temporary)
+        } catch {
+            throw BackendError(error, "write", fullPath(temporary))
+        }
+    }
+
+    /// Ends a stream: syncs and closes its temporary file, renames it to `name` and syncs
+    /// the directory, as `write` does.
+    func commit(_ file: FileDescriptor, temporary: String, as name: ObjectName) throws(BackendError) {
+        guard name.isValid else {
+            try? file.close()
+            removeTemporary(temporary)
+            throw .invalidName(name)
+        }
+        let directory = LocalLayout.directory(of: name)
+        do throws(Errno) {
+            do throws(Errno) {
+                try file.sync()
+            } catch {
+                try? file.close()
+                throw error
+            }
+            try file.close()
+            try rename(temporary, to: name.path, creating: directory)
+        } catch {
+            removeTemporary(temporary)
+            throw BackendError(error, "write", fullPath(name.path))
+        }
+        try syncDirectory(directory)
+    }
+
+    func removeTemporary(_ temporary: String) { try? root.removeFile(temporary) }
+
+    func streamError(_ error: Errno, _ operation: String, _ temporary: String) -> BackendError {
+        BackendError(error, operation, fullPath(temporary))
+    }
+
+    func closedStream(_ temporary: String) -> BackendError {
+        .io(operation: "write", path: fullPath(temporary), errno: EBADF)
+    }
+
+    /// Renames into `directory`, recreating it if a copy of the repository dropped it.
+    private func rename(_ source: String, to destination: String, creating directory: String) throws(Errno) {
+        do throws(Errno) {
+            try root.rename(source, to: destination)
+        } catch {
+            guard error == .noSuchFile else { throw error }
+            try makeDirectories(directory)
+            try root.rename(source, to: destination)
+        }
+    }
+
     /// Syncs the directory after removing, so that a later step that relies on the removal
     /// (prune deleting packs once the index objects naming them are gone) cannot be
     /// undone by a crash while that step survives.
@@ -235,13 +294,18 @@ public final class LocalBackend: Backend {
         } catch {
             guard error == .noSuchFile else { throw error }
         }
+        try makeDirectories(directory)
+        return try FileDescriptor.open(path, relativeTo: root, flags: flags, mode: Self.fileMode)
+    }
+
+    /// Creates `directory` and its missing parents under the root, syncing each parent.
+    private func makeDirectories(_ directory: String) throws(Errno) {
         var parent = "."
         for component in directory.split(separator: "/") {
             let child = parent == "." ? String(component) : "\(parent)/\(component)"
             if try root.makeDirectory(child, mode: Self.directoryMode) { try root.syncDirectory(parent) }
             parent = child
         }
-        return try FileDescriptor.open(path, relativeTo: root, flags: flags, mode: Self.fileMode)
     }
 
     /// Writes `bytes` into `file` and syncs them, then closes the file whatever happened.

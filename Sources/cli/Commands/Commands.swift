@@ -13,6 +13,8 @@ enum Commands {
                     details: "The repository location comes from --repo or REPO_REPOSITORY; the password as for every command.",
                     options: [
                         OptionSpec("pack-size", value: "MIB", "target size of data packs in MiB (1 to 1024, default 16)"),
+                        OptionSpec("dump-chunk-size", value: "KIB",
+                                   "average chunk of database dumps in KiB, a power of two (default 16, as other text; 4 stores less per changed dump)"),
                         OptionSpec("compression", value: "ALGO[:LEVEL]", InitCommand.compressionHelp),
                     ]),
         SnapshotCommand.spec,

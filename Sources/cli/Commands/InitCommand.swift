@@ -6,6 +6,11 @@ enum InitCommand {
         let location = try context.requireLocation()
         var parameters = RepositoryParameters()
         if let megabytes = try context.arguments.integer("pack-size", in: 1...1024) { parameters.packTargetSize = megabytes << 20 }
+        if let kibibytes = try context.arguments.integer("dump-chunk-size", in: 1...1024) {
+            guard kibibytes & (kibibytes - 1) == 0, (try? parameters.chunkDumps(averageSize: kibibytes << 10)) != nil else {
+                throw UsageError("--dump-chunk-size needs a power of two from 1 to 1024 (KiB), not \(kibibytes)")
+            }
+        }
         if let setting = context.arguments.value("compression") {
             guard let policy = CompressionPolicy(setting: setting) else {
                 throw UsageError("--compression needs \(compressionChoices), not \(setting.debugDescription)")
@@ -18,7 +23,8 @@ enum InitCommand {
         let repository = try Repository.initialize(backend: backend, password: password, parameters: parameters)
         if context.output.json {
             context.output.emit(["id": repository.id, "location": location, "compression": parameters.compression,
-                                 "compression_level": parameters.compressionLevel])
+                                 "compression_level": parameters.compressionLevel,
+                                 "dump_chunk_size": (parameters.dumpChunking ?? parameters.textChunking).average])
         } else {
             context.output.line("created repository \(repository.id.prefix(8)) at \(location)"
                                 + " (compression \(parameters.compression):\(parameters.compressionLevel))")

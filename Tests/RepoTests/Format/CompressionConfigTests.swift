@@ -82,16 +82,18 @@ import Testing
         #expect(json["compression_level"] as? Int == 3)
     }
 
-    /// A config written before zstd existed (all of its fields as the old writer put
-    /// them) still opens, and the repository keeps writing zlib.
+    /// The parameters of a config written before zstd existed, all of its fields as the old
+    /// writer put them.
+    static let parametersBeforeZstd = #"""
+        {"text_chunking": {"algorithm": "fastcdc-gear", "minimum": 4096, "average": 16384, "maximum": 65536, "normalization": 2},
+         "binary_chunking": {"algorithm": "fastcdc-gear", "minimum": 262144, "average": 1048576, "maximum": 4194304, "normalization": 2},
+         "blob_id": "hmac-sha256", "cipher": "aes-256-gcm", "compression": "zlib", "compression_level": 2,
+         "pack_target_size": 16777216}
+        """#
+
+    /// A config written before zstd existed still opens, and the repository keeps writing zlib.
     @Test func configWithZlibFromBeforeZstdIsRead() throws {
-        let old = #"""
-            {"text_chunking": {"algorithm": "fastcdc-gear", "minimum": 4096, "average": 16384, "maximum": 65536, "normalization": 2},
-             "binary_chunking": {"algorithm": "fastcdc-gear", "minimum": 262144, "average": 1048576, "maximum": 4194304, "normalization": 2},
-             "blob_id": "hmac-sha256", "cipher": "aes-256-gcm", "compression": "zlib", "compression_level": 2,
-             "pack_target_size": 16777216}
-            """#
-        let parameters = try JSONCoding.decoder.decode(RepositoryParameters.self, from: Data(old.utf8))
+        let parameters = try JSONCoding.decoder.decode(RepositoryParameters.self, from: Data(Self.parametersBeforeZstd.utf8))
         try parameters.validate()
         #expect(try parameters.compressionPolicy() == CompressionPolicy(algorithm: .zlib, level: 2))
     }

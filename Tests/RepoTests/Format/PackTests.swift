@@ -27,7 +27,7 @@ import Testing
             returned.append(try plaintext.withUnsafeBytes { try writer.add(id: id, plaintext: $0) })
         }
         let pack = try writer.finish()
-        return Built(pack: pack, bytes: Array(pack.bytes), blobs: blobs, returned: returned)
+        return Built(pack: pack, bytes: Array(pack.bytes!), blobs: blobs, returned: returned)
     }
 
     func open(_ bytes: [UInt8], _ entry: PackEntry, salt: [UInt8], keys: RepositoryKeys? = nil) throws -> [UInt8] {
@@ -335,7 +335,7 @@ import Testing
             try generator.bytes(200_000).withUnsafeBytes { _ = try writer.add(id: generator.digest(), plaintext: $0) }
             let pack = try writer.finish()
             #expect(pack.size > 200_000)
-            #expect(try PackReader(keys: keys).header(of: Array(pack.bytes), name: "pack").entries == pack.entries)
+            #expect(try PackReader(keys: keys).header(of: Array(pack.bytes!), name: "pack").entries == pack.entries)
         }
         #expect(try Self.secondWriterWaits(pool: pool, keys: keys), "after a pack that outgrew its buffer")
 

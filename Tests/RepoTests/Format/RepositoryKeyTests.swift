@@ -198,6 +198,9 @@ import Testing
         let backend = try LocalBackend.create(at: "\(directory)/repo")
         let changes: [(inout RepositoryParameters) -> Void] = [
             { $0.compressionLevel = 0 }, { $0.packTargetSize = 1_000 }, { $0.cipher = "rot13" }, { $0.textChunking.algorithm = "fixed" },
+            { $0.textChunking.average = 3_000 }, { $0.binaryChunking.minimum = 8 << 20 },
+            { $0.dumpChunking?.algorithm = "fixed" }, { $0.dumpChunking?.average = 3_000 }, { $0.dumpChunking?.minimum = 32 },
+            { $0.dumpChunking?.maximum = 128 << 20 }, { $0.dumpChunking?.normalization = 9 },
         ]
         for change in changes {
             var parameters = RepositoryParameters()

@@ -215,7 +215,7 @@ import Testing
         let blob = PruneFixtures.random(20_000, &generator)
         try blob.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(blob, in: world.repository), plaintext: $0) }
         let pack = try writer.finish()
-        try world.backend.write(pack.name, pack.bytes)
+        try pack.store(in: world.backend)
         let foreign = try PruneFixtures.plantForeignLock(world.repository, age: 7200)
 
         let first = try PruneFixtures.prune(world.repository)

@@ -31,7 +31,7 @@ import Testing
             let blob = PruneFixtures.random(30_000, &generator)
             try blob.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(blob, in: world.repository), plaintext: $0) }
             let pack = try writer.finish()
-            try world.backend.write(pack.name, pack.bytes)
+            try pack.store(in: world.backend)
 
             switch situation {
             case .immediate:

@@ -208,7 +208,7 @@ import Testing
         let orphan = PruneFixtures.random(50_000, &generator)
         try orphan.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(orphan, in: world.repository), plaintext: $0) }
         let pack = try writer.finish()
-        try world.backend.write(pack.name, pack.bytes)
+        try pack.store(in: world.backend)
 
         // Planned before `forget`, as `forget --dry-run --prune` does.
         let objects = try PruneFixtures.objects(world.backend)
@@ -283,7 +283,7 @@ import Testing
         let loose = PruneFixtures.random(10_000, &generator)
         try loose.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(loose, in: world.repository), plaintext: $0) }
         let pack = try writer.finish()
-        try world.backend.write(pack.name, pack.bytes)
+        try pack.store(in: world.backend)
         // And something under data/ that is no pack at all.
         let garbage = PruneFixtures.random(3_000, &generator)
         let garbageName = ObjectName(.dataPack, SHA256.hash(garbage).hex)

@@ -22,7 +22,7 @@ struct BackendConformance {
 
     enum Check: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case roundTrip, rangedReads, readsPastTheEnd, missingObjects, listing, largeListing
-        case deletion, identicalRewrite, concurrentWritesAndReads, largeObject
+        case deletion, identicalRewrite, concurrentWritesAndReads, largeObject, streams
 
         var testDescription: String { rawValue }
     }
@@ -40,7 +40,39 @@ struct BackendConformance {
         case .identicalRewrite: try identicalRewrite(backend)
         case .concurrentWritesAndReads: try concurrentWritesAndReads(backend)
         case .largeObject: try largeObject(backend)
+        case .streams: try streams(backend)
         }
+    }
+
+    /// A backend that streams: pieces appended are invisible until the commit, then read
+    /// back whole under the name given at the end; a discarded stream leaves nothing; a
+    /// commit over an identical object is harmless. One that does not stream says so.
+    func streams(_ backend: any Backend) throws {
+        guard let stream = try backend.makeStream(.dataPack) else {
+            #expect(!backend.streamsObjects)
+            return
+        }
+        #expect(backend.streamsObjects)
+        var objects = SeededObjects(seed: 11)
+        let pieces = [objects.bytes(1), objects.bytes(0), objects.bytes(3 << 20), objects.bytes(70_001)]
+        for piece in pieces { try piece.withUnsafeBytes { try stream.append($0) } }
+        #expect(try backend.list(.dataPack).isEmpty, "nothing is visible before the commit")
+        let name = objects.name(.dataPack)
+        try stream.commit(as: name)
+        stream.discard()  // harmless after the commit
+        let whole = pieces.flatMap { $0 }
+        #expect(try backend.read(name) == whole)
+        #expect(try backend.list(.dataPack) == [ObjectInfo(name: name, size: whole.count)])
+
+        let again = try #require(try backend.makeStream(.dataPack))
+        try whole.withUnsafeBytes { try again.append($0) }
+        try again.commit(as: name)
+        #expect(try backend.read(name) == whole)
+
+        let dropped = try #require(try backend.makeStream(.dataPack))
+        try objects.bytes(1000).withUnsafeBytes { try dropped.append($0) }
+        dropped.discard()
+        #expect(try backend.list(.dataPack).map(\.name) == [name])
     }
 
     /// Empty, tiny and multi-megabyte objects come back byte for byte, with their size.

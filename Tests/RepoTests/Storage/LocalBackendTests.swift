@@ -105,6 +105,41 @@ struct LocalBackendTests {
         #expect(isFile("\(path)/\(stranger)"), "only temporary files are removed")
     }
 
+    /// A stream is a temporary file in its kind's directory until the commit moves it into
+    /// its shard; one dropped unfinished (a failed snapshot) removes its file; one never
+    /// finished (a crash) is what `removeIncompleteWrites` later finds.
+    @Test func streamsAreTemporaryFilesUntilCommitted() throws {
+        let backend = try LocalBackend.create(at: path)
+        var objects = SeededObjects(seed: 26)
+        let name = ObjectName(.dataPack, objects.id(startingWith: "c3"))
+        var stream = try #require(try backend.makeStream(.dataPack))
+        try [UInt8](repeating: 7, count: 100).withUnsafeBytes { try stream.append($0) }
+        let pending = try temporaryFiles()
+        #expect(pending.count == 1 && pending[0].hasPrefix("data/.tmp-"), "\(pending)")
+        try stream.commit(as: name)
+        #expect(try temporaryFiles().isEmpty)
+        #expect(isFile("\(path)/data/c3/\(name.id)"))
+
+        stream = try #require(try backend.makeStream(.treePack))
+        try [UInt8](repeating: 1, count: 10).withUnsafeBytes { try stream.append($0) }
+        stream = try #require(try backend.makeStream(.treePack))  // the first is dropped
+        #expect(try temporaryFiles().count == 1)
+        #expect(throws: BackendError.invalidName(ObjectName(.treePack, "abcd"))) { try stream.commit(as: ObjectName(.treePack, "abcd")) }
+        #expect(try temporaryFiles().isEmpty, "a refused commit removes its file")
+        #expect(try backend.removeIncompleteWrites(olderThan: 0) == 0)
+    }
+
+    @Test func aStreamIntoAMissingShardRecreatesIt() throws {
+        let backend = try LocalBackend.create(at: path)
+        var objects = SeededObjects(seed: 27)
+        try FileManager.default.removeItem(atPath: "\(path)/data/5a")
+        let name = ObjectName(.dataPack, objects.id(startingWith: "5a"))
+        let stream = try #require(try backend.makeStream(.dataPack))
+        try [UInt8]([1, 2, 3]).withUnsafeBytes { try stream.append($0) }
+        try stream.commit(as: name)
+        #expect(try backend.read(name) == [1, 2, 3])
+    }
+
     @Test func writingIntoAReadOnlyDirectoryReportsThePath() throws {
         let backend = try LocalBackend.create(at: path)
         var objects = SeededObjects(seed: 23)
