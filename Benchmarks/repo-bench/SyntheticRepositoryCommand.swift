@@ -32,8 +32,8 @@ enum IndexCostCommand {
                                              cacheDirectory: nil)
         }
         guard let repository else { return }
-        let after = residentKiB("VmRSS")
-        let blobs = repository.indexSample(count: Int.max).count
+        let after = residentKiB("VmRSS"), loadPeak = residentKiB("VmHWM")
+        let blobs = repository.indexedBlobCount
         var present = repository.indexSample(count: lookups)
         present.shuffle()
         var generator = SystemRandomNumberGenerator()
@@ -49,7 +49,7 @@ enum IndexCostCommand {
         print("""
             \(blobs) blobs; index loaded in \(load); resident \(before / 1024) -> \(after / 1024) MiB \
             (\(String(format: "%.1f", Double(after - before) * 1024 / Double(max(1, blobs)))) bytes per blob), \
-            peak \(residentKiB("VmHWM") / 1024) MiB
+            peak while loading \(loadPeak / 1024) MiB
             lookups, one thread: present \(String(format: "%.0f", nanoseconds(presentTime, present.count))) ns, \
             absent \(String(format: "%.0f", nanoseconds(absentTime, absent.count))) ns (\(found) of \(present.count) present found)
             """)

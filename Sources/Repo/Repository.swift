@@ -182,7 +182,7 @@ public final class Repository: @unchecked Sendable {
         lock.withLock { !blobIndex.contains(blob) && condemnedIndex.contains(blob) }
     }
 
-    var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
+    @_spi(Benchmarks) public var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
 
     func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try lock.withLock { try body(blobIndex) } }
 
