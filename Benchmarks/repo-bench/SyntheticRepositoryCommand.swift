@@ -33,7 +33,7 @@ enum IndexCostCommand {
         }
         guard let repository else { return }
         let after = residentKiB("VmRSS"), loadPeak = residentKiB("VmHWM")
-        let blobs = repository.indexedBlobCount
+        let blobs = repository.indexCount
         var present = repository.indexSample(count: lookups)
         present.shuffle()
         var generator = SystemRandomNumberGenerator()

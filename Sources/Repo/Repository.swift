@@ -182,7 +182,10 @@ public final class Repository: @unchecked Sendable {
         lock.withLock { !blobIndex.contains(blob) && condemnedIndex.contains(blob) }
     }
 
-    @_spi(Benchmarks) public var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
+    var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
+
+    /// Blobs in the index, for benchmarks.
+    @_spi(Benchmarks) public var indexCount: Int { indexedBlobCount }
 
     func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try lock.withLock { try body(blobIndex) } }
 
