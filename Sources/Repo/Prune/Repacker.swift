@@ -4,8 +4,9 @@ import Crypto
 /// Copies the live blobs of old packs into new ones. Each blob is authenticated, decoded and
 /// checked against its id (damage is never copied), then its compressed frame is sealed
 /// again under the new pack's key: nothing is compressed twice. It runs on the calling
-/// thread with one pack buffer per blob type, so its memory is two packs; new packs are
-/// indexed (in objects as a snapshot writes them) as they are stored.
+/// thread with one pack buffer per blob type, so its memory is two packs (two blobs where
+/// packs stream); new packs are indexed (in objects as a snapshot writes them) as they are
+/// stored.
 final class Repacker {
     private let repository: Repository
     private let hasher: HMACSHA256Hasher
@@ -57,9 +58,12 @@ final class Repacker {
     private func writer(for type: BlobType) throws -> PackWriter {
         if let writer = writers[type] { return writer }
         let target = type == .data ? repository.parameters.packTargetSize : min(repository.parameters.packTargetSize, 4 << 20)
-        let pool = pools[type] ?? PackBufferPool(bufferSize: target + (4 << 20) + (1 << 16), count: 1)
+        // A backend that streams takes the pack as it fills: the buffer holds one blob.
+        let streams = repository.backend.streamsObjects
+        let pool = pools[type] ?? PackBufferPool(bufferSize: (streams ? 0 : target) + (4 << 20) + (1 << 16), count: 1)
         pools[type] = pool
-        let writer = try PackWriter(type: type, keys: repository.keys, compressor: compressor, targetSize: target, pool: pool)
+        let writer = try PackWriter(type: type, keys: repository.keys, compressor: compressor, targetSize: target, pool: pool,
+                                    stream: repository.backend.makeStream(type.packKind))
         writers[type] = writer
         return writer
     }
