@@ -90,6 +90,12 @@ run_tool() {
     esac
     measure "$tool" v1 "$snap"
     stored "$tool" v1 "$repo"
+    if [ "$tool" = repo ]; then
+        # What the stored size is made of, kept beside the table: blobs and packs as the
+        # index sees them, and any temporary file left behind (there should be none).
+        "$repo_bin" stats --json > "$work/repo-v1-stats.json" 2>&1 || true
+        find "$repo" -name '.tmp-*' > "$work/repo-v1-temporaries.txt"
+    fi
     measure "$tool" unchanged "$snap"
     rsync -a --delete "$corpus/v2/" "$live/"
     measure "$tool" v2 "$snap"
