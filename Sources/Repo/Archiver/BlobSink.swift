@@ -133,19 +133,18 @@ final class BlobSink: @unchecked Sendable {
         do {
             let compressor = BlobCompressor(policy: try repository.parameters.compressionPolicy())
             let namer = HMACSHA256Hasher(key: repository.keys.blobIDKey)
-            var kept: [Bool] = []
             while let job = jobs.pop() {
                 let ids = name(job, with: namer)
+                // Named blobs were claimed by whoever named them; pending ones are claimed here.
+                var kept: [Bool]?
                 if let pending = job.pending {
                     pending.fill(from: job.firstSlot, with: ids)
                     kept = claim(ids)
-                } else {
-                    kept = Array(repeating: true, count: ids.count)
                 }
                 var added = 0
                 var bytes: UInt64 = 0
                 try job.withBlobs { index, plaintext in
-                    guard kept[index] else { return }
+                    guard kept?[index] ?? true else { return }
                     let writer = try writers[job.type] ?? PackWriter(
                         type: job.type, keys: repository.keys, compressor: compressor,
                         targetSize: job.type == .data ? repository.parameters.packTargetSize : Self.treePackSize(repository),

@@ -19,6 +19,8 @@ final class ContentReader {
     private let binaryChunker: StreamChunker
     private let hasher: HMACSHA256Hasher
     private let classifier = BlobCompressor()
+    /// The start of each file or stream, which decides its class; one buffer for all.
+    private let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
     /// Named chunks of small files, handed to the sink together (see `BlobSink.Job`).
     private var namedBatch = BlobSink.Job(type: .data)
     /// Bytes read so far, by all calls.
@@ -40,6 +42,8 @@ final class ContentReader {
         binaryChunker = StreamChunker(parameters: try parameters.binaryChunking.parameters(), gear: gear)
         hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
     }
+
+    deinit { sample.deallocate() }
 
     /// The content of the stream behind `fd`, read to its end. `expectedSize` is the file's
     /// size as the walk saw it (nil for a stream). `regions` are the data regions of a
@@ -122,8 +126,6 @@ final class ContentReader {
         }
         // The start of the stream decides its chunk sizes: read a sample, classify it, then
         // serve it to the chunker ahead of the rest of the stream.
-        let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
-        defer { sample.deallocate() }
         var sampled = 0
         while sampled < sample.count {
             let n = try reader(UnsafeMutableRawBufferPointer(rebasing: sample[sampled...]))

@@ -139,15 +139,10 @@ public struct Checker: Sendable {
         let header: [PackEntry]
         do {
             // Only the preamble and the header: two small ranged reads.
-            let reader = PackReader(keys: repository.keys)
-            let salt = try reader.preamble(try repository.backend.read(name, range: 0..<PackLayout.preambleByteCount), name: label)
-            if salt != pack.salt { problems.append("\(label): salt differs from the index") }
-            var tail = try repository.backend.read(name, range: max(0, pack.size - 16384)..<pack.size)
-            let needed = PackReader.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
-            if needed > tail.count && needed <= pack.size {
-                tail = try repository.backend.read(name, range: pack.size - needed..<pack.size)
-            }
-            header = try reader.header(salt: salt, tail: tail[...], packSize: pack.size, name: label)
+            let stored = try PackReader(keys: repository.keys).storedHeader(of: name, size: pack.size, backend: repository.backend,
+                                                                            name: label, guess: 16384)
+            if stored.salt != pack.salt { problems.append("\(label): salt differs from the index") }
+            header = stored.entries
         } catch {
             problems.append("\(label): \(error)")
             return (problems, 0, readData)

@@ -72,17 +72,24 @@ struct PackReader {
 }
 
 extension PackReader {
+    /// A stored pack's salt and header, read without its blobs: the preamble, then the last
+    /// `guess` bytes, and the rest of the header when it is longer than that.
+    func storedHeader(of name: ObjectName, size: Int, backend: any Backend, name label: String,
+                      guess: Int = 65536) throws -> (salt: [UInt8], entries: [PackEntry]) {
+        let salt = try preamble(try backend.read(name, range: 0..<PackLayout.preambleByteCount), name: label)
+        var tail = try backend.read(name, range: max(0, size - guess)..<size)
+        let needed = Self.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
+        if needed > tail.count && needed <= size {
+            tail = try backend.read(name, range: size - needed..<size)
+        }
+        return (salt, try header(salt: salt, tail: tail[...], packSize: size, name: label))
+    }
+
     /// A stored pack's index record, from its own preamble and header: two ranged reads
     /// (three when the header is longer than the first guess).
     func indexRecord(of info: ObjectInfo, backend: any Backend) throws -> IndexedPack {
         let label = "pack \(info.name.id)"
-        let salt = try preamble(try backend.read(info.name, range: 0..<PackLayout.preambleByteCount), name: label)
-        var tail = try backend.read(info.name, range: max(0, info.size - 65536)..<info.size)
-        let needed = Self.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
-        if needed > tail.count && needed <= info.size {
-            tail = try backend.read(info.name, range: info.size - needed..<info.size)
-        }
-        let entries = try header(salt: salt, tail: tail[...], packSize: info.size, name: label)
+        let (salt, entries) = try storedHeader(of: info.name, size: info.size, backend: backend, name: label)
         let storedAs: BlobType? = info.name.kind == .dataPack ? .data : info.name.kind == .treePack ? .tree : nil
         guard let id = Digest256(hex: info.name.id), let type = entries.first?.type ?? storedAs,
               entries.allSatisfy({ $0.type == type }), type.packKind == info.name.kind else {
