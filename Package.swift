@@ -39,8 +39,14 @@ let package = Package(
         .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
                 swiftSettings: optimize),
 
+        // The job file's syntax: a small, strict TOML reader that knows nothing of jobs.
+        .target(name: "TOML"),
+
+        // Around the core: job files, database sources and restores, `repo run`, drills.
+        .target(name: "Jobs", dependencies: ["Repo", "TOML", "CSQLite"]),
+
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo", "Codec"]),
+        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
@@ -50,6 +56,8 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd"]),
         .testTarget(name: "RepoTests", dependencies: ["Repo"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo"]),
         .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
     ]
 )

@@ -3,6 +3,7 @@
 # unchanged re-snapshot, snapshots, restore (verified against the source), check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh --build-only   # the C libraries the build links (shared with scripts/test.sh)
 swift build -c release --product repo
 repo=$PWD/.build/release/repo
 

@@ -1,0 +1,2 @@
+// Placeholder: the TOML reader lands here.
+public enum TOML {}

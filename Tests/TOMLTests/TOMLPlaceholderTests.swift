@@ -1,0 +1,6 @@
+import XCTest
+@testable import TOML
+
+final class TOMLPlaceholderTests: XCTestCase {
+    func testModuleLoads() { XCTAssertNotNil(TOML.self) }
+}
