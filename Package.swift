@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Jobs", dependencies: ["Repo", "TOML", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs"]),
+        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],

@@ -1,4 +1,6 @@
+import Jobs
 import Repo
+import TOML
 
 /// The exit codes `repo` promises (README.md, "Exit codes"). Scripts depend on them.
 enum ExitCode: Int32 {
@@ -21,6 +23,10 @@ enum ExitCode: Int32 {
     case unsupportedVersion = 14
     /// `--stdin-from-command`'s command failed: no snapshot was written.
     case commandFailed = 15
+    /// `repo run` or `repo drill`: at least one step failed (the summary names it).
+    case jobFailed = 16
+    /// The job file cannot be read or is wrong (the message gives its line and column).
+    case jobFileInvalid = 17
     /// Interrupted by a signal.
     case interrupted = 130
 
@@ -45,6 +51,12 @@ enum ExitCode: Int32 {
             return .failure
         case is PruneError: return .damaged
         case is PasswordError: return .wrongPassword
+        case is TOMLError: return .jobFileInvalid
+        case let error as JobError:
+            switch error {
+            case .noJobFile, .unreadableFile, .unknownJob, .unknownRepository: return .jobFileInvalid
+            default: return .failure
+            }
         default: return .failure
         }
     }

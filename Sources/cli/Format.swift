@@ -1,17 +1,9 @@
 import Foundation
+import Repo
 
 /// Numbers and times as people read them.
 enum Format {
-    static func bytes(_ count: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: UInt64) -> String { ByteCount.text(count) }
 
     static func bytes(_ count: Int) -> String { bytes(UInt64(max(0, count))) }
 

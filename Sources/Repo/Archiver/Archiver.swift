@@ -172,7 +172,9 @@ public final class Archiver {
             let now = Timestamp(Date())
             let metadata = FileMetadata(type: .file, mode: 0o600, uid: getuid(), gid: getgid(), user: Host.user,
                                         mtime: now, ctime: now, size: 0)
-            let path = FilePath(bytes: Array(name.utf8))
+            // A name with a slash is the stream's whole path in the snapshot (jobs store
+            // dumps at /databases/KIND/NAME.sql); a plain name goes under `/`.
+            let path = name.hasPrefix("/") ? Self.absolute(name) : FilePath(bytes: [UInt8(ascii: "/")] + FilePath(bytes: Array(name.utf8)).name)
             var node = Node(name: path.name, metadata: metadata)
             node.content = try reader.read(fd: fd, expectedSize: nil)
             node.size = reader.bytesRead
@@ -180,12 +182,12 @@ public final class Archiver {
             summary.bytesTotal = reader.bytesRead
             summary.filesNew = 1
             state.bytesDone = reader.bytesRead
-            try builder.add(node, at: FilePath(bytes: [UInt8(ascii: "/")] + path.name))
+            try builder.add(node, at: path)
             let root = try builder.finishRoot()
             try reader.flush()
             try sink.finish()
             try beforeSave()
-            return try save(root: root, paths: ["/" + String(decoding: path.name, as: UTF8.self)], parent: nil, sink: sink)
+            return try save(root: root, paths: [String(decoding: path.bytes, as: UTF8.self)], parent: nil, sink: sink)
         } catch {
             _ = try? sink.finish()
             throw error

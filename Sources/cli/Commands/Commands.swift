@@ -43,6 +43,9 @@ enum Commands {
         MaintenanceCommands.tagSpec,
         MaintenanceCommands.repairSpec,
         CopyCommand.spec,
+        JobCommands.runSpec,
+        DatabaseCommand.spec,
+        JobCommands.drillSpec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
                     options: [OptionSpec("remove-all", "remove every lock, even live ones")]),
         CommandSpec("version", summary: "print the version"),
@@ -76,6 +79,9 @@ enum Commands {
         case "tag": return try MaintenanceCommands.tag(context)
         case "repair": return try MaintenanceCommands.repair(context)
         case "copy": return try CopyCommand.run(context)
+        case "run": return try JobCommands.run(context)
+        case "db": return try DatabaseCommand.run(context)
+        case "drill": return try JobCommands.drill(context)
         case "unlock": return try InitCommand.unlock(context)
         case "version":
             context.output.line(version)

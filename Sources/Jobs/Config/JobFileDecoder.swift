@@ -1,0 +1,184 @@
+import Foundation
+import Repo
+import TOML
+
+/// Turns a job file's TOML into a `JobFile`, strictly: unknown keys, wrong types, missing
+/// keys and references to nothing are errors at their line and column.
+struct JobFileDecoder {
+    let file: String
+
+    func decode(_ text: String) throws -> JobFile {
+        let root = TOMLTableReader(try TOML.parse(text, file: file), file: file, name: "the top level")
+        var repositories: [String: RepositoryConfig] = [:]
+        for (name, reader) in try root.table("repository")?.subtables() ?? [] {
+            repositories[name] = try repository(name, reader)
+        }
+        var jobs: [Job] = []
+        var jobPositions: [String: TOMLPosition] = [:]
+        for (name, reader) in try root.table("job")?.subtables() ?? [] {
+            jobs.append(try job(name, reader))
+            jobPositions[name] = reader.table.position
+        }
+        try root.finish()
+        for job in jobs { try checkReferences(job, repositories: repositories, at: jobPositions[job.name]) }
+        return JobFile(path: file, repositories: repositories, jobs: jobs)
+    }
+
+    private func repository(_ name: String, _ reader: TOMLTableReader) throws -> RepositoryConfig {
+        var config = RepositoryConfig(name: name, location: try reader.requiredString("location"))
+        config.passwordFile = try reader.string("password-file")
+        config.passwordCommand = try reader.string("password-command")
+        if config.passwordFile != nil && config.passwordCommand != nil {
+            throw reader.error("\(reader.name) has both `password-file` and `password-command`: keep one", at: "password-command")
+        }
+        config.s3StorageClass = try reader.string("s3-storage-class")
+        config.s3Connections = try reader.integer("s3-connections", in: 1...128)
+        try reader.finish()
+        return config
+    }
+
+    private func job(_ name: String, _ reader: TOMLTableReader) throws -> Job {
+        var job = Job(name: name, repository: try reader.requiredString("repository"))
+        job.copyTo = try reader.stringArray("copy-to") ?? []
+        job.paths = try reader.stringArray("paths") ?? []
+        for (index, path) in job.paths.enumerated() where !path.hasPrefix("/") {
+            throw reader.error("`paths` in \(reader.name): \(path.debugDescription) (entry \(index + 1)) must be an absolute path", at: "paths")
+        }
+        job.exclude = try reader.stringArray("exclude") ?? []
+        job.excludeIfPresent = try reader.stringArray("exclude-if-present") ?? []
+        job.oneFileSystem = try reader.boolean("one-file-system") ?? false
+        job.tags = try reader.stringArray("tags") ?? []
+        job.host = try reader.string("host")
+        if let keep = try reader.table("keep") { job.keep = try policy(keep) }
+        if let text = try reader.string("prune") { job.prune = try cadence(text, key: "prune", reader) }
+        if let check = try reader.table("check") {
+            if let text = try check.string("structure") { job.checkStructure = try cadence(text, key: "structure", check) }
+            if let text = try check.string("read-data") {
+                guard let schedule = ReadDataSchedule(text) else {
+                    throw check.error("`read-data` in \(check.name) must be n/m (e.g. 1/7) or always, daily, weekly, monthly, never; not \(text.debugDescription)", at: "read-data")
+                }
+                job.readData = schedule
+            }
+            job.checkCopies = try check.boolean("copies") ?? false
+            try check.finish()
+        }
+        if let text = try reader.string("lock-wait") {
+            guard let seconds = JobDuration.parse(text) else {
+                throw reader.error("`lock-wait` in \(reader.name) must be a duration like 30m or 2h, not \(text.debugDescription)", at: "lock-wait")
+            }
+            job.lockWait = seconds
+        }
+        job.drillFiles = try reader.integer("drill-files", in: 0...10_000) ?? job.drillFiles
+        for source in try reader.tables("database") ?? [] {
+            let decoded = try database(source)
+            if job.databases.contains(where: { $0.name == decoded.name }) {
+                throw source.error("two database sources named \(decoded.name.debugDescription) in [job.\(name)]", at: "name")
+            }
+            job.databases.append(decoded)
+        }
+        for drill in try reader.tables("drill") ?? [] {
+            let database = try drill.requiredString("database")
+            guard let source = job.databases.first(where: { $0.name == database }) else {
+                throw drill.error("\(drill.name) names database \(database.debugDescription), which is not a source of [job.\(name)]", at: "database")
+            }
+            if source.kind == .command {
+                throw drill.error("\(drill.name): command sources cannot be queried; drill a postgres, mysql or sqlite source", at: "database")
+            }
+            let text = try drill.requiredString("expect")
+            guard let expectation = Expectation(text) else {
+                throw drill.error("`expect` in \(drill.name) must be a comparison like `> 0` or `= 12`, or the exact answer; not \(text.debugDescription)", at: "expect")
+            }
+            job.drills.append(DrillAssertion(database: database, query: try drill.requiredString("query"), expect: expectation))
+            try drill.finish()
+        }
+        if job.paths.isEmpty && job.databases.isEmpty {
+            throw reader.error("\(reader.name) backs up nothing: give `paths` or a [[job.\(name).database]]", at: nil)
+        }
+        try reader.finish()
+        return job
+    }
+
+    /// One `[[job.NAME.database]]`: the keys each type takes, and only those.
+    private func database(_ reader: TOMLTableReader) throws -> DatabaseSource {
+        let typeText = try reader.requiredString("type")
+        guard let kind = DatabaseSource.Kind(rawValue: typeText) else {
+            let known = DatabaseSource.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error("`type` in \(reader.name) must be one of \(known), not \(typeText.debugDescription)", at: "type")
+        }
+        let name = try reader.requiredString("name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
+            throw reader.error("`name` in \(reader.name) must be letters, digits, `-`, `_` or `.`, not \(name.debugDescription)", at: "name")
+        }
+        var source = DatabaseSource(kind: kind, name: name)
+        switch kind {
+        case .postgres, .mysql:
+            source.database = try reader.string("database")
+            source.host = try reader.string("host")
+            source.port = try reader.integer("port", in: 1...65535)
+            source.user = try reader.string("user")
+            source.dumpOptions = try reader.stringArray("dump-options") ?? []
+        case .sqlite:
+            source.path = try reader.requiredString("path")
+            guard source.path?.hasPrefix("/") == true else {
+                throw reader.error("`path` in \(reader.name) must be an absolute path", at: "path")
+            }
+        case .command:
+            let command = try reader.stringArray("command") ?? []
+            guard !command.isEmpty, !command[0].isEmpty else {
+                throw reader.error("\(reader.name) of type command needs `command`, e.g. [\"turso\", \"db\", \"shell\", \"app\", \".dump\"]", at: reader.has("command") ? "command" : nil)
+            }
+            source.command = command
+            source.restoreCommand = try reader.stringArray("restore-command")
+        }
+        try reader.finish()
+        return source
+    }
+
+    private func policy(_ reader: TOMLTableReader) throws -> RetentionPolicy {
+        var policy = RetentionPolicy()
+        let range: ClosedRange<Int64> = -1...Int64(Int32.max)
+        policy.keepLast = try reader.integer("last", in: range)
+        policy.keepHourly = try reader.integer("hourly", in: range)
+        policy.keepDaily = try reader.integer("daily", in: range)
+        policy.keepWeekly = try reader.integer("weekly", in: range)
+        policy.keepMonthly = try reader.integer("monthly", in: range)
+        policy.keepYearly = try reader.integer("yearly", in: range)
+        func within(_ key: String) throws -> RetentionDuration? {
+            guard let text = try reader.string(key) else { return nil }
+            do { return try RetentionDuration(parsing: text) } catch {
+                throw reader.error("`\(key)` in \(reader.name): \(error)", at: key)
+            }
+        }
+        policy.keepWithin = try within("within")
+        policy.keepWithinHourly = try within("within-hourly")
+        policy.keepWithinDaily = try within("within-daily")
+        policy.keepWithinWeekly = try within("within-weekly")
+        policy.keepWithinMonthly = try within("within-monthly")
+        policy.keepWithinYearly = try within("within-yearly")
+        policy.keepTags = try reader.stringArray("tags") ?? []
+        try reader.finish()
+        guard !policy.isEmpty else { throw reader.error("\(reader.name) keeps nothing: give at least one rule, e.g. daily = 7", at: nil) }
+        return policy
+    }
+
+    private func cadence(_ text: String, key: String, _ reader: TOMLTableReader) throws -> Cadence {
+        guard let cadence = Cadence(rawValue: text) else {
+            throw reader.error("`\(key)` in \(reader.name) must be always, daily, weekly, monthly or never; not \(text.debugDescription)", at: key)
+        }
+        return cadence
+    }
+
+    private func checkReferences(_ job: Job, repositories: [String: RepositoryConfig], at place: TOMLPosition?) throws {
+        func fail(_ message: String) -> TOMLError {
+            TOMLError(file: file, position: place ?? TOMLPosition(line: 1, column: 1), message: message)
+        }
+        let known = repositories.keys.sorted().joined(separator: ", ")
+        guard repositories[job.repository] != nil else {
+            throw fail("[job.\(job.name)] writes to repository \(job.repository.debugDescription), which no [repository.NAME] defines" + (known.isEmpty ? "" : " (defined: \(known))"))
+        }
+        for target in job.copyTo {
+            guard repositories[target] != nil else { throw fail("[job.\(job.name)] copies to repository \(target.debugDescription), which no [repository.NAME] defines") }
+            guard target != job.repository else { throw fail("[job.\(job.name)] copies to its own repository \(target.debugDescription)") }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// A `[repository.NAME]` table: where a repository is and how to open it.
+public struct RepositoryConfig: Sendable, Equatable {
+    public var name: String
+    /// Anything `--repo` accepts: a directory, `s3://BUCKET/PREFIX`, `s3:https://HOST/BUCKET/PREFIX`.
+    public var location: String
+    public var passwordFile: String?
+    public var passwordCommand: String?
+    /// `--s3-storage-class` for data packs written by jobs.
+    public var s3StorageClass: String?
+    /// `--s3-connections`.
+    public var s3Connections: Int?
+
+    public init(name: String, location: String, passwordFile: String? = nil, passwordCommand: String? = nil,
+                s3StorageClass: String? = nil, s3Connections: Int? = nil) {
+        self.name = name
+        self.location = location
+        self.passwordFile = passwordFile
+        self.passwordCommand = passwordCommand
+        self.s3StorageClass = s3StorageClass
+        self.s3Connections = s3Connections
+    }
+}

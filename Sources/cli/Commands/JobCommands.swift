@@ -1,0 +1,131 @@
+import Foundation
+import Jobs
+import Repo
+
+/// `repo run JOB` and `repo drill JOB`: a job file's jobs, run and drilled.
+enum JobCommands {
+    static let configOption = OptionSpec("config", value: "FILE", "the job file (default: REPO_CONFIG, /etc/repo/jobs.toml, ~/.config/repo/jobs.toml)")
+
+    static let runSpec = CommandSpec(
+        "run", summary: "run a job of the job file: snapshot its paths and databases, forget, prune, copy, check",
+        usage: "[OPTIONS] JOB",
+        details: """
+            Every database source is dumped into its own snapshot (at /databases/KIND/NAME), tagged job:JOB with the
+            files' snapshot. A step that fails is named in the summary and the other steps still run. Prune and check
+            run on the job's cadences, remembered in the state directory (REPO_STATE_DIR, /var/lib/repo for root,
+            else ~/.local/state/repo). Exit status 0: every step succeeded; 16: a step failed; 17: the job file is wrong.
+            """,
+        options: [
+            configOption,
+            OptionSpec("dry-run", short: "n", "print the plan (steps, cadences, commands) and run nothing"),
+            OptionSpec("time", value: "TIME", "record TIME for the snapshots and judge cadences by it (`YYYY-MM-DD HH:MM:SS`)"),
+            OptionSpec("jobs", short: "j", value: "N", "compression and encryption workers (default: number of cores)"),
+        ],
+        positionals: 1...1)
+
+    static let drillSpec = CommandSpec(
+        "drill", summary: "prove a job's backups restore: databases into scratch copies with assertions, a sample of files",
+        usage: "[OPTIONS] JOB",
+        details: """
+            Restores the latest dump of each database source into a scratch database (or file), runs the job's
+            [[job.JOB.drill]] assertions against it, drops it, and restores a random sample of the latest files
+            snapshot (drill-files, default 20) with verification. The total time is the measured time to recover.
+            Exit status 0: everything restored and every assertion held; 16: something did not.
+            """,
+        options: [configOption],
+        positionals: 1...1)
+
+    static func loadFile(_ context: CommandContext) throws -> JobFile {
+        try JobFile.load(try JobFileLocator.locate(explicit: context.arguments.value("config"), environment: context.environment))
+    }
+
+    static func access(_ context: CommandContext, job: Job) -> RepositoryAccess {
+        let output = context.output
+        // --lock-wait (or REPO_LOCK_WAIT) overrides the job's own wait.
+        let given = context.arguments.value("lock-wait") ?? context.environment["REPO_LOCK_WAIT"]
+        let wait = given.flatMap(JobDuration.parse) ?? job.lockWait
+        return RepositoryAccess(environment: context.environment, cacheDirectory: context.cacheDirectory, lockWait: wait) { holder in
+            output.warning("waiting up to \(JobDuration.format(wait)) for the lock held by \(holder)")
+        }
+    }
+
+    static func run(_ context: CommandContext) throws -> ExitCode {
+        let file = try loadFile(context)
+        let job = try file.job(context.arguments.positionals[0])
+        var options = JobRunner.Options()
+        if let text = context.arguments.value("time") {
+            guard let time = DateParsing.parse(text) else { throw UsageError("--time: cannot read \(text.debugDescription) as a time") }
+            options.time = time
+        }
+        if let workers = try context.arguments.integer("jobs", in: 1...256) { options.workers = workers }
+        let store = JobStateStore(job: job.name, directory: StateDirectory.path(environment: context.environment))
+        if context.arguments.has("dry-run") {
+            let plan = JobPlan(job: job, file: file, state: store.load(), now: options.time ?? Date())
+            printPlan(plan, file: file, context.output)
+            return .success
+        }
+        let output = context.output
+        if !output.json { output.line("job \(job.name) (\(file.path)):") }
+        let runner = JobRunner(job: job, file: file, access: access(context, job: job), store: store, options: options) { step in
+            printStep(step, output)
+        }
+        let report = try runner.run()
+        printSummary(report, verb: "run", output)
+        return report.succeeded ? .success : .jobFailed
+    }
+
+    static func drill(_ context: CommandContext) throws -> ExitCode {
+        let file = try loadFile(context)
+        let job = try file.job(context.arguments.positionals[0])
+        let output = context.output
+        if !output.json { output.line("drill of job \(job.name) (\(file.path)):") }
+        let store = JobStateStore(job: job.name, directory: StateDirectory.path(environment: context.environment))
+        let drill = DrillRunner(job: job, file: file, access: access(context, job: job), store: store) { step in
+            printStep(step, output)
+        }
+        let report = try drill.run()
+        printSummary(report, verb: "drill", output)
+        return report.succeeded ? .success : .jobFailed
+    }
+
+    // MARK: Presentation
+
+    static func printStep(_ step: StepResult, _ output: Output) {
+        if output.json {
+            output.emit(["message_type": "step", "step": step.name, "result": step.outcome.rawValue, "seconds": step.seconds,
+                         "bytes_added": step.bytesAdded, "detail": step.detail])
+            return
+        }
+        let added = step.bytesAdded > 0 ? "+" + Format.bytes(step.bytesAdded) : ""
+        let line = "  " + step.name.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+            + step.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            + String(format: "%8.1fs ", step.seconds) + added.leftPadded(11) + "  " + step.detail
+        if step.outcome == .failed { output.warning("\(step.name) failed: \(step.detail)") }
+        output.line(line)
+    }
+
+    static func printSummary(_ report: RunReport, verb: String, _ output: Output) {
+        let failed = report.failedSteps.map(\.name)
+        if output.json {
+            output.emit(["message_type": "summary", "job": report.job, "succeeded": report.succeeded, "seconds": report.seconds,
+                         "bytes_added": report.bytesAdded, "failed_steps": failed])
+            return
+        }
+        let outcome = report.succeeded ? "succeeded" : "FAILED (\(failed.joined(separator: ", ")))"
+        let added = verb == "run" ? ", added \(Format.bytes(report.bytesAdded))" : ""
+        output.line("\(verb) of job \(report.job) \(outcome) in \(String(format: "%.1f", report.seconds)) s\(added)")
+    }
+
+    static func printPlan(_ plan: JobPlan, file: JobFile, _ output: Output) {
+        if output.json {
+            output.emit(["job": plan.job, "file": file.path,
+                         "steps": plan.steps.map { ["step": $0.name, "runs": $0.willRun, "detail": $0.detail] }])
+            return
+        }
+        output.line("dry run of job \(plan.job) (\(file.path)); nothing is run:")
+        for step in plan.steps {
+            output.line("  " + step.name.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                        + (step.willRun ? "would run  " : "skipped    ") + step.detail)
+        }
+    }
+}
