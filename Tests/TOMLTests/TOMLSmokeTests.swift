@@ -1,0 +1,6 @@
+import XCTest
+@testable import TOML
+
+final class TOMLSmokeTests: XCTestCase {
+    func testEmpty() throws { XCTAssertTrue(try TOML.parse("", file: "x").keys.isEmpty) }
+}
