@@ -226,7 +226,7 @@ public final class Archiver {
 
     /// `path` made absolute against the working directory, with `.` and `..` resolved
     /// lexically and no trailing slash.
-    static func absolute(_ path: String) -> FilePath {
+    public static func absolute(_ path: String) -> FilePath {
         var components: [Substring] = []
         let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         for part in full.split(separator: "/") {

@@ -1,0 +1,145 @@
+import Foundation
+import Repo
+import TOML
+import XCTest
+@testable import Jobs
+
+/// The job file contract (docs/guide.md, "Job files"): the documented example decodes to
+/// what it says, and every mistake is one error at its line and column.
+final class JobFileDecoderTests: XCTestCase {
+    static let example = """
+        [repository.main]
+        location = "/backup/repo"                 # anything --repo accepts
+        password-file = "/etc/repo/password"      # or password-command
+        [repository.offsite]
+        location = "s3:https://s3.eu-west-1.amazonaws.com/acme-backups/app"
+        password-file = "/etc/repo/password"
+
+        [job.nightly]
+        repository = "main"
+        copy-to = ["offsite"]
+        paths = ["/srv/app/uploads", "/srv/app/config"]
+        exclude = ["*.log", "cache/"]
+        tags = ["nightly"]
+        keep = { last = 3, daily = 7, weekly = 4, monthly = 12, yearly = 5 }
+        prune = "weekly"                          # always | daily | weekly | monthly | never
+        check = { structure = "daily", read-data = "1/7" }  # the subset rotates run by run
+
+        [[job.nightly.database]]
+        type = "postgres"
+        name = "shop"
+        host = "/var/run/postgresql"
+        [[job.nightly.database]]
+        type = "sqlite"
+        name = "app"
+        path = "/srv/app/app.db"
+        [[job.nightly.database]]
+        type = "mysql"
+        name = "wp"
+        [[job.nightly.database]]
+        type = "command"
+        name = "turso"
+        command = ["turso", "db", "shell", "app", ".dump"]
+
+        [[job.nightly.drill]]
+        database = "shop"
+        query = "select count(*) from orders"
+        expect = "> 0"
+        """
+
+    private func decode(_ text: String) throws -> JobFile { try JobFileDecoder(file: "jobs.toml").decode(text) }
+
+    /// Decoding must fail with a TOMLError at `line`:`column` whose message contains `words`.
+    private func assertError(_ text: String, at line: Int, _ column: Int, _ words: String, file: StaticString = #filePath, lineNumber: UInt = #line) {
+        do {
+            _ = try decode(text)
+            XCTFail("decoded without error", file: file, line: lineNumber)
+        } catch let error as TOMLError {
+            XCTAssertEqual(error.position, TOMLPosition(line: line, column: column), "\(error)", file: file, line: lineNumber)
+            XCTAssertTrue(error.message.contains(words), "\(error)", file: file, line: lineNumber)
+            XCTAssertTrue(error.description.hasPrefix("jobs.toml:\(line):\(column): "), "\(error)", file: file, line: lineNumber)
+        } catch {
+            XCTFail("not a TOMLError: \(error)", file: file, line: lineNumber)
+        }
+    }
+
+    func testTheDocumentedExampleDecodes() throws {
+        let file = try decode(Self.example)
+        XCTAssertEqual(file.jobNames, ["nightly"])
+        XCTAssertEqual(file.repositories["offsite"]?.location, "s3:https://s3.eu-west-1.amazonaws.com/acme-backups/app")
+        let job = try file.job("nightly")
+        XCTAssertEqual(job.repository, "main")
+        XCTAssertEqual(job.copyTo, ["offsite"])
+        XCTAssertEqual(job.paths, ["/srv/app/uploads", "/srv/app/config"])
+        XCTAssertEqual(job.exclude, ["*.log", "cache/"])
+        XCTAssertEqual(job.snapshotTags, ["job:nightly", "nightly"])
+        XCTAssertEqual(job.keep, RetentionPolicy(keepLast: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 12, keepYearly: 5))
+        XCTAssertEqual(job.prune, .weekly)
+        XCTAssertEqual(job.checkStructure, .daily)
+        XCTAssertEqual(job.readData, .rotating(parts: 7))
+        XCTAssertEqual(job.databases.map(\.kind), [.postgres, .sqlite, .mysql, .command])
+        XCTAssertEqual(job.databases[0].host, "/var/run/postgresql")
+        XCTAssertEqual(job.databases[1].path, "/srv/app/app.db")
+        XCTAssertEqual(job.databases[3].command, ["turso", "db", "shell", "app", ".dump"])
+        XCTAssertEqual(job.drills, [DrillAssertion(database: "shop", query: "select count(*) from orders", expect: Expectation("> 0")!)])
+        XCTAssertEqual(file.databaseSources.map(\.source.name), ["shop", "app", "wp", "turso"])
+    }
+
+    func testDefaults() throws {
+        let job = try decode("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n").job("j")
+        XCTAssertNil(job.keep)
+        XCTAssertEqual(job.prune, .weekly)
+        XCTAssertEqual(job.checkStructure, .daily)
+        XCTAssertEqual(job.readData, .full(.never))
+        XCTAssertEqual(job.lockWait, 1800)
+    }
+
+    func testUnknownKeysAreErrorsAtTheirPlace() {
+        let base = "[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n"
+        assertError(base + "retention = 3\n", at: 6, 1, "unknown key `retention`")
+        assertError("[repository.r]\nlocation = \"/r\"\npasword-file = \"/p\"\n", at: 3, 1, "unknown key `pasword-file`")
+        assertError(base + "keep = { daily = 7, hourlyy = 2 }\n", at: 6, 21, "unknown key `hourlyy`")
+        assertError(base + "[[job.j.database]]\ntype = \"postgres\"\nname = \"x\"\npath = \"/x\"\n", at: 9, 1, "unknown key `path`")
+        assertError("[jobs.j]\nrepository = \"r\"\n", at: 1, 2, "unknown key `jobs`")
+    }
+
+    func testWrongTypesAndValues() {
+        let base = "[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\n"
+        assertError(base + "paths = \"/a\"\n", at: 5, 9, "must be an array")
+        assertError(base + "paths = [\"/a\", 3]\n", at: 5, 16, "string")
+        assertError(base + "paths = [\"relative\"]\n", at: 5, 1, "absolute path")
+        assertError(base + "paths = [\"/a\"]\nprune = \"fortnightly\"\n", at: 6, 9, "always, daily, weekly, monthly or never")
+        assertError(base + "paths = [\"/a\"]\ncheck = { read-data = \"8/7\" }\n", at: 6, 23, "n/m")
+        assertError(base + "paths = [\"/a\"]\nkeep = { daily = \"seven\" }\n", at: 6, 18, "integer")
+        assertError(base + "paths = [\"/a\"]\nkeep = {}\n", at: 6, 8, "keeps nothing")
+        assertError(base + "paths = [\"/a\"]\nlock-wait = \"soon\"\n", at: 6, 13, "duration")
+        assertError(base + "[[job.j.database]]\ntype = \"oracle\"\nname = \"x\"\n", at: 6, 8, "postgres, mysql, sqlite, command")
+        assertError(base + "[[job.j.database]]\ntype = \"sqlite\"\nname = \"x\"\n", at: 5, 1, "needs `path`")
+        assertError(base + "[[job.j.database]]\ntype = \"command\"\nname = \"x\"\n", at: 5, 1, "needs `command`")
+        assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x/y\"\n", at: 7, 8, "letters, digits")
+        assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x\"\nport = 70000\n", at: 8, 8, "65535")
+    }
+
+    func testReferencesMustResolve() {
+        assertError("[job.j]\nrepository = \"main\"\npaths = [\"/a\"]\n", at: 1, 1, "no [repository.NAME] defines")
+        assertError("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\ncopy-to = [\"r\"]\npaths = [\"/a\"]\n", at: 3, 1, "its own repository")
+        assertError("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n[[job.j.drill]]\ndatabase = \"shop\"\nquery = \"select 1\"\nexpect = \"1\"\n",
+                    at: 7, 1, "not a source of [job.j]")
+        assertError("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\n", at: 3, 1, "backs up nothing")
+        assertError("[repository.r]\nlocation = \"/r\"\npassword-file = \"/a\"\npassword-command = \"b\"\n", at: 4, 1, "keep one")
+    }
+
+    func testSyntaxErrorsComeFromTheTOMLReader() {
+        assertError("[job.j\nrepository = \"r\"\n", at: 1, 7, "]")
+    }
+
+    func testMissingFileAndUnknownJob() throws {
+        XCTAssertThrowsError(try JobFile.load("/nonexistent/jobs.toml")) { error in
+            XCTAssertEqual("\(error)", "cannot read job file /nonexistent/jobs.toml: no such file")
+        }
+        let file = try decode("[repository.r]\nlocation = \"/r\"\n[job.a]\nrepository = \"r\"\npaths = [\"/a\"]\n")
+        XCTAssertThrowsError(try file.job("b")) { error in
+            XCTAssertEqual("\(error)", "no job \"b\" in jobs.toml; its jobs: a")
+        }
+    }
+}
