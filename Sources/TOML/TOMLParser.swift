@@ -44,7 +44,10 @@ struct TOMLParser {
         scanner.skipSpaces()
         if isArray {
             guard scanner.looksAt("]]") else {
-                throw scanner.error("expected `]]` to close the array-of-tables header, "
+                // With one `]` present, what is missing is the second one, after it.
+                let what = scanner.peek() == "]" ? "a second `]`" : "`]]`"
+                if scanner.peek() == "]" { scanner.advance() }
+                throw scanner.error("expected \(what) to close the array-of-tables header, "
                                     + "found \(scanner.describeHere())")
             }
             scanner.advance(2)

@@ -4,7 +4,7 @@ extension TOMLParser {
     /// Reads the value at the cursor. `depth` counts the tables and arrays around it,
     /// bounded so that `[[[[…` cannot exhaust the stack of this recursive reader.
     mutating func parseValue(depth: Int) throws -> TOMLValue {
-        guard depth <= TOMLTableBuilder.maximumDepth else {
+        if scanner.peek() == "[" || scanner.peek() == "{", depth > TOMLTableBuilder.maximumDepth {
             throw scanner.error("values are nested more than \(TOMLTableBuilder.maximumDepth) levels deep")
         }
         switch scanner.peek() {
