@@ -63,10 +63,10 @@ struct TOMLParser {
     /// `key = value`, at top level or inside an inline table.
     mutating func parseKeyValue(into table: TOMLTableBuilder) throws {
         let path = try parseKey()
-        let keyName = TOMLDefinitionRules.format(path)
         scanner.skipSpaces()
         guard scanner.peek() == "=" else {
-            throw scanner.error("expected `=` after key `\(keyName)`, found \(scanner.describeHere())")
+            throw scanner.error("expected `=` after key `\(TOMLDefinitionRules.format(path))`, "
+                                + "found \(scanner.describeHere())")
         }
         scanner.advance()
         scanner.skipSpaces()
