@@ -122,8 +122,3 @@ extension TOMLParser {
         TOMLScanner.isBareKeyScalar(s) || s == "+" || s == "." || s == ":"
     }
 }
-
-/// What is wrong with a number or date-time token; the parser adds where it was.
-struct TOMLTokenProblem: Error {
-    let message: String
-}
