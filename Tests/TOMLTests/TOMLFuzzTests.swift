@@ -29,6 +29,7 @@ final class TOMLFuzzTests: XCTestCase {
             do {
                 let table = try TOML.parse(text, file: "fuzz.toml")
                 XCTAssertEqual(table, table)
+                Self.readEverything(TOMLTableReader(table, file: "fuzz.toml", name: ""), depth: 0)
                 parsed += 1
             } catch let error as TOMLError {
                 let lines = text.reduce(1) { $0 + (($1 == "\n" || $1 == "\r\n") ? 1 : 0) }
@@ -41,6 +42,24 @@ final class TOMLFuzzTests: XCTestCase {
         }
         XCTAssertGreaterThan(inputs, 1000)
         XCTAssertGreaterThan(parsed, 10, "the generator should produce some valid documents")
+    }
+
+    /// Every getter on every key, recursing into tables: each may only return or throw.
+    private static func readEverything(_ reader: TOMLTableReader, depth: Int) {
+        for key in reader.table.keys {
+            _ = try? reader.string(key)
+            _ = try? reader.requiredString(key)
+            _ = try? reader.integer(key, in: -5...5)
+            _ = try? reader.boolean(key)
+            _ = try? reader.stringArray(key)
+            _ = reader.error("m", at: key)
+            if depth < 8, let child = try? reader.table(key) { readEverything(child, depth: depth + 1) }
+            for element in (try? reader.tables(key)) ?? [] where depth < 8 {
+                readEverything(element, depth: depth + 1)
+            }
+        }
+        _ = try? reader.subtables()
+        _ = try? reader.finish()
     }
 
     private static func randomText(_ random: inout SeededGenerator) -> String {
