@@ -18,7 +18,7 @@
 /// tables defined twice, extending inline tables or static arrays, missing values,
 /// text after a value, invalid escapes, control characters, leading zeros, integers that
 /// do not fit in 64 bits, and so on. A U+FEFF byte-order mark at the start is skipped.
-/// Tables and arrays nested more than 100 levels deep are rejected so that no input can
+/// Tables and arrays nested more than 64 levels deep are rejected so that no input can
 /// exhaust the stack.
 ///
 /// Not supported: writing TOML, and TOML 1.1 additions (`\e`, `\xHH`, times without

@@ -94,7 +94,7 @@ struct TOMLDefinitionRules {
                 current = next
             case .table(let next):
                 throw fail("dotted key `\(Self.format(path))` cannot add to table \(prefix), "
-                           + "which is defined by a header (at \(next.position))", at: segment.position)
+                           + "which was created by a header (at \(next.position))", at: segment.position)
             case .tableArray(let array):
                 throw fail("dotted key `\(Self.format(path))` cannot add to \(prefix), "
                            + "an array of tables (at \(array.position))", at: segment.position)

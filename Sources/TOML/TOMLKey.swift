@@ -29,9 +29,3 @@ public enum TOMLKey {
         path.map(format).joined(separator: ".")
     }
 }
-
-/// One part of a dotted key as read, with where it was written.
-struct TOMLKeySegment {
-    let name: String
-    let position: TOMLPosition
-}

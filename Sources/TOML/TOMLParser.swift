@@ -44,7 +44,10 @@ struct TOMLParser {
         scanner.skipSpaces()
         if isArray {
             guard scanner.looksAt("]]") else {
-                throw scanner.error("expected `]]` to close the array-of-tables header, "
+                // With one `]` present, what is missing is the second one, after it.
+                let what = scanner.peek() == "]" ? "a second `]`" : "`]]`"
+                if scanner.peek() == "]" { scanner.advance() }
+                throw scanner.error("expected \(what) to close the array-of-tables header, "
                                     + "found \(scanner.describeHere())")
             }
             scanner.advance(2)
@@ -60,10 +63,10 @@ struct TOMLParser {
     /// `key = value`, at top level or inside an inline table.
     mutating func parseKeyValue(into table: TOMLTableBuilder) throws {
         let path = try parseKey()
-        let keyName = TOMLDefinitionRules.format(path)
         scanner.skipSpaces()
         guard scanner.peek() == "=" else {
-            throw scanner.error("expected `=` after key `\(keyName)`, found \(scanner.describeHere())")
+            throw scanner.error("expected `=` after key `\(TOMLDefinitionRules.format(path))`, "
+                                + "found \(scanner.describeHere())")
         }
         scanner.advance()
         scanner.skipSpaces()

@@ -117,10 +117,7 @@ extension TOMLParser {
         guard let s = scanner.peek() else {
             throw scanner.error("invalid escape: `\\` at the end of the file", at: start)
         }
-        let simple: [Unicode.Scalar: Unicode.Scalar] = [
-            "b": "\u{08}", "t": "\t", "n": "\n", "f": "\u{0C}", "r": "\r", "\"": "\"", "\\": "\\",
-        ]
-        if let replacement = simple[s] {
+        if let replacement = Self.simpleEscapes[s] {
             scanner.advance()
             return replacement
         }
@@ -147,6 +144,10 @@ extension TOMLParser {
         }
         return scalar
     }
+
+    private static let simpleEscapes: [Unicode.Scalar: Unicode.Scalar] = [
+        "b": "\u{08}", "t": "\t", "n": "\n", "f": "\u{0C}", "r": "\r", "\"": "\"", "\\": "\\",
+    ]
 
     private static func hexValue(_ s: Unicode.Scalar) -> UInt32? {
         switch s {

@@ -77,11 +77,12 @@ public final class TOMLTableReader {
         }
     }
 
-    /// A table, inline or defined by a header; its reader is named "`KEY` in NAME".
+    /// A table, inline or defined by a header; its reader is named "`KEY` in NAME", or
+    /// "[KEY]" under the root (so that its `subtables()` are named "[KEY.SUB]").
     public func table(_ key: String) throws -> TOMLTableReader? {
         guard let node = read(key) else { return nil }
         guard case .table(let child) = node.value else { throw typeError(key, node, expected: "a table") }
-        return TOMLTableReader(child, file: file, name: subject(key))
+        return TOMLTableReader(child, file: file, name: name.isEmpty ? "[\(TOMLKey.format(key))]" : subject(key))
     }
 
     /// An array of tables, from `[[…]]` headers or an array of inline tables. Elements

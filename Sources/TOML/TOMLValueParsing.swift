@@ -4,7 +4,7 @@ extension TOMLParser {
     /// Reads the value at the cursor. `depth` counts the tables and arrays around it,
     /// bounded so that `[[[[…` cannot exhaust the stack of this recursive reader.
     mutating func parseValue(depth: Int) throws -> TOMLValue {
-        guard depth <= TOMLTableBuilder.maximumDepth else {
+        if scanner.peek() == "[" || scanner.peek() == "{", depth > TOMLTableBuilder.maximumDepth {
             throw scanner.error("values are nested more than \(TOMLTableBuilder.maximumDepth) levels deep")
         }
         switch scanner.peek() {
@@ -121,9 +121,4 @@ extension TOMLParser {
     private static func isTokenScalar(_ s: Unicode.Scalar) -> Bool {
         TOMLScanner.isBareKeyScalar(s) || s == "+" || s == "." || s == ":"
     }
-}
-
-/// What is wrong with a number or date-time token; the parser adds where it was.
-struct TOMLTokenProblem: Error {
-    let message: String
 }

@@ -125,4 +125,24 @@ final class TOMLStructureTests: XCTestCase {
         let root = try TOML.parse("z = 1\na = 2\n[m]\n[b]\n[a2.x]\n", file: "f")
         XCTAssertEqual(root.keys, ["z", "a", "m", "b", "a2"])
     }
+
+    func testKeyFormattingQuotesOnlyWhenNeeded() {
+        XCTAssertEqual(TOMLKey.format("paths"), "paths")
+        XCTAssertEqual(TOMLKey.format("read-data_2"), "read-data_2")
+        XCTAssertEqual(TOMLKey.format(""), "\"\"")
+        XCTAssertEqual(TOMLKey.format("b c"), "\"b c\"")
+        XCTAssertEqual(TOMLKey.format("q\"\\\t\u{1}"), "\"q\\\"\\\\\\t\\u0001\"")
+        XCTAssertEqual(TOMLKey.format(path: ["a", "b c", "d"]), "a.\"b c\".d")
+    }
+
+    func testTablesBuiltByHandKeepKeyOrder() {
+        var table = TOMLTable()
+        table.set("z", TOMLNode(value: .integer(1), position: pos(1, 5), keyPosition: pos(1, 1)))
+        table.set("a", TOMLNode(element: .boolean(true), at: pos(2, 1)))
+        table.set("z", TOMLNode(value: .integer(2), position: pos(3, 5), keyPosition: pos(3, 1)))
+        XCTAssertEqual(table.keys, ["z", "a"])
+        XCTAssertEqual(table["z"]?.value, .integer(2))
+        XCTAssertEqual(table["a"]?.keyPosition, pos(2, 1))
+        XCTAssertEqual(table.position, pos(1, 1))
+    }
 }
