@@ -33,7 +33,7 @@ enum Help {
             lines.append(contentsOf: render(spec.options))
         }
         lines.append("")
-        lines.append("global options: --repo, --password-file, --password-command, --cache-dir, --no-cache, --json, --quiet, --verbose")
+        lines.append("global options: --repo, --password-file, --password-command, --lock-wait, --cache-dir, --no-cache, --json, --quiet, --verbose")
         return lines.joined(separator: "\n")
     }
 
@@ -41,12 +41,17 @@ enum Help {
         "usage: repo \(path.joined(separator: " ")) \(spec.usage)   (repo \(path.joined(separator: " ")) --help for more)"
     }
 
+    /// The width of the option column: help text starts after it.
+    static let optionColumn = 34
+
+    /// One line per option; a name as wide as the column or wider keeps two spaces before its
+    /// help (`--keep-within-monthly DURATION  keep ...`) instead of running into it.
     private static func render(_ options: [OptionSpec]) -> [String] {
         options.map { option in
             var name = option.short.map { "-\($0), " } ?? "    "
             name += "--\(option.long)"
             if let value = option.value { name += " \(value)" }
-            return "  " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + option.help
+            return "  " + name.padding(toLength: max(optionColumn, name.count + 2), withPad: " ", startingAt: 0) + option.help
         }
     }
 }
