@@ -19,7 +19,7 @@ enum ExitCode: Int32 {
     case damaged = 13
     /// The repository was written by a newer version.
     case unsupportedVersion = 14
-    /// `--stdin-from-command`'s command failed: no snapshot was written.
+    /// `--stdin-from-command`'s command failed or could not start: no snapshot was written.
     case commandFailed = 15
     /// Interrupted by a signal.
     case interrupted = 130
@@ -41,8 +41,10 @@ enum ExitCode: Int32 {
             if case .locked = error { return .locked }
             return .failure
         case let error as SnapshotError:
-            if case .commandFailed = error { return .commandFailed }
-            return .failure
+            switch error {
+            case .commandFailed, .commandNotStarted: return .commandFailed
+            default: return .failure
+            }
         case is PruneError: return .damaged
         case is PasswordError: return .wrongPassword
         default: return .failure
