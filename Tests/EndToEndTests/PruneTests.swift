@@ -108,10 +108,10 @@ private func objectIDs(_ repository: String, _ directory: String) -> Set<String>
 }
 
 /// The lock objects of a repository.
-private func lockIDs(_ repository: String) -> Set<String> { objectIDs(repository, "locks") }
+func lockIDs(_ repository: String) -> Set<String> { objectIDs(repository, "locks") }
 
 /// Whether `pid` is a process that has not exited (running or stopped; not a zombie).
-private func isRunning(_ pid: pid_t) -> Bool {
+func isRunning(_ pid: pid_t) -> Bool {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = text.lastIndex(of: ")") else { return false }
     let state = text[text.index(after: close)...].drop { $0 == " " }.first
@@ -119,7 +119,7 @@ private func isRunning(_ pid: pid_t) -> Bool {
 }
 
 /// Polls `condition` every half millisecond until it holds or `timeout` seconds pass.
-private func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
+func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
