@@ -44,22 +44,14 @@ import Glibc
         try FS.mkdir(Array(source.utf8))
         try FS.writeFile(Array((source + "/file").utf8), Array("kept\n".utf8))
 
-        var stopped: ChildProcess?
-        for round in 0..<8 where stopped == nil {
-            // Forgotten data gives the prune something to delete, so it holds its lock a while.
+        var round = 0
+        // Forgotten data gives the prune something to delete, so it holds its lock a while.
+        let stopped = try stoppedPrune(workspace, attempts: 8) {
+            round += 1
             for index in 0..<4 { try FS.writeFile(Array((garbage + "/\(round)-\(index)").utf8), random.bytes(1_000_000)) }
             let snapshot = try workspace.repo("snapshot", "--json", garbage)
             try #require(snapshot.status == 0, "\(snapshot)")
             #expect(try workspace.repo("forget", try #require(snapshot.object["snapshot"] as? String)).status == 0)
-            let prune = try workspace.start(["prune"])
-            _ = waitUntil(timeout: 30) { !lockIDs(workspace.repository).isEmpty || !isRunning(prune.pid) }
-            prune.kill(SIGSTOP)
-            if isRunning(prune.pid) && !lockIDs(workspace.repository).isEmpty {
-                stopped = prune
-            } else {
-                prune.kill(SIGCONT)
-                #expect(prune.wait().status == 0)
-            }
         }
         let prune = try #require(stopped, "could not stop a prune while it held its lock")
         defer { prune.kill(SIGKILL); _ = prune.wait() }  // only if a requirement failed first
