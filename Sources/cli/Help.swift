@@ -41,17 +41,16 @@ enum Help {
         "usage: repo \(path.joined(separator: " ")) \(spec.usage)   (repo \(path.joined(separator: " ")) --help for more)"
     }
 
-    /// The width of the option column: help text starts after it.
+    /// The narrowest the option column gets: help text starts after it.
     static let optionColumn = 34
 
-    /// One line per option; a name as wide as the column or wider keeps two spaces before its
-    /// help (`--keep-within-monthly DURATION  keep ...`) instead of running into it.
+    /// One line per option, the help aligned after the widest name with two spaces at least
+    /// (`--keep-within-monthly DURATION` once ran into its text).
     private static func render(_ options: [OptionSpec]) -> [String] {
-        options.map { option in
-            var name = option.short.map { "-\($0), " } ?? "    "
-            name += "--\(option.long)"
-            if let value = option.value { name += " \(value)" }
-            return "  " + name.padding(toLength: max(optionColumn, name.count + 2), withPad: " ", startingAt: 0) + option.help
+        let names = options.map { option in
+            (option.short.map { "-\($0), " } ?? "    ") + "--\(option.long)" + (option.value.map { " \($0)" } ?? "")
         }
+        let column = max(optionColumn, (names.map(\.count).max() ?? 0) + 2)
+        return zip(names, options).map { name, option in "  " + name.padding(toLength: column, withPad: " ", startingAt: 0) + option.help }
     }
 }

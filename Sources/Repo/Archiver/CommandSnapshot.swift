@@ -13,7 +13,10 @@ extension Archiver {
         } catch ChildProcessError.notStarted(let program, let reason) {
             throw SnapshotError.commandNotStarted(command: program, reason: reason)
         }
-        guard let output = child.output else { preconditionFailure("ChildProcess pipes standard output by default") }
+        guard let output = child.output else {
+            _ = child.wait()
+            throw SnapshotError.commandNotStarted(command: command[0], reason: "no pipe for its output")
+        }
         do {
             return try snapshot(stream: output.fileDescriptor, name: name) {
                 let exit = child.wait()

@@ -36,12 +36,12 @@ enum ListingCommands {
         let spec = context.arguments.positionals[0], filter = Commands.filter(context.arguments)
         let long = context.arguments.has("long"), json = context.output.json
         let browser = SnapshotBrowser(repository: repository)
-        guard context.arguments.positionals.count == 2 else {
+        // `/` is the whole snapshot, in every snapshot: no entry to look for.
+        guard let path = context.arguments.positionals.dropFirst().first, path.contains(where: { $0 != "/" }) else {
             let stored = try repository.findSnapshot(spec, filter: filter)
             try browser.walk(stored.snapshot.tree) { path, node in print(line(node, path, long: long, json: json)) }
             return .success
         }
-        let path = context.arguments.positionals[1]
         let (_, node) = try repository.findSnapshot(spec, containing: path, filter: filter)
         guard node.type == .directory, let subtree = node.subtree else {
             print(line(node, FilePath(path), long: long, json: json))
