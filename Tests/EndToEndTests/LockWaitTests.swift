@@ -12,7 +12,7 @@ import Glibc
         let workspace = try Workspace("lock-wait-shared")
         defer { workspace.remove() }
         try workspace.initRepository()
-        let holder = try workspace.start(["snapshot", "--stdin-from-command", "--", "sh", "-c", "sleep 4; echo data"])
+        let holder = try workspace.start(["snapshot", "--stdin-from-command", "--", "sh", "-c", "sleep 6; echo data"])
         defer { holder.kill(SIGKILL); _ = holder.wait() }  // only if a requirement failed first
         try #require(waitUntil(timeout: 30) { !lockIDs(workspace.repository).isEmpty }, "the snapshot should hold its lock")
 
