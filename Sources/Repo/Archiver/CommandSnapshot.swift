@@ -5,11 +5,12 @@ extension Archiver {
     /// (`--stdin-from-command`). The command runs without a shell and without repo's
     /// secrets in its environment; the snapshot is saved only when it exits 0, and a
     /// failure names its exit status and the last lines of its standard error.
+    /// `environment` is what the command starts from; the secrets are always taken out.
     public func snapshot(command: [String], name: String,
-                         environment: [String: String] = ChildEnvironment.forChildren()) throws -> StoredSnapshot {
+                         environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StoredSnapshot {
         let child: ChildProcess
         do {
-            child = try ChildProcess(command, environment: environment, standardInput: .inherit)
+            child = try ChildProcess(command, environment: ChildEnvironment.forChildren(of: environment), standardInput: .inherit)
         } catch ChildProcessError.notStarted(let program, let reason) {
             throw SnapshotError.commandNotStarted(command: program, reason: reason)
         }
