@@ -258,6 +258,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     case blobMissing(Digest256)
     case snapshotNotFound(String)
     case ambiguousSnapshot(String, [String])
+    case pathNotInSnapshot(path: String, snapshot: String)
+    case noSnapshotContains(String)
     case locked(String)
     case keyNotFound(String)
     case keyInUse
@@ -268,6 +270,10 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
         case .snapshotNotFound(let spec): return "no snapshot matches \(spec.debugDescription)"
         case .ambiguousSnapshot(let spec, let ids):
             return "\(spec.debugDescription) matches several snapshots (\(ids.prefix(5).joined(separator: ", "))): give more of the id"
+        case .pathNotInSnapshot(let path, let snapshot):
+            return "\(path) is not in snapshot \(snapshot): see `repo ls \(snapshot)`"
+        case .noSnapshotContains(let path):
+            return "no snapshot contains \(path): see `repo snapshots`, or choose with --path, --tag or --host"
         case .locked(let why): return why
         case .keyNotFound(let prefix): return "no key matches \(prefix.debugDescription): see `repo key list`"
         case .keyInUse: return "cannot remove the key in use or the last key: add another key and use it first"

@@ -31,4 +31,25 @@ extension Repository {
         guard matching.count == 1 else { throw RepositoryError.ambiguousSnapshot(spec, matching.map(\.shortID)) }
         return first
     }
+
+    /// The snapshot `spec` names that holds `path`, with the entry there. `latest` is the
+    /// newest admitted snapshot that holds it, so `dump latest /db.sql` finds the dump even
+    /// when the newest snapshot is of other paths.
+    public func findSnapshot(_ spec: String, containing path: String,
+                             filter: SnapshotFilter = .init()) throws -> (stored: StoredSnapshot, node: Node) {
+        let browser = SnapshotBrowser(repository: self)
+        guard spec == "latest" else {
+            let stored = try findSnapshot(spec, filter: filter)
+            guard let node = try browser.node(at: path, in: stored.snapshot) else {
+                throw RepositoryError.pathNotInSnapshot(path: path, snapshot: stored.shortID)
+            }
+            return (stored, node)
+        }
+        let candidates = try snapshots().filter { filter.matches($0.snapshot) }
+        guard !candidates.isEmpty else { throw RepositoryError.snapshotNotFound(spec) }
+        for stored in candidates.reversed() {
+            if let node = try browser.node(at: path, in: stored.snapshot) { return (stored, node) }
+        }
+        throw RepositoryError.noSnapshotContains(path)
+    }
 }

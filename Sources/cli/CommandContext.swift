@@ -9,6 +9,8 @@ struct CommandContext {
     let location: String?
     let passwords: PasswordSource
     let cacheDirectory: String?
+    /// How long to wait for a conflicting lock to go (`--lock-wait`, REPO_LOCK_WAIT).
+    let lockWait: TimeInterval
     /// The environment backends read (credentials, S3 settings), with the command line's
     /// S3 options folded in.
     let environment: [String: String]
@@ -19,9 +21,13 @@ struct CommandContext {
         self.arguments = arguments
         output = Output(json: arguments.has("json"), quiet: arguments.has("quiet"), verbose: arguments.has("verbose"))
         location = arguments.value("repo") ?? ProcessInfo.processInfo.environment["REPO_REPOSITORY"]
+        if arguments.value("password-file") != nil && arguments.value("password-command") != nil {
+            throw UsageError("--password-file and --password-command exclude each other: give one")
+        }
         passwords = PasswordSource(file: arguments.value("password-file"), command: arguments.value("password-command"))
         cacheDirectory = arguments.has("no-cache") ? nil : (arguments.value("cache-dir") ?? LocalCache.defaultDirectory())
         var environment = ProcessInfo.processInfo.environment
+        lockWait = try Self.lockWait(arguments.value("lock-wait"), environment: environment["REPO_LOCK_WAIT"])
         if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
         if let connections = arguments.value("s3-connections") {
             guard let value = Int(connections), (1...128).contains(value) else {
@@ -56,7 +62,7 @@ struct CommandContext {
     /// before the lock could predate a prune that finished in between.
     func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> (Repository, RepositoryLock) {
         let repository = try openRepository(loadIndex: false)
-        let lock = try RepositoryLock.acquire(repository, exclusive: exclusive, operation: operation)
+        let lock = try self.lock(repository, exclusive: exclusive, operation: operation)
         do {
             if loadIndex { try repository.loadIndex() }
         } catch {
@@ -64,6 +70,23 @@ struct CommandContext {
             throw error
         }
         return (repository, lock)
+    }
+
+    /// Takes a lock, waiting for a conflicting one as long as `--lock-wait` allows (and
+    /// saying so once on stderr unless quiet).
+    func lock(_ repository: Repository, exclusive: Bool, operation: String) throws -> RepositoryLock {
+        try RepositoryLock.acquire(repository, exclusive: exclusive, operation: operation, wait: lockWait) { [output] waiting in
+            if !output.quiet { output.warning(waiting) }
+        }
+    }
+
+    private static func lockWait(_ option: String?, environment: String?) throws -> TimeInterval {
+        guard let text = option ?? environment else { return 0 }
+        guard let seconds = TimeSpan.parse(text) else {
+            let source = option == nil ? "REPO_LOCK_WAIT" : "--lock-wait"
+            throw UsageError("\(source) needs a duration like 30s, 5m or 1h (0: do not wait), not \(text.debugDescription)")
+        }
+        return seconds
     }
 
     /// Opens the repository; `loadIndex: false` for commands that never look up a blob (or,

@@ -21,7 +21,7 @@ enum ExitCode: Int32 {
     case damaged = 13
     /// The repository was written by a newer version.
     case unsupportedVersion = 14
-    /// `--stdin-from-command`'s command failed: no snapshot was written.
+    /// `--stdin-from-command`'s command failed or could not start: no snapshot was written.
     case commandFailed = 15
     /// `repo run` or `repo drill`: at least one step failed (the summary names it).
     case jobFailed = 16
@@ -47,8 +47,10 @@ enum ExitCode: Int32 {
             if case .locked = error { return .locked }
             return .failure
         case let error as SnapshotError:
-            if case .commandFailed = error { return .commandFailed }
-            return .failure
+            switch error {
+            case .commandFailed, .commandNotStarted: return .commandFailed
+            default: return .failure
+            }
         case is PruneError: return .damaged
         case is PasswordError: return .wrongPassword
         case is TOMLError: return .jobFileInvalid

@@ -33,7 +33,7 @@ enum Help {
             lines.append(contentsOf: render(spec.options))
         }
         lines.append("")
-        lines.append("global options: --repo, --password-file, --password-command, --cache-dir, --no-cache, --json, --quiet, --verbose")
+        lines.append("global options: --repo, --password-file, --password-command, --lock-wait, --cache-dir, --no-cache, --json, --quiet, --verbose")
         return lines.joined(separator: "\n")
     }
 
@@ -41,12 +41,16 @@ enum Help {
         "usage: repo \(path.joined(separator: " ")) \(spec.usage)   (repo \(path.joined(separator: " ")) --help for more)"
     }
 
+    /// The narrowest the option column gets: help text starts after it.
+    static let optionColumn = 34
+
+    /// One line per option, the help aligned after the widest name with two spaces at least
+    /// (`--keep-within-monthly DURATION` once ran into its text).
     private static func render(_ options: [OptionSpec]) -> [String] {
-        options.map { option in
-            var name = option.short.map { "-\($0), " } ?? "    "
-            name += "--\(option.long)"
-            if let value = option.value { name += " \(value)" }
-            return "  " + name.padding(toLength: 34, withPad: " ", startingAt: 0) + option.help
+        let names = options.map { option in
+            (option.short.map { "-\($0), " } ?? "    ") + "--\(option.long)" + (option.value.map { " \($0)" } ?? "")
         }
+        let column = max(optionColumn, (names.map(\.count).max() ?? 0) + 2)
+        return zip(names, options).map { name, option in "  " + name.padding(toLength: column, withPad: " ", startingAt: 0) + option.help }
     }
 }

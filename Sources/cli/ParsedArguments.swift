@@ -5,6 +5,9 @@ struct ParsedArguments: Sendable {
     var flags: Set<String> = []
     var values: [String: [String]] = [:]
     var positionals: [String] = []
+    /// The positionals after `--` (also in `positionals`), or nil when there was no `--`:
+    /// `--stdin-from-command` takes its command from here and nothing else.
+    var afterDashDash: [String]?
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
     func value(_ option: String) -> String? { values[option]?.last }
@@ -42,6 +45,7 @@ enum ArgumentParser {
             index += 1
             if !optionsEnded && argument == "--" {
                 optionsEnded = true
+                parsed.afterDashDash = []
                 continue
             }
             if !optionsEnded && argument.hasPrefix("-") && argument != "-" {
@@ -80,6 +84,7 @@ enum ArgumentParser {
                 parsed.command.append(argument)
             } else {
                 parsed.positionals.append(argument)
+                if optionsEnded { parsed.afterDashDash?.append(argument) }
             }
         }
         if let spec, !parsed.has("help") {

@@ -108,18 +108,33 @@ private func objectIDs(_ repository: String, _ directory: String) -> Set<String>
 }
 
 /// The lock objects of a repository.
-private func lockIDs(_ repository: String) -> Set<String> { objectIDs(repository, "locks") }
+func lockIDs(_ repository: String) -> Set<String> { objectIDs(repository, "locks") }
 
 /// Whether `pid` is a process that has not exited (running or stopped; not a zombie).
-private func isRunning(_ pid: pid_t) -> Bool {
+func isRunning(_ pid: pid_t) -> Bool {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
           let close = text.lastIndex(of: ")") else { return false }
     let state = text[text.index(after: close)...].drop { $0 == " " }.first
     return state != nil && state != "Z" && state != "X"
 }
 
+/// A prune stopped (SIGSTOP) while it holds its lock, or nil when in `attempts` tries every
+/// prune finished first; `makeGarbage` runs before each, so the prune has work to do.
+func stoppedPrune(_ workspace: Workspace, attempts: Int, makeGarbage: () throws -> Void) throws -> ChildProcess? {
+    for _ in 0..<attempts {
+        try makeGarbage()
+        let prune = try workspace.start(["prune", "--json"])
+        _ = waitUntil(timeout: 30) { !lockIDs(workspace.repository).isEmpty || !isRunning(prune.pid) }
+        prune.kill(SIGSTOP)
+        if isRunning(prune.pid) && !lockIDs(workspace.repository).isEmpty { return prune }
+        prune.kill(SIGCONT)
+        #expect(prune.wait().status == 0)
+    }
+    return nil
+}
+
 /// Polls `condition` every half millisecond until it holds or `timeout` seconds pass.
-private func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
+func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
@@ -541,19 +556,7 @@ private func restoreDifferences(_ workspace: Workspace, id: String, source: Stri
             }
 
             // A prune stopped while it holds its lock: a snapshot is refused and writes nothing.
-            var stopped: ChildProcess?
-            for _ in 0..<5 where stopped == nil {
-                try makeGarbage()
-                let prune = try workspace.start(["prune", "--json"])
-                _ = waitUntil(timeout: 30) { !lockIDs(workspace.repository).isEmpty || !isRunning(prune.pid) }
-                prune.kill(SIGSTOP)
-                if isRunning(prune.pid) && !lockIDs(workspace.repository).isEmpty {
-                    stopped = prune
-                } else {
-                    prune.kill(SIGCONT)
-                    #expect(prune.wait().status == 0)
-                }
-            }
+            let stopped = try stoppedPrune(workspace, attempts: 5, makeGarbage: makeGarbage)
             let prune = try #require(stopped, "could not stop a prune while it held its lock")
             defer { prune.kill(SIGKILL); _ = prune.wait() }  // only if a requirement failed first
             let packsBefore = packIDs(workspace.repository)

@@ -175,17 +175,17 @@ final class ContentReader {
 public enum SnapshotError: Error, Equatable, Sendable, CustomStringConvertible {
     case read(Int32)
     /// `--stdin-from-command` exited non-zero or was killed: no snapshot was written.
-    case commandFailed(command: String, status: Int32)
-    case commandNotStarted(command: String, errno: Int32)
+    case commandFailed(command: String, status: Int32, stderrTail: String)
+    case commandNotStarted(command: String, reason: String)
     case noPaths
 
     public var description: String {
         switch self {
         case .read(let code): return "read failed: \(String(cString: strerror(code)))"
-        case .commandFailed(let command, let status):
-            return "\(command) failed (exit status \(status)): no snapshot written"
-        case .commandNotStarted(let command, let code):
-            return "cannot run \(command): \(String(cString: strerror(code)))"
+        case .commandFailed(let command, let status, let stderrTail):
+            return "\(command) \(ChildProcess.Exit(status: status, stderrTail: stderrTail)); no snapshot written"
+        case .commandNotStarted(let command, let reason):
+            return "cannot run \(command): \(reason); no snapshot written"
         case .noPaths: return "nothing to back up: give at least one path"
         }
     }

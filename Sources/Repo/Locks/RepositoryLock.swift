@@ -28,14 +28,51 @@ public final class RepositoryLock: @unchecked Sendable {
     }
 
     /// Takes a lock, or throws `RepositoryError.locked` naming the holder that conflicts.
-    public static func acquire(_ repository: Repository, exclusive: Bool, operation: String) throws -> RepositoryLock {
+    ///
+    /// With a `wait`, a conflict is retried after 1 s, then after twice as long each time
+    /// (at most 30 s, a little jittered so two waiters do not keep colliding) until `wait`
+    /// seconds have passed: overlapping cron runs queue instead of failing. `onWait` hears
+    /// once, at the first conflict, what is being waited for.
+    public static func acquire(_ repository: Repository, exclusive: Bool, operation: String, wait: TimeInterval = 0,
+                               onWait: ((String) -> Void)? = nil) throws -> RepositoryLock {
+        let deadline = Date().addingTimeInterval(wait)
+        var pause: TimeInterval = 1
+        var waiting = false
+        while true {
+            let holder: String
+            switch try attempt(repository, exclusive: exclusive, operation: operation) {
+            case .taken(let lock): return lock
+            case .heldBy(let summary): holder = summary
+            }
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else {
+                let waited = waiting ? "; waited \(TimeSpan.describe(wait)) for it" : ""
+                throw RepositoryError.locked("repository is locked: \(holder)\(waited); if that process is gone, run `repo unlock`")
+            }
+            if !waiting {
+                waiting = true
+                onWait?("waiting up to \(TimeSpan.describe(wait)) for the \(holder)")
+            }
+            Thread.sleep(forTimeInterval: min(pause * Double.random(in: 0.8...1.2), left))
+            pause = min(pause * 2, 30)
+        }
+    }
+
+    private enum Attempt {
+        case taken(RepositoryLock)
+        /// The summary of a live lock that conflicts.
+        case heldBy(String)
+    }
+
+    private static func attempt(_ repository: Repository, exclusive: Bool, operation: String) throws -> Attempt {
         let record = LockRecord(host: Host.name, pid: getpid(), user: Host.user, time: Date(), exclusive: exclusive, operation: operation)
         let name = try write(record, to: repository)
         let lock = RepositoryLock(repository: repository, record: record, name: name)
         do {
             for (other, otherName) in try locks(of: repository) where otherName != name && !other.isStale() {
                 if exclusive || other.exclusive {
-                    throw RepositoryError.locked("repository is locked: \(other.summary); if that process is gone, run `repo unlock`")
+                    lock.release()
+                    return .heldBy(other.summary)
                 }
             }
         } catch {
@@ -43,7 +80,7 @@ public final class RepositoryLock: @unchecked Sendable {
             throw error
         }
         lock.startRefreshing()
-        return lock
+        return .taken(lock)
     }
 
     /// Every lock in the repository; ones that cannot be read are reported as stale

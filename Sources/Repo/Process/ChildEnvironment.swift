@@ -6,9 +6,11 @@ import Foundation
 /// repository password or the object store's keys, and a `-- env` once stored them in a
 /// snapshot.
 public enum ChildEnvironment {
-    /// Variables that hold repo's own secrets or the object store's credentials.
+    /// Variables that hold repo's own secrets or the object store's credentials. The
+    /// password's file and command count too: a child has no use for them, and a password
+    /// command that saw its own variable could end up running itself.
     static let secretNames: Set<String> = [
-        "REPO_PASSWORD", "REPO_FROM_PASSWORD",
+        "REPO_PASSWORD", "REPO_FROM_PASSWORD", "REPO_PASSWORD_FILE", "REPO_PASSWORD_COMMAND",
         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID",
     ]
 

@@ -147,7 +147,7 @@ private final class ErrorTail: @unchecked Sendable {
     func append(_ data: Data) {
         lock.withLock {
             buffer.append(contentsOf: data)
-            if buffer.count > limit * 2 { buffer.removeFirst(buffer.count - limit) }
+            if buffer.count - limit > limit { buffer.removeFirst(buffer.count - limit) }  // no `limit * 2`: run() passes Int.max
         }
     }
 

@@ -57,9 +57,9 @@ enum CopyCommand {
         let target = try open("target", to, backend: targetBackend, context: context, password: passwordOfTarget)
         guard source.id != target.id else { throw CopyError.sameRepository(source.id) }
 
-        let sourceLock = try lock("source", from, source)
+        let sourceLock = try lock("source", from, source, context)
         defer { sourceLock.release() }
-        let targetLock = try lock("target", to, target)
+        let targetLock = try lock("target", to, target, context)
         defer { targetLock.release() }
         // The indexes are read under the locks: one read before could predate a prune.
         try source.loadIndex()
@@ -98,9 +98,9 @@ enum CopyCommand {
         }
     }
 
-    private static func lock(_ role: String, _ location: String, _ repository: Repository) throws -> RepositoryLock {
+    private static func lock(_ role: String, _ location: String, _ repository: Repository, _ context: CommandContext) throws -> RepositoryLock {
         do {
-            return try RepositoryLock.acquire(repository, exclusive: false, operation: "copy")
+            return try context.lock(repository, exclusive: false, operation: "copy")
         } catch RepositoryError.locked(let why) {
             throw RepositoryError.locked("\(role) repository \(location): \(why)")
         }

@@ -14,10 +14,15 @@ enum KeyCommand {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository(loadIndex: false)
-        let newPasswords = PasswordSource(file: context.arguments.value("new-password-file"), command: nil)
+        // The new password comes from its own file or the terminal, never from the sources
+        // of the current one.
+        func newPassword() throws -> [UInt8] {
+            guard let file = context.arguments.value("new-password-file") else { return try PasswordSource.askNew() }
+            return try PasswordSource(file: file, command: nil).newPassword()
+        }
         switch context.arguments.command.last {
         case "add":
-            let id = try repository.addKey(password: try newPasswords.file == nil ? PasswordSource.askNew() : newPasswords.password())
+            let id = try repository.addKey(password: try newPassword())
             context.output.line("added key \(id.prefix(8))")
         case "list":
             let keys = try repository.listKeys()
@@ -33,7 +38,7 @@ enum KeyCommand {
             let id = try repository.removeKey(context.arguments.positionals[0])
             context.output.line("removed key \(id.prefix(8))")
         case "passwd":
-            let id = try repository.changePassword(to: try newPasswords.file == nil ? PasswordSource.askNew() : newPasswords.password())
+            let id = try repository.changePassword(to: try newPassword())
             context.output.line("password changed (key \(id.prefix(8)))")
         default:
             throw UsageError("unknown key command")

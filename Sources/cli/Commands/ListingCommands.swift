@@ -33,25 +33,21 @@ enum ListingCommands {
 
     static func ls(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository()
-        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
+        let spec = context.arguments.positionals[0], filter = Commands.filter(context.arguments)
+        let long = context.arguments.has("long"), json = context.output.json
         let browser = SnapshotBrowser(repository: repository)
-        var start = stored.snapshot.tree
-        var base = FilePath("/")
-        if context.arguments.positionals.count == 2 {
-            let path = context.arguments.positionals[1]
-            guard let node = try browser.node(at: path, in: stored.snapshot) else {
-                throw UsageError("\(path) is not in snapshot \(stored.shortID)")
-            }
-            guard node.type == .directory, let subtree = node.subtree else {
-                print(line(node, FilePath(path), long: context.arguments.has("long"), json: context.output.json))
-                return .success
-            }
-            start = subtree
-            base = FilePath(path)
+        // `/` is the whole snapshot, in every snapshot: no entry to look for.
+        guard let path = context.arguments.positionals.dropFirst().first, path.contains(where: { $0 != "/" }) else {
+            let stored = try repository.findSnapshot(spec, filter: filter)
+            try browser.walk(stored.snapshot.tree) { path, node in print(line(node, path, long: long, json: json)) }
+            return .success
         }
-        try browser.walk(start, path: base) { path, node in
-            print(line(node, path, long: context.arguments.has("long"), json: context.output.json))
+        let (_, node) = try repository.findSnapshot(spec, containing: path, filter: filter)
+        guard node.type == .directory, let subtree = node.subtree else {
+            print(line(node, FilePath(path), long: long, json: json))
+            return .success
         }
+        try browser.walk(subtree, path: FilePath(path)) { path, node in print(line(node, path, long: long, json: json)) }
         return .success
     }
 
@@ -105,12 +101,10 @@ enum ListingCommands {
 
     static func dump(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository()
-        let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
         let path = context.arguments.positionals[1]
+        let (_, node) = try repository.findSnapshot(context.arguments.positionals[0], containing: path,
+                                                    filter: Commands.filter(context.arguments))
         let browser = SnapshotBrowser(repository: repository)
-        guard let node = try browser.node(at: path, in: stored.snapshot) else {
-            throw UsageError("\(path) is not in snapshot \(stored.shortID)")
-        }
         guard node.type == .file else { throw UsageError("\(path) is a \(node.type), not a file: use `repo restore`") }
         Console.flushOutput()
         try browser.dump(node, to: STDOUT_FILENO)

@@ -46,7 +46,7 @@ enum MaintenanceCommands {
             let policy = try policy(context.arguments)
             guard !policy.isEmpty else { throw UsageError("policy set needs at least one --keep-* rule") }
             let stored = StoredPolicy(policy: policy, groupBy: try groupingFields(context.arguments) ?? GroupingField.defaultFields)
-            let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "policy set")
+            let lock = try context.lock(repository, exclusive: true, operation: "policy set")
             defer { lock.release() }
             try repository.setPolicy(stored)
             output.line("stored policy: \(policy), grouped by \(stored.groupBy.map(\.rawValue).joined(separator: ","))")
@@ -203,7 +203,7 @@ enum MaintenanceCommands {
         try Repository.checkFormatVersion(backend: backend)
         let repository = try Repository.open(backend: backend, password: try context.passwords.password(),
                                              cacheDirectory: nil, loadIndex: false)
-        let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "repair index")
+        let lock = try context.lock(repository, exclusive: true, operation: "repair index")
         defer { lock.release() }
         let report = try IndexRepair(repository: repository).run()
         for damaged in report.damagedPacks { context.output.warning(damaged) }

@@ -34,7 +34,7 @@ enum PruneCommand {
             options.maxRepackBytes = size
         }
         if let text = arguments.value("grace") {
-            guard let seconds = parseDuration(text) else { throw UsageError("--grace needs a duration like 30m, 12h or 2d, not \(text.debugDescription)") }
+            guard let seconds = TimeSpan.parse(text) else { throw UsageError("--grace needs a duration like 30m, 12h or 2d, not \(text.debugDescription)") }
             options.grace = seconds
         }
         return options
@@ -116,13 +116,5 @@ enum PruneCommand {
         }
         guard let value = Double(number), value >= 0 else { return nil }
         return Int(value * scale)
-    }
-
-    /// `90s`, `30m`, `12h`, `2d`, `1w`, or `0`.
-    static func parseDuration(_ text: String) -> TimeInterval? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800]
-        if text == "0" { return 0 }
-        guard let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value >= 0 else { return nil }
-        return value * unit
     }
 }

@@ -48,7 +48,7 @@ enum SnapshotCommand {
         if fromStdin && fromCommand { throw UsageError("--stdin and --stdin-from-command exclude each other") }
         if !fromStdin && !fromCommand && arguments.positionals.isEmpty { throw UsageError("nothing to back up: give at least one PATH") }
         if fromStdin && !arguments.positionals.isEmpty { throw UsageError("--stdin takes no PATH") }
-        if fromCommand && arguments.positionals.isEmpty { throw UsageError("--stdin-from-command needs a command after --") }
+        if fromCommand { try checkCommand(arguments) }
 
         let (repository, lock) = try context.openLocked(exclusive: false, operation: "snapshot")
         defer { lock.release() }
@@ -59,14 +59,25 @@ enum SnapshotCommand {
         if fromStdin {
             stored = try archiver.snapshot(stream: STDIN_FILENO, name: arguments.value("stdin-name") ?? "stdin")
         } else if fromCommand {
-            stored = try CommandStream.snapshot(arguments.positionals, archiver: archiver,
-                                                name: arguments.value("stdin-name") ?? "stdin")
+            stored = try archiver.snapshot(command: arguments.afterDashDash ?? [], name: arguments.value("stdin-name") ?? "stdin")
         } else {
             stored = try archiver.snapshot(paths: arguments.positionals)
         }
         display.finish()
         report(stored, context.output)
         return stored.snapshot.partial ? .partial : .success
+    }
+
+    /// `--stdin-from-command`'s command is everything after `--` and nothing before: a word
+    /// that lost its option (`--time 2026-12-09 02:00:00`) must not become the program.
+    private static func checkCommand(_ arguments: ParsedArguments) throws {
+        guard let command = arguments.afterDashDash else {
+            throw UsageError("--stdin-from-command needs `--` before the command: repo snapshot --stdin-from-command -- COMMAND...")
+        }
+        if let stray = arguments.positionals.dropLast(command.count).first {
+            throw UsageError("unexpected argument `\(stray)` before `--`; the command goes after `--`")
+        }
+        if command.isEmpty { throw UsageError("--stdin-from-command needs a command after --") }
     }
 
     static func report(_ stored: StoredSnapshot, _ output: Output) {
@@ -84,29 +95,5 @@ enum SnapshotCommand {
         output.line("files: \(s.summary.filesNew) new, \(s.summary.filesChanged) changed, \(s.summary.filesUnchanged) unchanged; \(s.summary.directories) directories")
         output.line("read \(Format.bytes(s.summary.bytesRead)) of \(Format.bytes(s.summary.bytesTotal)), added \(Format.bytes(s.summary.bytesAdded)) in \(s.summary.blobsAdded) blobs, \(String(format: "%.2f", s.summary.durationSeconds)) s")
         output.line("snapshot \(stored.shortID) saved\(s.partial ? " (partial: \(s.problems.count) problem(s))" : "")")
-    }
-}
-
-/// Runs `--stdin-from-command`'s command with its output piped into the archiver; the
-/// snapshot is saved only when the command exits 0.
-enum CommandStream {
-    static func snapshot(_ command: [String], archiver: Archiver, name: String) throws -> StoredSnapshot {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do {
-            try process.run()
-        } catch {
-            throw SnapshotError.commandNotStarted(command: command.joined(separator: " "), errno: ENOENT)
-        }
-        let readEnd = pipe.fileHandleForReading.fileDescriptor
-        let stored = try archiver.snapshot(stream: readEnd, name: name) {
-            process.waitUntilExit()
-            let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
-            if status != 0 { throw SnapshotError.commandFailed(command: command.joined(separator: " "), status: status) }
-        }
-        return stored
     }
 }
