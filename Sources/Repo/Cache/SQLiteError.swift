@@ -1,9 +1,9 @@
 import CSQLite
 
 /// A failed SQLite call: its result code and SQLite's message.
-struct SQLiteError: Error, CustomStringConvertible {
-    let code: Int32
-    let message: String
+package struct SQLiteError: Error, CustomStringConvertible {
+    package let code: Int32
+    package let message: String
 
     /// The file is damaged, not a database, or not one of ours (see `foreign`): the cache
     /// holds nothing that cannot be fetched again, so such a file is thrown away.
@@ -17,5 +17,5 @@ struct SQLiteError: Error, CustomStringConvertible {
         SQLiteError(code: SQLITE_NOTADB, message: message)
     }
 
-    var description: String { "\(message) (SQLite error \(code))" }
+    package var description: String { "\(message) (SQLite error \(code))" }
 }

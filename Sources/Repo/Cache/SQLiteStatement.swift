@@ -1,7 +1,7 @@
 import CSQLite
 
 /// A prepared statement: bind parameters, step through rows, reset to run it again.
-final class SQLiteStatement {
+package final class SQLiteStatement {
     private let handle: OpaquePointer
     /// Keeps the database open for as long as the statement exists.
     private let connection: SQLiteConnection
@@ -16,13 +16,13 @@ final class SQLiteStatement {
     }
 
     /// Binds `text` to the parameter at `index` (from 1). SQLite copies it.
-    func bind(_ text: String, at index: Int32) throws(SQLiteError) {
+    package func bind(_ text: String, at index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_text(handle, index, text, -1, SQLiteStatement.copy))
     }
 
     /// Binds `blob` without copying it, so `blob` must stay valid until `reset()`. An
     /// empty blob is bound as such, not as NULL (which a nil base address would mean).
-    func bind(_ blob: UnsafeRawBufferPointer, at index: Int32) throws(SQLiteError) {
+    package func bind(_ blob: UnsafeRawBufferPointer, at index: Int32) throws(SQLiteError) {
         if let base = blob.baseAddress, blob.count > 0 {
             try check(sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(blob.count), nil))
         } else {
@@ -31,7 +31,7 @@ final class SQLiteStatement {
     }
 
     /// Advances to the next row: true if there is one, false when the statement is done.
-    func step() throws(SQLiteError) -> Bool {
+    package func step() throws(SQLiteError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -40,24 +40,24 @@ final class SQLiteStatement {
         }
     }
 
-    func text(at column: Int32) -> String {
+    package func text(at column: Int32) -> String {
         guard let text = sqlite3_column_text(handle, column) else { return "" }
         return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
     }
 
-    func blob(at column: Int32) -> [UInt8] {
+    package func blob(at column: Int32) -> [UInt8] {
         // The pointer first, then the size: the order SQLite documents as safe.
         guard let bytes = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
-    func integer(at column: Int32) -> Int64 {
+    package func integer(at column: Int32) -> Int64 {
         sqlite3_column_int64(handle, column)
     }
 
     /// Makes the statement ready to run again and drops its bindings, which may point at
     /// buffers that are about to go away.
-    func reset() {
+    package func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }

@@ -78,6 +78,19 @@ public final class ChildProcess: @unchecked Sendable {
         input = nil
     }
 
+    /// Closes the caller's end of a piped standard output: a child still writing then fails
+    /// (EPIPE or SIGPIPE) instead of blocking on a pipe nobody reads.
+    public func closeOutput() {
+        try? output?.close()
+        output = nil
+    }
+
+    /// Asks the child to stop (SIGTERM): for a restore client whose input broke off, so that
+    /// it does not take the early end of its input for the end of the dump and commit.
+    public func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
     /// Waits for the child to end (closing its piped input first).
     public func wait() -> Exit {
         closeInput()
@@ -125,7 +138,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// The executable `program` names: itself when it holds a slash, else the first match on PATH.
-    static func find(_ program: String, path: String?) -> String? {
+    public static func find(_ program: String, path: String?) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(program)"

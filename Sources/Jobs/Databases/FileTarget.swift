@@ -1,0 +1,76 @@
+import Foundation
+
+/// A restore target that is a plain file (sqlite and command sources): written beside itself
+/// and renamed into place, so a failed restore never leaves half a file under its name.
+enum FileTarget {
+    static func state(_ path: String) throws -> RestoreTargetState {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return .missing }
+            throw DatabaseError.restoreFailed(target: path, detail: "cannot inspect it: \(message(code))")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw DatabaseError.restoreFailed(target: path, detail: "it is a directory; give a file path")
+        }
+        return info.st_size == 0 ? .empty : .nonEmpty
+    }
+
+    /// Writes the dump to `TARGET.repo-tmp-XXXXXX`, syncs it, lets `verify` check the synced
+    /// file (it throws to reject it), then renames it over `target`.
+    static func write(to target: String, replace: Bool, writeDump: (Int32) throws -> Void,
+                      verify: (String) throws -> Void = { _ in }) throws {
+        if try state(target) == .nonEmpty, !replace { throw DatabaseError.targetNotEmpty(target: target) }
+        var template = Array((target + ".repo-tmp-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw DatabaseError.restoreFailed(target: target, detail: "cannot create a file beside it: \(message(errno))")
+        }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var open = true
+        var renamed = false
+        defer {
+            if open { close(descriptor) }
+            if !renamed { unlink(temporary) }
+        }
+        try writeDump(descriptor)
+        // fsync and close report what write-back found (a full disk, an I/O error).
+        guard fsync(descriptor) == 0 else { throw writeFailure(target, temporary) }
+        open = false
+        guard close(descriptor) == 0 else { throw writeFailure(target, temporary) }
+        try verify(temporary)
+        guard rename(temporary, target) == 0 else {
+            throw DatabaseError.restoreFailed(target: target, detail: "cannot rename \(temporary) over it: \(message(errno))")
+        }
+        renamed = true
+        syncDirectory(of: target)
+    }
+
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw DatabaseError.restoreFailed(target: path, detail: "cannot delete it: \(message(errno))")
+        }
+    }
+
+    /// A new path under `directory` for a drill's scratch file.
+    static func scratch(in directory: String, for name: String, extension suffix: String) -> String {
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        return "\(base)/\(ScratchName.make(for: name)).\(suffix)"
+    }
+
+    /// Makes the rename durable; a failure here loses nothing the rename has not already done.
+    private static func syncDirectory(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let descriptor = Glibc.open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+    }
+
+    private static func writeFailure(_ target: String, _ temporary: String) -> DatabaseError {
+        DatabaseError.restoreFailed(target: target, detail: "cannot write \(temporary): \(message(errno))")
+    }
+
+    static func message(_ code: Int32) -> String { String(cString: strerror(code)) }
+}

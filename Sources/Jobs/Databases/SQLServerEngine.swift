@@ -1,0 +1,44 @@
+import Foundation
+
+/// What PostgreSQL and MySQL share: a restore creates the target database, refuses one that
+/// holds anything unless told to replace it, then feeds the dump to the client.
+protocol SQLServerEngine: DatabaseEngine {
+    /// The scrubbed environment the tools run with.
+    var environment: [String: String] { get }
+    func createDatabase(_ name: String) throws
+    /// The client command that reads a dump on standard input into `target`.
+    func restoreCommand(into target: String) -> [String]
+}
+
+extension SQLServerEngine {
+    func restore(into target: String, replace: Bool, writeDump: (Int32) throws -> Void) throws {
+        switch try targetState(target) {
+        case .missing:
+            try createDatabase(target)
+        case .empty:
+            break
+        case .nonEmpty:
+            guard replace else { throw DatabaseError.targetNotEmpty(target: target) }
+            try drop(target)
+            try createDatabase(target)
+        }
+        try PipedRestore.run(restoreCommand(into: target), environment: environment, target: target, writeDump: writeDump)
+    }
+
+    func scratchTarget(directory: String) -> String {
+        ScratchName.make(for: source.name)
+    }
+}
+
+/// Names of drill targets: recognisable (`repo_drill_`), the source's name, and unique.
+enum ScratchName {
+    /// `repo_drill_<name>_<pid>_<random>` in [a-z0-9_], short enough for any server's
+    /// identifiers (63 bytes in PostgreSQL, 64 in MySQL).
+    static func make(for name: String) -> String {
+        let cleaned = String(name.lowercased().unicodeScalars.map { scalar -> Character in
+            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
+        }.prefix(24))
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "repo_drill_\(cleaned)_\(getpid())_\(random)"
+    }
+}

@@ -1,0 +1,73 @@
+import CSQLite
+import Foundation
+import Repo
+
+/// A consistent copy of a live SQLite database file, made through the online backup API
+/// while other processes keep reading and writing it.
+enum SQLiteBackupCopy {
+    /// Pages per step (4 MiB at the default page size).
+    static let pagesPerStep: Int32 = 1024
+    /// How long a locked source may hold the copy up before it fails.
+    static let lockPatience: TimeInterval = 30
+
+    /// Copies `source` to the new file `copy`; throws a one-line reason.
+    static func copy(from source: String, to copy: String) throws -> Void {
+        let from = try open(source, flags: SQLITE_OPEN_READONLY, what: "cannot open \(source)")
+        let to = try open(copy, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, what: "cannot create a copy")
+        // One read transaction over the whole copy: every step then sees the same snapshot,
+        // and a writer's commits in between cannot restart the copy (which, against a busy
+        // writer, could restart forever). In WAL mode writers never wait for it.
+        try run(from, "BEGIN", what: "cannot read \(source)")
+        try run(from, "SELECT count(*) FROM sqlite_master", what: "cannot read \(source)")
+        defer { try? from.execute("COMMIT") }
+
+        guard let backup = sqlite3_backup_init(to.handle, "main", from.handle, "main") else {
+            throw SQLiteCopyError(reason: "cannot start the copy: \(to.lastError(sqlite3_errcode(to.handle)).message)")
+        }
+        let giveUp = Date().addingTimeInterval(lockPatience)
+        var code = SQLITE_OK
+        repeat {
+            code = sqlite3_backup_step(backup, pagesPerStep)
+            // Locked by a writer (a rollback journal's exclusive lock, a checkpoint): wait
+            // briefly and retry, up to the patience limit.
+            if code == SQLITE_BUSY || code == SQLITE_LOCKED {
+                guard Date() < giveUp else { break }
+                usleep(10_000)
+                code = SQLITE_OK
+            }
+        } while code == SQLITE_OK
+        let finished = sqlite3_backup_finish(backup)
+        if code != SQLITE_DONE {
+            let reason = code == SQLITE_BUSY || code == SQLITE_LOCKED
+                ? "\(source) stayed locked for \(Int(lockPatience)) s"
+                : "copying \(source) failed: \(String(cString: sqlite3_errstr(code)))"
+            throw SQLiteCopyError(reason: reason)
+        }
+        if finished != SQLITE_OK {
+            throw SQLiteCopyError(reason: "writing the copy failed: \(to.lastError(finished).message)")
+        }
+    }
+
+    private static func open(_ path: String, flags: Int32, what: String) throws -> SQLiteConnection {
+        do {
+            return try SQLiteConnection(path: path, busyTimeout: 5_000, flags: flags)
+        } catch {
+            throw SQLiteCopyError(reason: "\(what): \(error.message)")
+        }
+    }
+
+    private static func run(_ connection: SQLiteConnection, _ sql: String, what: String) throws {
+        do {
+            let statement = try connection.prepare(sql)
+            _ = try statement.step()
+            statement.reset()
+        } catch {
+            throw SQLiteCopyError(reason: "\(what): \(error.message)")
+        }
+    }
+}
+
+struct SQLiteCopyError: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
+}
