@@ -26,7 +26,7 @@ public final class DrillRunner {
     }
 
     public func run() throws -> RunReport {
-        try store.lock(wait: job.lockWait) { self.access.onLockWait?("another run of job \(self.job.name) on this machine") }
+        try store.lock(wait: access.lockWait) { self.access.onLockWait?("another run of job \(self.job.name) on this machine") }
         defer { store.unlock() }
         var report = RunReport(job: job.name, started: Date())
         func add(_ step: StepResult) {

@@ -41,7 +41,7 @@ public final class JobRunner {
     /// Runs every step; throws only when the run cannot start (another run of the job holds
     /// its lock past the wait). Records the result in the job's state.
     public func run() throws -> RunReport {
-        try store.lock(wait: job.lockWait) { self.access.onLockWait?("another run of job \(self.job.name) on this machine") }
+        try store.lock(wait: access.lockWait) { self.access.onLockWait?("another run of job \(self.job.name) on this machine") }
         defer { store.unlock() }
         var state = store.load()
         var report = RunReport(job: job.name, started: Date())
@@ -90,12 +90,12 @@ public final class JobRunner {
         do {
             lock = try access.lock(repository, exclusive: false, operation: "run \(job.name)")
         } catch {
-            return names.map { StepResult(name: $0, outcome: .failed, detail: "\(error)") }
+            return names.map { StepResult(name: $0, outcome: .failed, detail: "\(error)", isBackup: true) }
         }
         defer { lock.release() }
         var steps: [StepResult] = []
         if !job.paths.isEmpty {
-            steps.append(StepResult.measure("files") {
+            steps.append(StepResult.measure("files", isBackup: true) {
                 let stored = try archiver(repository, lock).snapshot(paths: job.paths)
                 let summary = stored.snapshot.summary
                 let files = summary.filesNew + summary.filesChanged + summary.filesUnchanged
@@ -106,7 +106,7 @@ public final class JobRunner {
             })
         }
         for source in job.databases {
-            steps.append(StepResult.measure("database \(source.name)") {
+            steps.append(StepResult.measure("database \(source.name)", isBackup: true) {
                 let stored = try DatabaseBackup(source: source, environment: access.environment).snapshot(with: archiver(repository, lock))
                 return (.ok, stored.snapshot.summary.bytesAdded,
                         "snapshot \(stored.shortID): \(source.snapshotPath), \(ByteCount.text(stored.snapshot.summary.bytesTotal))")

@@ -8,14 +8,18 @@ public struct StepResult: Sendable {
 
     public var name: String
     public var outcome: Outcome
+    /// Whether `bytesAdded` went into the job's own repository (files and dumps), as
+    /// opposed to a copy's target: the run's total counts only those.
+    public var isBackup: Bool
     public var seconds: Double
     public var bytesAdded: UInt64
     /// What happened, in a few words (or the error's one line).
     public var detail: String
 
-    public init(name: String, outcome: Outcome, seconds: Double = 0, bytesAdded: UInt64 = 0, detail: String) {
+    public init(name: String, outcome: Outcome, seconds: Double = 0, bytesAdded: UInt64 = 0, detail: String, isBackup: Bool = false) {
         self.name = name
         self.outcome = outcome
+        self.isBackup = isBackup
         self.seconds = seconds
         self.bytesAdded = bytesAdded
         self.detail = detail
@@ -27,13 +31,14 @@ public struct StepResult: Sendable {
 
     /// Runs `body` as the step `name`, timing it and turning a thrown error into a failed
     /// step (the run goes on with its other steps).
-    static func measure(_ name: String, _ body: () throws -> (Outcome, UInt64, String)) -> StepResult {
+    static func measure(_ name: String, isBackup: Bool = false, _ body: () throws -> (Outcome, UInt64, String)) -> StepResult {
         let start = Date()
         do {
             let (outcome, bytes, detail) = try body()
-            return StepResult(name: name, outcome: outcome, seconds: Date().timeIntervalSince(start), bytesAdded: bytes, detail: detail)
+            return StepResult(name: name, outcome: outcome, seconds: Date().timeIntervalSince(start), bytesAdded: bytes, detail: detail,
+                              isBackup: isBackup)
         } catch {
-            return StepResult(name: name, outcome: .failed, seconds: Date().timeIntervalSince(start), detail: "\(error)")
+            return StepResult(name: name, outcome: .failed, seconds: Date().timeIntervalSince(start), detail: "\(error)", isBackup: isBackup)
         }
     }
 }
@@ -46,7 +51,8 @@ public struct RunReport: Sendable {
     public var steps: [StepResult] = []
 
     public var succeeded: Bool { !steps.contains { $0.outcome == .failed } }
-    public var bytesAdded: UInt64 { steps.reduce(0) { $0 + $1.bytesAdded } }
+    /// Bytes the run added to the job's own repository.
+    public var bytesAdded: UInt64 { steps.filter(\.isBackup).reduce(0) { $0 + $1.bytesAdded } }
     public var failedSteps: [StepResult] { steps.filter { $0.outcome == .failed } }
 
     var record: RunRecord {

@@ -42,8 +42,8 @@ enum JobCommands {
     static func access(_ context: CommandContext, job: Job) -> RepositoryAccess {
         let output = context.output
         // --lock-wait (or REPO_LOCK_WAIT) overrides the job's own wait.
-        let given = context.arguments.value("lock-wait") ?? context.environment["REPO_LOCK_WAIT"]
-        let wait = given.flatMap(JobDuration.parse) ?? job.lockWait
+        let given = context.arguments.value("lock-wait") != nil || context.environment["REPO_LOCK_WAIT"] != nil
+        let wait = given ? context.lockWait : job.lockWait
         return RepositoryAccess(environment: context.environment, cacheDirectory: context.cacheDirectory, lockWait: wait) { holder in
             output.warning("waiting up to \(JobDuration.format(wait)) for the lock held by \(holder)")
         }
