@@ -1,16 +1,27 @@
 import Foundation
 
 /// Spans of time as people write them in options and settings: `90s`, `30m`, `12h`, `2d`,
-/// `1w`, or `0`.
+/// `1w`, `0`, or several parts together (`1h30m`).
 public enum TimeSpan {
     private static let units: [(suffix: Character, seconds: Double)] = [("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
 
-    /// The seconds `text` stands for, or nil when it is not a span.
+    /// The seconds `text` stands for, or nil when it is not a span. Parts add up: `1h30m`.
     public static func parse(_ text: String) -> TimeInterval? {
         if text == "0" { return 0 }
-        guard let last = text.last, let unit = units.first(where: { $0.suffix == last }),
-              let value = Double(text.dropLast()), value >= 0, value.isFinite else { return nil }
-        return value * unit.seconds
+        var total = 0.0, number = "", parts = 0
+        for character in text {
+            if let unit = units.first(where: { $0.suffix == character }) {
+                guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+                total += value * unit.seconds
+                number = ""
+                parts += 1
+            } else if character.isASCII && (character.isNumber || character == ".") {
+                number.append(character)
+            } else {
+                return nil
+            }
+        }
+        return number.isEmpty && parts > 0 ? total : nil
     }
 
     /// `seconds` in the largest unit that divides it (`300` is `5m`), as `parse` reads it.

@@ -76,7 +76,7 @@ struct JobScheduleTests {
         let times = { (list: [[String: Any]]) in Set(list.compactMap { $0["time"] as? String }) }
         #expect(times(main) == times(copies), "the offsite copy keeps the same snapshots")
         let state = try String(contentsOfFile: workspace.path("state/jobs/nightly.json"), encoding: .utf8)
-        #expect(state.contains("\"succeeded\" : true"), state)
+        #expect(state.contains("\"succeeded\" : true"), "\(state)")
     }
 
     @Test func jobFileErrorsNameTheLine() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Repo
 import XCTest
 @testable import Jobs
 
@@ -67,15 +68,15 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testDurations() {
-        XCTAssertEqual(JobDuration.parse("30m"), 1800)
-        XCTAssertEqual(JobDuration.parse("1h30m"), 5400)
-        XCTAssertEqual(JobDuration.parse("0"), 0)
-        XCTAssertEqual(JobDuration.parse("2d"), 172_800)
-        XCTAssertNil(JobDuration.parse("soon"))
-        XCTAssertNil(JobDuration.parse("30"))
-        XCTAssertNil(JobDuration.parse("m"))
-        XCTAssertEqual(JobDuration.format(5400), "1h30m")
-        XCTAssertEqual(JobDuration.format(90), "1m30s")
+        XCTAssertEqual(TimeSpan.parse("30m"), 1800)
+        XCTAssertEqual(TimeSpan.parse("1h30m"), 5400)
+        XCTAssertEqual(TimeSpan.parse("0"), 0)
+        XCTAssertEqual(TimeSpan.parse("2d"), 172_800)
+        XCTAssertNil(TimeSpan.parse("soon"))
+        XCTAssertNil(TimeSpan.parse("30"))
+        XCTAssertNil(TimeSpan.parse("m"))
+        XCTAssertEqual(TimeSpan.describe(5400), "90m")
+        XCTAssertEqual(TimeSpan.parse("1.5h"), 5400)
     }
 
     func testExpectations() {

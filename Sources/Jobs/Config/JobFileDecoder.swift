@@ -8,7 +8,7 @@ struct JobFileDecoder {
     let file: String
 
     func decode(_ text: String) throws -> JobFile {
-        let root = TOMLTableReader(try TOML.parse(text, file: file), file: file, name: "the top level")
+        let root = TOMLTableReader(try TOML.parse(text, file: file), file: file, name: "")
         var repositories: [String: RepositoryConfig] = [:]
         for (name, reader) in try root.table("repository")?.subtables() ?? [] {
             repositories[name] = try repository(name, reader)
@@ -55,7 +55,7 @@ struct JobFileDecoder {
             if let text = try check.string("structure") { job.checkStructure = try cadence(text, key: "structure", check) }
             if let text = try check.string("read-data") {
                 guard let schedule = ReadDataSchedule(text) else {
-                    throw check.error("`read-data` in \(check.name) must be n/m (e.g. 1/7) or always, daily, weekly, monthly, never; not \(text.debugDescription)", at: "read-data")
+                    throw check.valueError("`read-data` in \(check.name) must be n/m (e.g. 1/7) or always, daily, weekly, monthly, never; not \(text.debugDescription)", at: "read-data")
                 }
                 job.readData = schedule
             }
@@ -63,8 +63,8 @@ struct JobFileDecoder {
             try check.finish()
         }
         if let text = try reader.string("lock-wait") {
-            guard let seconds = JobDuration.parse(text) else {
-                throw reader.error("`lock-wait` in \(reader.name) must be a duration like 30m or 2h, not \(text.debugDescription)", at: "lock-wait")
+            guard let seconds = TimeSpan.parse(text) else {
+                throw reader.valueError("`lock-wait` in \(reader.name) must be a duration like 30m or 2h, not \(text.debugDescription)", at: "lock-wait")
             }
             job.lockWait = seconds
         }
@@ -86,7 +86,7 @@ struct JobFileDecoder {
             }
             let text = try drill.requiredString("expect")
             guard let expectation = Expectation(text) else {
-                throw drill.error("`expect` in \(drill.name) must be a comparison like `> 0` or `= 12`, or the exact answer; not \(text.debugDescription)", at: "expect")
+                throw drill.valueError("`expect` in \(drill.name) must be a comparison like `> 0` or `= 12`, or the exact answer; not \(text.debugDescription)", at: "expect")
             }
             job.drills.append(DrillAssertion(database: database, query: try drill.requiredString("query"), expect: expectation))
             try drill.finish()
@@ -103,11 +103,11 @@ struct JobFileDecoder {
         let typeText = try reader.requiredString("type")
         guard let kind = DatabaseSource.Kind(rawValue: typeText) else {
             let known = DatabaseSource.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw reader.error("`type` in \(reader.name) must be one of \(known), not \(typeText.debugDescription)", at: "type")
+            throw reader.valueError("`type` in \(reader.name) must be one of \(known), not \(typeText.debugDescription)", at: "type")
         }
         let name = try reader.requiredString("name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
-            throw reader.error("`name` in \(reader.name) must be letters, digits, `-`, `_` or `.`, not \(name.debugDescription)", at: "name")
+            throw reader.valueError("`name` in \(reader.name) must be letters, digits, `-`, `_` or `.`, not \(name.debugDescription)", at: "name")
         }
         var source = DatabaseSource(kind: kind, name: name)
         switch kind {
@@ -146,7 +146,7 @@ struct JobFileDecoder {
         func within(_ key: String) throws -> RetentionDuration? {
             guard let text = try reader.string(key) else { return nil }
             do { return try RetentionDuration(parsing: text) } catch {
-                throw reader.error("`\(key)` in \(reader.name): \(error)", at: key)
+                throw reader.valueError("`\(key)` in \(reader.name): \(error)", at: key)
             }
         }
         policy.keepWithin = try within("within")
@@ -163,7 +163,7 @@ struct JobFileDecoder {
 
     private func cadence(_ text: String, key: String, _ reader: TOMLTableReader) throws -> Cadence {
         guard let cadence = Cadence(rawValue: text) else {
-            throw reader.error("`\(key)` in \(reader.name) must be always, daily, weekly, monthly or never; not \(text.debugDescription)", at: key)
+            throw reader.valueError("`\(key)` in \(reader.name) must be always, daily, weekly, monthly or never; not \(text.debugDescription)", at: key)
         }
         return cadence
     }
@@ -180,5 +180,13 @@ struct JobFileDecoder {
             guard repositories[target] != nil else { throw fail("[job.\(job.name)] copies to repository \(target.debugDescription), which no [repository.NAME] defines") }
             guard target != job.repository else { throw fail("[job.\(job.name)] copies to its own repository \(target.debugDescription)") }
         }
+    }
+}
+
+extension TOMLTableReader {
+    /// An error about what a key holds, at the value (`error(_:at:)` points at the key).
+    func valueError(_ message: String, at key: String) -> TOMLError {
+        guard let node = table[key] else { return error(message, at: key) }
+        return TOMLError(file: file, position: node.position, message: message)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Repo
 
 /// A job's state file and its run lock: `STATE/jobs/NAME.json`, replaced atomically, and
 /// `STATE/jobs/NAME.lock`, held (flock) for the length of a run or drill so that two runs
@@ -54,7 +55,7 @@ public final class JobStateStore: @unchecked Sendable {
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
                 close(fd)
-                throw JobError.alreadyRunning(job: job, waited: JobDuration.format(wait))
+                throw JobError.alreadyRunning(job: job, waited: TimeSpan.describe(wait))
             }
             if !announced { onWait?(); announced = true }
             usleep(200_000)

@@ -45,7 +45,7 @@ enum JobCommands {
         let given = context.arguments.value("lock-wait") != nil || context.environment["REPO_LOCK_WAIT"] != nil
         let wait = given ? context.lockWait : job.lockWait
         return RepositoryAccess(environment: context.environment, cacheDirectory: context.cacheDirectory, lockWait: wait) { holder in
-            output.warning("waiting up to \(JobDuration.format(wait)) for the lock held by \(holder)")
+            output.warning("waiting up to \(TimeSpan.describe(wait)) for the lock held by \(holder)")
         }
     }
 
