@@ -57,7 +57,9 @@ let package = Package(
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd"]),
         .testTarget(name: "RepoTests", dependencies: ["Repo"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo"]),
-        .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
+        // Throwaway PostgreSQL and MariaDB servers that tests start and stop themselves.
+        .target(name: "DatabaseServers", path: "Tests/DatabaseServers"),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo", "DatabaseServers"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DatabaseServers"], path: "Tests/EndToEndTests"),
     ]
 )

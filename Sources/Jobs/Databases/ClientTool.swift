@@ -1,3 +1,4 @@
+import Foundation
 import Repo
 
 /// Running an engine's client tools for short queries, and naming them in errors.
@@ -12,7 +13,7 @@ enum ClientTool {
         } catch {
             throw failure(describe(error))
         }
-        guard result.exit.succeeded else { throw failure("\(name(command)) \(result.exit)") }
+        guard result.exit.succeeded else { throw failure(failed(command, result.exit)) }
         return String(decoding: result.output, as: UTF8.self)
     }
 
@@ -20,6 +21,19 @@ enum ClientTool {
     static func firstField(_ output: String, separator: Character) -> String {
         let line = output.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return String(line.split(separator: separator, maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+    }
+
+    /// How `command` failed in one line: its exit, and its stderr from the last line that
+    /// names an error (an SQL error quotes the statement over several lines; the last lines
+    /// alone would show only the statement's end).
+    static func failed(_ command: [String], _ exit: ChildProcess.Exit) -> String {
+        let lines = exit.stderrTail.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let start = lines.lastIndex(where: { $0.contains("ERROR") || $0.contains("error:") || $0.contains("FATAL") }) else {
+            return "\(name(command)) \(exit)"
+        }
+        let reason = exit.status > 128 ? "was killed by signal \(exit.status - 128)" : "exited with status \(exit.status)"
+        let detail = lines[start...].prefix(3).joined(separator: " | ")
+        return "\(name(command)) \(reason): \(detail.count > 400 ? detail.prefix(400) + "…" : detail)"
     }
 
     /// The program's name without its directory, for error lines.

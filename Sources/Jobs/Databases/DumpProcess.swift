@@ -22,7 +22,7 @@ enum DumpProcess {
             child.closeOutput()
             let exit = child.wait()
             guard exit.succeeded else {
-                throw DatabaseError.dumpFailed(source: source, detail: "\(ClientTool.name(command)) \(exit)")
+                throw DatabaseError.dumpFailed(source: source, detail: ClientTool.failed(command, exit))
             }
         }
     }

@@ -28,7 +28,7 @@ enum PipedRestore {
         let exit = child.wait()
         // The client's own failure explains a broken pipe better than the write error does.
         if !exit.succeeded, writeError == nil || exit.status < 128 {
-            throw DatabaseError.restoreFailed(target: target, detail: "\(ClientTool.name(command)) \(exit)")
+            throw DatabaseError.restoreFailed(target: target, detail: ClientTool.failed(command, exit))
         }
         if let writeError { throw writeError }
     }

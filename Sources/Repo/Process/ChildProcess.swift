@@ -160,7 +160,8 @@ private final class ErrorTail: @unchecked Sendable {
     func append(_ data: Data) {
         lock.withLock {
             buffer.append(contentsOf: data)
-            if buffer.count - limit > limit { buffer.removeFirst(buffer.count - limit) }  // no `limit * 2`: run() passes Int.max
+            // Trimmed once it holds twice the limit (written so that Int.max cannot overflow).
+            if buffer.count - limit > limit { buffer.removeFirst(buffer.count - limit) }
         }
     }
 
