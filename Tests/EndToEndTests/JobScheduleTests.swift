@@ -46,7 +46,7 @@ struct JobScheduleTests {
 
         var parts: [Int] = []
         var prunes = 0
-        let start = DateComponents(calendar: Calendar(identifier: .gregorian), year: 2026, month: 1, day: 1, hour: 3).date!
+        let start = DateComponents(calendar: Calendar(identifier: .gregorian), year: 2026, month: 1, day: 1, hour: 12).date!
         for night in 0..<40 {
             try "night \(night)\n".write(toFile: "\(uploads)/night.txt", atomically: true, encoding: .utf8)
             let time = start.addingTimeInterval(Double(night) * 86_400)
@@ -67,11 +67,14 @@ struct JobScheduleTests {
 
         let main = try workspace.snapshots(at: workspace.repository)
         let copies = try workspace.snapshots(at: offsite)
-        // Per source (files, the orders dump): 7 dailies and 4 weekly snapshots, some of
-        // them the same snapshot.
+        // Per source (files, the orders dump), nights 2026-01-01 to 02-09: the dailies of
+        // 02-03 to 02-09, and the newest of each of the last 4 ISO weeks: 02-09 and 02-08
+        // (already kept), 02-01 and 01-25.
+        let expectedDays = ["01-25", "02-01", "02-03", "02-04", "02-05", "02-06", "02-07", "02-08", "02-09"]
         for path in [uploads, "/databases/command/orders.dump"] {
             let kept = main.filter { ($0["paths"] as? [String]) == [path] }
-            #expect((10...11).contains(kept.count), "\(path): \(kept.count) kept")
+            let days = kept.compactMap { ($0["time"] as? String).map { String($0.dropFirst(5).prefix(5)) } }.sorted()
+            #expect(days == expectedDays, "\(path): kept \(days)")
         }
         let times = { (list: [[String: Any]]) in Set(list.compactMap { $0["time"] as? String }) }
         #expect(times(main) == times(copies), "the offsite copy keeps the same snapshots")
@@ -99,6 +102,7 @@ struct JobScheduleTests {
         let wrongType = try workspace.repo("run", "nightly")
         #expect(wrongType.status == 17 && wrongType.err.contains("jobs.toml:3:9:"), "\(wrongType)")
 
+        try workspace.writeJobFile("[repository.main]\nlocation = \"/tmp/nowhere\"\n[job.nightly]\nrepository = \"main\"\npaths = [\"/srv\"]\n")
         let missingJob = try workspace.repo("run", "weekly")
         #expect(missingJob.status == 17 && missingJob.err.contains("no job \"weekly\""), "\(missingJob)")
 
