@@ -33,6 +33,7 @@ enum FileTarget {
             if open { close(descriptor) }
             if !renamed { unlink(temporary) }
         }
+        keepOwnerAndMode(of: target, on: descriptor)
         try writeDump(descriptor)
         // fsync and close report what write-back found (a full disk, an I/O error).
         guard fsync(descriptor) == 0 else { throw writeFailure(target, temporary) }
@@ -56,6 +57,15 @@ enum FileTarget {
     static func scratch(in directory: String, for name: String, extension suffix: String) -> String {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         return "\(base)/\(ScratchName.make(for: name)).\(suffix)"
+    }
+
+    /// A replaced file keeps its owner and mode (an application may run as another user); a
+    /// new one stays private to this user (0600 from mkstemp), as the dump's data may be.
+    private static func keepOwnerAndMode(of target: String, on descriptor: Int32) {
+        var info = stat()
+        guard stat(target, &info) == 0 else { return }
+        _ = fchown(descriptor, info.st_uid, info.st_gid)
+        _ = fchmod(descriptor, info.st_mode & 0o7777)
     }
 
     /// Makes the rename durable; a failure here loses nothing the rename has not already done.
