@@ -52,6 +52,16 @@ final class CommandEngineTests: XCTestCase {
         XCTAssertEqual(try engine.targetState(target), .missing)
     }
 
+    func testFullDiskNamesTheTargetAndLeavesNothing() throws {
+        let directory = try DumpFiles.temporaryDirectory(self)
+        let target = directory + "/restored.dump"
+        let message = assertDatabaseError(try engine(["true"]).restore(into: target, replace: false) { _ in throw POSIXError(.ENOSPC) }) {
+            if case .restoreFailed(target, _) = $0 { return true } else { return false }
+        }
+        XCTAssertTrue(message.contains("No space left on device"), message)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [])
+    }
+
     func testRestoreCommandGetsTheDumpAndTheTarget() throws {
         let directory = try DumpFiles.temporaryDirectory(self)
         let target = directory + "/through command"

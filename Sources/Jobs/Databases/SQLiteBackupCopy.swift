@@ -39,7 +39,7 @@ enum SQLiteBackupCopy {
         if code != SQLITE_DONE {
             let reason = code == SQLITE_BUSY || code == SQLITE_LOCKED
                 ? "\(source) stayed locked for \(Int(lockPatience)) s"
-                : "copying \(source) failed: \(String(cString: sqlite3_errstr(code)))"
+                : "copying \(source) to \(copy) failed: \(String(cString: sqlite3_errstr(code)))"
             throw SQLiteCopyError(reason: reason)
         }
         if finished != SQLITE_OK {
