@@ -11,7 +11,7 @@ enum SQLiteBackupCopy {
     static let lockPatience: TimeInterval = 30
 
     /// Copies `source` to the new file `copy`; throws a one-line reason.
-    static func copy(from source: String, to copy: String) throws -> Void {
+    static func copy(from source: String, to copy: String) throws {
         let from = try open(source, flags: SQLITE_OPEN_READONLY, what: "cannot open \(source)")
         let to = try open(copy, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, what: "cannot create a copy")
         // One read transaction over the whole copy: every step then sees the same snapshot,
