@@ -73,6 +73,20 @@ final class PostgresEngineTests: XCTestCase {
         XCTAssertEqual(try engine.targetState("broken_target"), .empty)
     }
 
+    /// A writer that fails half-way (a repository that cannot be read) must not leave the
+    /// client to take the early end of its input for the end of the dump and commit.
+    func testWriterFailingHalfWayCommitsNothing() throws {
+        try makeShop("half_source")
+        let engine = engine("half_source")
+        let bytes = try scenarios.dump(engine)
+        let half = DumpFiles.writer(Array(bytes.prefix(bytes.count / 2)))
+        struct ReadFailed: Error {}
+        XCTAssertThrowsError(try engine.restore(into: "half_target", replace: false) { try half($0); throw ReadFailed() }) {
+            XCTAssertTrue($0 is ReadFailed, "\($0)")
+        }
+        XCTAssertEqual(try engine.targetState("half_target"), .empty)
+    }
+
     func testMissingDatabaseFailsTheDump() throws {
         try scenarios.missingDatabaseFailsTheDump(expected: "database \"no_such_database\" does not exist")
     }
@@ -80,6 +94,15 @@ final class PostgresEngineTests: XCTestCase {
     func testServerThatIsNotRunningFailsTheDump() throws {
         let source = DatabaseSource(kind: .postgres, name: "down", host: try DumpFiles.temporaryDirectory(self), port: 5432)
         try scenarios.stoppedServerFailsTheDump(source, expected: "connection to server")
+    }
+
+    func testPasswordNeverAppearsInAFailure() throws {
+        var environment = ChildEnvironment.forChildren()
+        environment["PGPASSWORD"] = "pg-secret-7d1f"
+        let message = assertDatabaseError(try scenarios.dump(engine("no_such_database", environment: environment))) {
+            if case .dumpFailed = $0 { return true } else { return false }
+        }
+        XCTAssertFalse(message.contains("pg-secret-7d1f"), message)
     }
 
     func testMissingToolIsNamed() throws {
