@@ -69,8 +69,8 @@ final class PostgresEngineTests: XCTestCase {
     func testFailingSQLStopsTheRestoreAndLeavesNothing() throws {
         let engine = try scenarios.failingSQLStopsTheRestore(corrupt: { $0.replacingOccurrences(of: "CREATE VIEW", with: "CREATE VIEWW") },
                                                              expected: "syntax error")
-        // One transaction: the tables created before the error are gone again.
-        XCTAssertEqual(try engine.targetState("broken_target"), .empty)
+        // One transaction, and the database the restore created is dropped again.
+        XCTAssertEqual(try engine.targetState("broken_target"), .missing)
     }
 
     /// A writer that fails half-way (a repository that cannot be read) must not leave the
@@ -84,7 +84,7 @@ final class PostgresEngineTests: XCTestCase {
         XCTAssertThrowsError(try engine.restore(into: "half_target", replace: false) { try half($0); throw ReadFailed() }) {
             XCTAssertTrue($0 is ReadFailed, "\($0)")
         }
-        XCTAssertEqual(try engine.targetState("half_target"), .empty)
+        XCTAssertEqual(try engine.targetState("half_target"), .missing)
     }
 
     func testMissingDatabaseFailsTheDump() throws {

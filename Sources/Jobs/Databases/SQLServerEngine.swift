@@ -12,17 +12,27 @@ protocol SQLServerEngine: DatabaseEngine {
 
 extension SQLServerEngine {
     func restore(into target: String, replace: Bool, writeDump: (Int32) throws -> Void) throws {
+        let created: Bool
         switch try targetState(target) {
         case .missing:
             try createDatabase(target)
+            created = true
         case .empty:
-            break
+            created = false
         case .nonEmpty:
             guard replace else { throw DatabaseError.targetNotEmpty(target: target) }
             try drop(target)
             try createDatabase(target)
+            created = true
         }
-        try PipedRestore.run(restoreCommand(into: target), environment: environment, target: target, writeDump: writeDump)
+        do {
+            try PipedRestore.run(restoreCommand(into: target), environment: environment, target: target, writeDump: writeDump)
+        } catch {
+            // A database this restore made and could not fill is not left behind looking
+            // like a restored one.
+            if created { try? drop(target) }
+            throw error
+        }
     }
 
     func scratchTarget(directory: String) -> String {
