@@ -66,6 +66,10 @@ final class MySQLEngineTests: XCTestCase {
         XCTAssertFalse(text.contains("USE `named_source`") || text.contains("CREATE DATABASE"))
     }
 
+    func testUnchangedDatabaseDumpsIdentically() throws {
+        try scenarios.unchangedDatabaseDumpsIdentically()
+    }
+
     func testNonEmptyTargetIsRefusedWithoutReplace() throws {
         try scenarios.refusesNonEmptyTarget()
     }

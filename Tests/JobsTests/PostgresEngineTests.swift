@@ -62,6 +62,12 @@ final class PostgresEngineTests: XCTestCase {
         }
     }
 
+    func testUnchangedDatabaseDumpsIdentically() throws {
+        // pg_dump (15.14 and later) fences a dump with \restrict and \unrestrict lines holding a
+        // random key, so that a hostile server cannot slip psql commands into it.
+        try scenarios.unchangedDatabaseDumpsIdentically { $0.hasPrefix("\\restrict ") || $0.hasPrefix("\\unrestrict ") }
+    }
+
     func testNonEmptyTargetIsRefusedWithoutReplace() throws {
         try scenarios.refusesNonEmptyTarget()
     }
