@@ -87,12 +87,21 @@ struct SQLServerScenarios {
         XCTAssertTrue(message.contains(expected), message)
     }
 
-    /// A server that is not running (nothing listens at `host`) fails the dump.
+    /// A server that is not running (nothing listens at `host`) fails dumps, restores and
+    /// queries, each naming what failed and quoting the client.
     func stoppedServerFailsTheDump(_ source: DatabaseSource, expected: String) throws {
-        let message = assertDatabaseError(try dump(DatabaseEngines.engine(for: source))) {
+        let engine = DatabaseEngines.engine(for: source)
+        let message = assertDatabaseError(try dump(engine)) {
             if case .dumpFailed(source.name, _) = $0 { return true } else { return false }
         }
         XCTAssertTrue(message.contains(expected), message)
+        let restore = assertDatabaseError(try engine.restore(into: "anywhere", replace: false, writeDump: DumpFiles.writer([]))) {
+            if case .restoreFailed("anywhere", _) = $0 { return true } else { return false }
+        }
+        XCTAssertTrue(restore.contains(expected), restore)
+        assertDatabaseError(try engine.query("SELECT 1", in: "anywhere")) {
+            if case .queryFailed("anywhere", let detail) = $0 { return detail.contains(expected) } else { return false }
+        }
     }
 
     func queryDropAndScratchTargets() throws {
