@@ -10,17 +10,12 @@ public final class MariaDBServer: @unchecked Sendable {
     /// The server's process id (0 before it started).
     public private(set) var pid: pid_t = 0
     private let directory: String
-    private let lock = NSLock()
-    private var stopped = false
+    private let once = StopOnce()
 
     public static func start() throws -> MariaDBServer {
         let server = try MariaDBServer()
-        do {
-            try server.boot()
-        } catch {
-            server.stop()
-            throw error
-        }
+        // One that fails to boot is stopped (and its directory removed) by deinit.
+        try server.boot()
         return server
     }
 
@@ -88,11 +83,7 @@ public final class MariaDBServer: @unchecked Sendable {
 
     /// Kills the server (its data is thrown away) and removes its directory.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
+        guard once.claim() else { return }
         if pid > 0 {
             kill(pid, SIGKILL)
             _ = Spawn.wait(pid)

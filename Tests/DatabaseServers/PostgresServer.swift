@@ -12,17 +12,12 @@ public final class PostgresServer: @unchecked Sendable {
     public private(set) var pid: Int32 = 0
     private let dataDirectory: String
     private let binDirectory: String
-    private let lock = NSLock()
-    private var stopped = false
+    private let once = StopOnce()
 
     public static func start() throws -> PostgresServer {
         let server = try PostgresServer(binDirectory: try binDirectory())
-        do {
-            try server.boot()
-        } catch {
-            server.stop()
-            throw error
-        }
+        // One that fails to boot is stopped (and its directory removed) by deinit.
+        try server.boot()
         return server
     }
 
@@ -97,11 +92,7 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Stops the cluster at once (no checkpoint: the data is thrown away) and removes it.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
+        guard once.claim() else { return }
         if (try? tool(["pg_ctl", "-D", dataDirectory, "-m", "immediate", "-w", "stop"])) == nil, pid > 0 {
             kill(pid, SIGKILL)
         }

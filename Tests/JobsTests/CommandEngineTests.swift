@@ -42,12 +42,24 @@ final class CommandEngineTests: XCTestCase {
         assertDatabaseError(try engine.restore(into: target, replace: false, writeDump: DumpFiles.writer(Array("second\n".utf8)))) {
             if case .targetNotEmpty(target) = $0 { return true } else { return false }
         }
+        XCTAssertEqual(chmod(target, 0o640), 0)
         try engine.restore(into: target, replace: true, writeDump: DumpFiles.writer(Array("second\n".utf8)))
         XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "second\n")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int, 0o640, "the replaced file's mode is kept")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["restored.dump"])
         assertDatabaseError(try engine.query("SELECT 1", in: target)) { if case .misconfigured = $0 { return true } else { return false } }
         try engine.drop(target)
         XCTAssertEqual(try engine.targetState(target), .missing)
+    }
+
+    func testFullDiskNamesTheTargetAndLeavesNothing() throws {
+        let directory = try DumpFiles.temporaryDirectory(self)
+        let target = directory + "/restored.dump"
+        let message = assertDatabaseError(try engine(["true"]).restore(into: target, replace: false) { _ in throw POSIXError(.ENOSPC) }) {
+            if case .restoreFailed(target, _) = $0 { return true } else { return false }
+        }
+        XCTAssertTrue(message.contains("No space left on device"), message)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), [])
     }
 
     func testRestoreCommandGetsTheDumpAndTheTarget() throws {

@@ -19,10 +19,15 @@ final class MySQLEngineTests: XCTestCase {
     }
 
     var server: MariaDBServer!
+    var scenarios: SQLServerScenarios!
 
     override func setUpWithError() throws {
         if let failure = Self.startFailure { throw failure }
-        server = Self.server
+        let server = try XCTUnwrap(Self.server)
+        self.server = server
+        scenarios = SQLServerScenarios(engine: { self.engine($0) }, sourceName: "wp", makeShop: makeShop,
+                                       createDatabase: server.createDatabase, sql: { try server.sql($0, database: $1) },
+                                       checksums: server.tableChecksums)
     }
 
     func engine(_ database: String, environment: [String: String]? = nil) -> any DatabaseEngine {
@@ -30,7 +35,7 @@ final class MySQLEngineTests: XCTestCase {
         return DatabaseEngines.engine(for: source, environment: environment ?? ChildEnvironment.forChildren())
     }
 
-    /// A database with awkward values, an auto-increment counter, a view, an index and a trigger.
+    /// Awkward values, an auto-increment counter, a view, an index and a trigger.
     func makeShop(_ name: String) throws {
         try server.createDatabase(name)
         try server.sql("""
@@ -48,96 +53,51 @@ final class MySQLEngineTests: XCTestCase {
             """, database: name)
     }
 
-    func dump(_ engine: any DatabaseEngine) throws -> [UInt8] {
-        try DumpFiles.read(try engine.startDump())
+    func testDumpRestoresAndReplaces() throws {
+        try scenarios.roundTrip { engine, target in
+            try server.sql("INSERT INTO items (name) VALUES ('fourth')", database: target)
+            XCTAssertEqual(try engine.query("SELECT item FROM audit", in: target), "4", "the trigger and the auto-increment came along")
+        }
     }
 
-    func testDumpRestoresAndReplaces() throws {
-        try makeShop("round_source")
-        let source = engine("round_source")
-        let first = try dump(source)
-        XCTAssertFalse(String(decoding: first, as: UTF8.self).contains("USE `round_source`"))
-        let before = try server.tableChecksums(database: "round_source")
-        XCTAssertEqual(before.count, 3)
+    func testDumpNamesNoDatabase() throws {
+        try scenarios.makeShop("named_source")
+        let text = String(decoding: try scenarios.dump(engine("named_source")), as: UTF8.self)
+        XCTAssertFalse(text.contains("USE `named_source`") || text.contains("CREATE DATABASE"))
+    }
 
-        try source.restore(into: "round_copy", replace: false, writeDump: DumpFiles.writer(first))
-        XCTAssertEqual(try server.tableChecksums(database: "round_copy"), before)
-        XCTAssertEqual(try source.query("SELECT COUNT(*) FROM expensive", in: "round_copy"), "1")
-        try server.sql("INSERT INTO items (name) VALUES ('fourth')", database: "round_copy")
-        XCTAssertEqual(try source.query("SELECT item FROM audit", in: "round_copy"), "4", "the trigger and the auto-increment came along")
-
-        try server.sql("DELETE FROM counters WHERE k > 1500; UPDATE items SET note = 'changed' WHERE id = 1", database: "round_source")
-        let after = try server.tableChecksums(database: "round_source")
-        XCTAssertNotEqual(after, before)
-        try source.restore(into: "round_copy", replace: true, writeDump: DumpFiles.writer(try dump(source)))
-        XCTAssertEqual(try server.tableChecksums(database: "round_copy"), after)
+    func testUnchangedDatabaseDumpsIdentically() throws {
+        try scenarios.unchangedDatabaseDumpsIdentically()
     }
 
     func testNonEmptyTargetIsRefusedWithoutReplace() throws {
-        try makeShop("refuse_source")
-        try server.createDatabase("refuse_target")
-        try server.sql("CREATE TABLE keep (x INT); INSERT INTO keep VALUES (7)", database: "refuse_target")
-        let engine = engine("refuse_source")
-        XCTAssertEqual(try engine.targetState("refuse_target"), .nonEmpty)
-        let bytes = try dump(engine)
-        assertDatabaseError(try engine.restore(into: "refuse_target", replace: false, writeDump: DumpFiles.writer(bytes))) {
-            if case .targetNotEmpty("refuse_target") = $0 { return true } else { return false }
-        }
-        XCTAssertEqual(try server.sql("SELECT x FROM keep", database: "refuse_target"), "7")
+        try scenarios.refusesNonEmptyTarget()
     }
 
     func testFailingSQLStopsTheRestore() throws {
-        try makeShop("broken_source")
-        let engine = engine("broken_source")
-        let text = String(decoding: try dump(engine), as: UTF8.self)
-        let corrupted = text.replacingOccurrences(of: "CREATE TABLE `counters`", with: "CREATE TABLET `counters`")
-        let message = assertDatabaseError(try engine.restore(into: "broken_target", replace: false,
-                                                            writeDump: DumpFiles.writer(Array(corrupted.utf8)))) {
-            if case .restoreFailed("broken_target", _) = $0 { return true } else { return false }
-        }
-        XCTAssertTrue(message.contains("SQL syntax"), message)
+        try scenarios.failingSQLStopsTheRestore(corrupt: { $0.replacingOccurrences(of: "CREATE TABLE `counters`", with: "CREATE TABLET `counters`") },
+                                                expected: "SQL syntax")
+        // MySQL cannot roll DDL back; the half-loaded database the restore created is dropped.
+        XCTAssertEqual(try engine("broken_source").targetState("broken_target"), .missing)
     }
 
     func testMissingDatabaseFailsTheDump() throws {
-        let message = assertDatabaseError(try dump(engine("no_such_database"))) {
-            if case .dumpFailed("wp", _) = $0 { return true } else { return false }
-        }
-        XCTAssertTrue(message.contains("Unknown database"), message)
+        try scenarios.missingDatabaseFailsTheDump(expected: "Unknown database")
     }
 
     func testServerThatIsNotRunningFailsTheDump() throws {
-        let socket = try DumpFiles.temporaryDirectory(self) + "/mysqld.sock"
-        let source = DatabaseSource(kind: .mysql, name: "down", host: socket)
-        let message = assertDatabaseError(try dump(DatabaseEngines.engine(for: source))) {
-            if case .dumpFailed("down", _) = $0 { return true } else { return false }
-        }
-        XCTAssertTrue(message.contains("Can't connect"), message)
+        let source = DatabaseSource(kind: .mysql, name: "down", host: try DumpFiles.temporaryDirectory(self) + "/mysqld.sock")
+        try scenarios.stoppedServerFailsTheDump(source, expected: "Can't connect")
     }
 
     func testMissingToolIsNamed() throws {
-        let message = assertDatabaseError(try dump(engine("anything", environment: ["PATH": "/nonexistent"]))) {
+        let message = assertDatabaseError(try scenarios.dump(engine("anything", environment: ["PATH": "/nonexistent"]))) {
             if case .dumpFailed("wp", _) = $0 { return true } else { return false }
         }
         XCTAssertTrue(message.contains("cannot run mysqldump"), message)
     }
 
     func testQueryDropAndScratchTargets() throws {
-        try makeShop("query_source")
-        let engine = engine("query_source")
-        XCTAssertEqual(try engine.query("SELECT COUNT(*) FROM counters", in: "query_source"), "2000")
-        XCTAssertEqual(try engine.query("SELECT k, v FROM counters WHERE k = 3", in: "query_source"), "3")
-        XCTAssertEqual(try engine.query("SELECT 1 FROM counters WHERE FALSE", in: "query_source"), "")
-        assertDatabaseError(try engine.query("SELECT nonsense FROM nowhere", in: "query_source")) {
-            if case .queryFailed("query_source", let detail) = $0 { return detail.contains("nowhere") } else { return false }
-        }
-
-        let scratch = engine.scratchTarget(directory: "/unused")
-        XCTAssertNotEqual(scratch, engine.scratchTarget(directory: "/unused"))
-        XCTAssertNil(scratch.range(of: "[^a-z0-9_]", options: .regularExpression), scratch)
-        XCTAssertEqual(try engine.targetState(scratch), .missing)
-        try engine.restore(into: scratch, replace: false, writeDump: DumpFiles.writer(try dump(engine)))
-        XCTAssertEqual(try engine.query("SELECT COUNT(*) FROM items", in: scratch), "3")
-        try engine.drop(scratch)
-        XCTAssertEqual(try engine.targetState(scratch), .missing)
+        try scenarios.queryDropAndScratchTargets()
     }
 }

@@ -16,11 +16,11 @@ final class SQLiteEngineTests: XCTestCase {
         DatabaseEngines.engine(for: DatabaseSource(kind: .sqlite, name: "app", path: path))
     }
 
-    /// A WAL database of about 20 MiB (several backup steps), rows inserted 10 at a time.
-    func makeDatabase(_ path: String) throws {
+    /// A database of about 20 MiB (several backup steps), in WAL mode unless told otherwise.
+    func makeDatabase(_ path: String, journal: String = "WAL") throws {
         let connection = try SQLiteConnection(path: path, busyTimeout: 5_000)
         try connection.execute("""
-            PRAGMA journal_mode = WAL;
+            PRAGMA journal_mode = \(journal);
             CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL);
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
             INSERT INTO rows (payload) SELECT randomblob(1000) FROM n;
@@ -62,6 +62,27 @@ final class SQLiteEngineTests: XCTestCase {
         try Data(bytes).write(to: URL(fileURLWithPath: copy))
         XCTAssertEqual(try checksum(restored), try checksum(copy))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted().filter { $0.contains("repo-tmp") }, [])
+    }
+
+    /// With a rollback journal the copy's read lock holds writers back until it is done;
+    /// they wait (their busy timeout) rather than fail, and the copy is one committed state.
+    func testCopyOfARollbackJournalDatabaseLetsWritersWait() throws {
+        let live = directory + "/live.db"
+        try makeDatabase(live, journal: "DELETE")
+        // A pause between transactions, as real writers have: back to back, a rollback
+        // journal's writer starves every reader (SQLite's busy handler is not fair).
+        let writer = Writer(path: live, pause: 2_000)
+        let thread = Thread { writer.run() }
+        thread.start()
+        while writer.commits < 5 { usleep(1_000) }
+        let bytes = try dump(live)
+        while writer.commits < 10 { usleep(1_000) }
+        writer.stop()
+        XCTAssertNil(writer.failure)
+        let copy = directory + "/copy.db"
+        try engine(live).restore(into: copy, replace: false, writeDump: DumpFiles.writer(bytes))
+        let count = try XCTUnwrap(Int(try engine(copy).query("SELECT count(*) FROM rows", in: copy)))
+        XCTAssertEqual(count % 10, 0, "the copy holds half a transaction")
     }
 
     func testExistingTargetIsRefusedUnlessReplaced() throws {
@@ -134,7 +155,12 @@ private final class Writer: @unchecked Sendable {
     private var committed = 0
     private(set) var failure: Error?
 
-    init(path: String) { self.path = path }
+    let pause: useconds_t
+
+    init(path: String, pause: useconds_t = 0) {
+        self.path = path
+        self.pause = pause
+    }
 
     var commits: Int { lock.withLock { committed } }
 
@@ -150,6 +176,7 @@ private final class Writer: @unchecked Sendable {
                     COMMIT;
                     """)
                 lock.withLock { committed += 1 }
+                if pause > 0 { usleep(pause) }
             }
         } catch {
             lock.withLock { failure = error }

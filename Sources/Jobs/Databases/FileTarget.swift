@@ -33,7 +33,15 @@ enum FileTarget {
             if open { close(descriptor) }
             if !renamed { unlink(temporary) }
         }
-        try writeDump(descriptor)
+        keepOwnerAndMode(of: target, on: descriptor)
+        do {
+            try writeDump(descriptor)
+        } catch {
+            // A full disk is the target's problem, and the line must name it; any other
+            // failure of the writer (reading the repository) is the writer's to tell.
+            guard let code = fullDiskCode(error) else { throw error }
+            throw DatabaseError.restoreFailed(target: target, detail: "cannot write \(temporary): \(message(code))")
+        }
         // fsync and close report what write-back found (a full disk, an I/O error).
         guard fsync(descriptor) == 0 else { throw writeFailure(target, temporary) }
         open = false
@@ -56,6 +64,27 @@ enum FileTarget {
     static func scratch(in directory: String, for name: String, extension suffix: String) -> String {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         return "\(base)/\(ScratchName.make(for: name)).\(suffix)"
+    }
+
+    /// A replaced file keeps its owner and mode (an application may run as another user); a
+    /// new one stays private to this user (0600 from mkstemp), as the dump's data may be.
+    private static func keepOwnerAndMode(of target: String, on descriptor: Int32) {
+        var info = stat()
+        guard stat(target, &info) == 0 else { return }
+        _ = fchown(descriptor, info.st_uid, info.st_gid)
+        _ = fchmod(descriptor, info.st_mode & 0o7777)
+    }
+
+    private static func fullDiskCode(_ error: Error) -> Int32? {
+        let code: Int32
+        if let posix = error as? POSIXError {
+            code = posix.code.rawValue
+        } else if (error as NSError).domain == NSPOSIXErrorDomain {
+            code = Int32((error as NSError).code)
+        } else {
+            return nil
+        }
+        return [ENOSPC, EDQUOT, EFBIG].contains(code) ? code : nil
     }
 
     /// Makes the rename durable; a failure here loses nothing the rename has not already done.

@@ -10,8 +10,9 @@ struct MySQLEngine: SQLServerEngine {
 
     func startDump() throws -> DumpStream {
         // No --databases: the dump then names no database, and restores into any target.
+        // --skip-dump-date: an unchanged database dumps to the same bytes, which deduplicate.
         let options = ["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob",
-                       "--default-character-set=utf8mb4"]
+                       "--default-character-set=utf8mb4", "--skip-dump-date"]
         let command = [tool("mariadb-dump", else: "mysqldump")] + options + connection + source.dumpOptions + [source.databaseName]
         return try DumpProcess.start(command, environment: environment, source: source.name)
     }

@@ -12,33 +12,30 @@ protocol SQLServerEngine: DatabaseEngine {
 
 extension SQLServerEngine {
     func restore(into target: String, replace: Bool, writeDump: (Int32) throws -> Void) throws {
+        let created: Bool
         switch try targetState(target) {
         case .missing:
             try createDatabase(target)
+            created = true
         case .empty:
-            break
+            created = false
         case .nonEmpty:
             guard replace else { throw DatabaseError.targetNotEmpty(target: target) }
             try drop(target)
             try createDatabase(target)
+            created = true
         }
-        try PipedRestore.run(restoreCommand(into: target), environment: environment, target: target, writeDump: writeDump)
+        do {
+            try PipedRestore.run(restoreCommand(into: target), environment: environment, target: target, writeDump: writeDump)
+        } catch {
+            // A database this restore made and could not fill is not left behind looking
+            // like a restored one.
+            if created { try? drop(target) }
+            throw error
+        }
     }
 
     func scratchTarget(directory: String) -> String {
         ScratchName.make(for: source.name)
-    }
-}
-
-/// Names of drill targets: recognisable (`repo_drill_`), the source's name, and unique.
-enum ScratchName {
-    /// `repo_drill_<name>_<pid>_<random>` in [a-z0-9_], short enough for any server's
-    /// identifiers (63 bytes in PostgreSQL, 64 in MySQL).
-    static func make(for name: String) -> String {
-        let cleaned = String(name.lowercased().unicodeScalars.map { scalar -> Character in
-            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
-        }.prefix(24))
-        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        return "repo_drill_\(cleaned)_\(getpid())_\(random)"
     }
 }

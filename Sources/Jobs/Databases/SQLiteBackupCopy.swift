@@ -11,14 +11,13 @@ enum SQLiteBackupCopy {
     static let lockPatience: TimeInterval = 30
 
     /// Copies `source` to the new file `copy`; throws a one-line reason.
-    static func copy(from source: String, to copy: String) throws -> Void {
+    static func copy(from source: String, to copy: String) throws {
         let from = try open(source, flags: SQLITE_OPEN_READONLY, what: "cannot open \(source)")
         let to = try open(copy, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, what: "cannot create a copy")
         // One read transaction over the whole copy: every step then sees the same snapshot,
         // and a writer's commits in between cannot restart the copy (which, against a busy
         // writer, could restart forever). In WAL mode writers never wait for it.
-        try run(from, "BEGIN", what: "cannot read \(source)")
-        try run(from, "SELECT count(*) FROM sqlite_master", what: "cannot read \(source)")
+        try beginSnapshot(from, of: source)
         defer { try? from.execute("COMMIT") }
 
         guard let backup = sqlite3_backup_init(to.handle, "main", from.handle, "main") else {
@@ -40,7 +39,7 @@ enum SQLiteBackupCopy {
         if code != SQLITE_DONE {
             let reason = code == SQLITE_BUSY || code == SQLITE_LOCKED
                 ? "\(source) stayed locked for \(Int(lockPatience)) s"
-                : "copying \(source) failed: \(String(cString: sqlite3_errstr(code)))"
+                : "copying \(source) to \(copy) failed: \(String(cString: sqlite3_errstr(code)))"
             throw SQLiteCopyError(reason: reason)
         }
         if finished != SQLITE_OK {
@@ -56,13 +55,24 @@ enum SQLiteBackupCopy {
         }
     }
 
-    private static func run(_ connection: SQLiteConnection, _ sql: String, what: String) throws {
-        do {
-            let statement = try connection.prepare(sql)
-            _ = try statement.step()
-            statement.reset()
-        } catch {
-            throw SQLiteCopyError(reason: "\(what): \(error.message)")
+    /// Opens the read transaction. A rollback-journal database whose writer commits back to
+    /// back keeps readers out for longer than one busy timeout, so this retries up to the
+    /// patience limit.
+    private static func beginSnapshot(_ connection: SQLiteConnection, of source: String) throws {
+        let giveUp = Date().addingTimeInterval(lockPatience)
+        while true {
+            do {
+                try connection.execute("BEGIN")
+                let statement = try connection.prepare("SELECT count(*) FROM sqlite_master")
+                _ = try statement.step()
+                statement.reset()
+                return
+            } catch {
+                try? connection.execute("ROLLBACK")
+                let busy = error.code & 0xff == SQLITE_BUSY || error.code & 0xff == SQLITE_LOCKED
+                guard busy, Date() < giveUp else { throw SQLiteCopyError(reason: "cannot read \(source): \(error.message)") }
+                usleep(10_000)
+            }
         }
     }
 }
