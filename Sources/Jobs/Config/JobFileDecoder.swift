@@ -131,6 +131,9 @@ struct JobFileDecoder {
             source.restoreCommand = try reader.stringArray("restore-command")
         }
         try reader.finish()
+        // What the keys' types cannot say (a database name starting with `-`, an empty
+        // restore command): the engines' own rules, at the source's table.
+        if let problem = DatabaseEngines.validate(source) { throw reader.error(problem, at: nil) }
         return source
     }
 
