@@ -60,7 +60,7 @@ public struct JobPlan: Sendable {
         case .command: return (source.command ?? []).joined(separator: " ")
         }
         let postgres = source.kind == .postgres
-        if let host = source.host { words += ["-h", host] }
+        if let host = source.host { words += !postgres && host.hasPrefix("/") ? ["--socket", host] : ["-h", host] }
         if let port = source.port { words += [postgres ? "-p" : "-P", String(port)] }
         if let user = source.user { words += [postgres ? "-U" : "-u", user] }
         return (words + source.dumpOptions + [source.databaseName]).joined(separator: " ")
