@@ -11,6 +11,10 @@ public struct RepositoryAccess: Sendable {
     public var lockWait: TimeInterval
     /// Told once per wait for a lock, with the holder.
     public var onLockWait: (@Sendable (String) -> Void)?
+    /// The command line's `--password-file` / `--password-command`, for repositories whose
+    /// table names neither.
+    public var passwordFile: String?
+    public var passwordCommand: String?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 cacheDirectory: String? = LocalCache.defaultDirectory(), lockWait: TimeInterval = 0,
@@ -28,7 +32,10 @@ public struct RepositoryAccess: Sendable {
         if let connections = config.s3Connections { environment["REPO_S3_CONNECTIONS"] = String(connections) }
         let backend = try BackendFactory.open(config.location, environment: environment)
         try Repository.checkFormatVersion(backend: backend)
-        let password = try PasswordSource(file: config.passwordFile, command: config.passwordCommand, environment: self.environment).password()
+        let ownSource = config.passwordFile != nil || config.passwordCommand != nil
+        let password = try PasswordSource(file: ownSource ? config.passwordFile : passwordFile,
+                                          command: ownSource ? config.passwordCommand : passwordCommand,
+                                          environment: self.environment).password(prompt: "password of repository \(config.name): ")
         do {
             return try Repository.open(backend: backend, password: password, cacheDirectory: cacheDirectory, loadIndex: false)
         } catch let error as FormatError {

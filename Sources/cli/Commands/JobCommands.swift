@@ -44,9 +44,12 @@ enum JobCommands {
         // --lock-wait (or REPO_LOCK_WAIT) overrides the job's own wait.
         let given = context.arguments.value("lock-wait") != nil || context.environment["REPO_LOCK_WAIT"] != nil
         let wait = given ? context.lockWait : job.lockWait
-        return RepositoryAccess(environment: context.environment, cacheDirectory: context.cacheDirectory, lockWait: wait) { holder in
+        var access = RepositoryAccess(environment: context.environment, cacheDirectory: context.cacheDirectory, lockWait: wait) { holder in
             output.warning("waiting up to \(TimeSpan.describe(wait)) for the lock held by \(holder)")
         }
+        access.passwordFile = context.arguments.value("password-file")
+        access.passwordCommand = context.arguments.value("password-command")
+        return access
     }
 
     static func run(_ context: CommandContext) throws -> ExitCode {
