@@ -16,7 +16,8 @@ packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3 py
 
 missing=()
 for package in "${packages[@]}"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    # Installed, not merely known: a removed package keeps its configuration and a status.
+    [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
