@@ -7,11 +7,13 @@
 #   - faketime: end-to-end prune tests make a live process's lock look stale;
 #   - openssl: the HTTP client's TLS tests use s_server and its certificate tool;
 #   - postgresql, mariadb-server, mariadb-client, sqlite3: real database servers and clients
-#     for the database source, restore and drill tests (started by the tests themselves).
+#     for the database source, restore and drill tests (started by the tests themselves);
+#   - systemd (for `systemd-analyze verify` of generated units; nothing is started) and cron;
+#   - aiosmtpd (PyPI): the SMTP server the mail notification tests start on loopback.
 set -euo pipefail
 
 packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3 python3-pip faketime openssl
-          postgresql postgresql-client mariadb-server mariadb-client sqlite3)
+          postgresql postgresql-client mariadb-server mariadb-client sqlite3 systemd cron)
 [ "${1:-}" = "--build-only" ] && packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3)
 
 missing=()
@@ -47,4 +49,10 @@ if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
     pip_install=(python3 -m pip install --quiet --disable-pip-version-check)
     "${pip_install[@]}" 'moto[server]' 2>/dev/null || "${pip_install[@]}" --break-system-packages 'moto[server]'
     python3 -c 'import moto.server'
+fi
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+    echo "setup: installing aiosmtpd"
+    pip_install=(python3 -m pip install --quiet --disable-pip-version-check)
+    "${pip_install[@]}" aiosmtpd 2>/dev/null || "${pip_install[@]}" --break-system-packages aiosmtpd
+    python3 -c 'import aiosmtpd'
 fi
