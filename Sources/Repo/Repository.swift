@@ -282,8 +282,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 /// This machine's name and the current user's, as snapshots and keys record them.
-enum Host {
-    static var name: String {
+public enum Host {
+    public static var name: String {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count)
         return String(cString: buffer)

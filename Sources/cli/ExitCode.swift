@@ -27,6 +27,8 @@ enum ExitCode: Int32 {
     case jobFailed = 16
     /// The job file cannot be read or is wrong (the message gives its line and column).
     case jobFileInvalid = 17
+    /// `repo status --max-age`: a job's last run failed, or its last success is too old.
+    case stale = 18
     /// Interrupted by a signal.
     case interrupted = 130
 

@@ -27,6 +27,9 @@ public struct Job: Sendable {
     public var drills: [DrillAssertion] = []
     /// How many files a drill restores and verifies.
     public var drillFiles = 20
+    /// A run warns when the file system of a local repository is fuller than this (percent;
+    /// 0: never).
+    public var diskWarning = 85
     /// How long a run waits for a lock held by another process before failing.
     public var lockWait: TimeInterval = 30 * 60
 

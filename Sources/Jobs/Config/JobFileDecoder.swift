@@ -69,6 +69,7 @@ struct JobFileDecoder {
             job.lockWait = seconds
         }
         job.drillFiles = try reader.integer("drill-files", in: 0...10_000) ?? job.drillFiles
+        job.diskWarning = try reader.integer("disk-warning", in: 0...100) ?? job.diskWarning
         for source in try reader.tables("database") ?? [] {
             let decoded = try database(source)
             if job.databases.contains(where: { $0.name == decoded.name }) {

@@ -33,9 +33,11 @@ public final class DrillRunner {
             report.steps.append(step)
             onStep(step)
         }
+        var opened: Repository?
         do {
             let config = try file.repository(job.repository)
             let repository = try access.open(config)
+            opened = repository
             let lock = try access.lock(repository, exclusive: false, operation: "drill \(job.name)")
             defer { lock.release() }
             for source in job.databases {
@@ -43,12 +45,17 @@ public final class DrillRunner {
             }
             if !job.paths.isEmpty && job.drillFiles > 0 { add(drillFiles(repository)) }
         } catch {
-            add(StepResult(name: "open \(job.repository)", outcome: .failed, detail: "\(error)"))
+            add(StepResult(name: opened == nil ? "open \(job.repository)" : "drill", outcome: .failed, detail: "\(error)"))
         }
         report.seconds = Date().timeIntervalSince(report.started)
+        let record = report.record(operation: "drill", host: job.host ?? Host.name)
+        if let opened {
+            do { try opened.saveJobRecord(record) } catch {
+                add(StepResult(name: "record", outcome: .warning, detail: "the drill's record was not stored in the repository: \(error)"))
+            }
+        }
         var state = store.load()
-        state.lastDrill = DrillRecord(started: report.started, seconds: report.seconds, succeeded: report.succeeded,
-                                      steps: report.steps.map(\.record))
+        state.lastDrill = record
         do { try store.save(state) } catch { add(StepResult(name: "state", outcome: .failed, detail: "\(error)")) }
         return report
     }

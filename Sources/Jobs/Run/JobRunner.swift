@@ -39,12 +39,14 @@ public final class JobRunner {
     }
 
     /// Runs every step; throws only when the run cannot start (another run of the job holds
-    /// its lock past the wait). Records the result in the job's state.
+    /// its lock past the wait). Records the result in the job's state and, when it could be
+    /// opened, in the job's repository (`repo status` reads both).
     public func run() throws -> RunReport {
         try store.lock(wait: access.lockWait) { self.access.onLockWait?("another run of job \(self.job.name) on this machine") }
         defer { store.unlock() }
         var state = store.load()
-        var report = RunReport(job: job.name, started: Date())
+        let clock = Date()
+        var report = RunReport(job: job.name, started: now)
         func add(_ step: StepResult) {
             report.steps.append(step)
             onStep(step)
@@ -57,7 +59,7 @@ public final class JobRunner {
             main = try access.open(mainConfig)
         } catch {
             add(StepResult(name: "open \(job.repository)", outcome: .failed, detail: "\(error)"))
-            return finish(report, state: &state)
+            return finish(report, since: clock, state: &state, repository: nil)
         }
         for step in backUp(main) { add(step) }
         if let step = forgetAndPrune(main, name: mainConfig.name, state: &state) { add(step) }
@@ -65,13 +67,25 @@ public final class JobRunner {
             for step in copy(from: main, to: target, state: &state) { add(step) }
         }
         for step in check(main, name: mainConfig.name, state: &state) { add(step) }
-        return finish(report, state: &state)
+        if let step = DiskFill(threshold: job.diskWarning).step(for: mainConfig) { add(step) }
+        return finish(report, since: clock, state: &state, repository: main)
     }
 
-    private func finish(_ report: RunReport, state: inout JobState) -> RunReport {
+    /// The host recorded in snapshots and run records.
+    var host: String { job.host ?? Host.name }
+
+    private func finish(_ report: RunReport, since clock: Date, state: inout JobState, repository: Repository?) -> RunReport {
         var report = report
-        report.seconds = Date().timeIntervalSince(report.started)
-        state.lastRun = report.record
+        report.seconds = Date().timeIntervalSince(clock)
+        let record = report.record(operation: "run", host: host, repositoryBytes: repository?.packTotals().bytes ?? 0)
+        if let repository {
+            do { try repository.saveJobRecord(record) } catch {
+                let step = StepResult(name: "record", outcome: .warning, detail: "the run's record was not stored in the repository: \(error)")
+                report.steps.append(step)
+                onStep(step)
+            }
+        }
+        state.lastRun = record
         if report.succeeded { state.lastSuccess = report.started }
         do { try store.save(state) } catch {
             let step = StepResult(name: "state", outcome: .failed, detail: "\(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import Repo
 
 /// One line of a run's summary: a step, how it ended, how long it took, what it added.
 public struct StepResult: Sendable {
@@ -25,8 +26,8 @@ public struct StepResult: Sendable {
         self.detail = detail
     }
 
-    var record: StepRecord {
-        StepRecord(name: name, outcome: outcome.rawValue, seconds: seconds, bytesAdded: bytesAdded, detail: detail)
+    var record: JobRecord.Step {
+        JobRecord.Step(name: name, outcome: outcome.rawValue, seconds: seconds, bytesAdded: bytesAdded, detail: detail)
     }
 
     /// Runs `body` as the step `name`, timing it and turning a thrown error into a failed
@@ -55,7 +56,9 @@ public struct RunReport: Sendable {
     public var bytesAdded: UInt64 { steps.filter(\.isBackup).reduce(0) { $0 + $1.bytesAdded } }
     public var failedSteps: [StepResult] { steps.filter { $0.outcome == .failed } }
 
-    var record: RunRecord {
-        RunRecord(started: started, seconds: seconds, succeeded: succeeded, bytesAdded: bytesAdded, steps: steps.map(\.record))
+    /// The record `repo status` reads, for a `run` or `drill` on `host`.
+    func record(operation: String, host: String, repositoryBytes: UInt64 = 0) -> JobRecord {
+        JobRecord(job: job, operation: operation, host: host, started: started, seconds: seconds, succeeded: succeeded,
+                  bytesAdded: bytesAdded, repositoryBytes: repositoryBytes, steps: steps.map(\.record))
     }
 }

@@ -87,7 +87,7 @@ public enum StateError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .cannotWrite(let path, let reason): return "cannot write job state \(path): \(reason)"
+        case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
         }
     }
 }

@@ -11,6 +11,7 @@ enum MetadataObject {
         case lock = "repo v1 lock"
         case condemned = "repo v1 condemned"
         case policy = "repo v1 policy"
+        case run = "repo v1 run"
     }
 
     static func seal(_ plaintext: [UInt8], kind: Kind, keys: RepositoryKeys, context: [UInt8] = []) throws -> [UInt8] {

@@ -13,6 +13,8 @@ public enum ObjectKind: String, CaseIterable, Sendable {
     case condemned
     /// The stored retention policy.
     case policy
+    /// Records of job runs and drills (`repo status`), kept by count.
+    case runs
 
     /// Packs are many, so their names are spread over 256 subdirectories by the first two
     /// hex digits of their id.
