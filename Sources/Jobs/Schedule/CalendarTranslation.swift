@@ -48,7 +48,7 @@ enum CalendarTranslation {
             guard parts.count <= 2 else { throw fail("\(item) is not a value") }
             var base = parts[0].replacingOccurrences(of: "..", with: "-")
             guard base == "*" || base.allSatisfy({ $0.isNumber || $0 == "-" }) else { throw fail("\(item) is not a value") }
-            base = base.split(separator: "-").map { String(Int($0) ?? 0) }.joined(separator: "-")
+            if base != "*" { base = base.split(separator: "-").map { String(Int($0) ?? 0) }.joined(separator: "-") }
             guard parts.count == 2 else { return base }
             // systemd's `5/15` runs from 5 to the end of the range.
             return base == "*" || base.contains("-") ? "\(base)/\(parts[1])" : "\(base)-\(maximum)/\(parts[1])"

@@ -13,6 +13,14 @@ public enum ScheduleError: Error, CustomStringConvertible, Sendable {
     public static let acceptedForms =
         "`daily HH:MM`, `hourly`, `every Nm` or `every Nh` (N dividing an hour or a day), `weekly DAY HH:MM`, `monthly DAY-OF-MONTH HH:MM`, or a systemd OnCalendar expression such as `Mon..Fri *-*-* 02:30`"
 
+    /// A mistake in the command line (`--at`, the job name) rather than on the machine.
+    public var isCommandLineMistake: Bool {
+        switch self {
+        case .badSpec, .notCronExpressible, .badJobName: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .badSpec(let text, let reason):
