@@ -32,7 +32,7 @@ public struct CronTable: Sendable, Equatable {
     /// The whole of `/etc/cron.d/repo-JOB`.
     public var cronDFile: String {
         """
-        # Written by `repo schedule install`; `repo schedule remove \(command.job)\(command.drill ? " --drill" : "") --cron` deletes it.
+        \(ScheduleName.header(job: command.job, drill: command.drill, cron: true))
         SHELL=/bin/sh
         PATH=\(Self.path)
         \(line)
@@ -40,8 +40,7 @@ public struct CronTable: Sendable, Equatable {
         """
     }
 
-    /// The name of the file in `/etc/cron.d`: cron skips names with a dot in them.
-    public var cronDName: String { command.name.replacingOccurrences(of: ".", with: "_") }
+    public var cronDName: String { ScheduleName.cronFile(job: command.job, drill: command.drill) }
 
     /// `crontab` with this job's line replacing any earlier one, or added at the end.
     public func merged(into crontab: String) -> String {

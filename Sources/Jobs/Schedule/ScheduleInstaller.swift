@@ -56,8 +56,8 @@ public struct ScheduleInstaller: Sendable {
         }
         let place: String
         if host.scope == .system {
-            let file = "\(host.cronDDirectory)/\(name.replacingOccurrences(of: ".", with: "_"))"
-            let text = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let file = "\(host.cronDDirectory)/\(ScheduleName.cronFile(job: job, drill: drill))"
+            let text = TextFile.read(file) ?? ""
             if CronTable.Found.all(in: text, userField: true).contains(where: { $0.job == job && $0.drill == drill }) {
                 return SchedulePlan(job: job, kind: .cron, actions: [.remove(path: file)])
             }

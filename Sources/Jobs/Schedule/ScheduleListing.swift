@@ -43,7 +43,7 @@ public struct ScheduleListing: Sendable {
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
             where name.hasPrefix("repo-") && name.hasSuffix(".timer") {
                 let path = "\(directory)/\(name)"
-                guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }),
+                guard let text = TextFile.read(path),
                       let marker = text.split(separator: "\n").lazy.compactMap(ScheduleName.parseMarker).first,
                       let onCalendar = SystemdUnits.onCalendar(inTimer: text) else { continue }
                 let next = (try? calendar.analyze(onCalendar))??.nextElapse
@@ -53,7 +53,7 @@ public struct ScheduleListing: Sendable {
         let cronDays = host.cronDDirectory
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: cronDays)) ?? []).sorted() where name.hasPrefix("repo-") {
             let path = "\(cronDays)/\(name)"
-            let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let text = TextFile.read(path) ?? ""
             for line in CronTable.Found.all(in: text, userField: true) {
                 found.append((line.job, line.drill, .cron, .system, line.schedule.description, path, nextCronRun(line.schedule, now: now)))
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a schedule runs: `repo run JOB` or, for a drill schedule, `repo drill JOB`, with
 /// the binary and job file as absolute paths (timers and cron start in `/` with a bare PATH).
 public struct ScheduledCommand: Sendable, Equatable {
@@ -7,9 +9,7 @@ public struct ScheduledCommand: Sendable, Equatable {
     public let config: String
 
     public init(job: String, drill: Bool, executable: String, config: String) throws {
-        guard !job.isEmpty, job.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }), job != ".", job != ".." else {
-            throw ScheduleError.badJobName(job)
-        }
+        try Self.validate(job: job)
         self.job = job
         self.drill = drill
         self.executable = executable
@@ -21,6 +21,13 @@ public struct ScheduledCommand: Sendable, Equatable {
 
     public var verb: String { drill ? "drill" : "run" }
 
+    /// Job names become file and unit names: letters, digits, `-`, `_` and `.` only.
+    public static func validate(job: String) throws {
+        guard !job.isEmpty, job.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }), job != ".", job != ".." else {
+            throw ScheduleError.badJobName(job)
+        }
+    }
+
     /// The argument vector, before any quoting.
     public func arguments(extra: [String] = []) -> [String] {
         [executable, verb, job, "--config", config] + extra
@@ -30,6 +37,14 @@ public struct ScheduledCommand: Sendable, Equatable {
 /// The names schedules go by, and the marker comment that finds them again.
 public enum ScheduleName {
     public static func of(job: String, drill: Bool) -> String { drill ? "repo-drill-\(job)" : "repo-\(job)" }
+
+    /// The file's name in `/etc/cron.d`: cron skips names with a dot in them.
+    public static func cronFile(job: String, drill: Bool) -> String { of(job: job, drill: drill).replacingOccurrences(of: ".", with: "_") }
+
+    /// The comment heading every file a schedule writes: what wrote it and what removes it.
+    static func header(job: String, drill: Bool, cron: Bool) -> String {
+        "# Written by `repo schedule install`; `repo schedule remove \(job)\(drill ? " --drill" : "")\(cron ? " --cron" : "")` deletes it."
+    }
 
     /// `# repo schedule JOB` (`… JOB drill`): ends each unit, cron file and crontab line.
     public static func marker(job: String, drill: Bool) -> String { "# repo schedule \(job)" + (drill ? " drill" : "") }

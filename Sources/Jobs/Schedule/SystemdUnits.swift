@@ -15,11 +15,15 @@ public struct SystemdUnits: Sendable, Equatable {
     public var serviceName: String { command.name + ".service" }
     public var timerName: String { command.name + ".timer" }
 
+    /// The marker `list` finds units by, and what wrote them.
+    private var header: String {
+        ScheduleName.marker(job: command.job, drill: command.drill) + "\n" + ScheduleName.header(job: command.job, drill: command.drill, cron: false)
+    }
+
     public var service: String {
         let what = command.drill ? "restore drill" : "backup"
         return """
-            \(ScheduleName.marker(job: command.job, drill: command.drill))
-            # Written by `repo schedule install`; `repo schedule remove \(command.job)\(command.drill ? " --drill" : "")` deletes it.
+            \(header)
             [Unit]
             Description=repo \(what) job \(command.job)
             Wants=network-online.target
@@ -37,8 +41,7 @@ public struct SystemdUnits: Sendable, Equatable {
 
     public var timer: String {
         """
-        \(ScheduleName.marker(job: command.job, drill: command.drill))
-        # Written by `repo schedule install`; `repo schedule remove \(command.job)\(command.drill ? " --drill" : "")` deletes it.
+        \(header)
         [Unit]
         Description=repo \(command.drill ? "restore drill" : "backup") job \(command.job): \(spec.onCalendar)
 

@@ -8,7 +8,7 @@ struct UserCrontab {
 
     func read() throws -> String {
         if let file = host.crontabFile {
-            return FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return TextFile.read(file) ?? ""
         }
         let result: (output: [UInt8], exit: ChildProcess.Exit)
         do {

@@ -62,7 +62,7 @@ enum ScheduleCommand {
         }
         let spec = try ScheduleSpec.parse(at)
         let name = context.arguments.positionals[0]
-        _ = try ScheduledCommand(job: name, drill: false, executable: "", config: "")  // the name first: its error is plainer
+        try ScheduledCommand.validate(job: name)  // before the job file: its error is plainer
         let configPath = absolute(try JobFileLocator.locate(explicit: context.arguments.value("config"), environment: context.environment))
         _ = try JobFile.load(configPath).job(name)
         let command = try ScheduledCommand(job: name, drill: context.arguments.has("drill"), executable: try executable(), config: configPath)
@@ -72,7 +72,7 @@ enum ScheduleCommand {
 
     static func remove(_ context: CommandContext) throws -> ExitCode {
         let name = context.arguments.positionals[0]
-        _ = try ScheduledCommand(job: name, drill: false, executable: "", config: "")
+        try ScheduledCommand.validate(job: name)
         let plan = try ScheduleInstaller(host: try host(context)).remove(job: name, drill: context.arguments.has("drill"),
                                                                          cron: context.arguments.has("cron"))
         return try carryOut(plan, title: "\(plan.kind.rawValue) schedule of job \(name)", context)
