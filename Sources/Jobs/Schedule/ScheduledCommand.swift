@@ -28,6 +28,19 @@ public struct ScheduledCommand: Sendable, Equatable {
         }
     }
 
+    /// The binary running now, wherever it was started from, so that the schedule runs
+    /// this very `repo`.
+    public static func runningExecutable() -> String {
+        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return absolute(resolved.hasSuffix(" (deleted)") ? String(resolved.dropLast(" (deleted)".count)) : resolved)
+    }
+
+    /// `path` from the current directory, as the schedule (started in `/`) needs it.
+    public static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (full as NSString).standardizingPath
+    }
+
     /// The argument vector, before any quoting.
     public func arguments(extra: [String] = []) -> [String] {
         [executable, verb, job, "--config", config] + extra

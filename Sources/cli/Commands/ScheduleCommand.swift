@@ -63,9 +63,9 @@ enum ScheduleCommand {
         let spec = try ScheduleSpec.parse(at)
         let name = context.arguments.positionals[0]
         try ScheduledCommand.validate(job: name)  // before the job file: its error is plainer
-        let configPath = absolute(try JobFileLocator.locate(explicit: context.arguments.value("config"), environment: context.environment))
+        let configPath = ScheduledCommand.absolute(try JobFileLocator.locate(explicit: context.arguments.value("config"), environment: context.environment))
         _ = try JobFile.load(configPath).job(name)
-        let command = try ScheduledCommand(job: name, drill: context.arguments.has("drill"), executable: try executable(), config: configPath)
+        let command = try ScheduledCommand(job: name, drill: context.arguments.has("drill"), executable: ScheduledCommand.runningExecutable(), config: configPath)
         let plan = try ScheduleInstaller(host: try host(context)).install(command, at: spec, cron: context.arguments.has("cron"))
         return try carryOut(plan, title: "\(plan.kind.rawValue) schedule of job \(name) (\(at))", context)
     }
@@ -112,16 +112,5 @@ enum ScheduleCommand {
             output.line("\(removing ? "removed" : "installed") the \(title)")
         }
         return .success
-    }
-
-    /// The running binary, wherever it was started from, so the schedule runs this one.
-    private static func executable() throws -> String {
-        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return absolute(resolved.hasSuffix(" (deleted)") ? String(resolved.dropLast(10)) : resolved)
-    }
-
-    private static func absolute(_ path: String) -> String {
-        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return (full as NSString).standardizingPath
     }
 }
