@@ -46,6 +46,7 @@ enum Commands {
         JobCommands.runSpec,
         DatabaseCommand.spec,
         JobCommands.drillSpec,
+        ScheduleCommand.spec,
         StatusCommand.spec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
                     options: [OptionSpec("remove-all", "remove every lock, even live ones")]),
@@ -83,6 +84,7 @@ enum Commands {
         case "run": return try JobCommands.run(context)
         case "db": return try DatabaseCommand.run(context)
         case "drill": return try JobCommands.drill(context)
+        case "schedule": return try ScheduleCommand.run(context)
         case "status": return try StatusCommand.run(context)
         case "unlock": return try InitCommand.unlock(context)
         case "version":

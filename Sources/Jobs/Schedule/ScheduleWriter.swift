@@ -1,0 +1,61 @@
+import Foundation
+import Repo
+
+/// Carries out a schedule plan: files replaced atomically (a temporary file renamed over
+/// the old, so cron and systemd never read half a file), commands run in order.
+public enum ScheduleWriter {
+    /// Applies `plan`, calling `done` after each action.
+    public static func apply(_ plan: SchedulePlan, done: (ScheduleAction) -> Void) throws {
+        for action in plan.actions {
+            switch action {
+            case .write(let path, let contents, let mode): try write(contents, to: path, mode: mode)
+            case .remove(let path):
+                guard unlink(path) == 0 || errno == ENOENT else { throw ScheduleError.cannotRemove(path: path, reason: String(cString: strerror(errno))) }
+            case .makeDirectory(let path): try makeDirectory(path)
+            case .run(let command, let skipped):
+                if skipped == nil { try run(command) }
+            case .replaceCrontab(let contents): try run(["crontab", "-"], input: contents)
+            }
+            done(action)
+        }
+    }
+
+    static func write(_ contents: String, to path: String, mode: Int) throws {
+        try makeDirectory((path as NSString).deletingLastPathComponent)
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw ScheduleError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        // The umask may have narrowed the mode: cron and systemd need to read the file.
+        let ok = written == bytes.count && fchmod(fd, mode_t(mode)) == 0 && fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw ScheduleError.cannotWrite(path: path, reason: ok ? String(cString: strerror(errno)) : reason)
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        } catch {
+            throw ScheduleError.cannotWrite(path: path, reason: "cannot create the directory (run as root, or choose --user)")
+        }
+    }
+
+    private static func run(_ command: [String], input: String? = nil) throws {
+        let text = command.joined(separator: " ")
+        let result: (output: [UInt8], exit: ChildProcess.Exit)
+        do {
+            result = try ChildProcess.run(command, input: input.map { Array($0.utf8) })
+        } catch {
+            throw ScheduleError.commandFailed(command: text, detail: "cannot start it (\(error))")
+        }
+        guard result.exit.succeeded else {
+            let last = result.exit.stderrTail.split(separator: "\n").last.map(String.init) ?? "exit status \(result.exit.status)"
+            throw ScheduleError.commandFailed(command: text, detail: last)
+        }
+    }
+}

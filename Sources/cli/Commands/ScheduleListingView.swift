@@ -1,0 +1,46 @@
+import Foundation
+import Jobs
+
+/// `repo schedule list`: a table for people, an array for machines.
+enum ScheduleListingView {
+    static func print(_ entries: [ScheduleListing.Entry], _ output: Output) {
+        if output.json {
+            output.emit(entries.map(json))
+            return
+        }
+        guard !entries.isEmpty else {
+            output.line("no schedules installed; add one with `repo schedule install JOB --at SPEC`")
+            return
+        }
+        let rows = [["JOB", "KIND", "SPEC", "NEXT RUN", "LAST RESULT"]] + entries.map { entry in
+            [entry.job + (entry.drill ? " (drill)" : ""), "\(entry.kind.rawValue) \(entry.scope.rawValue)", entry.spec,
+             entry.nextRun ?? "unknown", lastResult(entry)]
+        }
+        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            output.line((0..<4).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                        + "  " + row[4])
+        }
+    }
+
+    private static func lastResult(_ entry: ScheduleListing.Entry) -> String {
+        guard let last = entry.lastResult else { return "never ran" }
+        var text = "\(last.succeeded ? "succeeded" : "FAILED") \(Format.time(last.started)) in \(Format.duration(last.seconds))"
+        if !last.succeeded, let success = entry.lastSuccess { text += "; last success \(Format.time(success))" }
+        if !last.succeeded && entry.lastSuccess == nil && !entry.drill { text += "; never succeeded" }
+        return text
+    }
+
+    private static func json(_ entry: ScheduleListing.Entry) -> [String: Any] {
+        let iso = ISO8601DateFormatter()
+        var object: [String: Any] = [
+            "job": entry.job, "drill": entry.drill, "kind": entry.kind.rawValue, "scope": entry.scope.rawValue,
+            "spec": entry.spec, "place": entry.place, "next_run": entry.nextRun ?? NSNull(),
+            "last_success": entry.lastSuccess.map { iso.string(from: $0) } ?? NSNull(),
+        ]
+        object["last_result"] = entry.lastResult.map {
+            ["succeeded": $0.succeeded, "started": iso.string(from: $0.started), "seconds": $0.seconds] as [String: Any]
+        } ?? NSNull()
+        return object
+    }
+}
