@@ -10,7 +10,7 @@ struct EmailMessage {
     let date: Date
     let messageID: String
 
-    init(_ notification: Notification, from: String, to: [String], date: Date = Date()) {
+    init(_ notification: JobNotification, from: String, to: [String], date: Date = Date()) {
         self.from = from
         self.to = to
         subject = "[repo] " + NotificationText.headline(notification)

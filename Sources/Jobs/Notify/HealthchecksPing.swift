@@ -17,7 +17,7 @@ enum HealthchecksPing {
         }
     }
 
-    static func body(_ notification: Notification) -> Data {
+    static func body(_ notification: JobNotification) -> Data {
         var text = NotificationText.full(notification) + "\n"
         if text.utf8.count > bodyLimit {
             text = "…\n" + String(decoding: text.utf8.suffix(bodyLimit), as: UTF8.self)

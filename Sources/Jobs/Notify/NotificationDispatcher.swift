@@ -29,7 +29,7 @@ public struct NotificationDispatcher: Sendable {
     /// Sends `notification` to the notifiers whose `on` names its event; returns a warning
     /// line for each that could not be told (in the notifiers' order), none when all were.
     /// Takes at most about attempts × (timeout per step) + the delays.
-    public func send(_ notification: Notification) -> [String] {
+    public func send(_ notification: JobNotification) -> [String] {
         let chosen = notifiers.filter { $0.events.contains(notification.event) }
         guard chosen.count > 1 else { return chosen.compactMap { deliver(notification, to: $0) } }
         // One thread each: a notifier that stalls must not hold up the others.
@@ -47,7 +47,7 @@ public struct NotificationDispatcher: Sendable {
     }
 
     /// Nil when delivered, else the warning line.
-    func deliver(_ notification: Notification, to config: NotifierConfig) -> String? {
+    func deliver(_ notification: JobNotification, to config: NotifierConfig) -> String? {
         let label = "notification \(config.name) (\(config.kind.rawValue))"
         if let problem = NotifierConfig.validate(config) { return "\(label) not sent: \(problem)" }
         let delivery = NotifierDelivery(config: config, trustedCertificates: trustedCertificates)

@@ -12,7 +12,7 @@ import Repo
 ///     database shop failed:
 ///         pg_dump: error: connection to server on socket "/run/postgresql/.s.PGSQL.5432" failed
 enum NotificationText {
-    static func headline(_ notification: Notification) -> String {
+    static func headline(_ notification: JobNotification) -> String {
         "repo \(notification.operation) \(notification.job) on \(notification.host): \(result(notification.event))"
     }
 
@@ -26,7 +26,7 @@ enum NotificationText {
     }
 
     /// Everything after the headline.
-    static func details(_ notification: Notification) -> [String] {
+    static func details(_ notification: JobNotification) -> [String] {
         guard notification.event != .start else { return ["started at \(utc(notification.started))"] }
         var lines = [totals(notification)] + notification.steps.map(stepLine)
         if let error = notification.error {
@@ -39,11 +39,11 @@ enum NotificationText {
     }
 
     /// Headline and details, one string.
-    static func full(_ notification: Notification) -> String {
+    static func full(_ notification: JobNotification) -> String {
         ([headline(notification)] + details(notification)).joined(separator: "\n")
     }
 
-    private static func totals(_ notification: Notification) -> String {
+    private static func totals(_ notification: JobNotification) -> String {
         let added = notification.operation == "run" ? ", added \(ByteCount.text(notification.bytesAdded))" : ""
         return "started at \(utc(notification.started)), took \(String(format: "%.1f", notification.seconds)) s\(added)"
     }
@@ -52,7 +52,7 @@ enum NotificationText {
         var parts = [step.outcome.rawValue, String(format: "%.1f s", step.seconds)]
         if step.bytesAdded > 0 { parts.append("+" + ByteCount.text(step.bytesAdded)) }
         let firstLine = step.detail.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        if !firstLine.isEmpty { parts.append(String(firstLine.prefix(Notification.lineLimit))) }
+        if !firstLine.isEmpty { parts.append(String(firstLine.prefix(JobNotification.lineLimit))) }
         return "\(step.name): " + parts.joined(separator: ", ")
     }
 

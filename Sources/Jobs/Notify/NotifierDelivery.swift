@@ -8,7 +8,7 @@ struct NotifierDelivery {
     /// A PEM file of CAs to trust besides the system's.
     let trustedCertificates: String?
 
-    func attempt(_ notification: Notification) throws(NotifierFailure) {
+    func attempt(_ notification: JobNotification) throws(NotifierFailure) {
         switch config.kind {
         case .webhook:
             try http().post(WebhookPayload.body(notification), contentType: "application/json")
@@ -27,7 +27,7 @@ struct NotifierDelivery {
         return HTTPNotifier(url: url, timeout: config.timeout, trustedCertificates: trustedCertificates)
     }
 
-    private func mail(_ notification: Notification) throws(NotifierFailure) {
+    private func mail(_ notification: JobNotification) throws(NotifierFailure) {
         guard let host = config.smtpHost, let from = config.from else { throw NotifierFailure("no smtp server or from", transient: false) }
         var credentials: SMTPClient.Credentials?
         if let passwordFile = config.passwordFile {

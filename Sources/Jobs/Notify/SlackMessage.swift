@@ -4,14 +4,14 @@ import Foundation
 /// form with Slack's three control characters escaped (a path like `<stdin>` would
 /// otherwise read as a link).
 enum SlackMessage {
-    static func text(_ notification: Notification) -> String {
+    static func text(_ notification: JobNotification) -> String {
         NotificationText.full(notification)
             .replacingOccurrences(of: "&", with: "&amp;")
             .replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 
-    static func body(_ notification: Notification) -> Data {
+    static func body(_ notification: JobNotification) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return (try? encoder.encode(["text": text(notification)])) ?? Data("{}".utf8)

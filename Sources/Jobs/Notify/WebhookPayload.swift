@@ -41,7 +41,7 @@ struct WebhookPayload: Encodable {
         case version, event, operation, job, host, started, seconds, bytesAdded = "bytes_added", summary, steps, failures, error
     }
 
-    init(_ notification: Notification) {
+    init(_ notification: JobNotification) {
         event = notification.event.rawValue
         operation = notification.operation
         job = notification.job
@@ -77,7 +77,7 @@ struct WebhookPayload: Encodable {
     }
 
     /// The body: keys sorted, so the same notification is the same bytes.
-    static func body(_ notification: Notification) -> Data {
+    static func body(_ notification: JobNotification) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Strings, numbers and arrays of them cannot fail to encode.

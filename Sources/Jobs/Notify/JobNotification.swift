@@ -3,7 +3,7 @@ import Repo
 
 /// What notifiers are told: a run or drill of a job on a host, as it starts or once it
 /// has ended, with every step and, for a failure, the end of each failed step's error.
-public struct Notification: Sendable {
+public struct JobNotification: Sendable {
     /// A failed step and the last lines of its error, which usually say why.
     public struct Failure: Sendable, Equatable {
         public var step: String
@@ -44,22 +44,22 @@ public struct Notification: Sendable {
     }
 
     /// A finished run or drill.
-    public init(report: RunReport, operation: String, host: String = Notification.localHost) {
+    public init(report: RunReport, operation: String, host: String = JobNotification.localHost) {
         self.init(job: report.job, operation: operation, host: host, event: Self.event(of: report), started: report.started,
                   seconds: report.seconds, bytesAdded: report.bytesAdded, steps: report.steps,
                   failures: report.failedSteps.map { Failure(step: $0.name, lines: Self.tail($0.detail)) })
     }
 
     /// A run or drill about to start its steps.
-    public static func start(job: String, operation: String, host: String = Notification.localHost, started: Date = Date()) -> Notification {
-        Notification(job: job, operation: operation, host: host, event: .start, started: started)
+    public static func start(job: String, operation: String, host: String = JobNotification.localHost, started: Date = Date()) -> JobNotification {
+        JobNotification(job: job, operation: operation, host: host, event: .start, started: started)
     }
 
     /// A run or drill that failed before any step ran: the job file is broken, the
     /// repository cannot be opened, another run holds the lock.
-    public static func failure(job: String, operation: String, host: String = Notification.localHost, error: String,
-                               started: Date = Date()) -> Notification {
-        Notification(job: job, operation: operation, host: host, event: .failure, started: started,
+    public static func failure(job: String, operation: String, host: String = JobNotification.localHost, error: String,
+                               started: Date = Date()) -> JobNotification {
+        JobNotification(job: job, operation: operation, host: host, event: .failure, started: started,
                      seconds: Date().timeIntervalSince(started), error: tail(error).joined(separator: "\n"))
     }
 
