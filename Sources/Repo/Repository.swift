@@ -285,8 +285,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
 public enum Host {
     public static var name: String {
         var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count)
-        return String(cString: buffer)
+        gethostname(&buffer, buffer.count - 1)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static var user: String {

@@ -2,7 +2,7 @@
 ///
 /// Blocking, with the idle timeout enforced by the socket (SO_RCVTIMEO/SO_SNDTIMEO), so a
 /// stalled peer surfaces as `HTTPError.timedOut` instead of a thread that waits forever.
-protocol ByteStream: AnyObject {
+package protocol ByteStream: AnyObject {
     /// Reads what is available, up to `buffer.count` bytes; 0 means the peer closed.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int
     /// Writes all of `bytes`.

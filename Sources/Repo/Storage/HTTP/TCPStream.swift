@@ -4,13 +4,13 @@ import Glibc
 
 /// A TCP connection on a blocking socket whose reads and writes give up after `timeout`
 /// seconds without progress.
-final class TCPStream: ByteStream {
-    let descriptor: Int32
+package final class TCPStream: ByteStream {
+    package let descriptor: Int32
     private let host: String
     private var closed = false
 
     /// Resolves `host` and connects to the first address that answers within `timeout`.
-    init(host: String, port: Int, timeout: Double) throws(HTTPError) {
+    package init(host: String, port: Int, timeout: Double) throws(HTTPError) {
         self.host = host
         descriptor = try Self.open(host: host, port: port, timeout: timeout)
     }
@@ -84,7 +84,7 @@ final class TCPStream: ByteStream {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
         while true {
             let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
@@ -96,7 +96,7 @@ final class TCPStream: ByteStream {
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
         var offset = 0
         while offset < bytes.count {
             // MSG_NOSIGNAL: a peer that went away is an error to return, not a SIGPIPE.
@@ -113,13 +113,13 @@ final class TCPStream: ByteStream {
         }
     }
 
-    var isStale: Bool {
+    package var isStale: Bool {
         var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         // Readable while idle: either end-of-stream or bytes no request asked for.
         return poll(&waiting, 1, 0) != 0
     }
 
-    func close() {
+    package func close() {
         guard !closed else { return }
         closed = true
         Glibc.close(descriptor)

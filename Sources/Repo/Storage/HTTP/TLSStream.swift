@@ -7,11 +7,11 @@ import Glibc
 /// certificates (OpenSSL honours SSL_CERT_FILE and SSL_CERT_DIR) plus, if given, those in
 /// `trustedCertificates` (a PEM file, for a store with a private CA); peer verification
 /// always on; TLS 1.2 at least.
-final class TLSContext: @unchecked Sendable {
+package final class TLSContext: @unchecked Sendable {
     // SSL_CTX is safe to share between threads once configured; only SSL_new reads it.
     fileprivate let context: OpaquePointer
 
-    init(trustedCertificates: String? = nil) throws(HTTPError) {
+    package init(trustedCertificates: String? = nil) throws(HTTPError) {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
             throw .tls(host: "-", reason: "cannot create a TLS context: \(TLSContext.lastError())")
         }
@@ -41,12 +41,12 @@ final class TLSContext: @unchecked Sendable {
 
 /// TLS over a TCP connection, the server's certificate checked against `host` (a name, or
 /// an IP address, which certificates name differently).
-final class TLSStream: ByteStream {
+package final class TLSStream: ByteStream {
     private let tcp: TCPStream
     private let ssl: OpaquePointer
     private let host: String
 
-    init(over tcp: TCPStream, host: String, context: TLSContext) throws(HTTPError) {
+    package init(over tcp: TCPStream, host: String, context: TLSContext) throws(HTTPError) {
         self.tcp = tcp
         self.host = host
         guard let ssl = SSL_new(context.context) else {
@@ -80,7 +80,7 @@ final class TLSStream: ByteStream {
         SSL_free(ssl)
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
         ERR_clear_error()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
         if count > 0 { return Int(count) }
@@ -89,7 +89,7 @@ final class TLSStream: ByteStream {
         throw failure(code, during: "while reading")
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
@@ -99,9 +99,9 @@ final class TLSStream: ByteStream {
         }
     }
 
-    var isStale: Bool { tcp.isStale }
+    package var isStale: Bool { tcp.isStale }
 
-    func close() {
+    package func close() {
         // No close_notify: the connection is dropped either way, and waiting on a dead
         // peer would only add a timeout.
         tcp.close()

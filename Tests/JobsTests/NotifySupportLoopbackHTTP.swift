@@ -1,0 +1,1 @@
+../RepoTests/S3Support/LoopbackHTTP.swift
