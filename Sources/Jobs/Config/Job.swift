@@ -30,6 +30,8 @@ public struct Job: Sendable {
     /// A run warns when the file system of a local repository is fuller than this (percent;
     /// 0: never).
     public var diskWarning = 85
+    /// The `[notify.NAME]` notifiers this job tells; nil: all of them.
+    public var notify: [String]?
     /// How long a run waits for a lock held by another process before failing.
     public var lockWait: TimeInterval = 30 * 60
 

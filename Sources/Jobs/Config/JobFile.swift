@@ -10,10 +10,13 @@ public struct JobFile: Sendable {
     /// Jobs by name, and their names in the file's order.
     public var jobs: [String: Job]
     public var jobNames: [String]
+    /// The `[notify.NAME]` notifiers, in the file's order.
+    public var notifiers: [NotifierConfig]
 
-    public init(path: String, repositories: [String: RepositoryConfig], jobs: [Job]) {
+    public init(path: String, repositories: [String: RepositoryConfig], jobs: [Job], notifiers: [NotifierConfig] = []) {
         self.path = path
         self.repositories = repositories
+        self.notifiers = notifiers
         self.jobs = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.jobNames = jobs.map(\.name)
     }
@@ -32,10 +35,20 @@ public struct JobFile: Sendable {
         return repository
     }
 
+    /// The notifiers `job` tells.
+    public func notifiers(of job: Job) -> [NotifierConfig] {
+        guard let names = job.notify else { return notifiers }
+        return notifiers.filter { names.contains($0.name) }
+    }
+
     /// Every database source with the job it belongs to, in file order.
     public var databaseSources: [(job: Job, source: DatabaseSource)] {
         jobNames.compactMap { jobs[$0] }.flatMap { job in job.databases.map { (job, $0) } }
     }
+
+    /// The notifiers that can still be read from a job file that does not load, so that
+    /// its failure is told to someone; none when even its syntax is broken.
+    public static func salvageNotifiers(_ path: String) -> [NotifierConfig] { NotifierDecoder.salvage(file: path) }
 
     /// Reads and checks the job file at `path`.
     public static func load(_ path: String) throws -> JobFile {

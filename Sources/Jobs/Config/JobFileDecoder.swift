@@ -19,9 +19,16 @@ struct JobFileDecoder {
             jobs.append(try job(name, reader))
             jobPositions[name] = reader.table.position
         }
+        let notifiers = try NotifierDecoder(file: file).decode(root)
         try root.finish()
-        for job in jobs { try checkReferences(job, repositories: repositories, at: jobPositions[job.name]) }
-        return JobFile(path: file, repositories: repositories, jobs: jobs)
+        for job in jobs {
+            try checkReferences(job, repositories: repositories, at: jobPositions[job.name])
+            for name in job.notify ?? [] where !notifiers.contains(where: { $0.name == name }) {
+                throw TOMLError(file: file, position: jobPositions[job.name] ?? TOMLPosition(line: 1, column: 1),
+                                message: "[job.\(job.name)] notifies \(name.debugDescription), which no [notify.NAME] defines")
+            }
+        }
+        return JobFile(path: file, repositories: repositories, jobs: jobs, notifiers: notifiers)
     }
 
     private func repository(_ name: String, _ reader: TOMLTableReader) throws -> RepositoryConfig {
@@ -70,6 +77,7 @@ struct JobFileDecoder {
         }
         job.drillFiles = try reader.integer("drill-files", in: 0...10_000) ?? job.drillFiles
         job.diskWarning = try reader.integer("disk-warning", in: 0...100) ?? job.diskWarning
+        job.notify = try reader.stringArray("notify")
         for source in try reader.tables("database") ?? [] {
             let decoded = try database(source)
             if job.databases.contains(where: { $0.name == decoded.name }) {

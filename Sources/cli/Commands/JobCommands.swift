@@ -53,14 +53,13 @@ enum JobCommands {
     }
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        let file = try loadFile(context)
-        let job = try file.job(context.arguments.positionals[0])
         var options = JobRunner.Options()
         if let text = context.arguments.value("time") {
             guard let time = DateParsing.parse(text) else { throw UsageError("--time: cannot read \(text.debugDescription) as a time") }
             options.time = time
         }
         if let workers = try context.arguments.integer("jobs", in: 1...256) { options.workers = workers }
+        let (file, job) = try loadJob(context, operation: "run")
         let store = JobStateStore(job: job.name, directory: StateDirectory.path(environment: context.environment))
         if context.arguments.has("dry-run") {
             let plan = JobPlan(job: job, file: file, state: store.load(), now: options.time ?? Date())
@@ -72,23 +71,68 @@ enum JobCommands {
         let runner = JobRunner(job: job, file: file, access: access(context, job: job), store: store, options: options) { step in
             printStep(step, output)
         }
-        let report = try runner.run()
+        let report = try notified(context, file: file, job: job, operation: "run") { try runner.run() }
         printSummary(report, verb: "run", output)
         return report.succeeded ? .success : .jobFailed
     }
 
     static func drill(_ context: CommandContext) throws -> ExitCode {
-        let file = try loadFile(context)
-        let job = try file.job(context.arguments.positionals[0])
+        let (file, job) = try loadJob(context, operation: "drill")
         let output = context.output
         if !output.json { output.line("drill of job \(job.name) (\(file.path)):") }
         let store = JobStateStore(job: job.name, directory: StateDirectory.path(environment: context.environment))
         let drill = DrillRunner(job: job, file: file, access: access(context, job: job), store: store) { step in
             printStep(step, output)
         }
-        let report = try drill.run()
+        let report = try notified(context, file: file, job: job, operation: "drill") { try drill.run() }
         printSummary(report, verb: "drill", output)
         return report.succeeded ? .success : .jobFailed
+    }
+
+    // MARK: Notifications
+
+    /// The job file and the job named on the command line. A file or job that cannot be
+    /// loaded is told, as a failure, to whatever notifiers can still be read from the file.
+    private static func loadJob(_ context: CommandContext, operation: String) throws -> (JobFile, Job) {
+        let name = context.arguments.positionals[0]
+        var path: String?
+        do {
+            path = try JobFileLocator.locate(explicit: context.arguments.value("config"), environment: context.environment)
+            let file = try JobFile.load(path!)
+            return (file, try file.job(name))
+        } catch {
+            if let path {
+                let notification = JobNotification.failure(job: name, operation: operation, error: "\(error)")
+                warn(dispatcher(context, JobFile.salvageNotifiers(path)).send(notification), context.output)
+            }
+            throw error
+        }
+    }
+
+    /// Tells the job's notifiers that `operation` starts, runs it, and tells them how it
+    /// ended (a run that could not start at all is a failure). Never changes the outcome.
+    private static func notified(_ context: CommandContext, file: JobFile, job: Job, operation: String,
+                                 _ body: () throws -> RunReport) throws -> RunReport {
+        let dispatcher = dispatcher(context, file.notifiers(of: job))
+        let host = job.host ?? JobNotification.localHost
+        warn(dispatcher.send(.start(job: job.name, operation: operation, host: host)), context.output)
+        let report: RunReport
+        do {
+            report = try body()
+        } catch {
+            warn(dispatcher.send(.failure(job: job.name, operation: operation, host: host, error: "\(error)")), context.output)
+            throw error
+        }
+        warn(dispatcher.send(JobNotification(report: report, operation: operation, host: host)), context.output)
+        return report
+    }
+
+    private static func dispatcher(_ context: CommandContext, _ notifiers: [NotifierConfig]) -> NotificationDispatcher {
+        NotificationDispatcher(notifiers: notifiers, environment: context.environment)
+    }
+
+    private static func warn(_ warnings: [String], _ output: Output) {
+        for warning in warnings { output.warning(warning) }
     }
 
     // MARK: Presentation
