@@ -217,4 +217,25 @@ final class NotifyHTTPTests: XCTestCase {
         XCTAssertTrue(warnings[0].hasPrefix("notification ops (slack) failed after 3 attempts: cannot connect to 127.0.0.1"), warnings[0])
         XCTAssertFalse(warnings[0].contains("SECRET"))
     }
+
+    /// HTTPS with a private CA: trusted through REPO_S3_CA_FILE as the object stores are,
+    /// refused for good (one attempt) without it.
+    func testHTTPSWithAPrivateCA() throws {
+        let receiver = try NotifyHTTPSReceiver()
+        let ops = NotifierConfig(name: "ops", kind: .webhook, url: "https://127.0.0.1:\(receiver.port)/hooks/T000/SECRET")
+        let notification = JobNotification(report: Self.failedRun, operation: "run", host: "db1")
+        let trusted = NotificationDispatcher(notifiers: [ops], environment: ["REPO_S3_CA_FILE": receiver.certificate])
+        XCTAssertEqual(trusted.send(notification), [])
+        XCTAssertEqual(receiver.requests.count, 1)
+        XCTAssertEqual(receiver.requests.first?["path"] as? String, "/hooks/T000/SECRET")
+        XCTAssertEqual(receiver.requests.first?["type"] as? String, "application/json")
+        let body = try JSONSerialization.jsonObject(with: Data((receiver.requests.first?["body"] as? String ?? "").utf8)) as? [String: Any]
+        XCTAssertEqual(body?["summary"] as? String, "repo run nightly on db1: FAILED")
+
+        let warnings = NotificationDispatcher(notifiers: [ops], environment: [:]).send(notification)
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssertTrue(warnings.first?.hasPrefix("notification ops (webhook) failed: TLS with 127.0.0.1 failed") == true, "\(warnings)")
+        XCTAssertFalse(warnings.joined().contains("SECRET"))
+        XCTAssertEqual(receiver.requests.count, 1)
+    }
 }
