@@ -95,7 +95,7 @@ final class NotifyEmailTests: XCTestCase {
     }
 
     func testAPasswordIsNeverSentWithoutTLS() throws {
-        let server = try NotifySMTPServer(user: Self.user, password: Self.password, startTLS: false)
+        let server = try NotifySMTPServer(user: Self.user, password: Self.password, mode: .plain)
         let warnings = NotificationDispatcher(notifiers: [try mail(server, password: Self.password)], environment: [:]).send(Self.failure)
         XCTAssertEqual(warnings, ["notification mail (email) failed: 127.0.0.1 does not offer STARTTLS; the password is not sent in clear"])
         XCTAssertEqual(try server.authAttempts().count, 0)
@@ -111,7 +111,7 @@ final class NotifyEmailTests: XCTestCase {
     }
 
     func testWithoutAPasswordAMailGoesOutWithoutAUTH() throws {
-        let server = try NotifySMTPServer(user: Self.user, password: Self.password, startTLS: false)
+        let server = try NotifySMTPServer(user: Self.user, password: Self.password, mode: .plain)
         var config = try mail(server, password: Self.password)
         config.passwordFile = nil
         config.events = [.success]
@@ -121,5 +121,19 @@ final class NotifyEmailTests: XCTestCase {
         XCTAssertEqual(messages.count, 1)
         XCTAssertEqual(messages.first?.envelope["authenticated"] as? Bool, false)
         XCTAssertTrue(messages.first?.text.contains("Subject: [repo] repo drill nightly on db1: OK\r\n") == true)
+    }
+
+    /// Port 465's TLS from the first byte (the client is told so directly: the test cannot
+    /// count on binding 465 itself).
+    func testImplicitTLSSendsTheWholeSessionEncrypted() throws {
+        let server = try NotifySMTPServer(user: Self.user, password: Self.password, mode: .implicit)
+        let client = SMTPClient(host: "127.0.0.1", port: Int(server.port), timeout: 5, trustedCertificates: server.certificate,
+                                credentials: .init(user: Self.user, password: Array(Self.password.utf8)), implicitTLS: true)
+        let message = EmailMessage(Self.failure, from: "backup@example", to: ["ops@example"])
+        try client.send(from: "backup@example", to: ["ops@example"], message: message.rendered)
+        XCTAssertEqual(try server.authAttempts().map { $0["tls"] as? Bool }, [true])
+        XCTAssertEqual(try server.messages().first?.envelope["tls"] as? Bool, true)
+        XCTAssertEqual(SMTPClient(host: "h", port: 465, timeout: 1, trustedCertificates: nil, credentials: nil).implicitTLS, true)
+        XCTAssertEqual(SMTPClient(host: "h", port: 587, timeout: 1, trustedCertificates: nil, credentials: nil).implicitTLS, false)
     }
 }
