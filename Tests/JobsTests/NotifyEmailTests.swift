@@ -57,8 +57,8 @@ final class NotifyEmailTests: XCTestCase {
 
         let parts = text.components(separatedBy: "\r\n\r\n")
         let headers = Dictionary(parts[0].components(separatedBy: "\r\n").map { line -> (String, String) in
-            let colon = line.firstIndex(of: ":")!
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+            let colon = line.firstIndex(of: ":") ?? line.endIndex
+            return (String(line[..<colon]), String(line[colon...].dropFirst()).trimmingCharacters(in: .whitespaces))
         }, uniquingKeysWith: { first, _ in first })
         XCTAssertEqual(headers["From"], "backup@example")
         XCTAssertEqual(headers["To"], "ops@example, dba@example")
