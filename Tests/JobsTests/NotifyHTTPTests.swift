@@ -1,4 +1,5 @@
 import Foundation
+import Repo
 import XCTest
 @testable import Jobs
 
@@ -172,6 +173,44 @@ final class NotifyHTTPTests: XCTestCase {
         let failures = try XCTUnwrap(body["failures"] as? [[String: Any]])
         XCTAssertEqual(failures.first?["step"] as? String, "open main")
         XCTAssertFalse((failures.first?["error"] as? [String] ?? []).isEmpty)
+    }
+
+    func testAWebhookAboutARealRunThatSucceeded() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-run-\(UUID().uuidString)")
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(repeating: 7, count: 100_000).write(to: data.appendingPathComponent("file"))
+        try "pw\n".write(toFile: directory.appendingPathComponent("password").path, atomically: true, encoding: .utf8)
+        let location = directory.appendingPathComponent("repo").path
+        _ = try Repository.initialize(backend: try LocalBackend.create(at: location), password: Array("pw".utf8),
+                                      scrypt: .init(n: 1024, r: 8, p: 1))
+        let jobPath = directory.appendingPathComponent("jobs.toml").path
+        try """
+            [repository.main]
+            location = "\(location)"
+            password-file = "\(directory.path)/password"
+            [job.nightly]
+            repository = "main"
+            paths = ["\(data.path)"]
+            """.write(toFile: jobPath, atomically: true, encoding: .utf8)
+        let file = try JobFile.load(jobPath)
+        let runner = JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
+                               store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path))
+        let report = try runner.run()
+
+        let receiver = try NotifyReceiver()
+        let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hook", events: [.success])
+        XCTAssertEqual(send(JobNotification(report: report, operation: "run", host: "db1"), to: [ops]), [])
+        let body = try XCTUnwrap(receiver.requests.first).json()
+        print("webhook body of a real run: \(receiver.requests[0].text)")
+        XCTAssertEqual(body["event"] as? String, "success")
+        let steps = try XCTUnwrap(body["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.first?["name"] as? String, "files")
+        XCTAssertEqual(steps.first?["outcome"] as? String, "ok")
+        XCTAssertEqual(body["bytes_added"] as? Int, Int(report.bytesAdded))
+        XCTAssertGreaterThan(report.bytesAdded, 0)
+        XCTAssertEqual((body["failures"] as? [Any])?.count, 0)
     }
 
     /// One receiver answers 500, one never answers: three attempts each, at the same time,
