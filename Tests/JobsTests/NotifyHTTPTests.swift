@@ -239,6 +239,20 @@ final class NotifyHTTPTests: XCTestCase {
         XCTAssertLessThan(elapsed, 15)
     }
 
+    /// A server that answers a byte at a time keeps every read alive: the dispatcher still
+    /// returns within its budget, the notifier reported as not told.
+    func testATricklingReceiverCannotHoldTheRunBeyondTheBudget() throws {
+        let receiver = try NotifyReceiver(.trickle)
+        defer { receiver.stop() }
+        let slow = NotifierConfig(name: "slow", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hooks/SECRET", timeout: 0.5)
+        let dispatcher = NotificationDispatcher(notifiers: [slow], environment: [:], retryDelays: [0.1, 0.1])
+        XCTAssertEqual(dispatcher.budget(for: slow), 4.7, accuracy: 0.001)
+        let begin = Date()
+        let warnings = dispatcher.send(JobNotification(report: Self.failedRun, operation: "run", host: "db1"))
+        XCTAssertLessThan(Date().timeIntervalSince(begin), 6)
+        XCTAssertEqual(warnings, ["notification slow (webhook) failed: no answer within 5 s"])
+    }
+
     func testAClientErrorIsNotRetried() throws {
         let receiver = try NotifyReceiver(.status(404))
         let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hooks/SECRET")
