@@ -145,25 +145,37 @@ final class NotifyHTTPTests: XCTestCase {
         XCTAssertTrue(requests[3].text.hasSuffix("    pg_dump: line 14\n"))
     }
 
-    func testAWebhookAboutARealRunThatCouldNotOpenItsRepository() throws {
+    /// A real `repo run` of a job that saves a 100 kB file into a repository in a scratch
+    /// directory, created first when `createRepository`, else missing.
+    func realRun(createRepository: Bool) throws -> RunReport {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(repeating: 7, count: 100_000).write(to: data.appendingPathComponent("file"))
+        try "pw\n".write(toFile: directory.appendingPathComponent("password").path, atomically: true, encoding: .utf8)
+        let location = directory.appendingPathComponent("repo").path
+        if createRepository {
+            _ = try Repository.initialize(backend: try LocalBackend.create(at: location), password: Array("pw".utf8),
+                                          scrypt: .init(n: 1024, r: 8, p: 1))
+        }
         let jobPath = directory.appendingPathComponent("jobs.toml").path
         try """
             [repository.main]
-            location = "\(directory.path)/missing-repo"
+            location = "\(location)"
             password-file = "\(directory.path)/password"
             [job.nightly]
             repository = "main"
-            paths = ["\(directory.path)"]
+            paths = ["\(data.path)"]
             """.write(toFile: jobPath, atomically: true, encoding: .utf8)
         let file = try JobFile.load(jobPath)
-        let runner = JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
-                               store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path))
-        let report = try runner.run()
-        XCTAssertFalse(report.succeeded)
+        return try JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
+                             store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path)).run()
+    }
 
+    func testAWebhookAboutARealRunThatCouldNotOpenItsRepository() throws {
+        let report = try realRun(createRepository: false)
+        XCTAssertFalse(report.succeeded)
         let receiver = try NotifyReceiver()
         let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hook")
         XCTAssertEqual(send(JobNotification(report: report, operation: "run", host: "db1"), to: [ops]), [])
@@ -176,29 +188,7 @@ final class NotifyHTTPTests: XCTestCase {
     }
 
     func testAWebhookAboutARealRunThatSucceeded() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-run-\(UUID().uuidString)")
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Data(repeating: 7, count: 100_000).write(to: data.appendingPathComponent("file"))
-        try "pw\n".write(toFile: directory.appendingPathComponent("password").path, atomically: true, encoding: .utf8)
-        let location = directory.appendingPathComponent("repo").path
-        _ = try Repository.initialize(backend: try LocalBackend.create(at: location), password: Array("pw".utf8),
-                                      scrypt: .init(n: 1024, r: 8, p: 1))
-        let jobPath = directory.appendingPathComponent("jobs.toml").path
-        try """
-            [repository.main]
-            location = "\(location)"
-            password-file = "\(directory.path)/password"
-            [job.nightly]
-            repository = "main"
-            paths = ["\(data.path)"]
-            """.write(toFile: jobPath, atomically: true, encoding: .utf8)
-        let file = try JobFile.load(jobPath)
-        let runner = JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
-                               store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path))
-        let report = try runner.run()
-
+        let report = try realRun(createRepository: true)
         let receiver = try NotifyReceiver()
         let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hook", events: [.success])
         XCTAssertEqual(send(JobNotification(report: report, operation: "run", host: "db1"), to: [ops]), [])

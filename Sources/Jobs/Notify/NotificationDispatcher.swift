@@ -47,7 +47,7 @@ public struct NotificationDispatcher: Sendable {
         // A server that trickles bytes keeps every read alive; its thread is left to end on
         // its own (or with the process), its notifier reported as not told.
         return results.warnings { index in
-            "notification \(chosen[index].name) (\(chosen[index].kind.rawValue)) failed: no answer within \(Int(budget.rounded(.up))) s"
+            "\(chosen[index].label) failed: no answer within \(Int(budget.rounded(.up))) s"
         }
     }
 
@@ -60,8 +60,7 @@ public struct NotificationDispatcher: Sendable {
 
     /// Nil when delivered, else the warning line.
     func deliver(_ notification: JobNotification, to config: NotifierConfig) -> String? {
-        let label = "notification \(config.name) (\(config.kind.rawValue))"
-        if let problem = NotifierConfig.validate(config) { return "\(label) not sent: \(problem)" }
+        if let problem = NotifierConfig.validate(config) { return "\(config.label) not sent: \(problem)" }
         let delivery = NotifierDelivery(config: config, trustedCertificates: trustedCertificates)
         var attempts = 0
         while true {
@@ -72,7 +71,7 @@ public struct NotificationDispatcher: Sendable {
             } catch {
                 guard error.isTransient, attempts <= retryDelays.count else {
                     let tries = attempts == 1 ? "" : " after \(attempts) attempts"
-                    return "\(label) failed\(tries): \(error)"
+                    return "\(config.label) failed\(tries): \(error)"
                 }
                 Thread.sleep(forTimeInterval: retryDelays[attempts - 1])
             }
