@@ -1,4 +1,5 @@
 import Foundation
+import Repo
 import XCTest
 @testable import Jobs
 
@@ -144,25 +145,37 @@ final class NotifyHTTPTests: XCTestCase {
         XCTAssertTrue(requests[3].text.hasSuffix("    pg_dump: line 14\n"))
     }
 
-    func testAWebhookAboutARealRunThatCouldNotOpenItsRepository() throws {
+    /// A real `repo run` of a job that saves a 100 kB file into a repository in a scratch
+    /// directory, created first when `createRepository`, else missing.
+    func realRun(createRepository: Bool) throws -> RunReport {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(repeating: 7, count: 100_000).write(to: data.appendingPathComponent("file"))
+        try "pw\n".write(toFile: directory.appendingPathComponent("password").path, atomically: true, encoding: .utf8)
+        let location = directory.appendingPathComponent("repo").path
+        if createRepository {
+            _ = try Repository.initialize(backend: try LocalBackend.create(at: location), password: Array("pw".utf8),
+                                          scrypt: .init(n: 1024, r: 8, p: 1))
+        }
         let jobPath = directory.appendingPathComponent("jobs.toml").path
         try """
             [repository.main]
-            location = "\(directory.path)/missing-repo"
+            location = "\(location)"
             password-file = "\(directory.path)/password"
             [job.nightly]
             repository = "main"
-            paths = ["\(directory.path)"]
+            paths = ["\(data.path)"]
             """.write(toFile: jobPath, atomically: true, encoding: .utf8)
         let file = try JobFile.load(jobPath)
-        let runner = JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
-                               store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path))
-        let report = try runner.run()
-        XCTAssertFalse(report.succeeded)
+        return try JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
+                             store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path)).run()
+    }
 
+    func testAWebhookAboutARealRunThatCouldNotOpenItsRepository() throws {
+        let report = try realRun(createRepository: false)
+        XCTAssertFalse(report.succeeded)
         let receiver = try NotifyReceiver()
         let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hook")
         XCTAssertEqual(send(JobNotification(report: report, operation: "run", host: "db1"), to: [ops]), [])
@@ -172,6 +185,22 @@ final class NotifyHTTPTests: XCTestCase {
         let failures = try XCTUnwrap(body["failures"] as? [[String: Any]])
         XCTAssertEqual(failures.first?["step"] as? String, "open main")
         XCTAssertFalse((failures.first?["error"] as? [String] ?? []).isEmpty)
+    }
+
+    func testAWebhookAboutARealRunThatSucceeded() throws {
+        let report = try realRun(createRepository: true)
+        let receiver = try NotifyReceiver()
+        let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hook", events: [.success])
+        XCTAssertEqual(send(JobNotification(report: report, operation: "run", host: "db1"), to: [ops]), [])
+        let body = try XCTUnwrap(receiver.requests.first).json()
+        print("webhook body of a real run: \(receiver.requests[0].text)")
+        XCTAssertEqual(body["event"] as? String, "success")
+        let steps = try XCTUnwrap(body["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.first?["name"] as? String, "files")
+        XCTAssertEqual(steps.first?["outcome"] as? String, "ok")
+        XCTAssertEqual(body["bytes_added"] as? Int, Int(report.bytesAdded))
+        XCTAssertGreaterThan(report.bytesAdded, 0)
+        XCTAssertEqual((body["failures"] as? [Any])?.count, 0)
     }
 
     /// One receiver answers 500, one never answers: three attempts each, at the same time,
@@ -200,6 +229,20 @@ final class NotifyHTTPTests: XCTestCase {
         XCTAssertLessThan(elapsed, 15)
     }
 
+    /// A server that answers a byte at a time keeps every read alive: the dispatcher still
+    /// returns within its budget, the notifier reported as not told.
+    func testATricklingReceiverCannotHoldTheRunBeyondTheBudget() throws {
+        let receiver = try NotifyReceiver(.trickle)
+        defer { receiver.stop() }
+        let slow = NotifierConfig(name: "slow", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hooks/SECRET", timeout: 0.5)
+        let dispatcher = NotificationDispatcher(notifiers: [slow], environment: [:], retryDelays: [0.1, 0.1])
+        XCTAssertEqual(dispatcher.budget(for: slow), 4.7, accuracy: 0.001)
+        let begin = Date()
+        let warnings = dispatcher.send(JobNotification(report: Self.failedRun, operation: "run", host: "db1"))
+        XCTAssertLessThan(Date().timeIntervalSince(begin), 6)
+        XCTAssertEqual(warnings, ["notification slow (webhook) failed: no answer within 5 s"])
+    }
+
     func testAClientErrorIsNotRetried() throws {
         let receiver = try NotifyReceiver(.status(404))
         let ops = NotifierConfig(name: "ops", kind: .webhook, url: "http://127.0.0.1:\(receiver.port)/hooks/SECRET")
@@ -216,5 +259,26 @@ final class NotifyHTTPTests: XCTestCase {
         XCTAssertEqual(warnings.count, 1)
         XCTAssertTrue(warnings[0].hasPrefix("notification ops (slack) failed after 3 attempts: cannot connect to 127.0.0.1"), warnings[0])
         XCTAssertFalse(warnings[0].contains("SECRET"))
+    }
+
+    /// HTTPS with a private CA: trusted through REPO_S3_CA_FILE as the object stores are,
+    /// refused for good (one attempt) without it.
+    func testHTTPSWithAPrivateCA() throws {
+        let receiver = try NotifyHTTPSReceiver()
+        let ops = NotifierConfig(name: "ops", kind: .webhook, url: "https://127.0.0.1:\(receiver.port)/hooks/T000/SECRET")
+        let notification = JobNotification(report: Self.failedRun, operation: "run", host: "db1")
+        let trusted = NotificationDispatcher(notifiers: [ops], environment: ["REPO_S3_CA_FILE": receiver.certificate])
+        XCTAssertEqual(trusted.send(notification), [])
+        XCTAssertEqual(receiver.requests.count, 1)
+        XCTAssertEqual(receiver.requests.first?["path"] as? String, "/hooks/T000/SECRET")
+        XCTAssertEqual(receiver.requests.first?["type"] as? String, "application/json")
+        let body = try JSONSerialization.jsonObject(with: Data((receiver.requests.first?["body"] as? String ?? "").utf8)) as? [String: Any]
+        XCTAssertEqual(body?["summary"] as? String, "repo run nightly on db1: FAILED")
+
+        let warnings = NotificationDispatcher(notifiers: [ops], environment: [:]).send(notification)
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssertTrue(warnings.first?.hasPrefix("notification ops (webhook) failed: TLS with 127.0.0.1 failed") == true, "\(warnings)")
+        XCTAssertFalse(warnings.joined().contains("SECRET"))
+        XCTAssertEqual(receiver.requests.count, 1)
     }
 }

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// A webhook receiver on 127.0.0.1 for the notification tests: records every request and
-/// answers each with `status`, or (`stall`) reads it and never answers, as a hung service
-/// would.
+/// answers each with `status`; or (`stall`) reads it and never answers, as a hung service
+/// would; or (`trickle`) answers a byte at a time, never finishing, each byte soon enough
+/// to keep a client's idle timeout from firing.
 final class NotifyReceiver: @unchecked Sendable {
     struct Request {
         let head: HTTPHead
@@ -22,7 +23,7 @@ final class NotifyReceiver: @unchecked Sendable {
         }
     }
 
-    enum Answer { case status(Int), stall }
+    enum Answer { case status(Int), stall, trickle }
 
     let port: UInt16
     private let answer: Answer
@@ -57,8 +58,15 @@ final class NotifyReceiver: @unchecked Sendable {
         let reader = HTTPReader(connection)
         guard let (head, _) = try? reader.readHead(), let body = try? reader.readBody(head.requestFraming()) else { return }
         lock.withLock { received.append(Request(head: head, body: body)) }
-        guard case .status(let status) = answer else { return }  // stall: hold the connection open, say nothing
-        try? connection.write(Array("HTTP/1.1 \(status) Whatever\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".utf8))
-        connection.close()
+        switch answer {
+        case .status(let status):
+            try? connection.write(Array("HTTP/1.1 \(status) Whatever\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".utf8))
+            connection.close()
+        case .stall:
+            return  // hold the connection open, say nothing
+        case .trickle:
+            guard (try? connection.write(Array("HTTP/1.1 200 OK\r\nX-Padding: ".utf8))) != nil else { return }
+            while (try? connection.write([UInt8(ascii: "x")])) != nil { Thread.sleep(forTimeInterval: 0.2) }
+        }
     }
 }

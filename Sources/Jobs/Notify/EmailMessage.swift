@@ -41,13 +41,7 @@ struct EmailMessage {
     }
 
     /// "Mon, 07 Dec 2026 03:00:00 +0000".
-    static func rfc5322(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
-    }
+    static func rfc5322(_ date: Date) -> String { UTCTime.format(date, "EEE, dd MMM yyyy HH:mm:ss Z") }
 
     /// A header value as it may appear: line breaks (from a job or host name) flattened,
     /// and non-ASCII text as an RFC 2047 encoded word.

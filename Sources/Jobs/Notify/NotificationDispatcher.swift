@@ -28,10 +28,10 @@ public struct NotificationDispatcher: Sendable {
 
     /// Sends `notification` to the notifiers whose `on` names its event; returns a warning
     /// line for each that could not be told (in the notifiers' order), none when all were.
-    /// Takes at most about attempts × (timeout per step) + the delays.
+    /// Returns within `budget(for:)` of the slowest notifier, whatever the servers do.
     public func send(_ notification: JobNotification) -> [String] {
         let chosen = notifiers.filter { $0.events.contains(notification.event) }
-        guard chosen.count > 1 else { return chosen.compactMap { deliver(notification, to: $0) } }
+        guard !chosen.isEmpty else { return [] }
         // One thread each: a notifier that stalls must not hold up the others.
         let results = WarningSlots(count: chosen.count)
         let group = DispatchGroup()
@@ -42,14 +42,25 @@ public struct NotificationDispatcher: Sendable {
                 group.leave()
             }.start()
         }
-        group.wait()
-        return results.warnings
+        let budget = chosen.map(budget).max() ?? 0
+        _ = group.wait(timeout: .now() + budget)
+        // A server that trickles bytes keeps every read alive; its thread is left to end on
+        // its own (or with the process), its notifier reported as not told.
+        return results.warnings { index in
+            "\(chosen[index].label) failed: no answer within \(Int(budget.rounded(.up))) s"
+        }
+    }
+
+    /// How long one notifier may take in all: every attempt its timeout thrice over (a
+    /// connection, a request, an answer; SMTP's exchanges are quick once connected), and the
+    /// delays between attempts.
+    public func budget(for config: NotifierConfig) -> Double {
+        Double(retryDelays.count + 1) * config.timeout * 3 + retryDelays.reduce(0, +)
     }
 
     /// Nil when delivered, else the warning line.
     func deliver(_ notification: JobNotification, to config: NotifierConfig) -> String? {
-        let label = "notification \(config.name) (\(config.kind.rawValue))"
-        if let problem = NotifierConfig.validate(config) { return "\(label) not sent: \(problem)" }
+        if let problem = NotifierConfig.validate(config) { return "\(config.label) not sent: \(problem)" }
         let delivery = NotifierDelivery(config: config, trustedCertificates: trustedCertificates)
         var attempts = 0
         while true {
@@ -60,7 +71,7 @@ public struct NotificationDispatcher: Sendable {
             } catch {
                 guard error.isTransient, attempts <= retryDelays.count else {
                     let tries = attempts == 1 ? "" : " after \(attempts) attempts"
-                    return "\(label) failed\(tries): \(error)"
+                    return "\(config.label) failed\(tries): \(error)"
                 }
                 Thread.sleep(forTimeInterval: retryDelays[attempts - 1])
             }
@@ -68,14 +79,27 @@ public struct NotificationDispatcher: Sendable {
     }
 }
 
-/// The warnings of notifiers sent on their own threads, kept in the notifiers' order.
+/// The outcome of notifiers sent on their own threads, kept in the notifiers' order.
 private final class WarningSlots: @unchecked Sendable {
+    private enum Slot {
+        case pending
+        case done(warning: String?)
+    }
+
     private let lock = NSLock()
-    private var slots: [String?]
+    private var slots: [Slot]
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Array(repeating: .pending, count: count) }
 
-    func set(_ index: Int, _ warning: String?) { lock.withLock { slots[index] = warning } }
+    func set(_ index: Int, _ warning: String?) { lock.withLock { slots[index] = .done(warning: warning) } }
 
-    var warnings: [String] { lock.withLock { slots.compactMap { $0 } } }
+    /// The warnings so far, `unfinished(index)` for a notifier still at work.
+    func warnings(unfinished: (Int) -> String) -> [String] {
+        lock.withLock {
+            slots.enumerated().compactMap { index, slot in
+                if case .done(let warning) = slot { return warning }
+                return unfinished(index)
+            }
+        }
+    }
 }

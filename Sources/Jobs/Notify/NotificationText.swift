@@ -56,12 +56,6 @@ enum NotificationText {
         return "\(step.name): " + parts.joined(separator: ", ")
     }
 
-    /// "2026-12-07 03:00:00 UTC": a log's kind of time, the same wherever it is read.
-    static func utc(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return formatter.string(from: date)
-    }
+    /// "2026-12-07 03:00:00 UTC": a log's kind of time.
+    static func utc(_ date: Date) -> String { UTCTime.format(date, "yyyy-MM-dd HH:mm:ss 'UTC'") }
 }

@@ -76,6 +76,9 @@ public struct NotifierConfig: Sendable, Equatable {
         return (endpoint.host, endpoint.port)
     }
 
+    /// How messages name the notifier: "notification ops (webhook)". Never the URL.
+    var label: String { "notification \(name) (\(kind.rawValue))" }
+
     /// The user AUTH names.
     var smtpUser: String? { user ?? from }
 

@@ -2,8 +2,8 @@ import Foundation
 import Repo
 
 /// Hands one message to an SMTP server: EHLO, STARTTLS when offered, AUTH PLAIN or LOGIN
-/// when credentials are given (only ever over TLS), MAIL FROM, RCPT TO, DATA, QUIT.
-/// Port 465 speaks TLS from the first byte.
+/// when credentials are given (only ever over TLS), MAIL FROM, RCPT TO, DATA, QUIT; or
+/// all of it in TLS from the first byte (`implicitTLS`, port 465).
 struct SMTPClient {
     struct Credentials {
         let user: String
@@ -15,7 +15,19 @@ struct SMTPClient {
     let timeout: Double
     let trustedCertificates: String?
     let credentials: Credentials?
+    let implicitTLS: Bool
 
+    init(host: String, port: Int, timeout: Double, trustedCertificates: String?, credentials: Credentials?,
+         implicitTLS: Bool? = nil) {
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self.trustedCertificates = trustedCertificates
+        self.credentials = credentials
+        self.implicitTLS = implicitTLS ?? (port == Self.implicitTLSPort)
+    }
+
+    /// Submissions (RFC 8314): TLS from the first byte.
     static let implicitTLSPort = 465
 
     func send(from: String, to recipients: [String], message: [UInt8]) throws(NotifierFailure) {
@@ -31,7 +43,7 @@ struct SMTPClient {
             }
         }
         let connection = try SMTPConnection(host: host, port: port, timeout: timeout,
-                                            implicitTLS: port == Self.implicitTLSPort ? try tls() : nil)
+                                            implicitTLS: implicitTLS ? try tls() : nil)
         defer { connection.close() }
         try expect(connection.readReply(), 220, "greeting")
         var extensions = try hello(connection)
