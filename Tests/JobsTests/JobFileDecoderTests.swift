@@ -142,4 +142,48 @@ final class JobFileDecoderTests: XCTestCase {
             XCTAssertEqual("\(error)", "no job \"b\" in jobs.toml; its jobs: a")
         }
     }
+
+    func testNotifiers() throws {
+        let base = "[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n"
+        let file = try decode(base + """
+            notify = ["ops"]
+            [job.k]
+            repository = "r"
+            paths = ["/b"]
+            [notify.ops]
+            type = "webhook"
+            url = "https://hooks.example/T000/B000"
+            on = ["start", "failure"]
+            [notify.mail]
+            type = "email"
+            smtp = "smtp.example:2525"
+            from = "backup@example.org"
+            to = ["ops@example.org"]
+            password-file = "/etc/repo/smtp"
+            """)
+        XCTAssertEqual(file.notifiers.map(\.name), ["ops", "mail"])
+        XCTAssertEqual(file.notifiers[0].events, [.start, .failure])
+        XCTAssertEqual(file.notifiers[1].smtpHost, "smtp.example")
+        XCTAssertEqual(file.notifiers[1].smtpPort, 2525)
+        XCTAssertEqual(file.notifiers[1].events, [.failure, .warning], "the default for people")
+        XCTAssertEqual(try file.notifiers(of: file.job("j")).map(\.name), ["ops"])
+        XCTAssertEqual(try file.notifiers(of: file.job("k")).map(\.name), ["ops", "mail"])
+
+        assertError(base + "[notify.ops]\ntype = \"pager\"\n", at: 7, 8, "webhook, slack, healthchecks, email")
+        assertError(base + "[notify.ops]\ntype = \"webhook\"\nurl = \"https://h/x\"\non = [\"sometimes\"]\n", at: 9, 6, "unknown event")
+        assertError(base + "[notify.ops]\ntype = \"webhook\"\nurl = \"https://h/x\"\nchannel = \"#ops\"\n", at: 9, 1, "unknown key `channel`")
+        assertError(base + "[notify.ops]\ntype = \"webhook\"\nurl = \"ftp://h/x\"\n", at: 6, 1, "http:// or https://")
+        assertError(base + "notify = [\"pager\"]\n", at: 3, 1, "no [notify.NAME] defines")
+    }
+
+    func testNotifiersOfABrokenFileAreSalvaged() throws {
+        let path = NSTemporaryDirectory() + "/salvage-\(getpid()).toml"
+        defer { unlink(path) }
+        try "[job.j]\nrepository = \"nowhere\"\nbogus = 1\n[notify.ops]\ntype = \"webhook\"\nurl = \"http://127.0.0.1:9/x\"\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try JobFile.load(path))
+        XCTAssertEqual(JobFile.salvageNotifiers(path).map(\.name), ["ops"])
+        try "[job.j\n".write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertTrue(JobFile.salvageNotifiers(path).isEmpty, "broken syntax: nothing to salvage")
+    }
 }
