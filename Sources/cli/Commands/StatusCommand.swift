@@ -66,7 +66,10 @@ enum StatusCommand {
         if let problem = status.problem {
             row("repository", "cannot be read: \(problem)")
         } else {
-            let savings = status.savingsRatio.map { String(format: ", %.2fx smaller than its %@ of snapshots", $0, Format.bytes(status.logicalBytes)) } ?? ""
+            let savings = status.savingsRatio.map { ratio in
+                ratio >= 1 ? String(format: ", %.2fx smaller than its %@ of snapshots", ratio, Format.bytes(status.logicalBytes))
+                           : ", for \(Format.bytes(status.logicalBytes)) of snapshots"
+            } ?? ""
             row("repository", "\(Format.bytes(status.repositoryBytes)) in \(status.packs) packs\(savings)")
             for source in status.sources {
                 guard let latest = source.latest else {
