@@ -16,7 +16,8 @@ struct NotifyRunTests {
         return (workspace, receiver)
     }
 
-    private func jobFile(_ workspace: Workspace, _ receiver: NotifyReceiver, failing: Bool, broken: Bool = false) -> String {
+    private func jobFile(_ workspace: Workspace, _ receiver: NotifyReceiver, failing: Bool, broken: Bool = false,
+                         diskWarning: Int = 85) -> String {
         """
         [repository.main]
         location = "\(workspace.repository)"
@@ -38,6 +39,7 @@ struct NotifyRunTests {
         [job.site]
         repository = "main"
         paths = ["\(workspace.path("site"))"]
+        disk-warning = \(diskWarning)
         \(broken ? "retention = 3" : "")
         [[job.site.database]]
         type = "command"
@@ -95,5 +97,21 @@ struct NotifyRunTests {
         let told = receiver.requests(under: "/hooks/").last.flatMap { ($0["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } } ?? [:]
         #expect(told["event"] as? String == "failure", "\(told)")
         #expect("\(told)".contains("unknown key `retention`"), "\(told)")
+    }
+
+    /// A repository on a file system fuller than `disk-warning`: the run warns (exit 0) and
+    /// the notifiers of warnings hear of it.
+    @Test func aFullDiskIsAWarning() throws {
+        let (workspace, receiver) = try setUp("notify-disk", failing: false)
+        defer { receiver.stop(); workspace.remove() }
+        try workspace.writeJobFile(jobFile(workspace, receiver, failing: false, diskWarning: 1))
+        let run = try workspace.repo("run", "site", "--json")
+        #expect(run.status == 0, "a warning is not a failure: \(run)")
+        #expect(run.stepResult("disk main") == "warning", "\(run)")
+        #expect(run.stepDetail("disk main").contains("% full (over 1%)"), "\(run)")
+        let slack = receiver.requests(under: "/slack/").first?["body"] as? String ?? ""
+        #expect(slack.contains("WARNING") || slack.contains("warning"), "slack hears of warnings: \(slack)")
+        let event = receiver.requests(under: "/hooks/").last.flatMap { ($0["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } }?["event"] as? String
+        #expect(event == "warning")
     }
 }
