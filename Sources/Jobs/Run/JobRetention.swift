@@ -9,12 +9,11 @@ struct JobRetention {
     let policy: RetentionPolicy
 
     /// Forgets what the policy drops (the caller holds the exclusive lock) and returns it.
+    /// A policy that would remove every snapshot of a source is refused (the step fails):
+    /// a job never empties a group.
     func forget(in repository: Repository) throws -> [StoredSnapshot] {
         let snapshots = try repository.snapshots().filter { $0.snapshot.tags.contains(job.jobTag) }
-        var removals: [StoredSnapshot] = []
-        for (_, group) in GroupKey.group(snapshots, by: GroupingField.defaultFields) {
-            removals += policy.apply(to: group).filter { !$0.keep }.map(\.snapshot)
-        }
+        let removals = try RetentionPlan(snapshots: snapshots, policy: policy).removals
         try repository.forget(removals)
         return removals
     }

@@ -142,23 +142,21 @@ enum MaintenanceCommands {
 
         let filter = Commands.filter(arguments)
         let timeZone = arguments.has("utc") ? TimeZone(identifier: "UTC")! : TimeZone.current
-        var removals: [StoredSnapshot] = []
-        if policy.isEmpty && !arguments.has("allow-empty") {
-            throw UsageError("the policy keeps no snapshot: refused without --allow-empty")
+        let plan: RetentionPlan
+        do {
+            plan = try RetentionPlan(snapshots: try repository.snapshots().filter { filter.matches($0.snapshot) }, policy: policy,
+                                     groupBy: fields, timeZone: timeZone, allowEmpty: arguments.has("allow-empty"))
+        } catch let refusal as RetentionRefusal {
+            throw UsageError("\(refusal)")
         }
-        for (key, group) in GroupKey.group(try repository.snapshots().filter { filter.matches($0.snapshot) }, by: fields) {
-            let decisions = policy.isEmpty ? group.map { RetentionDecision(snapshot: $0, keep: false, reasons: []) }
-                                           : policy.apply(to: group, timeZone: timeZone)
-            let removed = decisions.filter { !$0.keep }.map(\.snapshot)
-            if removed.count == group.count && !arguments.has("allow-empty") {
-                throw UsageError("the policy (\(policy)) would remove all \(group.count) snapshots of group \(key): refused without --allow-empty")
-            }
-            removals += removed
+        let removals = plan.removals
+        for group in plan.groups {
+            let decisions = group.decisions, removed = group.removed
             if context.output.json {
-                context.output.emit(["group": "\(key)", "keep": decisions.filter(\.keep).map { ["id": $0.snapshot.id, "reasons": $0.reasons] },
+                context.output.emit(["group": "\(group.key)", "keep": decisions.filter(\.keep).map { ["id": $0.snapshot.id, "reasons": $0.reasons] },
                                      "remove": removed.map(\.id)])
             } else {
-                context.output.line("group \(key): keep \(decisions.count - removed.count), remove \(removed.count)")
+                context.output.line("group \(group.key): keep \(decisions.count - removed.count), remove \(removed.count)")
                 for decision in decisions {
                     let time = Format.time(decision.snapshot.snapshot.time)
                     context.output.line("  \(decision.keep ? "keep  " : "remove") \(decision.snapshot.shortID)  \(time)  \(decision.reasons.joined(separator: ", "))")
