@@ -61,4 +61,5 @@ python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('sele
 "$repo" restore latest --path "$work/app" --target "$work/restored" --verify
 diff -r --exclude='*.log' "$work/app" "$work/restored$work/app"
 "$repo" check --read-data
+"$repo" status --max-age 1h     # last run, success, check and drill; exit 18 if stale
 "$repo" stats
