@@ -52,14 +52,17 @@ let package = Package(
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
                           path: "Benchmarks/repo-bench", swiftSettings: optimize),
 
+        // Helpers shared by the test targets: the seeded generator, and the loopback HTTP,
+        // moto server and fault proxy helpers for S3 and notification tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd"]),
-        .testTarget(name: "RepoTests", dependencies: ["Repo"]),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd", "TestSupport"]),
+        .testTarget(name: "RepoTests", dependencies: ["Repo", "TestSupport"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         // Throwaway PostgreSQL and MariaDB servers that tests start and stop themselves.
         .target(name: "DatabaseServers", path: "Tests/DatabaseServers"),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo", "DatabaseServers"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DatabaseServers"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo", "DatabaseServers", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DatabaseServers", "TestSupport"], path: "Tests/EndToEndTests"),
     ]
 )

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import Codec
 
@@ -88,7 +89,7 @@ struct CorruptFrameTests {
     /// length, and none writes past its output.
     @Test(arguments: CompressionPolicy.Algorithm.allCases)
     func garbageFramesNeverEscapeTheOutput(algorithm: CompressionPolicy.Algorithm) throws {
-        var generator = SplitMix64(seed: 404)
+        var generator = SeededGenerator(seed: 404)
         let decompressor = BlobDecompressor()
         let start = algorithm == .zstd ? Self.zstdMagic : []
         for _ in 0..<2000 {

@@ -1,18 +1,7 @@
 import Codec
+import TestSupport
 
 /// Deterministic test inputs: the kinds of content a backup sees, reproducible from a seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum DataKind: String, CaseIterable, CustomStringConvertible, Sendable {
     case zeros, random, sql, source, mixed
 
@@ -31,7 +20,7 @@ enum DataKind: String, CaseIterable, CustomStringConvertible, Sendable {
 
 enum TestData {
     static func random(_ count: Int, seed: UInt64) -> [UInt8] {
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var bytes = [UInt8](repeating: 0, count: count)
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
@@ -54,7 +43,7 @@ enum TestData {
 
     /// Text shaped like a SQL dump: repetitive keywords, varied values.
     static func sql(_ count: Int, seed: UInt64) -> [UInt8] {
-        var g = SplitMix64(seed: seed)
+        var g = SeededGenerator(seed: seed)
         func word() -> String { words[Int(g.next() % UInt64(words.count))] }
         func number(_ below: UInt64) -> UInt64 { g.next() % below }
         var text = [UInt8]()
@@ -70,7 +59,7 @@ enum TestData {
 
     /// Text shaped like source code: indentation, keywords, identifiers.
     static func source(_ count: Int, seed: UInt64) -> [UInt8] {
-        var g = SplitMix64(seed: seed)
+        var g = SeededGenerator(seed: seed)
         let keywords = ["let", "var", "func", "return", "if", "guard", "for", "while", "switch", "struct", "try"]
         func pick(_ list: [String]) -> String { list[Int(g.next() % UInt64(list.count))] }
         var text = [UInt8]()

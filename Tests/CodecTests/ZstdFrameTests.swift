@@ -1,4 +1,5 @@
 import CZstd
+import TestSupport
 import Testing
 @testable import Codec
 
@@ -110,7 +111,7 @@ struct MixedCodecTests {
                            BlobCompressor(policy: CompressionPolicy(algorithm: .zstd, level: 1)),
                            BlobCompressor(policy: CompressionPolicy(algorithm: .zstd, level: -3))]
         let decompressor = BlobDecompressor()
-        var generator = SplitMix64(seed: 77)
+        var generator = SeededGenerator(seed: 77)
         var codecs = Set<UInt8>()
         for iteration in 0..<300 {
             let kind = DataKind.allCases[iteration % DataKind.allCases.count]

@@ -1,5 +1,6 @@
 import Crypto
 import Dispatch
+import TestSupport
 import Testing
 
 struct SHA256Tests {

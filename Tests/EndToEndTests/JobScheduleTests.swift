@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 // `repo run` night after night (`--time`): retention, the prune cadence, the rotating

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 // The fault runs beyond S3Tests' snapshot, restore and check: through a FaultProxy

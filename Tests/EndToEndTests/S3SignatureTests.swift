@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `repo` against a moto server that checks signatures (moto's IAM mode: after

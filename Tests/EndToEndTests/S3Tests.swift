@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 // `repo` against S3: a moto server on 127.0.0.1 for the suite (S3SupportMotoServer.swift,

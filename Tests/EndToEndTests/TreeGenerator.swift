@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,18 +11,13 @@ import Glibc
 // nanosecond mtimes and foreign owners. Paths are bytes throughout, since file names on
 // Linux are bytes.
 
-/// SplitMix64: small, fast, and the same sequence for the same seed everywhere.
+/// SplitMix64 (TestSupport's `SeededGenerator`), seeded one step further on than
+/// `SeededGenerator(seed:)` so that trees keep the contents they have always had for a seed.
 struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    private var generator: SeededGenerator
+    init(seed: UInt64) { generator = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// `count` random bytes.
     mutating func bytes(_ count: Int) -> [UInt8] {

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import TestSupport
 import XCTest
 @testable import Jobs
 

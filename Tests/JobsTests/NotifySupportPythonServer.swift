@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A server written in Python that a notification test starts on a free port of 127.0.0.1:

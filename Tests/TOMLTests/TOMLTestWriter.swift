@@ -1,4 +1,5 @@
 @testable import TOML
+import TestSupport
 
 /// A tiny TOML writer for the round-trip test. It picks, at random, between the forms
 /// TOML offers for the same data (basic or literal strings, inline tables or `[headers]`,

@@ -2,6 +2,7 @@ import Chunker
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// A snapshot chunks database dumps with the repository's `dump_chunking` and other text

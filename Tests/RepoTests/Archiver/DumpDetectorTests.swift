@@ -1,5 +1,6 @@
 import Codec
 @testable import Repo
+import TestSupport
 import Testing
 
 /// `DumpDetector` and `ContentClass`: which starts of files are database dumps.

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Starts of database dumps as their tools write them, and of text that is not a dump,
 /// for the detector and archiver tests. Row data is generated, so samples can fill 64 KiB.
 enum DumpSamples {

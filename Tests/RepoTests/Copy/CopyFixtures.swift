@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// Helpers of the copy tests, in their own namespace so that nothing clashes with the

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 @Suite struct CopyTests {

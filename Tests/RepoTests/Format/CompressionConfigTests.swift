@@ -1,6 +1,7 @@
 import Codec
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// The config's `compression` and `compression_level`: what a repository writes, that zlib

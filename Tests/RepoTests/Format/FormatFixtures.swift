@@ -2,6 +2,7 @@ import Codec
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// Helpers shared by the format-layer tests. Everything lives in this namespace so that

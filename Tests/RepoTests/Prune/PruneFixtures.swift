@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// Helpers shared by the prune tests. Everything lives in this namespace so that nothing

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// The liveness bitmap: one bit per index position.

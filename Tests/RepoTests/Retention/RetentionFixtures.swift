@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 /// Snapshots at given UTC times and a comparison of decisions against expectations written

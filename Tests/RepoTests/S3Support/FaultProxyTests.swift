@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The test helpers themselves: moto answers as the S3 tests assume, and the fault proxy

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import TestSupport
 
 /// S3 backends for tests, on the suite's moto server (directly or through a `FaultProxy`),
 /// with the test credentials and nothing of the test process's environment.

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import TestSupport
 import Testing
 
 /// TLS against `openssl s_server` on 127.0.0.1 with a certificate made for the test: the

@@ -1,6 +1,7 @@
 import Foundation
 import Repo
 import Synchronization
+import TestSupport
 import Testing
 
 /// A server on 127.0.0.1 that answers each request as a script says, and counts the

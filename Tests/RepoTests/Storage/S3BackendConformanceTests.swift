@@ -1,4 +1,5 @@
 import Repo
+import TestSupport
 import Testing
 
 /// The backend conformance suite against `S3Backend` on a local moto server (one server

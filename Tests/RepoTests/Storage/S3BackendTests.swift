@@ -1,6 +1,7 @@
 import Foundation
 @testable import Repo
 import Synchronization
+import TestSupport
 import Testing
 
 /// What the conformance suite cannot see of the S3 backend: where objects land in the

@@ -1,6 +1,7 @@
 import Foundation
 import Repo
 import Synchronization
+import TestSupport
 import Testing
 
 /// The S3 backend against a store that fails: a `FaultProxy` between the backend and moto

@@ -1,21 +1,19 @@
 import Repo
+import TestSupport
 
 /// Reproducible object ids and contents for storage tests: a failure seen once can be
 /// replayed with the same bytes.
 struct SeededObjects {
-    private var state: UInt64
+    private var generator: SeededGenerator
 
     init(seed: UInt64) {
-        state = seed
+        generator = SeededGenerator(seed: seed)
     }
 
-    /// SplitMix64: tiny and good enough to make ids and contents that differ everywhere.
+    /// SplitMix64 (TestSupport's `SeededGenerator`): tiny and good enough to make ids and
+    /// contents that differ everywhere.
     mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
-        return mixed ^ (mixed >> 31)
+        generator.next()
     }
 
     /// 64 lowercase hex digits.

@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +8,7 @@ import Glibc
 // does) run by the python3 on PATH (or $REPO_TEST_PYTHON), started on 127.0.0.1 at a free
 // port and stopped with SIGTERM, then SIGKILL; it also exits by itself when the test
 // process is gone.
-// Shared with the EndToEndTests target through a symbolic link: it must not import Repo.
+// Part of TestSupport, shared by RepoTests and EndToEndTests: it must not import Repo.
 //
 // One server per suite, not per test (it takes a second or two to start):
 //
@@ -25,25 +24,25 @@ import Glibc
 // in parallel.
 
 /// A running moto server on 127.0.0.1.
-final class MotoServer: Sendable {
-    let port: UInt16
-    let pid: pid_t
+public final class MotoServer: Sendable {
+    public let port: UInt16
+    public let pid: pid_t
     /// moto's own output (standard output and error), for the messages of a server that
     /// does not start. The file is unlinked at once, so that a crashed test run leaves none
     /// behind; REPO_TEST_KEEP_MOTO_LOG=1 keeps it (its tracebacks explain moto's 500s).
     private let logFD: Int32
-    let logPath: String
+    public let logPath: String
     /// Whether `stop()` ran, and whether the process was reaped (its pid is then no longer
     /// ours to signal).
     private let state = Mutex((stopped: false, reaped: false))
     private let bucketCounter = Atomic<Int>(0)
 
     /// `http://127.0.0.1:PORT`.
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// The credentials and region tests give S3 clients (moto accepts any; these are the
     /// values moto's documentation uses, so no real key can leak into a test).
-    static let credentials: [String: String] = [
+    public static let credentials: [String: String] = [
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
@@ -51,14 +50,14 @@ final class MotoServer: Sendable {
 
     /// The environment an S3 client under test gets: the credentials above and nothing of
     /// the test process's own environment (no real AWS profile or key is ever read).
-    static var environment: [String: String] {
+    public static var environment: [String: String] {
         credentials.merging(["HOME": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_CONFIG_FILE": "/dev/null"]) { a, _ in a }
     }
 
     /// The server of the enclosing suite (`@Suite(.motoServer)`).
-    @TaskLocal static var current: MotoServer?
+    @TaskLocal public static var current: MotoServer?
 
-    static func suiteServer() throws -> MotoServer {
+    public static func suiteServer() throws -> MotoServer {
         guard let current else {
             throw LoopbackError("no moto server here: give the suite the `.motoServer` trait (@Suite(.motoServer))")
         }
@@ -98,7 +97,7 @@ final class MotoServer: Sendable {
 
     /// Starts a server and waits until it answers HTTP. A port taken between choosing and
     /// binding it is retried with another.
-    static func start(timeout: Double = 60) throws -> MotoServer {
+    public static func start(timeout: Double = 60) throws -> MotoServer {
         var lastError: Error = LoopbackError("moto did not start")
         for _ in 0..<5 {
             let port = try LoopbackSocket.freePort()
@@ -209,7 +208,7 @@ final class MotoServer: Sendable {
     }
 
     /// Stops the server: SIGTERM, and SIGKILL if it has not exited within 3 seconds.
-    func stop() {
+    public func stop() {
         let (first, reaped) = state.withLock { state in
             defer { state = (true, true) }
             return (!state.stopped, state.reaped)
@@ -238,13 +237,13 @@ final class MotoServer: Sendable {
     // MARK: Buckets and objects, through plain HTTP
 
     /// Creates `name` (an unsigned `PUT /name`, which moto accepts).
-    func createBucket(_ name: String) throws {
+    public func createBucket(_ name: String) throws {
         let answer = try LoopbackHTTP.request(port: port, method: "PUT", target: "/\(name)")
         guard answer.status == 200 else { throw LoopbackError("cannot create bucket \(name) on moto: \(answer)") }
     }
 
     /// A new bucket with a name no other test on this server has.
-    func makeBucket(_ label: String = "test") throws -> String {
+    public func makeBucket(_ label: String = "test") throws -> String {
         let clean = String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(30))
         let name = "\(clean)-\(bucketCounter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
         try createBucket(name)
@@ -258,26 +257,26 @@ final class MotoServer: Sendable {
     }
 
     /// Stores an object directly (to plant strangers beside a repository, say).
-    func putObject(bucket: String, key: String, _ bytes: [UInt8]) throws {
+    public func putObject(bucket: String, key: String, _ bytes: [UInt8]) throws {
         let answer = try objectRequest("PUT", "/\(bucket)/\(s3PathEncode(key))", body: bytes)
         guard answer.status == 200 else { throw LoopbackError("cannot put \(bucket)/\(key) on moto: \(answer)") }
     }
 
     /// An object's bytes, or nil if it does not exist.
-    func getObject(bucket: String, key: String) throws -> [UInt8]? {
+    public func getObject(bucket: String, key: String) throws -> [UInt8]? {
         let answer = try objectRequest("GET", "/\(bucket)/\(s3PathEncode(key))")
         if answer.status == 404 { return nil }
         guard answer.status == 200 else { throw LoopbackError("cannot get \(bucket)/\(key) from moto: \(answer)") }
         return answer.body
     }
 
-    func deleteObject(bucket: String, key: String) throws {
+    public func deleteObject(bucket: String, key: String) throws {
         let answer = try objectRequest("DELETE", "/\(bucket)/\(s3PathEncode(key))")
         guard answer.status == 204 || answer.status == 200 else { throw LoopbackError("cannot delete \(bucket)/\(key) on moto: \(answer)") }
     }
 
     /// Every key in `bucket` under `prefix`, in order, following continuation tokens.
-    func keys(bucket: String, prefix: String = "") throws -> [String] {
+    public func keys(bucket: String, prefix: String = "") throws -> [String] {
         var keys: [String] = []
         var token: String?
         repeat {
@@ -292,7 +291,7 @@ final class MotoServer: Sendable {
     }
 
     /// Multipart uploads started and neither completed nor aborted.
-    func pendingMultipartUploads(bucket: String) throws -> [String] {
+    public func pendingMultipartUploads(bucket: String) throws -> [String] {
         let answer = try objectRequest("GET", "/\(bucket)?uploads")
         guard answer.status == 200 else { throw LoopbackError("cannot list uploads of \(bucket) on moto: \(answer)") }
         return Self.elements("UploadId", in: answer.text)
@@ -305,7 +304,7 @@ final class MotoServer: Sendable {
 
     /// The texts of every `<name>…</name>` (XML entities decoded), good enough for S3's
     /// flat answers.
-    static func elements(_ name: String, in xml: String) -> [String] {
+    public static func elements(_ name: String, in xml: String) -> [String] {
         var found: [String] = []
         var rest = Substring(xml)
         while let open = rest.range(of: "<\(name)>"), let close = rest[open.upperBound...].range(of: "</\(name)>") {
@@ -317,21 +316,4 @@ final class MotoServer: Sendable {
         }
         return found
     }
-}
-
-/// Starts one moto server for the suite it is given to (or the test, if given to one) and
-/// stops it when the suite is done: `@Suite(.motoServer)`, then `MotoServer.suiteServer()`.
-struct MotoServerTrait: SuiteTrait, TestTrait, TestScoping {
-    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let server = try MotoServer.start()
-        defer { server.stop() }
-        try await MotoServer.$current.withValue(server) {
-            try await function()
-        }
-    }
-}
-
-extension Trait where Self == MotoServerTrait {
-    /// One moto server for the whole suite (see `MotoServer`).
-    static var motoServer: Self { Self() }
 }

@@ -5,20 +5,20 @@ import Glibc
 
 // Blocking TCP sockets on 127.0.0.1 and just enough HTTP/1.1 to frame messages: what the
 // S3 test helpers (MotoServer, FaultProxy) need, with no dependency. Shared with the
-// EndToEndTests target through a symbolic link: it must not import Repo.
+// EndToEndTests and JobsTests targets (TestSupport): it must not import Repo.
 
 /// A failure of the test helpers' own networking (not of the code under test).
-struct LoopbackError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct LoopbackError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 
-    static func system(_ what: String) -> LoopbackError { LoopbackError("\(what): \(String(cString: strerror(errno)))") }
+    public static func system(_ what: String) -> LoopbackError { LoopbackError("\(what): \(String(cString: strerror(errno)))") }
 }
 
 /// One TCP socket on the loopback interface. Reads and writes block; `shutdown()` from
 /// another thread wakes a thread blocked in `accept`, `read` or `write`.
-final class LoopbackSocket: @unchecked Sendable {
-    let fd: Int32
+public final class LoopbackSocket: @unchecked Sendable {
+    public let fd: Int32
     private let lock = NSLock()
     private var isClosed = false
 
@@ -45,7 +45,7 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// A listening socket on 127.0.0.1:`port` (0: a free port the kernel picks).
-    static func listen(port: UInt16 = 0, backlog: Int32 = 128) throws -> LoopbackSocket {
+    public static func listen(port: UInt16 = 0, backlog: Int32 = 128) throws -> LoopbackSocket {
         let fd = try makeSocket()
         var on: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
@@ -63,12 +63,12 @@ final class LoopbackSocket: @unchecked Sendable {
 
     /// A free port on 127.0.0.1 right now (bound, then released: another process may
     /// still take it before the caller does, so callers retry on conflict).
-    static func freePort() throws -> UInt16 {
+    public static func freePort() throws -> UInt16 {
         try listen(port: 0, backlog: 1).localPort
     }
 
     /// Connects to 127.0.0.1:`port`.
-    static func connect(port: UInt16) throws -> LoopbackSocket {
+    public static func connect(port: UInt16) throws -> LoopbackSocket {
         let fd = try makeSocket()
         var address = address(port: port)
         var result: Int32
@@ -85,7 +85,7 @@ final class LoopbackSocket: @unchecked Sendable {
         return LoopbackSocket(fd: fd)
     }
 
-    var localPort: UInt16 {
+    public var localPort: UInt16 {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -102,7 +102,7 @@ final class LoopbackSocket: @unchecked Sendable {
     }()
 
     /// The next connection, or nil once the socket is shut down or closed.
-    func accept() -> LoopbackSocket? {
+    public func accept() -> LoopbackSocket? {
         while true {
             let client = Self.accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if client >= 0 { return LoopbackSocket(fd: client) }
@@ -112,14 +112,14 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// Reads and writes give up after `seconds` without progress (0: never).
-    func setTimeout(_ seconds: Double) {
+    public func setTimeout(_ seconds: Double) {
         var time = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Up to `count` bytes; an empty array at the end of the stream (or on any error).
-    func read(upTo count: Int = 1 << 16) -> [UInt8] {
+    public func read(upTo count: Int = 1 << 16) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, count, 0) }
@@ -131,7 +131,7 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 
     /// Writes all of `bytes`; never raises SIGPIPE (the peer may be gone).
-    func write(_ bytes: some Collection<UInt8>) throws {
+    public func write(_ bytes: some Collection<UInt8>) throws {
         let bytes = Array(bytes)
         var offset = 0
         while offset < bytes.count {
@@ -146,20 +146,20 @@ final class LoopbackSocket: @unchecked Sendable {
 
     /// Ends both directions: wakes any thread blocked on the socket. The descriptor stays
     /// open (and its number taken) until `close()`.
-    func shutdown() {
+    public func shutdown() {
         lock.withLock {
             if !isClosed { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
         }
     }
 
     /// Closes with a TCP reset instead of an orderly end: the peer sees "connection reset".
-    func reset() {
+    public func reset() {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         close()
     }
 
-    func close() {
+    public func close() {
         lock.withLock {
             if !isClosed {
                 isClosed = true
@@ -170,21 +170,21 @@ final class LoopbackSocket: @unchecked Sendable {
 }
 
 /// The start line and header fields of an HTTP/1.1 message.
-struct HTTPHead: Sendable {
-    var startLine: String
-    var fields: [(name: String, value: String)]
+public struct HTTPHead: Sendable {
+    public var startLine: String
+    public var fields: [(name: String, value: String)]
 
     /// The head as received, up to and including the empty line.
-    var bytes: [UInt8] {
+    public var bytes: [UInt8] {
         Array((([startLine] + fields.map { "\($0.name): \($0.value)" }).joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
 
-    init(startLine: String, fields: [(name: String, value: String)]) {
+    public init(startLine: String, fields: [(name: String, value: String)]) {
         self.startLine = startLine
         self.fields = fields
     }
 
-    init?(parsing raw: [UInt8]) {
+    public init?(parsing raw: [UInt8]) {
         let text = String(decoding: raw, as: UTF8.self)
         var lines = text.components(separatedBy: "\r\n")
         while lines.last == "" { lines.removeLast() }
@@ -197,12 +197,12 @@ struct HTTPHead: Sendable {
     }
 
     /// The first field named `name` (case-insensitive).
-    func value(_ name: String) -> String? {
+    public func value(_ name: String) -> String? {
         fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 
     /// Whether a comma-separated field holds `token` (case-insensitive).
-    func has(_ name: String, token: String) -> Bool {
+    public func has(_ name: String, token: String) -> Bool {
         fields.contains { field in
             field.name.caseInsensitiveCompare(name) == .orderedSame
                 && field.value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).caseInsensitiveCompare(token) == .orderedSame }
@@ -210,26 +210,26 @@ struct HTTPHead: Sendable {
     }
 
     /// Request line parts: method and target (path and query).
-    var method: String { String(startLine.split(separator: " ").first ?? "") }
-    var target: String { startLine.split(separator: " ").dropFirst().first.map(String.init) ?? "" }
-    var version: String { String(startLine.split(separator: " ").last ?? "") }
+    public var method: String { String(startLine.split(separator: " ").first ?? "") }
+    public var target: String { startLine.split(separator: " ").dropFirst().first.map(String.init) ?? "" }
+    public var version: String { String(startLine.split(separator: " ").last ?? "") }
     /// Status line: the code (0 if unreadable).
-    var status: Int { startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0 }
+    public var status: Int { startLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0 }
 
-    mutating func remove(_ name: String) {
+    public mutating func remove(_ name: String) {
         fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
     /// How the body that follows this head is delimited.
-    enum Framing: Equatable { case none, length(Int), chunked, untilClose }
+    public enum Framing: Equatable { case none, length(Int), chunked, untilClose }
 
-    func requestFraming() -> Framing {
+    public func requestFraming() -> Framing {
         if has("Transfer-Encoding", token: "chunked") { return .chunked }
         if let length = value("Content-Length").flatMap(Int.init), length > 0 { return .length(length) }
         return .none
     }
 
-    func responseFraming(requestMethod: String) -> Framing {
+    public func responseFraming(requestMethod: String) -> Framing {
         if requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 { return .none }
         if has("Transfer-Encoding", token: "chunked") { return .chunked }
         if let length = value("Content-Length").flatMap(Int.init) { return length > 0 ? .length(length) : .none }
@@ -240,11 +240,11 @@ struct HTTPHead: Sendable {
 /// Reads HTTP messages from a socket, keeping what it read past the end of one message for
 /// the next. Bodies come back as the exact bytes received (chunked framing included), so a
 /// proxy can pass them on unchanged.
-final class HTTPReader {
-    let socket: LoopbackSocket
+public final class HTTPReader {
+    public let socket: LoopbackSocket
     private var buffer: [UInt8] = []
 
-    init(_ socket: LoopbackSocket) { self.socket = socket }
+    public init(_ socket: LoopbackSocket) { self.socket = socket }
 
     private func fill() -> Bool {
         let more = socket.read()
@@ -254,7 +254,7 @@ final class HTTPReader {
     }
 
     /// The next head as raw bytes (through the empty line), nil at the end of the stream.
-    func readHeadBytes(limit: Int = 1 << 16) throws -> [UInt8]? {
+    public func readHeadBytes(limit: Int = 1 << 16) throws -> [UInt8]? {
         var searchFrom = 0
         while true {
             if buffer.count >= 4 {
@@ -277,13 +277,13 @@ final class HTTPReader {
         }
     }
 
-    func readHead() throws -> (head: HTTPHead, raw: [UInt8])? {
+    public func readHead() throws -> (head: HTTPHead, raw: [UInt8])? {
         guard let raw = try readHeadBytes() else { return nil }
         guard let head = HTTPHead(parsing: raw) else { throw LoopbackError("unreadable HTTP head") }
         return (head, raw)
     }
 
-    func readExactly(_ count: Int) throws -> [UInt8] {
+    public func readExactly(_ count: Int) throws -> [UInt8] {
         while buffer.count < count {
             if !fill() { throw LoopbackError("connection ended \(count - buffer.count) bytes before the end of a body") }
         }
@@ -303,14 +303,14 @@ final class HTTPReader {
         }
     }
 
-    func readToEnd() -> [UInt8] {
+    public func readToEnd() -> [UInt8] {
         while fill() {}
         defer { buffer = [] }
         return buffer
     }
 
     /// The body as framed, raw.
-    func readBody(_ framing: HTTPHead.Framing) throws -> [UInt8] {
+    public func readBody(_ framing: HTTPHead.Framing) throws -> [UInt8] {
         switch framing {
         case .none: return []
         case .length(let count): return try readExactly(count)
@@ -336,7 +336,7 @@ final class HTTPReader {
     }
 
     /// A chunked body without its framing.
-    static func dechunk(_ raw: [UInt8]) -> [UInt8] {
+    public static func dechunk(_ raw: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
         var index = 0
         while index < raw.count, let newline = raw[index...].firstIndex(of: 10) {
@@ -351,22 +351,22 @@ final class HTTPReader {
 }
 
 /// A plain HTTP client for the helpers: one request per connection, to 127.0.0.1 only.
-enum LoopbackHTTP {
-    struct Response: CustomStringConvertible {
-        let status: Int
-        let head: HTTPHead
-        let body: [UInt8]
+public enum LoopbackHTTP {
+    public struct Response: CustomStringConvertible {
+        public let status: Int
+        public let head: HTTPHead
+        public let body: [UInt8]
 
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var description: String { "HTTP \(status) \(text.prefix(500))" }
+        public var text: String { String(decoding: body, as: UTF8.self) }
+        public var description: String { "HTTP \(status) \(text.prefix(500))" }
     }
 
     /// Moto answers object requests only when they carry an Authorization header (it does
     /// not check signatures by default); requests without one are anonymous and refused.
-    static let unverifiedAuthorization =
+    public static let unverifiedAuthorization =
         "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0000"
 
-    static func request(port: UInt16, method: String, target: String, headers: [String: String] = [:], body: [UInt8] = [],
+    public static func request(port: UInt16, method: String, target: String, headers: [String: String] = [:], body: [UInt8] = [],
                         timeout: Double = 30) throws -> Response {
         let socket = try LoopbackSocket.connect(port: port)
         defer { socket.close() }
@@ -386,7 +386,7 @@ enum LoopbackHTTP {
 }
 
 /// Percent-encoding of an S3 key for a request path (slashes kept).
-func s3PathEncode(_ key: String) -> String {
+public func s3PathEncode(_ key: String) -> String {
     let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
     return key.addingPercentEncoding(withAllowedCharacters: allowed) ?? key
 }

@@ -6,7 +6,7 @@ import Glibc
 
 // An HTTP proxy on 127.0.0.1 in front of an S3 store (moto) that fails requests on
 // purpose: the client under test talks to `endpoint` as if it were the store. Shared with
-// the EndToEndTests target through a symbolic link: it must not import Repo.
+// the EndToEndTests target (TestSupport): it must not import Repo.
 //
 // Requests pass through byte for byte (SigV4 signs the Host header, which names the proxy,
 // and moto does not check signatures). Each request is read whole, numbered (1, 2, … in
@@ -23,9 +23,9 @@ import Glibc
 // so a client's connection pool meets dropped and reset connections as it would in the
 // wild. Each request goes to the store on a fresh connection.
 
-final class FaultProxy: Sendable {
+public final class FaultProxy: Sendable {
     /// What can go wrong with one request.
-    enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Fault: Sendable, Hashable, Codable, CustomStringConvertible {
         /// `500 InternalError`, without passing the request on.
         case internalError
         /// `503 SlowDown` (S3's throttling answer), without passing the request on.
@@ -42,7 +42,7 @@ final class FaultProxy: Sendable {
         /// Like `dropBeforeResponse`, but with a TCP reset ("connection reset by peer").
         case resetBeforeResponse
 
-        var description: String {
+        public var description: String {
             switch self {
             case .internalError: return "500 InternalError"
             case .slowDown: return "503 SlowDown"
@@ -54,7 +54,7 @@ final class FaultProxy: Sendable {
         }
 
         /// Faults after which the store has not seen the request.
-        var isBeforeStore: Bool {
+        public var isBeforeStore: Bool {
             switch self {
             case .internalError, .slowDown, .dropBeforeResponse, .resetBeforeResponse: return true
             case .stall, .dropMidResponse: return false
@@ -63,33 +63,33 @@ final class FaultProxy: Sendable {
     }
 
     /// One request as the proxy saw it.
-    struct Request: Sendable, CustomStringConvertible {
+    public struct Request: Sendable, CustomStringConvertible {
         /// 1 for the first request since the proxy started (or `resetCounters()`).
-        let number: Int
+        public let number: Int
         /// The HTTP method.
-        let method: String
+        public let method: String
         /// Path and query.
-        let target: String
+        public let target: String
         /// The S3 operation kind, as `S3Statistics` counts them: GET, PUT, HEAD, DELETE,
         /// POST, and LIST for a GET of the bucket itself.
-        let operation: String
-        let bodyBytes: Int
+        public let operation: String
+        public let bodyBytes: Int
         /// The request's header fields, as sent.
-        let head: HTTPHead
+        public let head: HTTPHead
         /// When it had been read whole.
-        let received = Date()
+        public let received = Date()
 
-        var description: String { "#\(number) \(method) \(target)" }
+        public var description: String { "#\(number) \(method) \(target)" }
     }
 
     /// A request and what was done to it.
-    struct Event: Sendable {
-        let request: Request
-        let fault: Fault?
+    public struct Event: Sendable {
+        public let request: Request
+        public let fault: Fault?
         /// The store's status code, or the injected one (nil if there was no answer).
-        let status: Int?
+        public let status: Int?
         /// When the request had been read whole.
-        let received: Date
+        public let received: Date
     }
 
     private enum Rule: Sendable {
@@ -106,17 +106,17 @@ final class FaultProxy: Sendable {
         var events: [Event] = []
     }
 
-    let upstreamPort: UInt16
-    let port: UInt16
+    public let upstreamPort: UInt16
+    public let port: UInt16
     private let listener: LoopbackSocket
     private let state = Mutex(State())
     /// Open connections (to clients and to the store), nil once stopped.
     private let connections = Mutex<[ObjectIdentifier: LoopbackSocket]?>([:])
 
     /// `http://127.0.0.1:PORT`: the endpoint to give the client instead of the store's.
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    init(upstreamPort: UInt16) throws {
+    public init(upstreamPort: UInt16) throws {
         self.upstreamPort = upstreamPort
         listener = try LoopbackSocket.listen()
         port = listener.localPort
@@ -138,7 +138,7 @@ final class FaultProxy: Sendable {
         }
     }
 
-    convenience init(upstream: MotoServer) throws {
+    public convenience init(upstream: MotoServer) throws {
         try self.init(upstreamPort: upstream.port)
     }
 
@@ -148,12 +148,12 @@ final class FaultProxy: Sendable {
 
     /// Injects `fault` into the requests with these numbers (1-based, counted since the
     /// start or `resetCounters()`); the others pass.
-    func inject(_ fault: Fault, onRequests numbers: Set<Int>) {
+    public func inject(_ fault: Fault, onRequests numbers: Set<Int>) {
         state.withLock { $0.rule = .onRequests(Dictionary(uniqueKeysWithValues: numbers.map { ($0, fault) })) }
     }
 
     /// Injects the given fault into each numbered request.
-    func inject(_ faults: [Int: Fault]) {
+    public func inject(_ faults: [Int: Fault]) {
         state.withLock { $0.rule = .onRequests(faults) }
     }
 
@@ -161,28 +161,28 @@ final class FaultProxy: Sendable {
     /// and how, depends only on the seed and the request's number, so a run can be
     /// replayed (as far as concurrent requests arrive in the same order).
     /// `operations` limits the faults to those kinds (GET, PUT, HEAD, DELETE, LIST, POST).
-    func injectRandomly(probability: Double, seed: UInt64, faults: [Fault], operations: Set<String>? = nil) {
+    public func injectRandomly(probability: Double, seed: UInt64, faults: [Fault], operations: Set<String>? = nil) {
         precondition(!faults.isEmpty)
         state.withLock { $0.rule = .random(probability: probability, seed: seed, faults: faults, operations: operations) }
     }
 
     /// Fails every request (of those kinds, if given) with `fault`.
-    func failEveryRequest(with fault: Fault, operations: Set<String>? = nil) {
+    public func failEveryRequest(with fault: Fault, operations: Set<String>? = nil) {
         state.withLock { $0.rule = .every(fault, operations: operations) }
     }
 
     /// Decides per request with `rule` (nil: pass).
-    func inject(_ rule: @escaping @Sendable (Request) -> Fault?) {
+    public func inject(_ rule: @escaping @Sendable (Request) -> Fault?) {
         state.withLock { $0.rule = .custom(rule) }
     }
 
     /// Every request passes from now on.
-    func clearFaults() {
+    public func clearFaults() {
         state.withLock { $0.rule = .none }
     }
 
     /// Forgets the requests seen; numbering starts again at 1.
-    func resetCounters() {
+    public func resetCounters() {
         state.withLock {
             $0.nextNumber = 1
             $0.events = []
@@ -192,32 +192,32 @@ final class FaultProxy: Sendable {
     // MARK: What happened
 
     /// Every request so far, in order of arrival, with its fault.
-    var events: [Event] { state.withLock { $0.events } }
+    public var events: [Event] { state.withLock { $0.events } }
 
     /// Requests so far by operation (GET, PUT, HEAD, DELETE, LIST, POST), faulted or not.
-    var requestCounts: [String: Int] {
+    public var requestCounts: [String: Int] {
         state.withLock { state in state.events.reduce(into: [:]) { $0[$1.request.operation, default: 0] += 1 } }
     }
 
     /// Requests so far by HTTP method.
-    var methodCounts: [String: Int] {
+    public var methodCounts: [String: Int] {
         state.withLock { state in state.events.reduce(into: [:]) { $0[$1.request.method, default: 0] += 1 } }
     }
 
-    var totalRequests: Int { state.withLock { $0.events.count } }
+    public var totalRequests: Int { state.withLock { $0.events.count } }
 
     /// How many requests were given each fault.
-    var injectedFaults: [Fault: Int] {
+    public var injectedFaults: [Fault: Int] {
         state.withLock { state in state.events.reduce(into: [:]) { if let fault = $1.fault { $0[fault, default: 0] += 1 } } }
     }
 
-    var injectedFaultCount: Int { state.withLock { $0.events.count { $0.fault != nil } } }
+    public var injectedFaultCount: Int { state.withLock { $0.events.count { $0.fault != nil } } }
 
     // MARK: Stopping
 
     /// Stops accepting, and ends every open connection (a stalled answer is abandoned).
     /// Returns at once; threads still serving see the end within milliseconds.
-    func stop() {
+    public func stop() {
         let open = connections.withLock { connections -> [LoopbackSocket]? in
             defer { connections = nil }
             return connections.map { Array($0.values) }

@@ -1,1 +1,0 @@
-../RepoTests/S3Support/FaultProxy.swift

@@ -1,1 +1,0 @@
-../RepoTests/S3Support/LoopbackHTTP.swift
