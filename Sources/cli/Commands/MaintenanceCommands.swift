@@ -197,7 +197,7 @@ enum MaintenanceCommands {
 
     static func repair(_ context: CommandContext) throws -> ExitCode {
         if context.arguments.command.last == "snapshots" { return try repairSnapshots(context) }
-        // Without the cache: the index it rebuilds must come from the packs alone.
+        // Without the local cache: it keeps index objects, and the rebuild replaces them.
         var opener = try context.opener()
         opener.cacheDirectory = nil
         let (repository, lock) = try opener.openLocked(exclusive: true, operation: "repair index", loadIndex: false)
