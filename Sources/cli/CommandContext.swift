@@ -53,31 +53,29 @@ struct CommandContext {
         return location
     }
 
-    /// The backend of an existing repository.
-    func backend() throws -> any Backend {
-        try backend(at: try requireLocation())
+    /// How this command opens the repository at `location` (default: --repo), `name`d in
+    /// its errors when given; `password` defaults to the command's own.
+    func opener(at location: String? = nil, name: String? = nil, password: (() throws -> [UInt8])? = nil) throws -> RepositoryOpener {
+        let passwords = self.passwords
+        return RepositoryOpener(location: try location ?? requireLocation(), name: name, environment: environment,
+                                password: password ?? { try passwords.password() }, cacheDirectory: cacheDirectory,
+                                lockWait: lockWait, onLockWait: lockWaitNotice, onBackendOpened: { [opened] in opened.add($0) })
     }
 
-    /// Opens the repository, takes a lock and only then loads the index: an index read
-    /// before the lock could predate a prune that finished in between.
+    /// Opens the repository, takes a lock and only then loads the index.
     func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> (Repository, RepositoryLock) {
-        let repository = try openRepository(loadIndex: false)
-        let lock = try self.lock(repository, exclusive: exclusive, operation: operation)
-        do {
-            if loadIndex { try repository.loadIndex() }
-        } catch {
-            lock.release()
-            throw error
-        }
-        return (repository, lock)
+        try opener().openLocked(exclusive: exclusive, operation: operation, loadIndex: loadIndex)
     }
 
     /// Takes a lock, waiting for a conflicting one as long as `--lock-wait` allows (and
     /// saying so once on stderr unless quiet).
     func lock(_ repository: Repository, exclusive: Bool, operation: String) throws -> RepositoryLock {
-        try RepositoryLock.acquire(repository, exclusive: exclusive, operation: operation, wait: lockWait) { [output] waiting in
-            if !output.quiet { output.warning(waiting) }
-        }
+        try RepositoryOpener.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: lockWaitNotice)
+    }
+
+    /// Says once on stderr (unless quiet) that a lock is waited for.
+    private var lockWaitNotice: (String) -> Void {
+        { [output] waiting in if !output.quiet { output.warning(waiting) } }
     }
 
     private static func lockWait(_ option: String?, environment: String?) throws -> TimeInterval {
@@ -92,10 +90,7 @@ struct CommandContext {
     /// Opens the repository; `loadIndex: false` for commands that never look up a blob (or,
     /// like prune, load the index themselves once they hold their lock).
     func openRepository(loadIndex: Bool = true) throws -> Repository {
-        let backend = try backend()
-        try Repository.checkFormatVersion(backend: backend)
-        return try Repository.open(backend: backend, password: try passwords.password(), cacheDirectory: cacheDirectory,
-                                   loadIndex: loadIndex)
+        try opener().open(loadIndex: loadIndex)
     }
 }
 

@@ -14,6 +14,11 @@ struct Output {
         print(text)
     }
 
+    /// What the command was asked to print (a listing): printed even when quiet.
+    func result(_ text: String) {
+        print(text)
+    }
+
     func detail(_ text: String) {
         guard verbose && !quiet else { return }
         print(text)

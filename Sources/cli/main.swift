@@ -2,15 +2,19 @@ import Foundation
 import Repo
 
 // The `repo` executable: parses the command line, runs the command, and turns every error
-// into one line on stderr and a documented exit code (ExitCode.swift).
+// into one line on stderr (with --json, one JSON object: ErrorReport.swift) and a
+// documented exit code (ExitCode.swift).
 
 signal(SIGPIPE, SIG_IGN)
 MemoryTuning.apply()
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let code: ExitCode
+/// --json as parsed; nil until the command line is (then a plain look for `--json`).
+var parsedJSON: Bool?
 do {
     let (spec, parsed) = try ArgumentParser.parse(arguments, commands: Commands.all)
+    parsedJSON = parsed.has("json")
     if let spec {
         if parsed.has("help") {
             print(Help.command(spec, path: parsed.command))
@@ -26,13 +30,11 @@ do {
         print(Help.overview(Commands.all))
         code = parsed.has("help") || arguments.isEmpty ? .success : .usage
     }
-} catch let error as UsageError {
-    Console.error("repo: \(error)\n")
-    if let (spec, path) = Commands.spec(for: arguments) { Console.error(Help.usageLine(spec, path: path) + "\n") }
-    code = .usage
 } catch {
-    Console.error("repo: \(error)\n")
     code = ExitCode.of(error)
+    var report = ErrorReport(message: "\(error)", code: code)
+    if error is UsageError, let (spec, path) = Commands.spec(for: arguments) { report.usage = Help.usageLine(spec, path: path) }
+    report.write(json: parsedJSON ?? ErrorReport.asksForJSON(arguments))
 }
 Console.flushOutput()
 exit(code.rawValue)

@@ -37,10 +37,10 @@ enum CopyCommand {
         // Both configs first: a missing repository or one of a newer format is reported
         // before any password is asked for.
         // (Through the context: S3 options apply, and --verbose reports both sides' requests.)
-        let sourceBackend = try context.backend(at: from)
-        try Repository.checkFormatVersion(backend: sourceBackend)
-        let targetBackend = try context.backend(at: to)
-        try Repository.checkFormatVersion(backend: targetBackend)
+        var sourceOpener = try context.opener(at: from, name: "source repository \(from)")
+        var targetOpener = try context.opener(at: to, name: "target repository \(to)")
+        let sourceBackend = try sourceOpener.backend()
+        let targetBackend = try targetOpener.backend()
 
         let ownSourcePassword = try sourcePassword(arguments)
         var targetPassword: [UInt8]?
@@ -51,19 +51,17 @@ enum CopyCommand {
             targetPassword = password
             return password
         }
-        let source = try open("source", from, backend: sourceBackend, context: context) {
-            try ownSourcePassword ?? passwordOfTarget()
-        }
-        let target = try open("target", to, backend: targetBackend, context: context, password: passwordOfTarget)
+        sourceOpener.password = { try ownSourcePassword ?? passwordOfTarget() }
+        targetOpener.password = passwordOfTarget
+        let source = try sourceOpener.open(backend: sourceBackend)
+        let target = try targetOpener.open(backend: targetBackend)
         guard source.id != target.id else { throw CopyError.sameRepository(source.id) }
 
-        let sourceLock = try lock("source", from, source, context)
-        defer { sourceLock.release() }
-        let targetLock = try lock("target", to, target, context)
-        defer { targetLock.release() }
         // The indexes are read under the locks: one read before could predate a prune.
-        try source.loadIndex()
-        try target.loadIndex()
+        let sourceLock = try sourceOpener.lock(source, exclusive: false, operation: "copy", loadIndex: true)
+        defer { sourceLock.release() }
+        let targetLock = try targetOpener.lock(target, exclusive: false, operation: "copy", loadIndex: true)
+        defer { targetLock.release() }
 
         let copier = Copier(source: source, target: target, options: options, beforeCommit: { try targetLock.ensureHeld() })
         let summary = try copier.copy(arguments.positionals, filter: Commands.filter(arguments))
@@ -80,30 +78,6 @@ enum CopyCommand {
         }
         if let value = ProcessInfo.processInfo.environment["REPO_FROM_PASSWORD"] { return Array(value.utf8) }
         return nil
-    }
-
-    /// Opens one side without its index, naming the side when the password fails.
-    private static func open(_ role: String, _ location: String, backend: any Backend, context: CommandContext,
-                             password: () throws -> [UInt8]) throws -> Repository {
-        do {
-            return try Repository.open(backend: backend, password: try password(), cacheDirectory: context.cacheDirectory,
-                                       loadIndex: false)
-        } catch let error as FormatError {
-            switch error {
-            case .wrongPassword, .noKeys: throw PasswordError("\(role) repository \(location): \(error)")
-            default: throw error
-            }
-        } catch let error as PasswordError {
-            throw PasswordError("\(role) repository \(location): \(error)")
-        }
-    }
-
-    private static func lock(_ role: String, _ location: String, _ repository: Repository, _ context: CommandContext) throws -> RepositoryLock {
-        do {
-            return try context.lock(repository, exclusive: false, operation: "copy")
-        } catch RepositoryError.locked(let why) {
-            throw RepositoryError.locked("\(role) repository \(location): \(why)")
-        }
     }
 
     private static func report(_ summary: CopySummary, _ output: Output) {

@@ -34,35 +34,35 @@ enum ListingCommands {
     static func ls(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository()
         let spec = context.arguments.positionals[0], filter = Commands.filter(context.arguments)
-        let long = context.arguments.has("long"), json = context.output.json
+        let long = context.arguments.has("long"), output = context.output
         let browser = SnapshotBrowser(repository: repository)
         // `/` is the whole snapshot, in every snapshot: no entry to look for.
         guard let path = context.arguments.positionals.dropFirst().first, path.contains(where: { $0 != "/" }) else {
             let stored = try repository.findSnapshot(spec, filter: filter)
-            try browser.walk(stored.snapshot.tree) { path, node in print(line(node, path, long: long, json: json)) }
+            try browser.walk(stored.snapshot.tree) { path, node in show(node, path, long: long, output) }
             return .success
         }
         let (_, node) = try repository.findSnapshot(spec, containing: path, filter: filter)
         guard node.type == .directory, let subtree = node.subtree else {
-            print(line(node, FilePath(path), long: long, json: json))
+            show(node, FilePath(path), long: long, output)
             return .success
         }
-        try browser.walk(subtree, path: FilePath(path)) { path, node in print(line(node, path, long: long, json: json)) }
+        try browser.walk(subtree, path: FilePath(path)) { path, node in show(node, path, long: long, output) }
         return .success
     }
 
-    private static func line(_ node: Node, _ path: FilePath, long: Bool, json: Bool) -> String {
-        if json {
-            let object: [String: Any] = ["path": path.description, "type": "\(node.type)", "mode": node.mode, "size": node.size,
-                                         "uid": node.uid, "gid": node.gid, "mtime": node.mtime.seconds]
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+    /// One entry of `ls`: what was asked for, so printed even with --quiet.
+    private static func show(_ node: Node, _ path: FilePath, long: Bool, _ output: Output) {
+        if output.json {
+            output.emit(["path": path.description, "type": "\(node.type)", "mode": node.mode, "size": node.size,
+                         "uid": node.uid, "gid": node.gid, "mtime": node.mtime.seconds] as [String: Any])
+            return
         }
-        guard long else { return path.description }
+        guard long else { return output.result(path.description) }
         let owner = "\(node.user ?? String(node.uid))/\(node.group ?? String(node.gid))"
         let time = Format.time(Date(timeIntervalSince1970: TimeInterval(node.mtime.seconds)))
         let target = node.linkTarget.map { " -> " + FilePath.display($0) } ?? ""
-        return "\(modeString(node)) \(owner.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(node.size).leftPadded(12)) \(time) \(path)\(target)"
+        output.result("\(modeString(node)) \(owner.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(node.size).leftPadded(12)) \(time) \(path)\(target)")
     }
 
     private static func modeString(_ node: Node) -> String {

@@ -197,11 +197,10 @@ enum MaintenanceCommands {
 
     static func repair(_ context: CommandContext) throws -> ExitCode {
         if context.arguments.command.last == "snapshots" { return try repairSnapshots(context) }
-        let backend = try context.backend()
-        try Repository.checkFormatVersion(backend: backend)
-        let repository = try Repository.open(backend: backend, password: try context.passwords.password(),
-                                             cacheDirectory: nil, loadIndex: false)
-        let lock = try context.lock(repository, exclusive: true, operation: "repair index")
+        // Without the local cache: it keeps index objects, and the rebuild replaces them.
+        var opener = try context.opener()
+        opener.cacheDirectory = nil
+        let (repository, lock) = try opener.openLocked(exclusive: true, operation: "repair index", loadIndex: false)
         defer { lock.release() }
         let report = try IndexRepair(repository: repository).run()
         for damaged in report.damagedPacks { context.output.warning(damaged) }
