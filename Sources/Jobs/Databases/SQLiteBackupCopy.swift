@@ -12,7 +12,7 @@ enum SQLiteBackupCopy {
 
     /// Copies `source` to the new file `copy`; throws a one-line reason.
     static func copy(from source: String, to copy: String) throws {
-        let from = try open(source, flags: SQLITE_OPEN_READONLY, what: "cannot open \(source)")
+        let from = try openSource(source)
         let to = try open(copy, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, what: "cannot create a copy")
         // One read transaction over the whole copy: every step then sees the same snapshot,
         // and a writer's commits in between cannot restart the copy (which, against a busy
@@ -45,6 +45,21 @@ enum SQLiteBackupCopy {
         if finished != SQLITE_OK {
             throw SQLiteCopyError(reason: "writing the copy failed: \(to.lastError(finished).message)")
         }
+    }
+
+    /// The live database, read-write when this process may write it: a writer killed
+    /// mid-transaction leaves a hot journal (or a WAL index) that only a connection able to
+    /// write can recover, exactly as the application's next open would; read-only it fails
+    /// with "attempt to write a readonly database". Read-only when that is all it may do.
+    /// The copy itself only ever reads.
+    private static func openSource(_ source: String) throws -> SQLiteConnection {
+        guard access(source, R_OK) == 0 else {
+            throw SQLiteCopyError(reason: "cannot open \(source): \(String(cString: strerror(errno)))")
+        }
+        if access(source, W_OK) == 0, let connection = try? SQLiteConnection(path: source, busyTimeout: 5_000, flags: SQLITE_OPEN_READWRITE) {
+            return connection
+        }
+        return try open(source, flags: SQLITE_OPEN_READONLY, what: "cannot open \(source)")
     }
 
     private static func open(_ path: String, flags: Int32, what: String) throws -> SQLiteConnection {
