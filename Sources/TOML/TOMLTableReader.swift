@@ -63,16 +63,8 @@ public final class TOMLTableReader {
 
     /// Every element must be a string; a bad element is reported where it is.
     public func stringArray(_ key: String) throws -> [String]? {
-        guard let node = read(key) else { return nil }
-        guard case .array(let elements) = node.value else {
-            throw typeError(key, node, expected: "an array of strings")
-        }
-        return try elements.enumerated().map { index, element in
-            guard case .string(let text) = element.value else {
-                throw TOMLError(file: file, position: element.position,
-                                message: "element \(index + 1) of \(subject(key)) must be a string, "
-                                    + "not \(element.value.typeName)")
-            }
+        try elements(of: key, each: "a string") { _, value in
+            guard case .string(let text) = value else { return nil }
             return text
         }
     }
@@ -89,16 +81,8 @@ public final class TOMLTableReader {
     /// are named "[[job.nightly.database]] #1" under a header-named table, "[[KEY]] #1"
     /// at the root, and "`KEY` #1 in NAME" otherwise.
     public func tables(_ key: String) throws -> [TOMLTableReader]? {
-        guard let node = read(key) else { return nil }
-        guard case .array(let elements) = node.value else {
-            throw typeError(key, node, expected: "an array of tables")
-        }
-        return try elements.enumerated().map { index, element in
-            guard case .table(let child) = element.value else {
-                throw TOMLError(file: file, position: element.position,
-                                message: "element \(index + 1) of \(subject(key)) must be a table, "
-                                    + "not \(element.value.typeName)")
-            }
+        try elements(of: key, each: "a table") { index, value in
+            guard case .table(let child) = value else { return nil }
             let number = index + 1
             let childName: String
             if let path = headerPath {
@@ -107,6 +91,20 @@ public final class TOMLTableReader {
                 childName = "`\(TOMLKey.format(key))` #\(number) in \(name)"
             }
             return TOMLTableReader(child, file: file, name: childName)
+        }
+    }
+
+    /// The array at `key`, each element turned by `convert` (nil: not `each`, an error at
+    /// that element); nil when the key is absent.
+    private func elements<T>(of key: String, each: String, _ convert: (Int, TOMLValue) -> T?) throws -> [T]? {
+        guard let node = read(key) else { return nil }
+        guard case .array(let elements) = node.value else { throw typeError(key, node, expected: "an array of \(each.dropFirst(2))s") }
+        return try elements.enumerated().map { index, element in
+            guard let converted = convert(index, element.value) else {
+                throw TOMLError(file: file, position: element.position,
+                                message: "element \(index + 1) of \(subject(key)) must be \(each), not \(element.value.typeName)")
+            }
+            return converted
         }
     }
 

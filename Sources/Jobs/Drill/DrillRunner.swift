@@ -69,7 +69,7 @@ public final class DrillRunner {
             let result = try DatabaseRestore(source: source, job: job, environment: access.environment)
                 .restore(from: repository, repositoryName: repositoryName, spec: "latest", into: scratch, replace: false)
             restored = true
-            return (.ok, 0, "dump of \(Self.date(result.snapshot.snapshot.time)) (snapshot \(result.snapshot.shortID), \(ByteCount.text(result.bytes))) restored into scratch \(scratch)")
+            return (.ok, 0, "dump of \(StatusTime.text(result.snapshot.snapshot.time, seconds: false)) (snapshot \(result.snapshot.shortID), \(ByteCount.text(result.bytes))) restored into scratch \(scratch)")
         }]
         defer { if restored || (try? engine.targetState(scratch)) != .missing { try? engine.drop(scratch) } }
         for assertion in job.drills where assertion.database == source.name {
@@ -109,11 +109,5 @@ public final class DrillRunner {
             }
             return (.ok, 0, "\(sample.count) sampled files of snapshot \(latest.shortID) restored and verified (\(ByteCount.text(summary.bytesWritten)))")
         }
-    }
-
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
     }
 }

@@ -14,21 +14,11 @@ struct DatabaseBackup {
         do {
             return try archiver.snapshot(stream: dump.fileDescriptor, name: source.snapshotPath) { try dump.finish() }
         } catch {
-            // The archiver stopped before EOF: drain the pipe so the dump tool can exit, and
-            // reap it; the archiver's error is the one to report.
-            Self.drain(dump.fileDescriptor)
+            // The archiver stopped before EOF (or the dump failed): finishing closes the
+            // reading end, so a tool blocked on a full pipe ends, and reaps it; the error
+            // that stopped the snapshot is the one to report.
             try? dump.finish()
             throw error
-        }
-    }
-
-    private static func drain(_ fd: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { continue }
-            if count < 0 && errno == EINTR { continue }
-            return
         }
     }
 }

@@ -22,18 +22,10 @@ public enum ScheduleWriter {
 
     static func write(_ contents: String, to path: String, mode: Int) throws {
         try makeDirectory((path as NSString).deletingLastPathComponent)
-        let temporary = "\(path).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
-        guard fd >= 0 else { throw ScheduleError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        // The umask may have narrowed the mode: cron and systemd need to read the file.
-        let ok = written == bytes.count && fchmod(fd, mode_t(mode)) == 0 && fsync(fd) == 0
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ScheduleError.cannotWrite(path: path, reason: ok ? String(cString: strerror(errno)) : reason)
+        do {
+            try AtomicFile.write(Array(contents.utf8), to: path, mode: mode_t(mode))
+        } catch {
+            throw ScheduleError.cannotWrite(path: path, reason: error.reason)
         }
     }
 

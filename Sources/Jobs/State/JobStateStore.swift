@@ -31,16 +31,12 @@ public final class JobStateStore: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let temporary = "\(statePath).tmp-\(getpid())"
+        let data: Data
+        do { data = try encoder.encode(state) } catch { throw StateError.cannotWrite(statePath, "\(error)") }
         do {
-            try encoder.encode(state).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, statePath) == 0 else { throw StateError.cannotWrite(statePath, String(cString: strerror(errno))) }
-        } catch let error as StateError {
-            unlink(temporary)
-            throw error
+            try AtomicFile.write(Array(data), to: statePath, mode: 0o600)
         } catch {
-            unlink(temporary)
-            throw StateError.cannotWrite(statePath, "\(error.localizedDescription)")
+            throw StateError.cannotWrite(statePath, error.reason)
         }
     }
 

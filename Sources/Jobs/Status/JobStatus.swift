@@ -58,11 +58,12 @@ public struct JobStatus: Sendable {
     }
 }
 
-/// Times in status output.
+/// Times in status output and step details.
 public enum StatusTime {
-    public static func text(_ date: Date) -> String {
+    /// `2026-12-07 03:00:12` in local time (`03:00` without `seconds`).
+    public static func text(_ date: Date, seconds: Bool = true) -> String {
         let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        formatter.dateFormat = seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm"
         return formatter.string(from: date)
     }
 

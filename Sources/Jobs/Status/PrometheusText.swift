@@ -36,16 +36,10 @@ public enum PrometheusText {
 
     /// Writes `text` to `path` through a temporary file beside it.
     public static func write(_ text: String, to path: String) throws {
-        let temporary = "\(path).tmp-\(getpid())"
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else { throw StateError.cannotWrite(path, String(cString: strerror(errno))) }
-        } catch let error as StateError {
-            unlink(temporary)
-            throw error
+            try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
         } catch {
-            unlink(temporary)
-            throw StateError.cannotWrite(path, "cannot write the Prometheus file")
+            throw StateError.cannotWrite(path, error.reason)
         }
     }
 
