@@ -96,13 +96,21 @@ public final class RepositoryLock: @unchecked Sendable {
         }
     }
 
-    /// Removes stale locks (or all, with `all`); returns what was removed.
+    /// A lock is a few hundred bytes written at once: a temporary lock file this old is
+    /// what a process killed while taking its lock left. Removing one still being written
+    /// only makes that process fail to take its lock, with a clear error.
+    static let incompleteLockWriteAge: Double = 10
+
+    /// Removes stale locks (or all, with `all`) and the remains of lock writes cut short;
+    /// returns what was removed.
     public static func removeLocks(_ repository: Repository, all: Bool) throws -> [String] {
         var removed = [String]()
         for (record, name) in try locks(of: repository) where all || record.isStale() {
             try repository.backend.delete(name)
             removed.append(record.summary)
         }
+        let incomplete = try repository.backend.removeIncompleteWrites(of: [.locks], olderThan: incompleteLockWriteAge)
+        if incomplete > 0 { removed.append("\(incomplete) incomplete lock write\(incomplete == 1 ? "" : "s") of killed processes") }
         return removed
     }
 

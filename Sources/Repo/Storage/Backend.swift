@@ -49,12 +49,14 @@ public protocol Backend: AnyObject, Sendable {
 
     /// Removes what writes that never completed left in storage (temporary files,
     /// unfinished multipart uploads: never an object) when they started more than
-    /// `seconds` ago; returns how many were removed (default: none).
+    /// `seconds` ago, for objects of `kinds`; returns how many were removed (default: none).
     ///
     /// A write still in progress, possibly from another host, must never be cut: callers
-    /// give an age no write takes (prune: 24 hours). Best effort: what cannot be removed
-    /// now stays for a later call, and an error is thrown only once the rest was tried.
-    func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int
+    /// give an age no write takes (prune: 24 hours for everything; unlock: seconds for
+    /// locks, a few hundred bytes written at once, whose writer at worst fails cleanly).
+    /// Best effort: what cannot be removed now stays for a later call, and an error is
+    /// thrown only once the rest was tried.
+    func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int
 }
 
 extension Backend {
@@ -76,7 +78,12 @@ extension Backend {
     public func makeStream(_ kind: ObjectKind) throws(BackendError) -> ObjectStream? { nil }
 
     /// Nothing to remove: storage where a write cut short leaves nothing behind.
-    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int { 0 }
+    public func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int { 0 }
+
+    /// What writes of any kind left behind.
+    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
+        try removeIncompleteWrites(of: Set(ObjectKind.allCases), olderThan: seconds)
+    }
 
     public func write(_ name: ObjectName, _ bytes: [UInt8]) throws(BackendError) {
         // The error leaves the closure as a value: passing a `throws(BackendError)` closure

@@ -234,12 +234,12 @@ public final class LocalBackend: Backend {
     /// by a crash. A write in progress keeps touching its file, so a generous age never
     /// removes one. Never throws: a directory or file that cannot be read or removed now
     /// is tried again next time.
-    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
+    public func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let cutoff = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - seconds
         var removed = 0
-        for directory in temporaryFileDirectories() {
+        for directory in temporaryFileDirectories(of: kinds) {
             guard let entries = try? DirectoryStream(directory, relativeTo: root) else { continue }
             while let entry = try? entries.next() {
                 guard entry.hasPrefix(LocalLayout.temporaryPrefix),
@@ -346,11 +346,11 @@ public final class LocalBackend: Backend {
         }
     }
 
-    /// The root, every kind directory and every shard present: where writes put
-    /// temporary files.
-    private func temporaryFileDirectories() -> [String] {
-        var directories = ["."]
-        for kind in LocalLayout.kindDirectories {
+    /// Where writes of `kinds` put temporary files: their directories and every shard
+    /// present, and the root for config.
+    private func temporaryFileDirectories(of kinds: Set<ObjectKind>) -> [String] {
+        var directories = kinds.contains(.config) ? ["."] : []
+        for kind in LocalLayout.kindDirectories where kinds.contains(kind) {
             directories.append(kind.rawValue)
             guard kind.isSharded, let shards = try? DirectoryStream(kind.rawValue, relativeTo: root) else { continue }
             while let shard = try? shards.next() {

@@ -281,9 +281,9 @@ final class PruneFailingBackend: Backend, @unchecked Sendable {
     var incompleteWritesFailure: BackendError?
 
     /// Passed on uncounted: it removes no object, and a failure of it does not fail a prune.
-    func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
+    func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int {
         if let incompleteWritesFailure { throw incompleteWritesFailure }
-        return try base.removeIncompleteWrites(olderThan: seconds)
+        return try base.removeIncompleteWrites(of: kinds, olderThan: seconds)
     }
 }
 

@@ -156,6 +156,21 @@ import Testing
         #expect(throws: RepositoryError.self) { try second.ensureHeld() }
     }
 
+    /// A process killed while writing its lock leaves a temporary file in `locks/`: unlock
+    /// removes it once it is older than any lock write takes, and leaves a fresh one.
+    @Test func unlockRemovesLockWritesCutShort() throws {
+        let directory = try FormatFixtures.makeDirectory()
+        defer { FormatFixtures.removeDirectory(directory) }
+        let (repository, _) = try FormatFixtures.makeRepository(in: directory)
+        let cutShort = "\(directory)/repo/locks/.tmp-00000000000000aa", fresh = "\(directory)/repo/locks/.tmp-00000000000000bb"
+        for file in [cutShort, fresh] { #expect(FileManager.default.createFile(atPath: file, contents: Data("{".utf8))) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: cutShort)
+        let removed = try RepositoryLock.removeLocks(repository, all: false)
+        #expect(removed == ["1 incomplete lock write of killed processes"])
+        #expect(!FileManager.default.fileExists(atPath: cutShort))
+        #expect(FileManager.default.fileExists(atPath: fresh), "a lock still being written stays")
+    }
+
     @Test func othersPossiblyLive() throws {
         let directory = try FormatFixtures.makeDirectory()
         defer { FormatFixtures.removeDirectory(directory) }

@@ -105,6 +105,19 @@ struct LocalBackendTests {
         #expect(isFile("\(path)/\(stranger)"), "only temporary files are removed")
     }
 
+    @Test func incompleteWritesAreRemovedOnlyForTheKindsAsked() throws {
+        let backend = try LocalBackend.create(at: path)
+        let lock = "locks/.tmp-0000000000000001"
+        let others = ["data/ab/.tmp-0000000000000002", ".tmp-0000000000000003"]
+        let aMinuteAgo = Date(timeIntervalSinceNow: -60)
+        for file in [lock] + others {
+            #expect(FileManager.default.createFile(atPath: "\(path)/\(file)", contents: Data([1])))
+            try FileManager.default.setAttributes([.modificationDate: aMinuteAgo], ofItemAtPath: "\(path)/\(file)")
+        }
+        #expect(try backend.removeIncompleteWrites(of: [.locks], olderThan: 10) == 1)
+        #expect(try temporaryFiles().sorted() == others.sorted())
+    }
+
     /// A stream is a temporary file in its kind's directory until the commit moves it into
     /// its shard; one dropped unfinished (a failed snapshot) removes its file; one never
     /// finished (a crash) is what `removeIncompleteWrites` later finds.

@@ -120,7 +120,7 @@ public final class S3Backend: Backend {
     /// keys that name an object of the repository are touched, and only those the store
     /// dates legibly. Ages are the store's `Initiated` times against this host's clock,
     /// which SigV4 keeps within 15 minutes of the store's.
-    public func removeIncompleteWrites(olderThan seconds: Double) throws(BackendError) -> Int {
+    public func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int {
         let cutoff = Date(timeIntervalSinceNow: -seconds)
         var stale: [S3XML.Upload] = []
         var marker: (key: String, uploadID: String?)?
@@ -131,7 +131,8 @@ public final class S3Backend: Backend {
                 if let uploadID = marker.uploadID { query.append(("upload-id-marker", uploadID)) }
             }
             let page = S3XML.uploadsPage(try client.send("GET", key: nil, query: query, type: "LIST").body)
-            for upload in page.uploads where !upload.id.isEmpty && objectName(ofKey: upload.key) != nil {
+            for upload in page.uploads where !upload.id.isEmpty {
+                guard let name = objectName(ofKey: upload.key), kinds.contains(name.kind) else { continue }
                 if let initiated = Timestamps.parse(upload.initiated), initiated < cutoff { stale.append(upload) }
             }
             // A store that answers the same page again would otherwise be asked forever.
