@@ -122,5 +122,9 @@ import Testing
         #expect(badSpec.status == 2 && badSpec.out.isEmpty, "\(badSpec)")
         let error = try errorObject(badSpec)
         #expect(error["exit_code"] as? Int == 2 && (error["error"] as? String)?.contains("25:00") == true, "\(badSpec)")
+        // An unknown option of a subcommand names the whole command.
+        let unknownOption = try workspace.repo("policy", "show", "--bogus", "--json")
+        #expect(unknownOption.status == 2, "\(unknownOption)")
+        #expect(try errorObject(unknownOption)["error"] as? String == "unknown option --bogus for `repo policy show`", "\(unknownOption)")
     }
 }
