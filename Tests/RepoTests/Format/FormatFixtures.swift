@@ -33,6 +33,12 @@ enum FormatFixtures {
                        pool: PackBufferPool(bufferSize: targetSize + (1 << 20), count: 1))
     }
 
+    /// A pack writer for `repository`'s blob keys (a pack stored behind its index's back).
+    static func packWriter(_ type: BlobType, in repository: Repository, targetSize: Int = 1 << 20) throws -> PackWriter {
+        try repository.blobs.packWriter(type, compressor: BlobCompressor(), targetSize: targetSize,
+                                        pool: PackBufferPool(bufferSize: targetSize + (1 << 20), count: 1), stream: nil)
+    }
+
     // MARK: Exit tests
 
     /// Decoders must never crash, but a crash in the test process would end every test of

@@ -302,11 +302,8 @@ import Glibc
 
 /// How a pack's needed blobs become read requests.
 @Suite struct PackSpansTests {
-    private func pieces(_ ranges: [(offset: Int, length: Int)]) -> [RestorePlan.Piece] {
-        ranges.enumerated().map { number, range in
-            RestorePlan.Piece(blob: .zero, fileOffset: 0, packOffset: UInt32(range.offset), length: UInt32(range.length),
-                              plaintextLength: 0, file: UInt32(number), pack: 0)
-        }
+    private func pieces(_ ranges: [(offset: Int, length: Int)]) -> [PackEntry] {
+        ranges.map { range in PackEntry(type: .data, id: .zero, offset: range.offset, length: range.length, plaintextLength: 0) }
     }
 
     @Test func smallGapsAreReadThroughLargeOnesSplit() {
