@@ -46,14 +46,7 @@ import Testing
         // One byte of the fourth blob flipped on disk.
         let damaged = entries[3]
         let path = "\(directory)/repo/data/\(pack.hex.prefix(2))/\(pack.hex)"
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        try #require(fd >= 0)
-        var byte: UInt8 = 0
-        let position = off_t(damaged.offset + damaged.length / 2)
-        try #require(pread(fd, &byte, 1, position) == 1)
-        byte ^= 0x20
-        try #require(pwrite(fd, &byte, 1, position) == 1)
-        close(fd)
+        try FormatFixtures.flipByte(at: damaged.offset + damaged.length / 2, of: path)
 
         let reader = PackBlobReader(store: repository.blobs)
         var requests = 0
