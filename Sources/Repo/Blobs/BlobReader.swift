@@ -2,7 +2,7 @@ import Crypto
 
 /// Reads blobs one at a time in a file's order, for dump, diff and copy: ranged reads from
 /// packs, with each pack's cipher kept for the blobs that follow from the same pack. (A
-/// restore plans all its reads first and reads each pack once: `PackRestorer`.) Not
+/// restore plans all its reads first and reads each pack once: `PackBlobReader`.) Not
 /// thread-safe.
 ///
 /// On an object store (`preferredReadSize` > 0) a read fetches a window of that size from
@@ -25,15 +25,13 @@ final class BlobReader {
     }
 
     func load(_ id: Digest256) throws -> [UInt8] {
-        let plaintext = try open(id)
-        if let namer, let pack = store.location(of: id)?.pack {
-            try plaintext.withUnsafeBytes { try namer.check($0, is: id, inPack: pack) }
-        }
+        guard let location = store.location(of: id) else { throw RepositoryError.blobMissing(id) }
+        let plaintext = try open(id, at: location)
+        try namer.map { namer in try plaintext.withUnsafeBytes { try namer.check($0, is: id, inPack: location.pack) } }
         return plaintext
     }
 
-    private func open(_ id: Digest256) throws -> [UInt8] {
-        guard let location = store.location(of: id) else { throw RepositoryError.blobMissing(id) }
+    private func open(_ id: Digest256, at location: BlobLocation) throws -> [UInt8] {
         let opener = try opener(for: location.pack)
         let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
                               plaintextLength: location.plaintextLength)
