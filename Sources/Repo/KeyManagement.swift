@@ -22,7 +22,7 @@ extension Repository {
     /// Adds a key file wrapping the master secret under `password`; returns its id.
     @discardableResult
     public func addKey(password: [UInt8], scrypt: Scrypt.Parameters = .interactive) throws -> String {
-        let bytes = try KeyFile.wrap(keys, password: password, parameters: scrypt, host: Host.name, user: Host.user).encoded()
+        let bytes = try metadata.keyFile(password: password, parameters: scrypt, host: Host.name, user: Host.user).encoded()
         let id = SHA256.hash(bytes).hex
         try backend.write(ObjectName(.keys, id), bytes)
         return id

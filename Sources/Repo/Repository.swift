@@ -1,20 +1,20 @@
 import Crypto
 import Foundation
 
-/// An open repository: its backend, keys, parameters and index.
+/// An open repository: its backend, parameters and index, its blob layer (which alone
+/// holds the blob keys) and the sealer of its other objects.
 ///
 /// Thread-safe: the index is guarded by a lock, everything else is immutable.
 public final class Repository: @unchecked Sendable {
     public let backend: any Backend
     public let id: String
     public let parameters: RepositoryParameters
-    let keys: RepositoryKeys
+    /// Every read and write of data and tree blobs goes through here.
+    let blobs: BlobStore
+    /// Index, snapshot, lock, condemned, policy and job record objects, and key files.
+    let metadata: MetadataSealer
     let cache: LocalCache?
-    private let lock = NSLock()
-    private var blobIndex = BlobIndex()
-    /// Blobs of condemned packs (not in the index, not yet deleted): read from when a
-    /// snapshot that raced a prune refers to them, never deduplicated against.
-    private var condemnedIndex = BlobIndex()
+    private let index = SharedIndex()
     /// The key file the password opened.
     public internal(set) var currentKey: ObjectName?
 
@@ -22,7 +22,8 @@ public final class Repository: @unchecked Sendable {
         self.backend = backend
         self.id = id
         self.parameters = parameters
-        self.keys = keys
+        blobs = BlobStore(backend: backend, keys: keys, index: index)
+        metadata = MetadataSealer(keys: keys)
         self.cache = cache
     }
 
@@ -37,7 +38,7 @@ public final class Repository: @unchecked Sendable {
         let keyName = ObjectName(.keys, SHA256.hash(keyBytes).hex)
         try backend.write(keyName, keyBytes)
         // The config is written last: a repository is one once its config exists.
-        try backend.write(.config, try RepositoryConfig.make(id: id, parameters: parameters, keys: keys).encoded())
+        try backend.write(.config, try RepositoryConfig.make(id: id, parameters: parameters, sealer: MetadataSealer(keys: keys)).encoded())
         let repository = Repository(backend: backend, id: id, parameters: parameters, keys: keys, cache: nil)
         repository.currentKey = keyName
         return repository
@@ -51,7 +52,7 @@ public final class Repository: @unchecked Sendable {
                             loadIndex: Bool = true) throws -> Repository {
         let config = try RepositoryConfig.decode(try backend.read(.config))
         let (keys, keyName) = try unlock(backend: backend, password: password)
-        let parameters = try config.parameters(keys: keys)
+        let parameters = try config.parameters(sealer: MetadataSealer(keys: keys))
         let cache = cacheDirectory.flatMap { try? LocalCache(directory: $0, repositoryID: config.id) }
         let repository = Repository(backend: backend, id: config.id, parameters: parameters, keys: keys, cache: cache)
         repository.currentKey = keyName
@@ -91,7 +92,7 @@ public final class Repository: @unchecked Sendable {
     public func loadIndex() throws {
         // The old index goes first: holding two while the new one is built would double the
         // peak memory of a prune (which reloads under its lock) for nothing.
-        lock.withLock { (blobIndex, condemnedIndex) = (BlobIndex(), BlobIndex()) }
+        self.index.replace(live: BlobIndex(), condemned: BlobIndex())
         var index = BlobIndex()
         let objects = try backend.list(.index)
         let cached = cache?.ids("index") ?? []
@@ -110,7 +111,7 @@ public final class Repository: @unchecked Sendable {
             for entry in packs where index.pack(entry.pack.id) == nil { condemned.add(entry.pack) }
         }
         condemned.compact()
-        lock.withLock { (blobIndex, condemnedIndex) = (index, condemned) }
+        self.index.replace(live: index, condemned: condemned)
     }
 
     /// The packs one index object lists, from the cache when `cached`, else from the backend
@@ -122,7 +123,7 @@ public final class Repository: @unchecked Sendable {
     /// The decrypted bytes of an index object.
     func indexPlaintext(_ object: ObjectName, cached: Bool = true) throws -> [UInt8] {
         if cached, let bytes = cache?.get("index", object.id) { return bytes }
-        let plaintext = try MetadataObject.open(try backend.read(object), kind: .index, keys: keys, name: "index \(object.id.prefix(8))")
+        let plaintext = try metadata.open(try backend.read(object), kind: .index, name: "index \(object.id.prefix(8))")
         cache?.put("index", object.id, plaintext)
         return plaintext
     }
@@ -135,7 +136,7 @@ public final class Repository: @unchecked Sendable {
     }
 
     private func writeIndexObject(_ plaintext: [UInt8]) throws {
-        let sealed = try MetadataObject.seal(plaintext, kind: .index, keys: keys)
+        let sealed = try metadata.seal(plaintext, kind: .index)
         let id = SHA256.hash(sealed).hex
         try backend.write(ObjectName(.index, id), sealed)
         cache?.put("index", id, plaintext)
@@ -145,7 +146,7 @@ public final class Repository: @unchecked Sendable {
     func condemnedLists() throws -> [(ObjectName, [CondemnedPack])] {
         try backend.list(.condemned).map { info in
             let name = "condemned list \(info.name.id.prefix(8))"
-            let plaintext = try MetadataObject.open(try backend.read(info.name), kind: .condemned, keys: keys, name: name)
+            let plaintext = try metadata.open(try backend.read(info.name), kind: .condemned, name: name)
             return (info.name, try CondemnedList.decode(plaintext, name: name))
         }
     }
@@ -155,80 +156,39 @@ public final class Repository: @unchecked Sendable {
     func saveIndex(_ packs: [IndexedPack], addingToMemory: Bool = true) throws {
         guard !packs.isEmpty else { return }
         try writeIndexObject(IndexObject.encode(packs))
-        if addingToMemory { lock.withLock { for pack in packs { blobIndex.add(pack) } } }
+        if addingToMemory { index.add(packs) }
     }
 
-    public func contains(_ blob: Digest256) -> Bool { lock.withLock { blobIndex.contains(blob) } }
+    public func contains(_ blob: Digest256) -> Bool { index.contains(blob) }
 
     /// About `count` ids spread evenly over the index, for timing lookups at scale.
-    @_spi(Benchmarks) public func indexSample(count: Int) -> [Digest256] {
-        lock.withLock {
-            blobIndex.compact()
-            return blobIndex.withSortedEntries { entries in
-                guard !entries.isEmpty, count > 0 else { return [] }
-                return stride(from: 0, to: entries.count, by: max(1, entries.count / count)).prefix(count).map { entries[$0].id }
-            }
-        }
-    }
+    @_spi(Benchmarks) public func indexSample(count: Int) -> [Digest256] { index.sample(count: count) }
 
     /// Where a blob can be read: from the index, or failing that from a condemned pack.
-    public func location(of blob: Digest256) -> BlobLocation? {
-        lock.withLock { blobIndex.location(of: blob) ?? condemnedIndex.location(of: blob) }
-    }
+    public func location(of blob: Digest256) -> BlobLocation? { index.location(of: blob) }
 
     /// Whether a blob is missing from the index but still held by a condemned pack (a
     /// snapshot raced a prune; the next prune puts the pack back into the index).
-    func isOnlyCondemned(_ blob: Digest256) -> Bool {
-        lock.withLock { !blobIndex.contains(blob) && condemnedIndex.contains(blob) }
-    }
+    func isOnlyCondemned(_ blob: Digest256) -> Bool { index.isOnlyCondemned(blob) }
 
-    var indexedBlobCount: Int { lock.withLock { blobIndex.count } }
+    var indexedBlobCount: Int { index.count }
 
     /// Blobs in the index, for benchmarks.
     @_spi(Benchmarks) public var indexCount: Int { indexedBlobCount }
 
-    func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try lock.withLock { try body(blobIndex) } }
-
-    func packSize(_ pack: Digest256) -> Int? {
-        lock.withLock { blobIndex.pack(pack)?.size ?? condemnedIndex.pack(pack)?.size }
-    }
-
-    func packSalt(_ pack: Digest256) -> [UInt8]? {
-        lock.withLock { blobIndex.pack(pack)?.salt ?? condemnedIndex.pack(pack)?.salt }
-    }
+    func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try index.withLive(body) }
 
     // MARK: Blobs
 
-    /// The plaintext of one blob, read with a ranged request from its pack.
-    public func loadBlob(_ id: Digest256) throws -> [UInt8] {
-        guard let location = location(of: id), let salt = packSalt(location.pack) else {
-            throw RepositoryError.blobMissing(id)
-        }
-        let packName = ObjectName(location.type.packKind, location.pack.hex)
-        let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
-                              plaintextLength: location.plaintextLength)
-        let range = location.offset..<location.offset + location.length
-        // On an object store a request per tree would make every walk crawl: tree packs
-        // (a few MB) are fetched whole and kept.
-        if location.type == .tree, backend.preferredReadSize > 0, let size = packSize(location.pack) {
-            let pack = try treePacks.pack(location.pack) { try backend.read(packName, range: 0..<size) }
-            guard range.upperBound <= pack.count else { throw BackendError.truncated(packName, expected: range.upperBound, actual: pack.count) }
-            return try pack.withUnsafeBytes {
-                try BlobOpener(keys: keys, salt: salt).open(UnsafeRawBufferPointer(rebasing: $0[range]), entry: entry, pack: location.pack.hex)
-            }
-        }
-        let sealed = try backend.read(packName, range: range)
-        return try sealed.withUnsafeBytes { try BlobOpener(keys: keys, salt: salt).open($0, entry: entry, pack: location.pack.hex) }
-    }
-
-    private let treePacks = PackCache(capacity: 8)
+    /// The plaintext of one blob (`BlobStore.load`).
+    public func loadBlob(_ id: Digest256) throws -> [UInt8] { try blobs.load(id) }
 
     public func loadTree(_ id: Digest256) throws -> Tree {
         try Tree.decode(try loadBlob(id), name: "tree \(id.hex.prefix(8))")
     }
 
     /// The keyed id of a blob's plaintext.
-    func blobID(of plaintext: UnsafeRawBufferPointer) -> Digest256 { HMACSHA256.authenticate(plaintext, key: keys.blobIDKey) }
+    func blobID(of plaintext: UnsafeRawBufferPointer) -> Digest256 { blobs.id(of: plaintext) }
 
     // MARK: Snapshots
 
@@ -238,13 +198,13 @@ public final class Repository: @unchecked Sendable {
 
     public func loadSnapshot(id: String) throws -> StoredSnapshot {
         let name = "snapshot \(id.prefix(8))"
-        let plaintext = try MetadataObject.open(try backend.read(ObjectName(.snapshots, id)), kind: .snapshot, keys: keys, name: name)
+        let plaintext = try metadata.open(try backend.read(ObjectName(.snapshots, id)), kind: .snapshot, name: name)
         return StoredSnapshot(id: id, snapshot: try Snapshot.decode(plaintext, name: name))
     }
 
     /// Stores a snapshot; the caller has stored every pack and index it refers to.
     public func saveSnapshot(_ snapshot: Snapshot) throws -> StoredSnapshot {
-        let sealed = try MetadataObject.seal(try snapshot.encoded(), kind: .snapshot, keys: keys)
+        let sealed = try metadata.seal(try snapshot.encoded(), kind: .snapshot)
         let id = SHA256.hash(sealed).hex
         try backend.write(ObjectName(.snapshots, id), sealed)
         return StoredSnapshot(id: id, snapshot: snapshot)

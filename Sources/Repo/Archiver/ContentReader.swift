@@ -17,7 +17,7 @@ final class ContentReader {
     /// The text chunker itself when the repository chunks dumps as text (the default).
     private let dumpChunker: StreamChunker
     private let binaryChunker: StreamChunker
-    private let hasher: HMACSHA256Hasher
+    private let namer: BlobNamer
     private let classifier = BlobCompressor()
     /// The start of each file or stream, which decides its class; one buffer for all.
     private let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
@@ -33,14 +33,14 @@ final class ContentReader {
     init(repository: Repository, sink: BlobSink) throws {
         self.repository = repository
         self.sink = sink
-        let gear = repository.keys.gear
+        let gear = repository.blobs.gear
         let parameters = repository.parameters
         textChunker = StreamChunker(parameters: try parameters.textChunking.parameters(), gear: gear)
         let dumpChunking = parameters.chunking(for: .dump)
         dumpChunker = dumpChunking == parameters.textChunking ? textChunker
             : StreamChunker(parameters: try dumpChunking.parameters(), gear: gear)
         binaryChunker = StreamChunker(parameters: try parameters.binaryChunking.parameters(), gear: gear)
-        hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
+        namer = repository.blobs.namer()
     }
 
     deinit { sample.deallocate() }
@@ -151,8 +151,7 @@ final class ContentReader {
             if let pending = content.pending {
                 if let ready = content.add(chunk, pending: pending) { try self.sink.add(ready) }
             } else {
-                self.hasher.update(chunk)
-                let id = self.hasher.finalize()
+                let id = self.namer.name(chunk)
                 if self.sink.claim(id) {
                     self.namedBatch.append(chunk, id: id)
                     if self.namedBatch.isFull { try self.flush() }

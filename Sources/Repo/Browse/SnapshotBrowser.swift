@@ -34,7 +34,7 @@ public struct SnapshotBrowser {
     /// Writes a file's content to `fd` (holes as zeros), returning the bytes written.
     @discardableResult
     public func dump(_ node: Node, to fd: Int32) throws -> UInt64 {
-        let reader = BlobReader(repository: repository)
+        let reader = BlobReader(store: repository.blobs)
         var written: UInt64 = 0
         func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
             var offset = 0

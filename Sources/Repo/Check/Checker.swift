@@ -118,10 +118,11 @@ public struct Checker: Sendable {
         let results = ResultSlots<(problems: [String], bytes: UInt64, read: Bool)>(count: selected.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let reader = PackBlobReader(store: repository.blobs)
             var index = worker
             while index < selected.count {
                 let pack = selected[index]
-                results.set(index, verify(pack, expected: expected[pack.id] ?? [], readData: readData != nil))
+                results.set(index, verify(pack, expected: expected[pack.id] ?? [], reading: readData == nil ? nil : reader))
                 index += workers
             }
         }
@@ -132,20 +133,20 @@ public struct Checker: Sendable {
         }
     }
 
-    private func verify(_ pack: BlobIndex.Pack, expected: [PackEntry], readData: Bool) -> (problems: [String], bytes: UInt64, read: Bool) {
+    /// `reader` is given when the data is read.
+    private func verify(_ pack: BlobIndex.Pack, expected: [PackEntry], reading reader: PackBlobReader?) -> (problems: [String], bytes: UInt64, read: Bool) {
         let name = ObjectName(pack.type.packKind, pack.id.hex)
         let label = "pack \(pack.id.hex)"
         var problems = [String]()
         let header: [PackEntry]
         do {
             // Only the preamble and the header: two small ranged reads.
-            let stored = try PackReader(keys: repository.keys).storedHeader(of: name, size: pack.size, backend: repository.backend,
-                                                                            name: label, guess: 16384)
+            let stored = try repository.blobs.storedHeader(of: name, size: pack.size, label: label, guess: 16384)
             if stored.salt != pack.salt { problems.append("\(label): salt differs from the index") }
             header = stored.entries
         } catch {
             problems.append("\(label): \(error)")
-            return (problems, 0, readData)
+            return (problems, 0, reader != nil)
         }
         let indexedSet = Set(expected.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
         let headerSet = Set(header.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
@@ -155,62 +156,34 @@ public struct Checker: Sendable {
         if headerSet.count != header.count || indexedSet.count > headerSet.count {
             problems.append("\(label): header lists \(header.count) blobs, index \(expected.count)")
         }
-        guard readData else { return (problems, 0, false) }
-        let bytes = verifyData(of: pack, name: name, header: header, problems: &problems)
+        guard let reader else { return (problems, 0, false) }
+        let bytes = verifyData(of: pack, header: header, reader: reader, problems: &problems)
         return (problems, bytes, true)
     }
 
     /// Reads the whole pack in segments of about `segmentSize` that end between blobs:
-    /// hashes every byte against the pack's name, and opens and names every blob. Returns
-    /// the bytes read. One buffer per worker, whatever the pack size.
-    private func verifyData(of pack: BlobIndex.Pack, name: ObjectName, header: [PackEntry], problems: inout [String]) -> UInt64 {
-        let label = "pack \(pack.id.hex)"
+    /// hashes every byte against the pack's name, and opens and checks every blob. Returns
+    /// the bytes read.
+    private func verifyData(of pack: BlobIndex.Pack, header: [PackEntry], reader: PackBlobReader, problems: inout [String]) -> UInt64 {
         var read: UInt64 = 0
+        let packHasher = SHA256Hasher()
+        // An object store charges by the request: there, whole packs in one read.
+        let segmentSize = max(self.segmentSize, 4 * repository.backend.preferredReadSize)
         do {
-            let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
-            let namer = HMACSHA256Hasher(key: repository.keys.blobIDKey)
-            let packHasher = SHA256Hasher()
-            var segment: [UInt8] = []
-            var plaintext: [UInt8] = []
-            // An object store charges by the request: there, whole packs in one read.
-            let segmentSize = max(self.segmentSize, 4 * repository.backend.preferredReadSize)
-            var first = 0
-            var start = 0
-            while start < pack.size {
-                // The blobs header[first..<last] lie wholly in this segment; the last segment
-                // also holds the header and trailer.
-                var last = first
-                var end = first < header.count ? header[first].offset + header[first].length : pack.size
-                while last < header.count && (last == first || header[last].offset + header[last].length - start <= segmentSize) {
-                    end = header[last].offset + header[last].length
-                    last += 1
-                }
-                if last == header.count { end = pack.size }
-                try repository.backend.read(name, range: start..<end, into: &segment)
-                read += UInt64(segment.count)
-                segment.withUnsafeBytes { raw in
-                    packHasher.update(raw)
-                    for entry in header[first..<last] {
-                        let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset - start..<entry.offset - start + entry.length])
-                        do {
-                            let length = try opener.open(sealed, entry: entry, pack: pack.id.hex, into: &plaintext)
-                            plaintext.withUnsafeBytes { namer.update(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
-                            if namer.finalize() != entry.id {
-                                problems.append("\(label): blob \(entry.id.hex) does not hash to its id")
-                            }
-                        } catch {
-                            problems.append("\(error)")
-                        }
-                    }
-                }
-                first = last
-                start = end
+            try reader.load(header, fromPack: pack.id, type: pack.type,
+                            spans: PackSpans(preferredReadSize: 0, gap: .max / 4, maximumSpan: segmentSize), wholePack: pack.size,
+                            read: { bytes in
+                                read += UInt64(bytes.count)
+                                packHasher.update(bytes)
+                            },
+                            unreadable: { _, error in throw error }) { _, result in
+                if case .failure(let error) = result { problems.append("\(error)") }
             }
             if packHasher.finalize() != pack.id {
-                problems.insert("\(label): content does not match its name (SHA-256 differs): the pack is damaged", at: 0)
+                problems.insert("pack \(pack.id.hex): content does not match its name (SHA-256 differs): the pack is damaged", at: 0)
             }
         } catch {
-            problems.append("\(label): \(error)")
+            problems.append("pack \(pack.id.hex): \(error)")
         }
         return read
     }

@@ -135,14 +135,18 @@ final class BlobOpener {
         }
     }
 
-    /// Opens a sealed blob as `open` does and passes `body` its frame (valid only during the
-    /// call) and plaintext: prune copies the frame into a new pack once the plaintext has
-    /// proven the blob sound.
-    func withFrame<R>(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String,
-                      _ body: (UnsafeRawBufferPointer, [UInt8]) throws -> R) throws -> R {
-        let frameLength = try decrypt(sealed, entry: entry, pack: pack)
-        let plaintext = try decode(frameLength: frameLength, entry: entry, pack: pack)
-        return try frame.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<frameLength]), plaintext) }
+    /// Opens a sealed blob as `open(_:entry:pack:into:)` does and passes `body` its frame
+    /// and plaintext (both valid only during the call): prune seals the frame again
+    /// unchanged once the plaintext has proven the blob sound.
+    func withFrame<R>(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String, plaintext buffer: inout [UInt8],
+                      _ body: (_ frame: UnsafeRawBufferPointer, _ plaintext: UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let length = try open(sealed, entry: entry, pack: pack, into: &buffer)
+        let frameLength = sealed.count - AES256GCM.overhead
+        return try frame.withUnsafeBytes { frame in
+            try buffer.withUnsafeBytes { plaintext in
+                try body(UnsafeRawBufferPointer(rebasing: frame[..<frameLength]), UnsafeRawBufferPointer(rebasing: plaintext[..<length]))
+            }
+        }
     }
 
     /// Authenticates and decrypts into `frame`; returns the frame's length.

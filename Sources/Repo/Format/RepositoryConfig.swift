@@ -108,9 +108,9 @@ struct RepositoryConfig: Codable, Sendable {
     var id: String
     var sealed: Data
 
-    static func make(id: String, parameters: RepositoryParameters, keys: RepositoryKeys) throws -> RepositoryConfig {
+    static func make(id: String, parameters: RepositoryParameters, sealer: MetadataSealer) throws -> RepositoryConfig {
         let plaintext = Array(try JSONCoding.encoder.encode(parameters))
-        let sealed = try MetadataObject.seal(plaintext, kind: .config, keys: keys, context: Array(id.utf8))
+        let sealed = try sealer.seal(plaintext, kind: .config, context: Array(id.utf8))
         return RepositoryConfig(version: currentVersion, id: id, sealed: Data(sealed))
     }
 
@@ -130,8 +130,8 @@ struct RepositoryConfig: Codable, Sendable {
         return config
     }
 
-    func parameters(keys: RepositoryKeys) throws -> RepositoryParameters {
-        let plaintext = try MetadataObject.open(Array(sealed), kind: .config, keys: keys, name: "config", context: Array(id.utf8))
+    func parameters(sealer: MetadataSealer) throws -> RepositoryParameters {
+        let plaintext = try sealer.open(Array(sealed), kind: .config, name: "config", context: Array(id.utf8))
         guard let parameters = try? JSONCoding.decoder.decode(RepositoryParameters.self, from: Data(plaintext)) else {
             throw FormatError.corrupt("config", "parameters do not decode")
         }

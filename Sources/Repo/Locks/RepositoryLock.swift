@@ -88,7 +88,7 @@ public final class RepositoryLock: @unchecked Sendable {
     static func locks(of repository: Repository) throws -> [(LockRecord, ObjectName)] {
         try repository.backend.list(.locks).compactMap { info in
             guard let sealed = try? repository.backend.read(info.name) else { return nil }  // gone meanwhile
-            guard let plaintext = try? MetadataObject.open(sealed, kind: .lock, keys: repository.keys, name: "lock"),
+            guard let plaintext = try? repository.metadata.open(sealed, kind: .lock, name: "lock"),
                   let record = try? JSONCoding.decoder.decode(LockRecord.self, from: Data(plaintext)) else {
                 return (LockRecord.unreadable(info.name.id), info.name)
             }
@@ -140,7 +140,7 @@ public final class RepositoryLock: @unchecked Sendable {
     }
 
     static func write(_ record: LockRecord, to repository: Repository) throws -> ObjectName {
-        let sealed = try MetadataObject.seal(Array(try JSONCoding.encoder.encode(record)), kind: .lock, keys: repository.keys)
+        let sealed = try repository.metadata.seal(Array(try JSONCoding.encoder.encode(record)), kind: .lock)
         // Lock ids are random: a refresh writes a new object, then removes the old one.
         let name = ObjectName(.locks, SecureRandom.bytes(count: 32).map { String(format: "%02x", $0) }.joined())
         try repository.backend.write(name, sealed)

@@ -40,7 +40,7 @@ struct CondemnedWriter {
 
     mutating func flush() throws {
         guard count > 0 else { return }
-        let sealed = try MetadataObject.seal(CondemnedList.encode(count: count, body: body.bytes), kind: .condemned, keys: repository.keys)
+        let sealed = try repository.metadata.seal(CondemnedList.encode(count: count, body: body.bytes), kind: .condemned)
         let name = ObjectName(.condemned, SHA256.hash(sealed).hex)
         try repository.backend.write(name, sealed)
         written.append(name)

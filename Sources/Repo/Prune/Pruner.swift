@@ -167,10 +167,9 @@ public struct Pruner {
     private func readUnindexedPacks(_ inventory: Inventory, earlier: EarlierCondemnations,
                                     into report: inout PruneReport) -> [IndexedPack] {
         var unindexed: [IndexedPack] = []
-        let reader = PackReader(keys: repository.keys)
         for (id, info) in inventory.stored where inventory.index.pack(id) == nil && earlier.all[id] == nil {
             do {
-                unindexed.append(try reader.indexRecord(of: info, backend: repository.backend))
+                unindexed.append(try repository.blobs.indexRecord(of: info))
             } catch {
                 report.damagedPacks.append("\(error)")
             }
@@ -260,8 +259,8 @@ public struct Pruner {
                 batchBytes += record.bytes.count
             }
             replaced.append(object)
-            // As large as the objects a snapshot writes (BlobSink), no larger.
-            if batch.count >= BlobSink.packsPerIndex || batchBytes >= BlobSink.blobsPerIndex * 40 { try flush() }
+            // As large as the objects a snapshot writes, no larger.
+            if batch.count >= IndexBatch.packsPerIndex || batchBytes >= IndexBatch.recordBytesPerIndex { try flush() }
         }
         try flush()
     }
@@ -342,7 +341,7 @@ public struct Pruner {
                                      plaintextLength: Int(entry.plaintextLength))
                 }
             }
-            try repacker.copy(entries, of: pack, bytes: try repository.backend.read(ObjectName(pack.type.packKind, pack.id.hex)))
+            try repacker.copy(entries, of: pack)
         }
         try repacker.finish()
         return repacker.bytesWritten

@@ -8,78 +8,35 @@ import Crypto
 /// packs stream); new packs are indexed (in objects as a snapshot writes them) as they are
 /// stored.
 final class Repacker {
-    private let repository: Repository
-    private let hasher: HMACSHA256Hasher
-    private let compressor = BlobCompressor()
-    private var writers: [BlobType: PackWriter] = [:]
-    private var pools: [BlobType: PackBufferPool] = [:]
-    private var unindexed: [IndexedPack] = []
-    private var unindexedBlobs = 0
-    private(set) var bytesWritten = 0
+    private let reader: PackBlobReader
+    private let uploader: BlobUploader
+    private var packs: OpenPacks
 
     init(repository: Repository) {
-        self.repository = repository
-        hasher = HMACSHA256Hasher(key: repository.keys.blobIDKey)
+        reader = PackBlobReader(store: repository.blobs)
+        uploader = BlobUploader(repository: repository, writers: 1, uploads: .inline, addingToMemory: false)
+        packs = OpenPacks(uploader: uploader, compressor: BlobCompressor())
     }
 
-    /// Copies the blobs `entries` of `pack` (its whole bytes).
-    func copy(_ entries: [PackEntry], of pack: BlobIndex.Pack, bytes: [UInt8]) throws {
+    /// Bytes of the packs written.
+    var bytesWritten: Int { uploader.bytesStored }
+
+    /// Copies the blobs `entries` of `pack`, read from the first to the last in one request.
+    func copy(_ entries: [PackEntry], of pack: BlobIndex.Pack) throws {
         let name = pack.id.hex
-        let opener = try BlobOpener(keys: repository.keys, salt: pack.salt)
-        for entry in entries.sorted(by: { $0.offset < $1.offset }) {
-            guard entry.offset + entry.length <= bytes.count else { throw PruneError.damagedPack(name, "shorter than the index says") }
-            let writer = try writer(for: pack.type)
-            do {
-                try bytes.withUnsafeBytes { raw in
-                    let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<entry.offset + entry.length])
-                    try opener.withFrame(sealed, entry: entry, pack: name) { frame, plaintext in
-                        hasher.update(plaintext)
-                        guard hasher.finalize() == entry.id else {
-                            throw PruneError.damagedPack(name, "blob \(entry.id.hex) does not hash to its id")
-                        }
-                        try writer.add(id: entry.id, frame: frame, plaintextLength: entry.plaintextLength)
-                    }
-                }
-            } catch let error as PruneError {
-                throw error
-            } catch {
-                throw PruneError.damagedPack(name, "\(error)")
-            }
-            if writer.isFull { try store(pack.type) }
+        let sorted = entries.sorted { $0.offset < $1.offset }
+        try reader.load(sorted, fromPack: pack.id, type: pack.type, spans: .oneRequest, unreadable: { _, error in
+            if case BackendError.truncated = error { throw PruneError.damagedPack(name, "shorter than the index says") }
+            throw error
+        }) { index, result in
+            let blob = try result.mapError { PruneError.damagedPack(name, "\($0)") }.get()
+            try packs.add(pack.type, id: sorted[index].id, frame: blob.frame, plaintextLength: blob.plaintext.count)
         }
     }
 
     /// Stores the open packs and indexes every pack not yet indexed.
     func finish() throws {
-        for type in Array(writers.keys) { try store(type) }
-        try saveIndex()
-    }
-
-    private func writer(for type: BlobType) throws -> PackWriter {
-        if let writer = writers[type] { return writer }
-        let target = type == .data ? repository.parameters.packTargetSize : min(repository.parameters.packTargetSize, 4 << 20)
-        // A backend that streams takes the pack as it fills: the buffer holds one blob.
-        let streams = repository.backend.streamsObjects
-        let pool = pools[type] ?? PackBufferPool(bufferSize: (streams ? 0 : target) + (4 << 20) + (1 << 16), count: 1)
-        pools[type] = pool
-        let writer = try PackWriter(type: type, keys: repository.keys, compressor: compressor, targetSize: target, pool: pool,
-                                    stream: repository.backend.makeStream(type.packKind))
-        writers[type] = writer
-        return writer
-    }
-
-    private func store(_ type: BlobType) throws {
-        guard let writer = writers.removeValue(forKey: type), !writer.isEmpty else { return }
-        let pack = try writer.finish()
-        try pack.store(in: repository.backend)
-        bytesWritten += pack.size
-        unindexed.append(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
-        unindexedBlobs += pack.entries.count
-        if unindexed.count >= BlobSink.packsPerIndex || unindexedBlobs >= BlobSink.blobsPerIndex { try saveIndex() }
-    }
-
-    private func saveIndex() throws {
-        try repository.saveIndex(unindexed, addingToMemory: false)
-        (unindexed, unindexedBlobs) = ([], 0)
+        try packs.close()
+        try uploader.finish()
     }
 }

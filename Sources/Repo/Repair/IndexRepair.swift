@@ -23,26 +23,26 @@ public struct IndexRepair {
         let backend = repository.backend
         let oldIndex = try backend.list(.index)
         let packs = try backend.list(.dataPack) + backend.list(.treePack)
-        let reader = PackReader(keys: repository.keys)
-        var batch: [IndexedPack] = []
+        var batch = IndexBatch()
         for (number, info) in packs.enumerated() {
             progress?(number, packs.count)
+            let pack: IndexedPack
             do {
-                let pack = try reader.indexRecord(of: info, backend: backend)
-                batch.append(pack)
-                report.packsIndexed += 1
-                report.blobsIndexed += pack.entries.count
+                pack = try repository.blobs.indexRecord(of: info)
             } catch {
                 report.damagedPacks.append("\(error)")
+                continue
             }
-            if batch.count == 64 {
-                try repository.saveIndex(batch)
+            report.packsIndexed += 1
+            report.blobsIndexed += pack.entries.count
+            if let full = batch.add(pack) {
+                try repository.saveIndex(full)
                 report.indexObjectsWritten += 1
-                batch.removeAll()
             }
         }
-        if !batch.isEmpty {
-            try repository.saveIndex(batch)
+        let rest = batch.drain()
+        if !rest.isEmpty {
+            try repository.saveIndex(rest)
             report.indexObjectsWritten += 1
         }
         let written = Set(try backend.list(.index).map(\.name)).subtracting(oldIndex.map(\.name))

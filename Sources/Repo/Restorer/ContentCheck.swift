@@ -8,10 +8,10 @@ import Glibc
 /// writing, so a restore onto an existing tree only rewrites what differs; `--verify` reads
 /// every written file back the same way.
 ///
-/// Not thread-safe (the hasher): one per thread.
+/// Not thread-safe (the namer): one per thread.
 struct ContentCheck {
     let repository: Repository
-    let hasher: HMACSHA256Hasher
+    let namer: BlobNamer
 
     /// Whether the open file `fd` (which this closes) holds `content`, `size` bytes in all.
     func matches(_ content: [ContentPiece], size: UInt64, fd: Int32) -> Bool {
@@ -28,8 +28,7 @@ struct ContentCheck {
                 if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
                 let read = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
                 guard read == length else { return false }
-                hasher.update(UnsafeRawBufferPointer(rebasing: buffer.withUnsafeBytes { $0 }[..<length]))
-                guard hasher.finalize() == id else { return false }
+                guard buffer.withUnsafeBytes({ namer.matches(UnsafeRawBufferPointer(rebasing: $0[..<length]), id) }) else { return false }
                 offset += UInt64(length)
             case .hole(let length):
                 var left = length

@@ -26,7 +26,7 @@ final class RestorePlanner {
         self.directories = directories
         self.tally = tally
         self.progress = progress
-        check = ContentCheck(repository: repository, hasher: HMACSHA256Hasher(key: repository.keys.blobIDKey))
+        check = ContentCheck(repository: repository, namer: repository.blobs.namer())
     }
 
     /// Plans the restore of `tree` into the target.

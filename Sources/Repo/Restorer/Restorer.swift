@@ -55,7 +55,7 @@ public final class Restorer {
     private func write(_ plan: RestorePlan, directories: RestoreDirectories, tally: RestoreTally, report: (() -> Void)?) {
         let files = RestoreFiles(plan: plan.files, directories: directories, tally: tally, verify: options.verify,
                                  openFiles: openFiles)
-        let check = ContentCheck(repository: repository, hasher: HMACSHA256Hasher(key: repository.keys.blobIDKey))
+        let check = ContentCheck(repository: repository, namer: repository.blobs.namer())
         for file in plan.files.indices where plan.files[file].pieces == 0 { files.finishEmpty(file, check: check) }
         let repository = repository
         let reported = tally.problemCount

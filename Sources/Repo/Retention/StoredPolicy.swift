@@ -34,7 +34,7 @@ extension Repository {
     /// which the newer wins, never none).
     public func setPolicy(_ policy: StoredPolicy) throws {
         let earlier = try backend.list(.policy)
-        let sealed = try MetadataObject.seal(Array(try JSONCoding.encoder.encode(policy)), kind: .policy, keys: keys)
+        let sealed = try metadata.seal(Array(try JSONCoding.encoder.encode(policy)), kind: .policy)
         let name = ObjectName(.policy, SHA256.hash(sealed).hex)
         try backend.write(name, sealed)
         for info in earlier where info.name != name { try backend.delete(info.name) }
@@ -51,7 +51,7 @@ extension Repository {
     private func policyObjects() throws -> [(ObjectName, StoredPolicy)] {
         try backend.list(.policy).map { info in
             let name = "policy \(info.name.id.prefix(8))"
-            let plaintext = try MetadataObject.open(try backend.read(info.name), kind: .policy, keys: keys, name: name)
+            let plaintext = try metadata.open(try backend.read(info.name), kind: .policy, name: name)
             do {
                 let stored = try JSONCoding.decoder.decode(StoredPolicy.self, from: Data(plaintext))
                 guard stored.version == 1 else {

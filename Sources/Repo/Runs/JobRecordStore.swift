@@ -12,7 +12,7 @@ extension Repository {
 
     /// Stores `record`, then removes the oldest beyond `jobRecordsKept`.
     public func saveJobRecord(_ record: JobRecord) throws {
-        let sealed = try MetadataObject.seal(Array(try JSONCoding.encoder.encode(record)), kind: .run, keys: keys)
+        let sealed = try metadata.seal(Array(try JSONCoding.encoder.encode(record)), kind: .run)
         let milliseconds = UInt64(max(0, record.started.timeIntervalSince1970 * 1000))
         let id = String(format: "%016llx", milliseconds) + SHA256.hash(sealed).hex.prefix(48)
         try backend.write(ObjectName(.runs, id), sealed)
@@ -25,7 +25,7 @@ extension Repository {
     public func visitJobRecords(_ visit: (JobRecord) throws -> Bool) throws {
         for info in try backend.list(.runs).sorted(by: { $0.name.id > $1.name.id }) {
             guard let sealed = try? backend.read(info.name),
-                  let plaintext = try? MetadataObject.open(sealed, kind: .run, keys: keys, name: "run \(info.name.id.prefix(8))"),
+                  let plaintext = try? metadata.open(sealed, kind: .run, name: "run \(info.name.id.prefix(8))"),
                   let record = try? JSONCoding.decoder.decode(JobRecord.self, from: Data(plaintext)), record.version == 1
             else { continue }
             if try !visit(record) { return }

@@ -25,16 +25,11 @@ import Testing
     /// The codec ids of every data blob the repository stores.
     static func dataCodecs(_ repository: Repository) throws -> Set<UInt8> {
         var codecs = Set<UInt8>()
-        let reader = PackReader(keys: repository.keys)
+        let reader = PackBlobReader(store: repository.blobs)
         for info in try repository.backend.list(.dataPack) {
-            let bytes = try repository.backend.read(info.name)
-            let (salt, entries) = try reader.header(of: bytes, name: info.name.id)
-            let opener = try BlobOpener(keys: repository.keys, salt: salt)
-            try bytes.withUnsafeBytes { raw in
-                for entry in entries {
-                    let sealed = UnsafeRawBufferPointer(rebasing: raw[entry.offset..<entry.offset + entry.length])
-                    try opener.withFrame(sealed, entry: entry, pack: info.name.id) { frame, _ in _ = codecs.insert(frame[0]) }
-                }
+            let pack = try repository.blobs.indexRecord(of: info)
+            try reader.load(pack.entries, fromPack: pack.id, type: .data, spans: .oneRequest, unreadable: { _, error in throw error }) {
+                _, blob in _ = codecs.insert(try blob.get().frame[0])
             }
         }
         return codecs
@@ -104,7 +99,7 @@ import Testing
     static func rewriteConfig(of repository: Repository, _ change: (inout RepositoryParameters) -> Void) throws {
         var parameters = repository.parameters
         change(&parameters)
-        let config = try RepositoryConfig.make(id: repository.id, parameters: parameters, keys: repository.keys)
+        let config = try RepositoryConfig.make(id: repository.id, parameters: parameters, sealer: repository.metadata)
         try repository.backend.write(.config, try config.encoded())
     }
 

@@ -9,7 +9,7 @@ import Testing
     /// The sealed parameters of the repository in `directory`, as JSON.
     static func parametersJSON(_ repository: Repository) throws -> [String: Any] {
         let config = try RepositoryConfig.decode(try repository.backend.read(.config))
-        let plaintext = try MetadataObject.open(Array(config.sealed), kind: .config, keys: repository.keys, name: "config",
+        let plaintext = try repository.metadata.open(Array(config.sealed), kind: .config, name: "config",
                                                 context: Array(config.id.utf8))
         return try #require(try JSONSerialization.jsonObject(with: Data(plaintext)) as? [String: Any])
     }

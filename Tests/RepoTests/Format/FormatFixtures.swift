@@ -33,6 +33,23 @@ enum FormatFixtures {
                        pool: PackBufferPool(bufferSize: targetSize + (1 << 20), count: 1))
     }
 
+    /// Flips bits of the byte at `position` of the file at `path`: damage on disk.
+    static func flipByte(at position: Int, of path: String, mask: UInt8 = 0x40) throws {
+        let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { Glibc.close(fd) }
+        var byte: UInt8 = 0
+        try #require(pread(fd, &byte, 1, off_t(position)) == 1)
+        byte ^= mask
+        try #require(pwrite(fd, &byte, 1, off_t(position)) == 1)
+    }
+
+    /// A pack writer for `repository`'s blob keys (a pack stored behind its index's back).
+    static func packWriter(_ type: BlobType, in repository: Repository, targetSize: Int = 1 << 20) throws -> PackWriter {
+        try repository.blobs.packWriter(type, compressor: BlobCompressor(), targetSize: targetSize,
+                                        pool: PackBufferPool(bufferSize: targetSize + (1 << 20), count: 1), stream: nil)
+    }
+
     // MARK: Exit tests
 
     /// Decoders must never crash, but a crash in the test process would end every test of

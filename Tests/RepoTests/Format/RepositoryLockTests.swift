@@ -8,7 +8,7 @@ import Testing
     /// Writes a lock object as another process would.
     @discardableResult
     static func plant(_ record: LockRecord, in repository: Repository) throws -> ObjectName {
-        let sealed = try MetadataObject.seal(Array(try JSONCoding.encoder.encode(record)), kind: .lock, keys: repository.keys)
+        let sealed = try repository.metadata.seal(Array(try JSONCoding.encoder.encode(record)), kind: .lock)
         let name = ObjectName(.locks, SecureRandom.bytes(count: 32).map { String(format: "%02x", $0) }.joined())
         try repository.backend.write(name, sealed)
         return name

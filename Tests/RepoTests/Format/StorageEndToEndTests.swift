@@ -175,7 +175,7 @@ import Testing
         #expect(report.problems == ["pack \(packs[1].name.id) is in the index but missing from the repository"])
 
         // A pack no index lists is a note, not a problem.
-        let writer = try FormatFixtures.packWriter(.data, keys: repository.keys, targetSize: 1 << 16)
+        let writer = try FormatFixtures.packWriter(.data, in: repository, targetSize: 1 << 16)
         try [UInt8](repeating: 1, count: 100).withUnsafeBytes { _ = try writer.add(id: .zero, plaintext: $0) }
         let pack = try writer.finish()
         try pack.store(in: backend)

@@ -210,7 +210,7 @@ import Testing
         let world = try PruneFixtures.World()
         defer { world.remove() }
         let kept = try world.snapshot(Scenario(seed: 74).shared)
-        let writer = try FormatFixtures.packWriter(.data, keys: world.repository.keys)
+        let writer = try FormatFixtures.packWriter(.data, in: world.repository)
         var generator = PruneFixtures.Generator(seed: 75)
         let blob = PruneFixtures.random(20_000, &generator)
         try blob.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(blob, in: world.repository), plaintext: $0) }

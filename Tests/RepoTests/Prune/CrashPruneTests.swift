@@ -26,7 +26,7 @@ import Testing
         let world = try PruneFixtures.World()
         do {
             let snapshots = try PruneFixtures.evolvingVersions(seed: 81, scale: 0.2).map { try world.snapshot($0) }
-            let writer = try FormatFixtures.packWriter(.data, keys: world.repository.keys)
+            let writer = try FormatFixtures.packWriter(.data, in: world.repository)
             var generator = PruneFixtures.Generator(seed: 82)
             let blob = PruneFixtures.random(30_000, &generator)
             try blob.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(blob, in: world.repository), plaintext: $0) }

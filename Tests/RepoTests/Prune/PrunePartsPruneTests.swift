@@ -129,7 +129,7 @@ import Testing
         #expect(lists.flatMap(\.1).sorted(by: byID) == packs.map { CondemnedPack(pack: $0, condemnedAt: 1234) }.sorted(by: byID))
         // Not readable as another kind of object.
         let sealed = try backend.read(writer.written[0])
-        #expect(throws: (any Error).self) { try MetadataObject.open(sealed, kind: .index, keys: repository.keys, name: "x") }
+        #expect(throws: (any Error).self) { try repository.metadata.open(sealed, kind: .index, name: "x") }
     }
 }
 

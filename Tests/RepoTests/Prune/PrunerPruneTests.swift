@@ -203,7 +203,7 @@ import Testing
         defer { world.remove() }
         let (old, kept, _, _) = try Self.mixedPack(world, seed: 43)
         // Plus a pack no index lists.
-        let writer = try FormatFixtures.packWriter(.data, keys: world.repository.keys)
+        let writer = try FormatFixtures.packWriter(.data, in: world.repository)
         var generator = PruneFixtures.Generator(seed: 44)
         let orphan = PruneFixtures.random(50_000, &generator)
         try orphan.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(orphan, in: world.repository), plaintext: $0) }
@@ -279,7 +279,7 @@ import Testing
         try sink.finish()
         for info in try world.backend.list(.index) where !indexBefore.contains(info.name) { try world.backend.delete(info.name) }
         // A pack written by hand, never indexed.
-        let writer = try FormatFixtures.packWriter(.data, keys: world.repository.keys)
+        let writer = try FormatFixtures.packWriter(.data, in: world.repository)
         let loose = PruneFixtures.random(10_000, &generator)
         try loose.withUnsafeBytes { _ = try writer.add(id: PruneFixtures.blobID(loose, in: world.repository), plaintext: $0) }
         let pack = try writer.finish()

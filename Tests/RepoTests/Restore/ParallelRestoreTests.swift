@@ -75,14 +75,7 @@ import Glibc
                 == scene.repository.location(of: damaged)?.pack
         }
         try #require(!sharingPack.isEmpty, "other blobs share the damaged blob's pack")
-        let fd = open(pack.path, O_RDWR | O_CLOEXEC)
-        try #require(fd >= 0)
-        var byte: UInt8 = 0
-        let position = off_t(pack.offset + pack.length / 2)
-        try #require(pread(fd, &byte, 1, position) == 1)
-        byte ^= 0x40
-        try #require(pwrite(fd, &byte, 1, position) == 1)
-        close(fd)
+        try FormatFixtures.flipByte(at: pack.offset + pack.length / 2, of: pack.path)
 
         for jobs in [1, 4] {
             let (summary, target) = try scene.restore(stored, jobs: jobs)
@@ -302,11 +295,8 @@ import Glibc
 
 /// How a pack's needed blobs become read requests.
 @Suite struct PackSpansTests {
-    private func pieces(_ ranges: [(offset: Int, length: Int)]) -> [RestorePlan.Piece] {
-        ranges.enumerated().map { number, range in
-            RestorePlan.Piece(blob: .zero, fileOffset: 0, packOffset: UInt32(range.offset), length: UInt32(range.length),
-                              plaintextLength: 0, file: UInt32(number), pack: 0)
-        }
+    private func pieces(_ ranges: [(offset: Int, length: Int)]) -> [PackEntry] {
+        ranges.map { range in PackEntry(type: .data, id: .zero, offset: range.offset, length: range.length, plaintextLength: 0) }
     }
 
     @Test func smallGapsAreReadThroughLargeOnesSplit() {

@@ -2,7 +2,7 @@ import Crypto
 
 /// Reads blobs one at a time in a file's order, for dump, diff and copy: ranged reads from
 /// packs, with each pack's cipher kept for the blobs that follow from the same pack. (A
-/// restore plans all its reads first and reads each pack once: `PackRestorer`.) Not
+/// restore plans all its reads first and reads each pack once: `PackBlobReader`.) Not
 /// thread-safe.
 ///
 /// On an object store (`preferredReadSize` > 0) a read fetches a window of that size from
@@ -10,19 +10,28 @@ import Crypto
 /// order they were stored, so one request serves many. Snapshot workers fill packs side by
 /// side, so consecutive files alternate between a few packs: the last few windows are kept.
 final class BlobReader {
-    private let repository: Repository
+    private let store: BlobStore
     private var openers: [Digest256: BlobOpener] = [:]
     private let readAhead: Int
     private var windows: [(pack: Digest256, start: Int, bytes: [UInt8])] = []
     private static let windowCount = 6
+    /// Set when blobs are checked against their ids (copy: damage is never copied).
+    private let namer: BlobNamer?
 
-    init(repository: Repository) {
-        self.repository = repository
-        readAhead = repository.backend.preferredReadSize
+    init(store: BlobStore, checkingIDs: Bool = false) {
+        self.store = store
+        readAhead = store.backend.preferredReadSize
+        namer = checkingIDs ? store.namer() : nil
     }
 
     func load(_ id: Digest256) throws -> [UInt8] {
-        guard let location = repository.location(of: id) else { throw RepositoryError.blobMissing(id) }
+        guard let location = store.location(of: id) else { throw RepositoryError.blobMissing(id) }
+        let plaintext = try open(id, at: location)
+        try namer.map { namer in try plaintext.withUnsafeBytes { try namer.check($0, is: id, inPack: location.pack) } }
+        return plaintext
+    }
+
+    private func open(_ id: Digest256, at location: BlobLocation) throws -> [UInt8] {
         let opener = try opener(for: location.pack)
         let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
                               plaintextLength: location.plaintextLength)
@@ -36,10 +45,10 @@ final class BlobReader {
         }
         let name = ObjectName(location.type.packKind, location.pack.hex)
         var end = location.offset + location.length
-        if readAhead > location.length, let packSize = repository.packSize(location.pack) {
+        if readAhead > location.length, let packSize = store.packSize(location.pack) {
             end = max(end, min(packSize, location.offset + readAhead))
         }
-        let bytes = try repository.backend.read(name, range: location.offset..<end)
+        let bytes = try store.backend.read(name, range: location.offset..<end)
         if end > location.offset + location.length {
             windows.removeAll { $0.pack == location.pack }
             windows.append((location.pack, location.offset, bytes))
@@ -52,9 +61,8 @@ final class BlobReader {
 
     private func opener(for pack: Digest256) throws -> BlobOpener {
         if let opener = openers[pack] { return opener }
-        guard let salt = repository.packSalt(pack) else { throw FormatError.corrupt("pack \(pack.hex)", "not in the index") }
         if openers.count > 256 { openers.removeAll() }
-        let opener = try BlobOpener(keys: repository.keys, salt: salt)
+        let opener = try store.opener(for: pack)
         openers[pack] = opener
         return opener
     }
