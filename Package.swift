@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "Chunker", swiftSettings: optimize),
         .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
         .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
+        // The one worker pool, pipeline queue and cancellation (signals stop work at safe points).
+        .target(name: "Workers", swiftSettings: optimize),
 
         // The repository: format, backends, archiver, restorer, prune, check.
         .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
@@ -56,6 +58,7 @@ let package = Package(
         // moto server and fault proxy helpers for S3 and notification tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd", "TestSupport"]),
         .testTarget(name: "RepoTests", dependencies: ["Repo", "TestSupport"]),
