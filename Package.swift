@@ -38,17 +38,17 @@ let package = Package(
         .target(name: "Workers", swiftSettings: optimize),
 
         // The repository: format, backends, archiver, restorer, prune, check.
-        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
+        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "Workers", "CSQLite", "CLibSSL"],
                 swiftSettings: optimize),
 
         // The job file's syntax: a small, strict TOML reader that knows nothing of jobs.
         .target(name: "TOML"),
 
         // Around the core: job files, database sources and restores, `repo run`, drills.
-        .target(name: "Jobs", dependencies: ["Repo", "TOML", "CSQLite"]),
+        .target(name: "Jobs", dependencies: ["Repo", "TOML", "Workers", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML"]),
+        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML", "Workers"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],

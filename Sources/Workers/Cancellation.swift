@@ -34,17 +34,30 @@ public final class Cancellation: Sendable {
 }
 
 /// Work stopped at a safe point because it was asked to (`signal` says by which, if any).
+/// The operation that stopped adds what it had and had not saved, for the one line the
+/// user reads.
 public struct Cancelled: Error, Equatable, CustomStringConvertible {
     public let signal: Int32?
+    public let outcome: String?
 
-    public init(signal: Int32?) { self.signal = signal }
+    public init(signal: Int32?, outcome: String? = nil) {
+        self.signal = signal
+        self.outcome = outcome
+    }
+
+    /// The same stop, with what the operation saved; an outcome already given is kept (the
+    /// innermost operation knows best).
+    public func saying(_ outcome: String) -> Cancelled {
+        Cancelled(signal: signal, outcome: self.outcome ?? outcome)
+    }
 
     public var description: String {
-        switch signal {
+        let cause = switch signal {
         case SIGINT: "interrupted (SIGINT)"
         case SIGTERM: "terminated (SIGTERM)"
         case let signal?: "stopped by signal \(signal)"
         case nil: "cancelled"
         }
+        return outcome.map { "\(cause): \($0)" } ?? cause
     }
 }

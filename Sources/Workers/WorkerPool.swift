@@ -108,5 +108,12 @@ public struct WorkerPool: Sendable {
             while done.wait(timeout: .now() + interval) == .timedOut { waiting() }
             // Signalled once: later joins find the count at zero.
         }
+
+        /// Waits at most `seconds`; whether every thread returned. Threads still running are
+        /// left to end on their own (or with the process).
+        public func join(timeout seconds: Double) -> Bool {
+            guard left.withLock({ $0 }) > 0 else { return true }
+            return done.wait(timeout: .now() + seconds) == .success
+        }
     }
 }

@@ -80,6 +80,8 @@ import Testing
         #expect(plain.isCancelled && plain.signal == nil)
         #expect("\(Cancelled(signal: nil))" == "cancelled")
         #expect("\(Cancelled(signal: SIGINT))" == "interrupted (SIGINT)")
+        let told = Cancelled(signal: SIGTERM).saying("no snapshot was saved").saying("outer words")
+        #expect("\(told)" == "terminated (SIGTERM): no snapshot was saved", "the innermost outcome is kept")
     }
 
     @Test func startedThreadsAreJoinedWhileWaitingIsCalled() {
