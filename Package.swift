@@ -34,19 +34,21 @@ let package = Package(
         .target(name: "Chunker", swiftSettings: optimize),
         .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
         .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
+        // The one worker pool, pipeline queue and cancellation (signals stop work at safe points).
+        .target(name: "Workers", swiftSettings: optimize),
 
         // The repository: format, backends, archiver, restorer, prune, check.
-        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
+        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "Workers", "CSQLite", "CLibSSL"],
                 swiftSettings: optimize),
 
         // The job file's syntax: a small, strict TOML reader that knows nothing of jobs.
         .target(name: "TOML"),
 
         // Around the core: job files, database sources and restores, `repo run`, drills.
-        .target(name: "Jobs", dependencies: ["Repo", "TOML", "CSQLite"]),
+        .target(name: "Jobs", dependencies: ["Repo", "TOML", "Workers", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML"]),
+        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML", "Workers"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
@@ -56,6 +58,7 @@ let package = Package(
         // moto server and fault proxy helpers for S3 and notification tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd", "TestSupport"]),
         .testTarget(name: "RepoTests", dependencies: ["Repo", "TestSupport"]),

@@ -1,6 +1,8 @@
+import Foundation
 import Jobs
 import Repo
 import TOML
+import Workers
 
 /// The exit codes `repo` promises (README.md, "Exit codes"). Scripts depend on them.
 enum ExitCode: Int32 {
@@ -29,13 +31,16 @@ enum ExitCode: Int32 {
     case jobFileInvalid = 17
     /// `repo status --max-age`: a job's last run failed, or its last success is too old.
     case stale = 18
-    /// Interrupted by a signal.
+    /// Stopped by SIGINT (Ctrl-C) at a safe point; the message says what was saved.
     case interrupted = 130
+    /// Stopped by SIGTERM at a safe point; the message says what was saved.
+    case terminated = 143
 
     /// The code for an error that ended a command.
     static func of(_ error: Error) -> ExitCode {
         switch error {
         case is UsageError: return .usage
+        case let error as Cancelled: return error.signal == SIGTERM ? .terminated : .interrupted
         case let error as BackendError:
             if case .repositoryNotFound = error { return .repositoryNotFound }
             return .failure

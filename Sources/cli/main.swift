@@ -1,11 +1,15 @@
 import Foundation
 import Repo
+import Workers
 
 // The `repo` executable: parses the command line, runs the command, and turns every error
 // into one line on stderr (with --json, one JSON object: ErrorReport.swift) and a
 // documented exit code (ExitCode.swift).
 
 signal(SIGPIPE, SIG_IGN)
+// The first Ctrl-C or SIGTERM stops work at its next safe point and the command says what
+// it saved (exit 130 or 143); a second one ends the process at once.
+let signalTrap = SignalTrap(notice: "repo: stopping at the next safe point (signal again to stop at once)\n")
 MemoryTuning.apply()
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import Workers
 
 /// Tells every notifier subscribed to a notification's event, all at once, each within a
 /// bounded time: a failed attempt that may go better (a timeout, a lost connection, HTTP
@@ -32,18 +34,14 @@ public struct NotificationDispatcher: Sendable {
     public func send(_ notification: JobNotification) -> [String] {
         let chosen = notifiers.filter { $0.events.contains(notification.event) }
         guard !chosen.isEmpty else { return [] }
-        // One thread each: a notifier that stalls must not hold up the others.
+        // One thread each: a notifier that stalls must not hold up the others. Not
+        // cancelled by a signal: news of an interrupted run is news too.
         let results = WarningSlots(count: chosen.count)
-        let group = DispatchGroup()
-        for (index, config) in chosen.enumerated() {
-            group.enter()
-            Thread {
-                results.set(index, deliver(notification, to: config))
-                group.leave()
-            }.start()
+        let sending = WorkerPool(threads: chosen.count).start(chosen.count) { index in
+            results.set(index, deliver(notification, to: chosen[index]))
         }
         let budget = chosen.map(budget).max() ?? 0
-        _ = group.wait(timeout: .now() + budget)
+        _ = sending.join(timeout: budget)
         // A server that trickles bytes keeps every read alive; its thread is left to end on
         // its own (or with the process), its notifier reported as not told.
         return results.warnings { index in
@@ -80,22 +78,21 @@ public struct NotificationDispatcher: Sendable {
 }
 
 /// The outcome of notifiers sent on their own threads, kept in the notifiers' order.
-private final class WarningSlots: @unchecked Sendable {
+private final class WarningSlots: Sendable {
     private enum Slot {
         case pending
         case done(warning: String?)
     }
 
-    private let lock = NSLock()
-    private var slots: [Slot]
+    private let slots: Mutex<[Slot]>
 
-    init(count: Int) { slots = Array(repeating: .pending, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: .pending, count: count)) }
 
-    func set(_ index: Int, _ warning: String?) { lock.withLock { slots[index] = .done(warning: warning) } }
+    func set(_ index: Int, _ warning: String?) { slots.withLock { $0[index] = .done(warning: warning) } }
 
     /// The warnings so far, `unfinished(index)` for a notifier still at work.
     func warnings(unfinished: (Int) -> String) -> [String] {
-        lock.withLock {
+        slots.withLock { slots in
             slots.enumerated().compactMap { index, slot in
                 if case .done(let warning) = slot { return warning }
                 return unfinished(index)

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Workers
 
 /// `repo run JOB`: snapshots the job's paths and dumps each database source, then applies
 /// the retention policy, prunes and checks on their cadences, and copies to every `copy-to`
@@ -16,6 +17,9 @@ public final class JobRunner {
         public var time: Date?
         /// Compression and encryption workers.
         public var workers = ProcessInfo.processInfo.activeProcessorCount
+        /// Raised (by SIGINT or SIGTERM), the run ends its current step at a safe point and
+        /// begins no other; the record and the notifications say so.
+        public var cancellation = Cancellation.process
         public init() {}
     }
 
@@ -61,11 +65,22 @@ public final class JobRunner {
             add(StepResult(name: "open \(job.repository)", outcome: .failed, detail: "\(error)"))
             return finish(report, since: clock, state: &state, repository: nil)
         }
+        // After each step the run may have been asked to stop: nothing more is begun.
+        func stopped() -> Bool {
+            guard options.cancellation.isCancelled else { return false }
+            let stop = Cancelled(signal: options.cancellation.signal)
+            report.stoppedBy = stop
+            add(StepResult(name: "stop", outcome: .failed, detail: "\(stop): the steps after this point were not run"))
+            return true
+        }
         for step in backUp(main) { add(step) }
+        if stopped() { return finish(report, since: clock, state: &state, repository: main) }
         if let step = forgetAndPrune(main, name: mainConfig.name, state: &state) { add(step) }
         for target in job.copyTo {
+            if stopped() { return finish(report, since: clock, state: &state, repository: main) }
             for step in copy(from: main, to: target, state: &state) { add(step) }
         }
+        if stopped() { return finish(report, since: clock, state: &state, repository: main) }
         for step in check(main, name: mainConfig.name, state: &state) { add(step) }
         if let step = DiskFill(threshold: job.diskWarning).step(for: mainConfig) { add(step) }
         return finish(report, since: clock, state: &state, repository: main)
@@ -119,7 +134,7 @@ public final class JobRunner {
                 return (.ok, summary.bytesAdded, "snapshot \(stored.shortID): \(files) files, \(ByteCount.text(summary.bytesTotal))")
             })
         }
-        for source in job.databases {
+        for source in job.databases where !options.cancellation.isCancelled {
             steps.append(StepResult.measure("database \(source.name)", isBackup: true) {
                 let stored = try DatabaseBackup(source: source, environment: access.environment).snapshot(with: archiver(repository, lock))
                 return (.ok, stored.snapshot.summary.bytesAdded,

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Workers
 
 /// One line of a run's summary: a step, how it ended, how long it took, what it added.
 public struct StepResult: Sendable {
@@ -50,6 +51,8 @@ public struct RunReport: Sendable {
     public var started: Date
     public var seconds: Double = 0
     public var steps: [StepResult] = []
+    /// Set when a signal stopped the run before its last step.
+    public var stoppedBy: Cancelled?
 
     public var succeeded: Bool { !steps.contains { $0.outcome == .failed } }
     /// Bytes the run added to the job's own repository.

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import Workers
 
 /// A command `repo` starts: argv (no shell), the scrubbed environment of `ChildEnvironment`,
 /// standard input and output as the caller needs them, and the tail of standard error kept
@@ -35,7 +37,7 @@ public final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     private let errorPipe = Pipe()
     private let errorTail = ErrorTail()
-    private let errorReader = DispatchGroup()
+    private var errorReader: WorkerPool.Running?
     /// The caller's end of a `.pipe` standard input: write to it, then `closeInput()`.
     public private(set) var input: FileHandle?
     /// The caller's end of a `.pipe` standard output: read it to EOF.
@@ -62,14 +64,7 @@ public final class ChildProcess: @unchecked Sendable {
         } catch {
             throw ChildProcessError.notStarted(command: program, reason: "\(error.localizedDescription)")
         }
-        let reading = errorPipe.fileHandleForReading, tail = errorTail
-        DispatchQueue.global().async(group: errorReader) {
-            while true {
-                let data = reading.availableData
-                if data.isEmpty { break }
-                tail.append(data)
-            }
-        }
+        errorReader = ErrorTail.collect(errorPipe.fileHandleForReading, into: errorTail)
     }
 
     /// Closes the caller's end of a piped standard input, so the child sees EOF.
@@ -95,7 +90,7 @@ public final class ChildProcess: @unchecked Sendable {
     public func wait() -> Exit {
         closeInput()
         process.waitUntilExit()
-        errorReader.wait()
+        errorReader?.join()
         try? output?.close()
         output = nil
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
@@ -107,20 +102,12 @@ public final class ChildProcess: @unchecked Sendable {
                            input: [UInt8]? = nil) throws -> (output: [UInt8], exit: Exit) {
         let child = try ChildProcess(command, environment: environment, standardInput: input == nil ? .null : .pipe)
         let collected = ErrorTail(limit: Int.max)
-        let reading = DispatchGroup()
-        let handle = child.output!
-        DispatchQueue.global().async(group: reading) {
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                collected.append(data)
-            }
-        }
+        let reading = ErrorTail.collect(child.output!, into: collected)
         if let input, let writer = child.input {
             try? writer.write(contentsOf: Data(input))
         }
         child.closeInput()
-        reading.wait()
+        reading.join()
         let exit = child.wait()
         return (collected.bytes, exit)
     }
@@ -150,22 +137,34 @@ public final class ChildProcess: @unchecked Sendable {
 }
 
 /// The last bytes a child wrote to a stream, bounded.
-private final class ErrorTail: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer: [UInt8] = []
+private final class ErrorTail: Sendable {
+    private let buffer = Mutex<[UInt8]>([])
     private let limit: Int
 
     init(limit: Int = 2048) { self.limit = limit }
 
+    /// Reads `handle` to its end into `tail` on a thread of its own.
+    static func collect(_ handle: FileHandle, into tail: ErrorTail) -> WorkerPool.Running {
+        // Never cancelled: a child's output is read to its end whatever happens.
+        WorkerPool(threads: 1, cancellation: Cancellation()).start(1) { _ in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                tail.append(data)
+            }
+        }
+    }
+
     func append(_ data: Data) {
-        lock.withLock {
+        let limit = self.limit
+        buffer.withLock { buffer in
             buffer.append(contentsOf: data)
             // Trimmed once it holds twice the limit (written so that Int.max cannot overflow).
             if buffer.count - limit > limit { buffer.removeFirst(buffer.count - limit) }
         }
     }
 
-    var bytes: [UInt8] { lock.withLock { buffer.count > limit ? Array(buffer.suffix(limit)) : buffer } }
+    var bytes: [UInt8] { buffer.withLock { $0.count > limit ? Array($0.suffix(limit)) : $0 } }
     var text: String { String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Repo
+import Workers
 
 /// `repo run JOB` and `repo drill JOB`: a job file's jobs, run and drilled.
 enum JobCommands {
@@ -73,6 +74,7 @@ enum JobCommands {
         }
         let report = try notified(context, file: file, job: job, operation: "run") { try runner.run() }
         printSummary(report, verb: "run", output)
+        if let stop = report.stoppedBy { throw stop.saying("the run stopped after \(report.steps.count - 1) step(s); its record and notifications say so") }
         return report.succeeded ? .success : .jobFailed
     }
 
