@@ -35,21 +35,28 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
         .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
 
-        // The repository: format, backends, archiver, restorer, prune, check.
-        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "CSQLite", "CLibSSL"],
+        // The system calls: one descriptor type, one EINTR helper, one errno error.
+        .target(name: "Posix"),
+
+        // Where objects are kept: the backends (local directory, S3 over its own HTTP/TLS
+        // client, memory); knows nothing of snapshots, packs, indexes or keys.
+        .target(name: "Storage", dependencies: ["Posix", "Crypto", "CLibSSL"], swiftSettings: optimize),
+
+        // The repository: format, archiver, restorer, prune, check, on top of a storage backend.
+        .target(name: "Repo", dependencies: ["Posix", "Storage", "Chunker", "Crypto", "Codec", "CSQLite"],
                 swiftSettings: optimize),
 
         // The job file's syntax: a small, strict TOML reader that knows nothing of jobs.
         .target(name: "TOML"),
 
         // Around the core: job files, database sources and restores, `repo run`, drills.
-        .target(name: "Jobs", dependencies: ["Repo", "TOML", "CSQLite"]),
+        .target(name: "Jobs", dependencies: ["Posix", "Storage", "Repo", "TOML", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML"]),
+        .executableTarget(name: "cli", dependencies: ["Storage", "Repo", "Codec", "Jobs", "TOML"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
-        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
+        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Storage", "Repo"],
                           path: "Benchmarks/repo-bench", swiftSettings: optimize),
 
         // Helpers shared by the test targets: the seeded generator, and the loopback HTTP,
@@ -58,11 +65,11 @@ let package = Package(
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd", "TestSupport"]),
-        .testTarget(name: "RepoTests", dependencies: ["Repo", "TestSupport"]),
+        .testTarget(name: "RepoTests", dependencies: ["Posix", "Storage", "Repo", "TestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         // Throwaway PostgreSQL and MariaDB servers that tests start and stop themselves.
         .target(name: "DatabaseServers", path: "Tests/DatabaseServers"),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo", "DatabaseServers", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Storage", "Repo", "DatabaseServers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DatabaseServers", "TestSupport"], path: "Tests/EndToEndTests"),
     ]
 )

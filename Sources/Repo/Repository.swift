@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// An open repository: its backend, keys, parameters and index.
 ///

@@ -1,5 +1,6 @@
 import Jobs
 import Repo
+import Storage
 import TOML
 
 /// The exit codes `repo` promises (README.md, "Exit codes"). Scripts depend on them.

@@ -2,6 +2,7 @@ import Foundation
 import Repo
 import TestSupport
 import XCTest
+@testable import Storage
 @testable import Jobs
 
 /// Webhook, Slack and healthchecks notifications as a real HTTP receiver on 127.0.0.1 gets

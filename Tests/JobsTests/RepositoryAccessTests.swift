@@ -1,3 +1,4 @@
+@testable import Storage
 import Foundation
 import Jobs
 import Repo

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// Reads snapshots as trees of entries: walking, finding a path, comparing two snapshots,
 /// writing a file's content out.

@@ -1,6 +1,7 @@
 import CSQLite
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// The cache's SQLite file: its schema and the queries the cache makes. Knows nothing of
@@ -18,7 +19,7 @@ final class CacheDatabase {
         for file in ["", "-wal", "-shm", "-journal"].map({ path + $0 }) where unlink(file) != 0 {
             let error = Errno.current
             guard error == .noSuchFile else {
-                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot delete \(file): \(systemErrorMessage(error.code))")
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot delete \(file): \(Errno.message(error.code))")
             }
         }
         return try CacheDatabase(path: path)
@@ -43,7 +44,7 @@ final class CacheDatabase {
             let file = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT, mode: 0o600)
             try file.close()
         } catch {
-            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(systemErrorMessage(error.code))")
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(Errno.message(error.code))")
         }
     }
 

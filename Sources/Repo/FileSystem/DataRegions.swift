@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// `lseek` whence values for sparse files (Linux ABI), which Swift's Glibc module leaves out
@@ -19,8 +20,8 @@ public func dataRegions(fd: Int32, size: UInt64, path: String? = nil) throws(Fil
     guard size > 0 else { return [] }
     let shownPath = path ?? "file descriptor \(fd)"
     let savedOffset: off_t
-    do throws(SystemCallError) {
-        savedOffset = try retryingInterrupts { lseek(fd, 0, SEEK_CUR) }
+    do throws(Errno) {
+        savedOffset = try retryingOnInterrupt { lseek(fd, 0, SEEK_CUR) }
     } catch {
         throw error.error("seek in", shownPath)
     }

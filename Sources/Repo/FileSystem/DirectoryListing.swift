@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// An open directory during a walk: its descriptor, for the `*at` calls on its entries, and
@@ -12,25 +13,25 @@ final class DirectoryListing {
     let descriptor: Int32
     let names: [[UInt8]]
     /// Why the listing stopped early, if it did; `names` then holds what was read before.
-    let readError: SystemCallError?
+    let readError: Errno?
     private let stream: OpaquePointer
 
     /// Takes ownership of `descriptor`, closing it on failure too.
-    init(descriptor: Int32) throws(SystemCallError) {
+    init(descriptor: Int32) throws(Errno) {
         guard let stream = fdopendir(descriptor) else {
-            let error = SystemCallError(errno)
+            let error = Errno(errno)
             close(descriptor)
             throw error
         }
         self.stream = stream
         self.descriptor = descriptor
         var names: [[UInt8]] = []
-        var readError: SystemCallError?
+        var readError: Errno?
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while true {
             errno = 0
             guard let entry = readdir(stream) else {
-                if errno != 0 { readError = SystemCallError(errno) }
+                if errno != 0 { readError = Errno(errno) }
                 break
             }
             // d_name is read in place: a record is only as long as its name, so copying the

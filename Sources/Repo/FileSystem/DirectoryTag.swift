@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// The marker files of `ExcludeRules.excludeIfPresent`.
@@ -12,10 +13,10 @@ enum DirectoryTag {
     /// be confirmed counts as absent: a rule that excludes must not exclude by accident.
     static func isPresent(_ name: [UInt8], in directory: Int32) -> Bool {
         if name == cacheDirectoryTagName { return hasCacheDirectorySignature(in: directory) }
-        do throws(SystemCallError) {
-            return try withNULTerminated(name) { name throws(SystemCallError) in
+        do throws(Errno) {
+            return try withNULTerminated(name) { name throws(Errno) in
                 var status = stat()
-                try retryingInterrupts { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
+                try retryingOnInterrupt { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
                 return true
             }
         } catch {
@@ -26,16 +27,16 @@ enum DirectoryTag {
     /// Opened without following a symlink and without blocking (a FIFO of that name must not
     /// hang the backup); only a regular file counts.
     private static func hasCacheDirectorySignature(in directory: Int32) -> Bool {
-        do throws(SystemCallError) {
-            let descriptor = try withNULTerminated(cacheDirectoryTagName) { name throws(SystemCallError) in
-                try retryingInterrupts { openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+        do throws(Errno) {
+            let descriptor = try withNULTerminated(cacheDirectoryTagName) { name throws(Errno) in
+                try retryingOnInterrupt { openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
             }
             defer { close(descriptor) }
             var status = stat()
-            try retryingInterrupts { fstat(descriptor, &status) }
+            try retryingOnInterrupt { fstat(descriptor, &status) }
             guard status.st_mode & S_IFMT == S_IFREG else { return false }
             var start = [UInt8](repeating: 0, count: cacheDirectorySignature.count)
-            let count = try retryingInterrupts {
+            let count = try retryingOnInterrupt {
                 start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
             }
             return count == start.count && start == cacheDirectorySignature

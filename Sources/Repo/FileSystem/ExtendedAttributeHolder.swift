@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// Where extended attributes are read or written: an open file, or a path whose last
@@ -11,18 +12,18 @@ enum ExtendedAttributeHolder {
     /// Every attribute, sorted by name bytes. A file system without extended attributes
     /// (ENOTSUP) has none rather than failing; an attribute removed between listing and
     /// reading (ENODATA) is left out, as if listed a moment later.
-    func readAll() throws(SystemCallError) -> [ExtendedAttribute] {
+    func readAll() throws(Errno) -> [ExtendedAttribute] {
         let names: [UInt8]
-        do throws(SystemCallError) {
-            names = try readGrowing { buffer throws(SystemCallError) in try list(buffer) }
+        do throws(Errno) {
+            names = try readGrowing { buffer throws(Errno) in try list(buffer) }
         } catch where error.code == ENOTSUP {
             return []
         }
         var attributes: [ExtendedAttribute] = []
         for name in names.split(separator: 0) {
             let nameBytes = Array(name)
-            do throws(SystemCallError) {
-                let value = try readGrowing { buffer throws(SystemCallError) in try get(nameBytes, buffer) }
+            do throws(Errno) {
+                let value = try readGrowing { buffer throws(Errno) in try get(nameBytes, buffer) }
                 attributes.append(ExtendedAttribute(nameBytes: nameBytes, value: value))
             } catch where error.code == ENODATA {
                 continue
@@ -31,20 +32,20 @@ enum ExtendedAttributeHolder {
         return attributes.sorted { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }
     }
 
-    func write(_ attribute: ExtendedAttribute) throws(SystemCallError) {
+    func write(_ attribute: ExtendedAttribute) throws(Errno) {
         let calls = ExtendedAttributeCalls.shared
         let value = attribute.value
-        try withNULTerminated(attribute.nameBytes) { name throws(SystemCallError) in
+        try withNULTerminated(attribute.nameBytes) { name throws(Errno) in
             switch self {
             case .descriptor(let descriptor):
-                guard let fsetxattr = calls.fsetxattr else { throw SystemCallError(ENOTSUP) }
-                try retryingInterrupts {
+                guard let fsetxattr = calls.fsetxattr else { throw Errno(ENOTSUP) }
+                try retryingOnInterrupt {
                     value.withUnsafeBytes { fsetxattr(descriptor, name, $0.baseAddress, $0.count, 0) }
                 }
             case .path(let path):
-                guard let lsetxattr = calls.lsetxattr else { throw SystemCallError(ENOTSUP) }
-                try withNULTerminated(path) { path throws(SystemCallError) in
-                    try retryingInterrupts {
+                guard let lsetxattr = calls.lsetxattr else { throw Errno(ENOTSUP) }
+                try withNULTerminated(path) { path throws(Errno) in
+                    try retryingOnInterrupt {
                         value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, 0) }
                     }
                 }
@@ -53,33 +54,33 @@ enum ExtendedAttributeHolder {
     }
 
     /// The NUL-separated names into `buffer`, or with an empty buffer the size they need.
-    private func list(_ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
+    private func list(_ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         let calls = ExtendedAttributeCalls.shared
         let names = buffer.baseAddress?.assumingMemoryBound(to: CChar.self)
         switch self {
         case .descriptor(let descriptor):
-            guard let flistxattr = calls.flistxattr else { throw SystemCallError(ENOTSUP) }
-            return try retryingInterrupts { flistxattr(descriptor, names, buffer.count) }
+            guard let flistxattr = calls.flistxattr else { throw Errno(ENOTSUP) }
+            return try retryingOnInterrupt { flistxattr(descriptor, names, buffer.count) }
         case .path(let path):
-            guard let llistxattr = calls.llistxattr else { throw SystemCallError(ENOTSUP) }
-            return try withNULTerminated(path) { path throws(SystemCallError) in
-                try retryingInterrupts { llistxattr(path, names, buffer.count) }
+            guard let llistxattr = calls.llistxattr else { throw Errno(ENOTSUP) }
+            return try withNULTerminated(path) { path throws(Errno) in
+                try retryingOnInterrupt { llistxattr(path, names, buffer.count) }
             }
         }
     }
 
     /// The value of `name` into `buffer`, or with an empty buffer the size it needs.
-    private func get(_ name: [UInt8], _ buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
+    private func get(_ name: [UInt8], _ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         let calls = ExtendedAttributeCalls.shared
-        return try withNULTerminated(name) { name throws(SystemCallError) in
+        return try withNULTerminated(name) { name throws(Errno) in
             switch self {
             case .descriptor(let descriptor):
-                guard let fgetxattr = calls.fgetxattr else { throw SystemCallError(ENOTSUP) }
-                return try retryingInterrupts { fgetxattr(descriptor, name, buffer.baseAddress, buffer.count) }
+                guard let fgetxattr = calls.fgetxattr else { throw Errno(ENOTSUP) }
+                return try retryingOnInterrupt { fgetxattr(descriptor, name, buffer.baseAddress, buffer.count) }
             case .path(let path):
-                guard let lgetxattr = calls.lgetxattr else { throw SystemCallError(ENOTSUP) }
-                return try withNULTerminated(path) { path throws(SystemCallError) in
-                    try retryingInterrupts { lgetxattr(path, name, buffer.baseAddress, buffer.count) }
+                guard let lgetxattr = calls.lgetxattr else { throw Errno(ENOTSUP) }
+                return try withNULTerminated(path) { path throws(Errno) in
+                    try retryingOnInterrupt { lgetxattr(path, name, buffer.baseAddress, buffer.count) }
                 }
             }
         }
@@ -88,13 +89,13 @@ enum ExtendedAttributeHolder {
 
 /// Asks `read` for the size it needs (empty buffer), then reads; again, larger, when the data
 /// grew in between (ERANGE), as attributes may while a system is running.
-private func readGrowing(_ read: (UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int) throws(SystemCallError) -> [UInt8] {
+private func readGrowing(_ read: (UnsafeMutableRawBufferPointer) throws(Errno) -> Int) throws(Errno) -> [UInt8] {
     while true {
         let size = try read(UnsafeMutableRawBufferPointer(start: nil, count: 0))
         if size == 0 { return [] }
         var bytes = [UInt8](repeating: 0, count: size)
         let outcome = bytes.withUnsafeMutableBytes { buffer in
-            Result { () throws(SystemCallError) in try read(buffer) }
+            Result { () throws(Errno) in try read(buffer) }
         }
         switch outcome {
         case .success(let count):

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// Reads the metadata of directory entries: `lstat`, owner names, symlink targets and
@@ -20,10 +21,10 @@ public final class MetadataReader: Sendable {
 
     /// The metadata of the entry at `path` itself, for paths that are not UTF-8.
     public func metadata(atPath path: FilePath, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
-        do throws(SystemCallError) {
-            return try withNULTerminated(path.bytes) { cPath throws(SystemCallError) in
+        do throws(Errno) {
+            return try withNULTerminated(path.bytes) { cPath throws(Errno) in
                 var status = stat()
-                try retryingInterrupts { lstat(cPath, &status) }
+                try retryingOnInterrupt { lstat(cPath, &status) }
                 let linkTarget = try isSymlink(status) ? readSymlink { readlink(cPath, $0, $1) } : nil
                 return try metadata(status, path: path, linkTarget: linkTarget,
                                     xattrs: readXattrs ? .path(path.bytes) : nil)
@@ -37,40 +38,40 @@ public final class MetadataReader: Sendable {
     /// that very file, so that what is recorded describes what is read even if the path is
     /// replaced meanwhile. `path` is only for messages.
     public func metadata(fd: Int32, path: String, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
-        do throws(SystemCallError) {
+        do throws(Errno) {
             return try metadata(descriptor: fd, path: FilePath(path), readXattrs: readXattrs)
         } catch {
             throw error.error("read metadata of", path)
         }
     }
 
-    func metadata(descriptor: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
+    func metadata(descriptor: Int32, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
         var status = stat()
-        try retryingInterrupts { fstat(descriptor, &status) }
+        try retryingOnInterrupt { fstat(descriptor, &status) }
         return try metadata(status, path: path, linkTarget: nil, xattrs: readXattrs ? .descriptor(descriptor) : nil)
     }
 
     /// `lstat` of `name` in the directory open as `directory`.
-    func status(of name: [UInt8], in directory: Int32) throws(SystemCallError) -> stat {
-        try withNULTerminated(name) { name throws(SystemCallError) in
+    func status(of name: [UInt8], in directory: Int32) throws(Errno) -> stat {
+        try withNULTerminated(name) { name throws(Errno) in
             var status = stat()
-            try retryingInterrupts { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
+            try retryingOnInterrupt { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
             return status
         }
     }
 
     /// The metadata of `name` in the directory open as `directory`, whose `lstat` is `status`.
     /// Extended attributes are read by `path`, as Linux has no `*at` call for them.
-    func metadata(_ status: stat, of name: [UInt8], in directory: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
+    func metadata(_ status: stat, of name: [UInt8], in directory: Int32, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
         let linkTarget = try isSymlink(status)
-            ? withNULTerminated(name) { name throws(SystemCallError) in try readSymlink { readlinkat(directory, name, $0, $1) } }
+            ? withNULTerminated(name) { name throws(Errno) in try readSymlink { readlinkat(directory, name, $0, $1) } }
             : nil
         return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(path.bytes) : nil)
     }
 
     /// Metadata from a `stat` already taken, with owner names and, from `xattrs`, attributes.
-    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?) throws(SystemCallError) -> FileMetadata {
-        guard let type = FileType(mode: status.st_mode) else { throw SystemCallError(EOPNOTSUPP) }
+    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?) throws(Errno) -> FileMetadata {
+        guard let type = FileType(mode: status.st_mode) else { throw Errno(EOPNOTSUPP) }
         return FileMetadata(
             type: type, mode: UInt32(status.st_mode & 0o7777),
             uid: status.st_uid, gid: status.st_gid,
@@ -88,11 +89,11 @@ private func isSymlink(_ status: stat) -> Bool {
 
 /// A symlink's target via a `readlink`-like call, in a buffer grown until the target fits
 /// (`st_size` is only a hint: the link may be replaced, and /proc reports 0).
-private func readSymlink(_ read: (UnsafeMutablePointer<CChar>, Int) -> Int) throws(SystemCallError) -> [UInt8] {
+private func readSymlink(_ read: (UnsafeMutablePointer<CChar>, Int) -> Int) throws(Errno) -> [UInt8] {
     var capacity = 256
     while true {
         var target = [UInt8](repeating: 0, count: capacity)
-        let count = try retryingInterrupts {
+        let count = try retryingOnInterrupt {
             target.withUnsafeMutableBytes { read($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
         }
         if count < capacity {

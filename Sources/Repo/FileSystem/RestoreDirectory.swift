@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// `open` flag for a descriptor that only names a directory (Linux ABI value; Swift's Glibc
@@ -41,7 +42,7 @@ public final class RestoreDirectory: Sendable {
     public func openExistingFile(_ name: [UInt8]) -> Int32? {
         guard RestoreTarget.isSafeName(name) else { return nil }
         let fd = (name + [0]).withUnsafeBufferPointer { buffer in
-            openat(descriptor.raw, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
+            openat(descriptor.rawValue, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         }
         guard fd >= 0 else { return nil }
@@ -57,16 +58,16 @@ public final class RestoreDirectory: Sendable {
     /// over an earlier one), replacing anything else.
     public func makeDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            try withNULTerminated(name) { cName throws(SystemCallError) in
-                do throws(SystemCallError) {
-                    try retryingInterrupts { mkdirat(descriptor.raw, cName, 0o700) }
+        do throws(Errno) {
+            try withNULTerminated(name) { cName throws(Errno) in
+                do throws(Errno) {
+                    try retryingOnInterrupt { mkdirat(descriptor.rawValue, cName, 0o700) }
                 } catch where error.code == EEXIST {
                     var status = stat()
-                    try retryingInterrupts { fstatat(descriptor.raw, cName, &status, AT_SYMLINK_NOFOLLOW) }
+                    try retryingOnInterrupt { fstatat(descriptor.rawValue, cName, &status, AT_SYMLINK_NOFOLLOW) }
                     guard status.st_mode & S_IFMT != S_IFDIR else { return }
                     try remove(cName)
-                    try retryingInterrupts { mkdirat(descriptor.raw, cName, 0o700) }
+                    try retryingOnInterrupt { mkdirat(descriptor.rawValue, cName, 0o700) }
                 }
             }
         } catch {
@@ -79,11 +80,11 @@ public final class RestoreDirectory: Sendable {
     /// a directory: nothing is ever written through one.
     public func openDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            let child = try withNULTerminated(name) { cName throws(SystemCallError) in
-                try retryingInterrupts { openat(descriptor.raw, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        do throws(Errno) {
+            let child = try withNULTerminated(name) { cName throws(Errno) in
+                try retryingOnInterrupt { openat(descriptor.rawValue, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             }
-            return RestoreDirectory(path: entry, descriptor: OwnedDescriptor(child), targetRoot: targetRoot,
+            return RestoreDirectory(path: entry, descriptor: OwnedDescriptor(FileDescriptor(rawValue: child)), targetRoot: targetRoot,
                                     restoresOwnership: applier.restoresOwnership)
         } catch {
             throw error.error("open directory", entry.description)
@@ -96,11 +97,11 @@ public final class RestoreDirectory: Sendable {
     /// outside the target (truncating it would destroy that file).
     public func createFile(_ name: [UInt8]) throws(FileSystemError) -> RestoredFile {
         let entry = try checked(name)
-        do throws(SystemCallError) {
+        do throws(Errno) {
             let file = try replacing(name) { cName in
-                openat(descriptor.raw, cName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                openat(descriptor.rawValue, cName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             }
-            return RestoredFile(path: entry, descriptor: OwnedDescriptor(file), applier: applier)
+            return RestoredFile(path: entry, descriptor: OwnedDescriptor(FileDescriptor(rawValue: file)), applier: applier)
         } catch {
             throw error.error("create file", entry.description)
         }
@@ -112,12 +113,12 @@ public final class RestoreDirectory: Sendable {
     /// `RestoredFile.identity()`): whatever replaced it meanwhile is never written to.
     func reopenFile(_ name: [UInt8], identity: FileIdentity) throws(FileSystemError) -> RestoredFile {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            let fd = try withNULTerminated(name) { cName throws(SystemCallError) in
-                try retryingInterrupts { openat(descriptor.raw, cName, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+        do throws(Errno) {
+            let fd = try withNULTerminated(name) { cName throws(Errno) in
+                try retryingOnInterrupt { openat(descriptor.rawValue, cName, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
             }
-            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(fd), applier: applier)
-            guard try file.identity() == identity else { throw SystemCallError(ESTALE) }
+            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(FileDescriptor(rawValue: fd)), applier: applier)
+            guard try file.identity() == identity else { throw Errno(ESTALE) }
             return file
         } catch {
             throw error.error("reopen file", entry.description)
@@ -128,9 +129,9 @@ public final class RestoreDirectory: Sendable {
     /// here, so it may point anywhere, exist or not.
     public func makeSymlink(_ name: [UInt8], target: [UInt8]) throws(FileSystemError) {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            try withNULTerminated(target) { cTarget throws(SystemCallError) in
-                try replacing(name) { cName in symlinkat(cTarget, descriptor.raw, cName) }
+        do throws(Errno) {
+            try withNULTerminated(target) { cTarget throws(Errno) in
+                try replacing(name) { cName in symlinkat(cTarget, descriptor.rawValue, cName) }
             }
         } catch {
             throw error.error("create symlink", entry.description)
@@ -146,19 +147,19 @@ public final class RestoreDirectory: Sendable {
         guard let last = components.last, components.allSatisfy(RestoreTarget.isSafeName) else {
             throw .unsafeName(existing.description)
         }
-        do throws(SystemCallError) {
+        do throws(Errno) {
             var parent = targetRoot
             for component in components.dropLast() {
-                let next = try withNULTerminated(component) { cName throws(SystemCallError) in
-                    try retryingInterrupts {
-                        openat(parent.raw, cName, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                let next = try withNULTerminated(component) { cName throws(Errno) in
+                    try retryingOnInterrupt {
+                        openat(parent.rawValue, cName, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                     }
                 }
-                parent = OwnedDescriptor(next)
+                parent = OwnedDescriptor(FileDescriptor(rawValue: next))
             }
             let source = parent
-            try withNULTerminated(last) { cExisting throws(SystemCallError) in
-                try replacing(name) { cName in linkat(source.raw, cExisting, descriptor.raw, cName, 0) }
+            try withNULTerminated(last) { cExisting throws(Errno) in
+                try replacing(name) { cName in linkat(source.rawValue, cExisting, descriptor.rawValue, cName, 0) }
             }
         } catch {
             throw error.error("create hard link", "\(entry) to \(existing)")
@@ -171,8 +172,8 @@ public final class RestoreDirectory: Sendable {
         guard [.fifo, .socket, .characterDevice, .blockDevice].contains(type) else {
             throw .unsupportedType(path: entry.description)
         }
-        do throws(SystemCallError) {
-            try replacing(name) { cName in mknodat(descriptor.raw, cName, type.modeBits | 0o600, dev_t(rdev)) }
+        do throws(Errno) {
+            try replacing(name) { cName in mknodat(descriptor.rawValue, cName, type.modeBits | 0o600, dev_t(rdev)) }
         } catch {
             throw error.error("create special file", entry.description)
         }
@@ -182,7 +183,7 @@ public final class RestoreDirectory: Sendable {
     /// are restored. Returns what the target could not hold (see `MetadataApplier`).
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
-        try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
+        try applier.apply(metadata, to: .descriptor(descriptor.rawValue), path: path)
     }
 
     /// Sets the metadata of the entry `name` itself, never of what a symlink points to: for
@@ -192,7 +193,7 @@ public final class RestoreDirectory: Sendable {
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata, toEntry name: [UInt8]) throws(FileSystemError) -> [FileSystemError] {
         let entry = try checked(name)
-        return try applier.apply(metadata, to: .entry(directory: descriptor.raw, name: name), path: entry)
+        return try applier.apply(metadata, to: .entry(directory: descriptor.rawValue, name: name), path: entry)
     }
 
     /// The path of the entry `name`, which must be safe.
@@ -204,23 +205,23 @@ public final class RestoreDirectory: Sendable {
     /// Runs `create` on `name`; if something is already there (EEXIST), removes it and runs
     /// `create` once more. A second EEXIST means someone is racing the restore, and fails.
     @discardableResult
-    private func replacing(_ name: [UInt8], _ create: (UnsafePointer<CChar>) -> Int32) throws(SystemCallError) -> Int32 {
-        try withNULTerminated(name) { cName throws(SystemCallError) in
-            do throws(SystemCallError) {
-                return try retryingInterrupts { create(cName) }
+    private func replacing(_ name: [UInt8], _ create: (UnsafePointer<CChar>) -> Int32) throws(Errno) -> Int32 {
+        try withNULTerminated(name) { cName throws(Errno) in
+            do throws(Errno) {
+                return try retryingOnInterrupt { create(cName) }
             } catch where error.code == EEXIST {
                 try remove(cName)
-                return try retryingInterrupts { create(cName) }
+                return try retryingOnInterrupt { create(cName) }
             }
         }
     }
 
     /// Removes the entry `name` (an empty directory too); one that is already gone is fine.
-    private func remove(_ name: UnsafePointer<CChar>) throws(SystemCallError) {
-        do throws(SystemCallError) {
-            try retryingInterrupts { unlinkat(descriptor.raw, name, 0) }
+    private func remove(_ name: UnsafePointer<CChar>) throws(Errno) {
+        do throws(Errno) {
+            try retryingOnInterrupt { unlinkat(descriptor.rawValue, name, 0) }
         } catch where error.code == EISDIR {
-            try retryingInterrupts { unlinkat(descriptor.raw, name, AT_REMOVEDIR) }
+            try retryingOnInterrupt { unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) }
         } catch where error.code == ENOENT {
             return
         }

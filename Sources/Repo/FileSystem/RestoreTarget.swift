@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// The directory a restore writes into, and the rules that keep the writes inside it.
@@ -18,23 +19,23 @@ public final class RestoreTarget: Sendable {
     public init(path: FilePath) throws(FileSystemError) {
         let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
         let descriptor: Int32
-        do throws(SystemCallError) {
-            descriptor = try withNULTerminated(path.bytes) { cPath throws(SystemCallError) in
-                do throws(SystemCallError) {
-                    return try retryingInterrupts { open(cPath, flags) }
+        do throws(Errno) {
+            descriptor = try withNULTerminated(path.bytes) { cPath throws(Errno) in
+                do throws(Errno) {
+                    return try retryingOnInterrupt { open(cPath, flags) }
                 } catch where error.code == ENOENT {
-                    do throws(SystemCallError) {
-                        try retryingInterrupts { mkdir(cPath, 0o700) }
+                    do throws(Errno) {
+                        try retryingOnInterrupt { mkdir(cPath, 0o700) }
                     } catch where error.code == EEXIST {
                         // Created by someone else meanwhile: open whatever is there now.
                     }
-                    return try retryingInterrupts { open(cPath, flags) }
+                    return try retryingOnInterrupt { open(cPath, flags) }
                 }
             }
         } catch {
             throw error.error("open restore target", path.description)
         }
-        let owned = OwnedDescriptor(descriptor)
+        let owned = OwnedDescriptor(FileDescriptor(rawValue: descriptor))
         root = RestoreDirectory(path: path, descriptor: owned, targetRoot: owned, restoresOwnership: geteuid() == 0)
     }
 

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// A regular file being restored, open for writing.
@@ -22,12 +23,12 @@ public final class RestoredFile: Sendable {
 
     /// The open descriptor, for I/O beyond these helpers (`fsync`, `copy_file_range`); valid
     /// while this object lives.
-    public var fd: Int32 { descriptor.raw }
+    public var fd: Int32 { descriptor.rawValue }
 
     /// Which inode this is, to recognise the file when it is opened again by name.
-    func identity() throws(SystemCallError) -> FileIdentity {
+    func identity() throws(Errno) -> FileIdentity {
         var status = stat()
-        try retryingInterrupts { fstat(descriptor.raw, &status) }
+        try retryingOnInterrupt { fstat(descriptor.rawValue, &status) }
         return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 
@@ -36,9 +37,9 @@ public final class RestoredFile: Sendable {
         var written = 0
         while written < bytes.count {
             let count: Int
-            do throws(SystemCallError) {
-                count = try retryingInterrupts {
-                    pwrite(descriptor.raw, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
+            do throws(Errno) {
+                count = try retryingOnInterrupt {
+                    pwrite(descriptor.rawValue, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
                 }
             } catch {
                 throw error.error("write", path.description)
@@ -59,8 +60,8 @@ public final class RestoredFile: Sendable {
     /// Sets the file's final size: extends it with a hole after the last region written (or
     /// cuts it). Call it once all regions are written.
     public func setSize(_ size: UInt64) throws(FileSystemError) {
-        do throws(SystemCallError) {
-            try retryingInterrupts { ftruncate(descriptor.raw, off_t(clamping: size)) }
+        do throws(Errno) {
+            try retryingOnInterrupt { ftruncate(descriptor.rawValue, off_t(clamping: size)) }
         } catch {
             throw error.error("set the size of", path.description)
         }
@@ -70,7 +71,7 @@ public final class RestoredFile: Sendable {
     /// setuid bits and file capabilities, and moves the mtime.
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
-        try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
+        try applier.apply(metadata, to: .descriptor(descriptor.rawValue), path: path)
     }
 }
 

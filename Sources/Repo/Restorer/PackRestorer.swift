@@ -1,4 +1,5 @@
 import Crypto
+import Storage
 
 /// One worker's share of a restore: takes a whole pack at a time, reads the spans of it
 /// that hold needed blobs (one request each), and for each blob authenticates, decrypts,

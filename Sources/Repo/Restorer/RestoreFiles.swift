@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// The planned files while workers write them: each is created by the first worker that
 /// writes to it, kept open in a bounded cache (a tree has more files than a process may hold
@@ -96,7 +97,7 @@ final class RestoreFiles: @unchecked Sendable {
         if let identity { return (try directory.reopenFile(planned.name, identity: identity), identity) }
         let handle = try directory.createFile(planned.name)
         try handle.setSize(planned.size)
-        do throws(SystemCallError) {
+        do throws(Errno) {
             return (handle, try handle.identity())
         } catch {
             throw error.error("stat", handle.path.description)

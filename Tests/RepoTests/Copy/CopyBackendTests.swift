@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// A repository in memory that presents itself as an object store does (several uploads at

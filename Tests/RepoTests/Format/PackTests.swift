@@ -1,6 +1,7 @@
 import Codec
 import Crypto
 import Foundation
+@testable import Storage
 @testable import Repo
 import Testing
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+@testable import Storage
 @testable import Repo
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// The worked examples of AWS's "Signature Calculations for the Authorization Header"

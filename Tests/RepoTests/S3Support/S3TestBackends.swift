@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+@testable import Storage
 import TestSupport
 
 /// S3 backends for tests, on the suite's moto server (directly or through a `FaultProxy`),

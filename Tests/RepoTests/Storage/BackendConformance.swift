@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Repo
+@testable import Storage
 import Synchronization
 import Testing
 

@@ -1,4 +1,6 @@
 import Foundation
+@testable import Posix
+@testable import Storage
 @testable import Repo
 import Testing
 
@@ -200,8 +202,8 @@ struct LocalBackendTests {
     @Test func aFullDiskIsNamedInTheError() throws {
         let full = try FileDescriptor.open("/dev/full", flags: O_WRONLY)
         defer { try? full.close() }
-        #expect(throws: Errno(code: ENOSPC)) { try [UInt8](repeating: 0, count: 10).withUnsafeBytes(full.writeAll) }
-        let error = BackendError(Errno(code: ENOSPC), "write", "/srv/repo/data/ab/ab01")
+        #expect(throws: Errno(ENOSPC)) { try [UInt8](repeating: 0, count: 10).withUnsafeBytes(full.writeAll) }
+        let error = BackendError(Errno(ENOSPC), "write", "/srv/repo/data/ab/ab01")
         #expect(error.description == "cannot write /srv/repo/data/ab/ab01: No space left on device")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Storage
 @testable import Repo
 import Synchronization
 import TestSupport

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+@testable import Storage
 import Synchronization
 import TestSupport
 import Testing

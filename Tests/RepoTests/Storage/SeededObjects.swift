@@ -1,4 +1,5 @@
 import Repo
+@testable import Storage
 import TestSupport
 
 /// Reproducible object ids and contents for storage tests: a failure seen once can be

@@ -4,13 +4,13 @@ import Glibc
 
 /// The entries of one directory, read with `readdir`. FileManager builds a URL and an
 /// attribute dictionary per entry, which is far too slow for 100,000 packs.
-final class DirectoryStream {
+public final class DirectoryStream {
     private let stream: OpaquePointer
     /// The directory itself, for `*at` calls on its entries.
-    let descriptor: FileDescriptor
+    public let descriptor: FileDescriptor
 
     /// Opens the directory `path` relative to `directory`.
-    init(_ path: String, relativeTo directory: FileDescriptor) throws(Errno) {
+    public init(_ path: String, relativeTo directory: FileDescriptor) throws(Errno) {
         let descriptor = try FileDescriptor.open(path, relativeTo: directory, flags: O_RDONLY | O_DIRECTORY)
         guard let stream = fdopendir(descriptor.rawValue) else {
             let error = Errno.current
@@ -28,7 +28,7 @@ final class DirectoryStream {
 
     /// The next entry's name (never `.` or `..`), or nil after the last one. Names that
     /// are not UTF-8 come back with replacement characters: they are no object's name.
-    func next() throws(Errno) -> String? {
+    public func next() throws(Errno) -> String? {
         while true {
             errno = 0
             guard let entry = readdir(stream) else {

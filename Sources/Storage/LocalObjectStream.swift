@@ -1,3 +1,4 @@
+import Posix
 /// A local object written piece by piece: a temporary file in the kind's directory,
 /// renamed to its name (in its shard) once complete, with `LocalBackend.write`'s syncs.
 final class LocalObjectStream: ObjectStream {

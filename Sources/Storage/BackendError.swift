@@ -1,3 +1,5 @@
+import Posix
+
 /// A storage failure, phrased for the person who must fix it.
 public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The object does not exist.
@@ -26,14 +28,15 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated(let name, let expected, let actual):
             return "object \(name) is truncated: expected \(expected) bytes, got \(actual)"
         case .io(let operation, let path, let code):
-            return "cannot \(operation) \(path): \(systemErrorMessage(code))"
+            return "cannot \(operation) \(path): \(Errno.message(code))"
         case .service(let message): return message
         }
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func systemErrorMessage(_ code: Int32) -> String { String(cString: strerror(code)) }
+extension BackendError {
+    /// `.io` for `errno` raised while doing `operation` on `path`.
+    public init(_ errno: Errno, _ operation: String, _ path: String) {
+        self = .io(operation: operation, path: path, errno: errno.code)
+    }
+}
