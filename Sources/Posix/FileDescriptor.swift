@@ -88,9 +88,32 @@ public struct FileDescriptor: Hashable, Sendable {
         }
     }
 
-    /// Moves the offset of the next `read` to `offset` from the start.
-    public func seek(to offset: Int) throws(Errno) {
-        try retryingOnInterrupt { lseek(rawValue, off_t(offset), SEEK_SET) }
+    /// Where `seek` counts from.
+    public enum SeekOrigin: Sendable {
+        case start, current, end
+        /// The first byte of data at or after the offset (sparse files); ENXIO past the last.
+        case nextData
+        /// The first byte of a hole at or after the offset; the end of the file counts as one.
+        case nextHole
+
+        var whence: Int32 {
+            switch self {
+            case .start: SEEK_SET
+            case .current: SEEK_CUR
+            case .end: SEEK_END
+            // Linux ABI values, which Swift's Glibc module leaves out because <unistd.h>
+            // declares them only under _GNU_SOURCE.
+            case .nextData: 3
+            case .nextHole: 4
+            }
+        }
+    }
+
+    /// Moves the offset of the next `read` to `offset` from `origin`; returns the new
+    /// offset from the start.
+    @discardableResult
+    public func seek(to offset: Int, from origin: SeekOrigin = .start) throws(Errno) -> Int {
+        Int(try retryingOnInterrupt { lseek(rawValue, off_t(offset), origin.whence) })
     }
 
     /// Sets the file's size to `size`, cutting or extending it (with a hole).

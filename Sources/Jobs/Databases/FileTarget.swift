@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// A restore target that is a plain file (sqlite and command sources): written beside itself
 /// and renamed into place, so a failed restore never leaves half a file under its name.
@@ -101,5 +102,5 @@ enum FileTarget {
         DatabaseError.restoreFailed(target: target, detail: "cannot write \(temporary): \(message(errno))")
     }
 
-    static func message(_ code: Int32) -> String { String(cString: strerror(code)) }
+    static func message(_ code: Int32) -> String { Errno.message(code) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Repo
 
 /// A job's state file and its run lock: `STATE/jobs/NAME.json`, replaced atomically, and
@@ -45,7 +46,7 @@ public final class JobStateStore: @unchecked Sendable {
         try makeDirectory()
         let path = "\(directory)/\(job).lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateError.cannotWrite(path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw StateError.cannotWrite(path, Errno.message(errno)) }
         let deadline = Date().addingTimeInterval(wait)
         var announced = false
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

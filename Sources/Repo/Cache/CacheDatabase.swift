@@ -1,8 +1,8 @@
 import CSQLite
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// The cache's SQLite file: its schema and the queries the cache makes. Knows nothing of
 /// locking, nor of what a failed query means for the caller.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// An open directory during a walk: its descriptor, for the `*at` calls on its entries, and
 /// its entry names, read once with `readdir` and sorted by bytes.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// The marker files of `ExcludeRules.excludeIfPresent`.
 enum DirectoryTag {

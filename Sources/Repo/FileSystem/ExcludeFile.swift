@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 extension ExcludePattern {
     /// The patterns of an `--exclude-file`: one per line; lines starting with `#` and lines

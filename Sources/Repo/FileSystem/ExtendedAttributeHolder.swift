@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// Where extended attributes are read or written: an open file, or a path whose last
 /// component is not followed (so a symlink's own attributes, never its target's).

@@ -21,7 +21,7 @@ public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .system(let operation, let path, let code):
-            "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+            "cannot \(operation) \(path): \(Errno.message(code))"
         case .unsafeName(let name):
             "refusing unsafe file name \"\(name)\""
         case .vanished(let path):

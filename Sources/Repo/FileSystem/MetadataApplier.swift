@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// Applies restored metadata to one entry, in the only order that works: owner first (a
 /// change of owner clears setuid bits and file capabilities), then extended attributes (a

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// Reads the metadata of directory entries: `lstat`, owner names, symlink targets and
 /// extended attributes, never following a symlink.

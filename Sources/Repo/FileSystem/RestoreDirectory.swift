@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// `open` flag for a descriptor that only names a directory (Linux ABI value; Swift's Glibc
 /// module leaves it out). Such a descriptor serves `*at` calls without needing read
@@ -39,19 +39,17 @@ public final class RestoreDirectory: Sendable {
     /// without following a symlink, or nil when there is none. A file with other hard links
     /// is nil too: it may be shared with something outside the target, so a restore must
     /// replace it rather than keep it (and then change its metadata).
-    public func openExistingFile(_ name: [UInt8]) -> Int32? {
-        guard RestoreTarget.isSafeName(name) else { return nil }
-        let fd = (name + [0]).withUnsafeBufferPointer { buffer in
-            openat(descriptor.rawValue, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
-                   O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        }
-        guard fd >= 0 else { return nil }
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else {
-            close(fd)
+    public func openExistingFile(_ name: [UInt8]) -> FileDescriptor? {
+        guard RestoreTarget.isSafeName(name),
+              let file = try? withNULTerminated(name, { (name) throws(Errno) in
+                  try descriptor.descriptor.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
+              })
+        else { return nil }
+        guard let status = try? file.status(), status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else {
+            try? file.close()
             return nil
         }
-        return fd
+        return file
     }
 
     /// The directory `name`, created if missing, kept if it is already a directory (a restore

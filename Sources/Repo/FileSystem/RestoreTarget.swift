@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// The directory a restore writes into, and the rules that keep the writes inside it.
 ///

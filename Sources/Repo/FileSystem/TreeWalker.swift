@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import Posix
 #endif
+import Posix
 
 /// Walks directory trees depth-first, each directory's entries in bytewise order of their
 /// names (the order of tree blobs), and reports every entry with its metadata.

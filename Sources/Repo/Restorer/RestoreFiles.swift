@@ -136,8 +136,8 @@ final class RestoreFiles: @unchecked Sendable {
         do throws(FileSystemError) {
             for problem in try handle.applyMetadata(planned.metadata) { tally.problem("\(path(file)): \(problem)") }
             guard verify else { return }
-            guard let fd = try directories.directory(planned.directory).openExistingFile(planned.name),
-                  check.matches(planned.content ?? [], size: planned.size, fd: fd) else {
+            guard let file = try directories.directory(planned.directory).openExistingFile(planned.name),
+                  check.matches(planned.content ?? [], size: planned.size, file: file) else {
                 tally.problem("\(path(file)): verification failed: the file does not read back as stored")
                 return
             }

@@ -17,7 +17,7 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unresolvable(let host, let reason): "cannot resolve \(host): \(reason)"
-        case .connectFailed(let host, let code): "cannot connect to \(host): \(String(cString: strerror(code)))"
+        case .connectFailed(let host, let code): "cannot connect to \(host): \(Errno.message(code))"
         case .timedOut(let host, let during): "\(host) did not answer in time (\(during))"
         case .connectionLost(let host, let during): "connection to \(host) lost \(during)"
         case .tls(let host, let reason): "TLS with \(host) failed: \(reason)"
@@ -42,3 +42,4 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix

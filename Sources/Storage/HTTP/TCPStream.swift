@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// A TCP connection on a blocking socket whose reads and writes give up after `timeout`
 /// seconds without progress.
@@ -91,7 +92,7 @@ package final class TCPStream: ByteStream {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: throw .timedOut(host: host, during: "waiting for the answer")
-            default: throw .connectionLost(host: host, during: "while reading (\(String(cString: strerror(errno))))")
+            default: throw .connectionLost(host: host, during: "while reading (\(Errno.message(errno)))")
             }
         }
     }
@@ -108,7 +109,7 @@ package final class TCPStream: ByteStream {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: throw .timedOut(host: host, during: "sending the request")
-            default: throw .connectionLost(host: host, during: "while sending (\(String(cString: strerror(errno))))")
+            default: throw .connectionLost(host: host, during: "while sending (\(Errno.message(errno)))")
             }
         }
     }

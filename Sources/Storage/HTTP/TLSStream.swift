@@ -2,6 +2,7 @@ import CLibSSL
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// The TLS settings shared by every connection of a client: the system's trusted
 /// certificates (OpenSSL honours SSL_CERT_FILE and SSL_CERT_DIR) plus, if given, those in
@@ -118,7 +119,7 @@ package final class TLSStream: ByteStream {
             return .timedOut(host: host, during: during)
         case SSL_ERROR_SYSCALL:
             ERR_clear_error()
-            let reason = socketError == 0 ? "closed" : String(cString: strerror(socketError))
+            let reason = socketError == 0 ? "closed" : Errno.message(socketError)
             return .connectionLost(host: host, during: "\(during) (\(reason))")
         default:
             return .connectionLost(host: host, during: "\(during) (\(TLSContext.lastError()))")

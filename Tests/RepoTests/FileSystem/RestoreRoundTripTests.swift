@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import Posix
 @testable import Repo
 
 /// Walks a tree, recreates it with `RestoreTarget`, and compares what `MetadataReader` says
@@ -167,7 +168,7 @@ private func copyRegions(from path: FilePath, size: UInt64, to file: RestoredFil
     guard input >= 0 else { throw .system(operation: "open", path: path.description, errno: errno) }
     defer { close(input) }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    for region in try dataRegions(fd: input, size: size, path: path.description) {
+    for region in try dataRegions(FileDescriptor(rawValue: input), size: size, path: path.description) {
         var offset = region.lowerBound
         while offset < region.upperBound {
             let wanted = Int(min(UInt64(buffer.count), region.upperBound - offset))
