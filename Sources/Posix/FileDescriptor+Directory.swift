@@ -6,6 +6,45 @@ import Glibc
 /// backend resolves every path against the repository directory it opened rather than
 /// the working directory or whatever a path names by then.
 extension FileDescriptor {
+    /// Opens the entry `name` (a C string) of this directory; see `open(_:relativeTo:flags:mode:)`.
+    public func openEntry(_ name: UnsafePointer<CChar>, flags: Int32, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
+        FileDescriptor(rawValue: try retryingOnInterrupt { openat(rawValue, name, flags | O_CLOEXEC, mode) })
+    }
+
+    /// The status of the entry `name` (a C string) of this directory, of a symlink itself
+    /// unless `followingSymlink`.
+    public func status(ofEntry name: UnsafePointer<CChar>, followingSymlink: Bool = false) throws(Errno) -> stat {
+        var status = stat()
+        try retryingOnInterrupt { fstatat(rawValue, name, &status, followingSymlink ? 0 : AT_SYMLINK_NOFOLLOW) }
+        return status
+    }
+
+    /// Creates the directory entry `name` with `mode`; fails (EEXIST) if something is there.
+    public func makeDirectory(entry name: UnsafePointer<CChar>, mode: mode_t) throws(Errno) {
+        try retryingOnInterrupt { mkdirat(rawValue, name, mode) }
+    }
+
+    /// Creates the symlink `name` pointing at `target`, stored as given.
+    public func makeSymlink(entry name: UnsafePointer<CChar>, target: UnsafePointer<CChar>) throws(Errno) {
+        try retryingOnInterrupt { symlinkat(target, rawValue, name) }
+    }
+
+    /// Creates `name` as a hard link to the entry `existing` of `directory`, not following it.
+    public func makeHardLink(entry name: UnsafePointer<CChar>, to existing: UnsafePointer<CChar>,
+                             in directory: FileDescriptor) throws(Errno) {
+        try retryingOnInterrupt { linkat(directory.rawValue, existing, rawValue, name, 0) }
+    }
+
+    /// Creates the FIFO, socket or device node `name` (`mode` holds its type bits).
+    public func makeNode(entry name: UnsafePointer<CChar>, mode: mode_t, device: dev_t) throws(Errno) {
+        try retryingOnInterrupt { mknodat(rawValue, name, mode, device) }
+    }
+
+    /// Removes the entry `name`: a file, or with `directory` an empty directory.
+    public func removeEntry(_ name: UnsafePointer<CChar>, directory: Bool = false) throws(Errno) {
+        try retryingOnInterrupt { unlinkat(rawValue, name, directory ? AT_REMOVEDIR : 0) }
+    }
+
     /// Creates the directory `path`; one that already exists is not an error. Returns
     /// whether it was created, so the caller knows the parent needs syncing.
     @discardableResult

@@ -29,11 +29,6 @@ public struct FileDescriptor: Hashable, Sendable {
         return FileDescriptor(rawValue: try retryingOnInterrupt { openat(base, path, flags | O_CLOEXEC, mode) })
     }
 
-    /// Opens the entry `name` (a C string) of this directory; see `open(_:relativeTo:flags:mode:)`.
-    public func openEntry(_ name: UnsafePointer<CChar>, flags: Int32, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
-        FileDescriptor(rawValue: try retryingOnInterrupt { openat(rawValue, name, flags | O_CLOEXEC, mode) })
-    }
-
     /// Reads at the current offset into `buffer`, and returns how many bytes were read:
     /// fewer than asked at the end of the file or of what a pipe has now, 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
@@ -72,19 +67,26 @@ public struct FileDescriptor: Hashable, Sendable {
 
     /// Writes all of `bytes` at the current offset, continuing after short writes.
     public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
-        guard let base = bytes.baseAddress else { return }
-        var done = 0
-        while done < bytes.count {
-            done += try retryingOnInterrupt { Glibc.write(rawValue, base + done, bytes.count - done) }
-        }
+        try writeAll(bytes) { base, count, _ in Glibc.write(rawValue, base, count) }
     }
 
     /// Writes all of `bytes` at `offset`, continuing after short writes.
     public func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(Errno) {
+        try writeAll(bytes) { base, count, done in pwrite(rawValue, base, count, off_t(offset + done)) }
+    }
+
+    /// Calls `write` (the rest of the bytes, how many, how many are done) until all are
+    /// written. A write makes progress or fails: zero would loop forever, so it fails (EIO).
+    @inline(__always)
+    private func writeAll(
+        _ bytes: UnsafeRawBufferPointer, _ write: (UnsafeRawPointer, Int, Int) -> Int
+    ) throws(Errno) {
         guard let base = bytes.baseAddress else { return }
         var done = 0
         while done < bytes.count {
-            done += try retryingOnInterrupt { pwrite(rawValue, base + done, bytes.count - done, off_t(offset + done)) }
+            let count = try retryingOnInterrupt { write(base + done, bytes.count - done, done) }
+            guard count > 0 else { throw Errno(EIO) }
+            done += count
         }
     }
 

@@ -10,17 +10,17 @@ import Posix
 /// stream stays open because its descriptor keeps naming this very directory even if it is
 /// renamed meanwhile.
 final class DirectoryListing {
-    let descriptor: Int32
+    let descriptor: FileDescriptor
     let names: [[UInt8]]
     /// Why the listing stopped early, if it did; `names` then holds what was read before.
     let readError: Errno?
     private let stream: OpaquePointer
 
     /// Takes ownership of `descriptor`, closing it on failure too.
-    init(descriptor: Int32) throws(Errno) {
-        guard let stream = fdopendir(descriptor) else {
-            let error = Errno(errno)
-            close(descriptor)
+    init(descriptor: FileDescriptor) throws(Errno) {
+        guard let stream = fdopendir(descriptor.rawValue) else {
+            let error = Errno.current
+            try? descriptor.close()
             throw error
         }
         self.stream = stream

@@ -11,12 +11,11 @@ enum DirectoryTag {
 
     /// Whether the directory open as `directory` holds the tag `name`. Anything that cannot
     /// be confirmed counts as absent: a rule that excludes must not exclude by accident.
-    static func isPresent(_ name: [UInt8], in directory: Int32) -> Bool {
+    static func isPresent(_ name: [UInt8], in directory: FileDescriptor) -> Bool {
         if name == cacheDirectoryTagName { return hasCacheDirectorySignature(in: directory) }
         do throws(Errno) {
             return try withNULTerminated(name) { name throws(Errno) in
-                var status = stat()
-                try retryingOnInterrupt { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
+                _ = try directory.status(ofEntry: name)
                 return true
             }
         } catch {
@@ -26,20 +25,14 @@ enum DirectoryTag {
 
     /// Opened without following a symlink and without blocking (a FIFO of that name must not
     /// hang the backup); only a regular file counts.
-    private static func hasCacheDirectorySignature(in directory: Int32) -> Bool {
+    private static func hasCacheDirectorySignature(in directory: FileDescriptor) -> Bool {
         do throws(Errno) {
-            let descriptor = try withNULTerminated(cacheDirectoryTagName) { name throws(Errno) in
-                try retryingOnInterrupt { openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+            let file = try withNULTerminated(cacheDirectoryTagName) { name throws(Errno) in
+                try directory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
             }
-            defer { close(descriptor) }
-            var status = stat()
-            try retryingOnInterrupt { fstat(descriptor, &status) }
-            guard status.st_mode & S_IFMT == S_IFREG else { return false }
-            var start = [UInt8](repeating: 0, count: cacheDirectorySignature.count)
-            let count = try retryingOnInterrupt {
-                start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-            }
-            return count == start.count && start == cacheDirectorySignature
+            defer { try? file.close() }
+            guard try file.status().st_mode & S_IFMT == S_IFREG else { return false }
+            return try file.read(count: cacheDirectorySignature.count, at: 0) == cacheDirectorySignature
         } catch {
             return false
         }

@@ -31,16 +31,14 @@ private func isWhitespace(_ byte: UInt8) -> Bool {
 
 /// The whole content of a (small) file.
 private func readFile(_ path: FilePath) throws(Errno) -> [UInt8] {
-    let descriptor = try withNULTerminated(path.bytes) { path throws(Errno) in
-        try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+    let file = try withNULTerminated(path.bytes) { path throws(Errno) in
+        try FileDescriptor.workingDirectory.openEntry(path, flags: O_RDONLY)
     }
-    defer { close(descriptor) }
+    defer { try? file.close() }
     var contents: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     while true {
-        let count = try retryingOnInterrupt {
-            chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        }
+        let count = try chunk.withUnsafeMutableBytes { chunk in Result { () throws(Errno) in try file.read(into: chunk) } }.get()
         if count == 0 { return contents }
         contents += chunk[..<count]
     }

@@ -6,7 +6,7 @@ import Posix
 /// Where extended attributes are read or written: an open file, or a path whose last
 /// component is not followed (so a symlink's own attributes, never its target's).
 enum ExtendedAttributeHolder {
-    case descriptor(Int32)
+    case descriptor(FileDescriptor)
     case path([UInt8])
 
     /// Every attribute, sorted by name bytes. A file system without extended attributes
@@ -40,7 +40,7 @@ enum ExtendedAttributeHolder {
             case .descriptor(let descriptor):
                 guard let fsetxattr = calls.fsetxattr else { throw Errno(ENOTSUP) }
                 try retryingOnInterrupt {
-                    value.withUnsafeBytes { fsetxattr(descriptor, name, $0.baseAddress, $0.count, 0) }
+                    value.withUnsafeBytes { fsetxattr(descriptor.rawValue, name, $0.baseAddress, $0.count, 0) }
                 }
             case .path(let path):
                 guard let lsetxattr = calls.lsetxattr else { throw Errno(ENOTSUP) }
@@ -60,7 +60,7 @@ enum ExtendedAttributeHolder {
         switch self {
         case .descriptor(let descriptor):
             guard let flistxattr = calls.flistxattr else { throw Errno(ENOTSUP) }
-            return try retryingOnInterrupt { flistxattr(descriptor, names, buffer.count) }
+            return try retryingOnInterrupt { flistxattr(descriptor.rawValue, names, buffer.count) }
         case .path(let path):
             guard let llistxattr = calls.llistxattr else { throw Errno(ENOTSUP) }
             return try withNULTerminated(path) { path throws(Errno) in
@@ -76,7 +76,7 @@ enum ExtendedAttributeHolder {
             switch self {
             case .descriptor(let descriptor):
                 guard let fgetxattr = calls.fgetxattr else { throw Errno(ENOTSUP) }
-                return try retryingOnInterrupt { fgetxattr(descriptor, name, buffer.baseAddress, buffer.count) }
+                return try retryingOnInterrupt { fgetxattr(descriptor.rawValue, name, buffer.baseAddress, buffer.count) }
             case .path(let path):
                 guard let lgetxattr = calls.lgetxattr else { throw Errno(ENOTSUP) }
                 return try withNULTerminated(path) { path throws(Errno) in

@@ -18,9 +18,9 @@ struct MetadataApplier: Sendable {
 
     enum Subject {
         /// An open file or directory.
-        case descriptor(Int32)
+        case descriptor(FileDescriptor)
         /// An entry by name in an open directory, never followed: symlinks and special files.
-        case entry(directory: Int32, name: [UInt8])
+        case entry(directory: FileDescriptor, name: [UInt8])
     }
 
     func apply(_ metadata: FileMetadata, to subject: Subject, path: FilePath) throws(FileSystemError) -> [FileSystemError] {
@@ -40,7 +40,7 @@ struct MetadataApplier: Sendable {
         case .descriptor(let descriptor): .descriptor(descriptor)
         // Through the directory's descriptor under /proc: only the last component is looked up
         // by name, and an `l` call does not follow it.
-        case .entry(let directory, let name): .path(Array("/proc/self/fd/\(directory)/".utf8) + name)
+        case .entry(let directory, let name): .path(Array("/proc/self/fd/\(directory.rawValue)/".utf8) + name)
         }
         for attribute in metadata.xattrs {
             do throws(Errno) {
@@ -69,10 +69,10 @@ struct MetadataApplier: Sendable {
     private func setOwner(_ metadata: FileMetadata, _ subject: Subject) throws(Errno) {
         switch subject {
         case .descriptor(let descriptor):
-            try retryingOnInterrupt { fchown(descriptor, metadata.uid, metadata.gid) }
+            try descriptor.setOwner(uid: metadata.uid, gid: metadata.gid)
         case .entry(let directory, let name):
             try withNULTerminated(name) { name throws(Errno) in
-                try retryingOnInterrupt { fchownat(directory, name, metadata.uid, metadata.gid, AT_SYMLINK_NOFOLLOW) }
+                try directory.setOwner(ofEntry: name, uid: metadata.uid, gid: metadata.gid)
             }
         }
     }
@@ -82,10 +82,10 @@ struct MetadataApplier: Sendable {
         let mode = mode_t(mode & 0o7777)
         switch subject {
         case .descriptor(let descriptor):
-            try retryingOnInterrupt { fchmod(descriptor, mode) }
+            try descriptor.setMode(mode)
         case .entry(let directory, let name):
             try withNULTerminated(name) { name throws(Errno) in
-                try retryingOnInterrupt { fchmodat(directory, name, mode, AT_SYMLINK_NOFOLLOW) }
+                try directory.setMode(ofEntry: name, mode)
             }
         }
     }
@@ -94,10 +94,10 @@ struct MetadataApplier: Sendable {
         let times = [mtime.systemTime, mtime.systemTime]
         switch subject {
         case .descriptor(let descriptor):
-            try retryingOnInterrupt { futimens(descriptor, times) }
+            try descriptor.setTimes(times)
         case .entry(let directory, let name):
             try withNULTerminated(name) { name throws(Errno) in
-                try retryingOnInterrupt { utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) }
+                try directory.setTimes(ofEntry: name, times)
             }
         }
     }

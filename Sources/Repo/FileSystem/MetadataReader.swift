@@ -23,9 +23,8 @@ public final class MetadataReader: Sendable {
     public func metadata(atPath path: FilePath, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
         do throws(Errno) {
             return try withNULTerminated(path.bytes) { cPath throws(Errno) in
-                var status = stat()
-                try retryingOnInterrupt { lstat(cPath, &status) }
-                let linkTarget = try isSymlink(status) ? readSymlink { readlink(cPath, $0, $1) } : nil
+                let status = try FileDescriptor.workingDirectory.status(ofEntry: cPath)
+                let linkTarget = try isSymlink(status) ? FileDescriptor.workingDirectory.symlinkTarget(ofEntry: cPath) : nil
                 return try metadata(status, path: path, linkTarget: linkTarget,
                                     xattrs: readXattrs ? .path(path.bytes) : nil)
             }
@@ -39,32 +38,27 @@ public final class MetadataReader: Sendable {
     /// replaced meanwhile. `path` is only for messages.
     public func metadata(fd: Int32, path: String, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
         do throws(Errno) {
-            return try metadata(descriptor: fd, path: FilePath(path), readXattrs: readXattrs)
+            return try metadata(descriptor: FileDescriptor(rawValue: fd), path: FilePath(path), readXattrs: readXattrs)
         } catch {
             throw error.error("read metadata of", path)
         }
     }
 
-    func metadata(descriptor: Int32, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
-        var status = stat()
-        try retryingOnInterrupt { fstat(descriptor, &status) }
+    func metadata(descriptor: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
+        let status = try descriptor.status()
         return try metadata(status, path: path, linkTarget: nil, xattrs: readXattrs ? .descriptor(descriptor) : nil)
     }
 
     /// `lstat` of `name` in the directory open as `directory`.
-    func status(of name: [UInt8], in directory: Int32) throws(Errno) -> stat {
-        try withNULTerminated(name) { name throws(Errno) in
-            var status = stat()
-            try retryingOnInterrupt { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
-            return status
-        }
+    func status(of name: [UInt8], in directory: FileDescriptor) throws(Errno) -> stat {
+        try withNULTerminated(name) { name throws(Errno) in try directory.status(ofEntry: name) }
     }
 
     /// The metadata of `name` in the directory open as `directory`, whose `lstat` is `status`.
     /// Extended attributes are read by `path`, as Linux has no `*at` call for them.
-    func metadata(_ status: stat, of name: [UInt8], in directory: Int32, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
+    func metadata(_ status: stat, of name: [UInt8], in directory: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
         let linkTarget = try isSymlink(status)
-            ? withNULTerminated(name) { name throws(Errno) in try readSymlink { readlinkat(directory, name, $0, $1) } }
+            ? withNULTerminated(name) { name throws(Errno) in try directory.symlinkTarget(ofEntry: name) }
             : nil
         return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(path.bytes) : nil)
     }
@@ -85,21 +79,4 @@ public final class MetadataReader: Sendable {
 
 private func isSymlink(_ status: stat) -> Bool {
     status.st_mode & S_IFMT == S_IFLNK
-}
-
-/// A symlink's target via a `readlink`-like call, in a buffer grown until the target fits
-/// (`st_size` is only a hint: the link may be replaced, and /proc reports 0).
-private func readSymlink(_ read: (UnsafeMutablePointer<CChar>, Int) -> Int) throws(Errno) -> [UInt8] {
-    var capacity = 256
-    while true {
-        var target = [UInt8](repeating: 0, count: capacity)
-        let count = try retryingOnInterrupt {
-            target.withUnsafeMutableBytes { read($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
-        }
-        if count < capacity {
-            target.removeLast(capacity - count)
-            return target
-        }
-        capacity *= 2
-    }
 }

@@ -28,6 +28,9 @@ public final class RestoreDirectory: Sendable {
     private let targetRoot: OwnedDescriptor
     private let applier: MetadataApplier
 
+    /// This directory, for the `*at` calls on its entries.
+    private var directory: FileDescriptor { descriptor.descriptor }
+
     init(path: FilePath, descriptor: OwnedDescriptor, targetRoot: OwnedDescriptor, restoresOwnership: Bool) {
         self.path = path
         self.descriptor = descriptor
@@ -42,7 +45,7 @@ public final class RestoreDirectory: Sendable {
     public func openExistingFile(_ name: [UInt8]) -> FileDescriptor? {
         guard RestoreTarget.isSafeName(name),
               let file = try? withNULTerminated(name, { (name) throws(Errno) in
-                  try descriptor.descriptor.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
+                  try directory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
               })
         else { return nil }
         guard let status = try? file.status(), status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else {
@@ -59,13 +62,11 @@ public final class RestoreDirectory: Sendable {
         do throws(Errno) {
             try withNULTerminated(name) { cName throws(Errno) in
                 do throws(Errno) {
-                    try retryingOnInterrupt { mkdirat(descriptor.rawValue, cName, 0o700) }
+                    try directory.makeDirectory(entry: cName, mode: 0o700)
                 } catch where error.code == EEXIST {
-                    var status = stat()
-                    try retryingOnInterrupt { fstatat(descriptor.rawValue, cName, &status, AT_SYMLINK_NOFOLLOW) }
-                    guard status.st_mode & S_IFMT != S_IFDIR else { return }
+                    guard try directory.status(ofEntry: cName).st_mode & S_IFMT != S_IFDIR else { return }
                     try remove(cName)
-                    try retryingOnInterrupt { mkdirat(descriptor.rawValue, cName, 0o700) }
+                    try directory.makeDirectory(entry: cName, mode: 0o700)
                 }
             }
         } catch {
@@ -80,9 +81,9 @@ public final class RestoreDirectory: Sendable {
         let entry = try checked(name)
         do throws(Errno) {
             let child = try withNULTerminated(name) { cName throws(Errno) in
-                try retryingOnInterrupt { openat(descriptor.rawValue, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                try directory.openEntry(cName, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
             }
-            return RestoreDirectory(path: entry, descriptor: OwnedDescriptor(FileDescriptor(rawValue: child)), targetRoot: targetRoot,
+            return RestoreDirectory(path: entry, descriptor: OwnedDescriptor(child), targetRoot: targetRoot,
                                     restoresOwnership: applier.restoresOwnership)
         } catch {
             throw error.error("open directory", entry.description)
@@ -96,10 +97,10 @@ public final class RestoreDirectory: Sendable {
     public func createFile(_ name: [UInt8]) throws(FileSystemError) -> RestoredFile {
         let entry = try checked(name)
         do throws(Errno) {
-            let file = try replacing(name) { cName in
-                openat(descriptor.rawValue, cName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            let file = try replacing(name) { (cName) throws(Errno) in
+                try directory.openEntry(cName, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
             }
-            return RestoredFile(path: entry, descriptor: OwnedDescriptor(FileDescriptor(rawValue: file)), applier: applier)
+            return RestoredFile(path: entry, descriptor: OwnedDescriptor(file), applier: applier)
         } catch {
             throw error.error("create file", entry.description)
         }
@@ -112,10 +113,10 @@ public final class RestoreDirectory: Sendable {
     func reopenFile(_ name: [UInt8], identity: FileIdentity) throws(FileSystemError) -> RestoredFile {
         let entry = try checked(name)
         do throws(Errno) {
-            let fd = try withNULTerminated(name) { cName throws(Errno) in
-                try retryingOnInterrupt { openat(descriptor.rawValue, cName, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+            let opened = try withNULTerminated(name) { cName throws(Errno) in
+                try directory.openEntry(cName, flags: O_WRONLY | O_NOFOLLOW)
             }
-            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(FileDescriptor(rawValue: fd)), applier: applier)
+            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(opened), applier: applier)
             guard try file.identity() == identity else { throw Errno(ESTALE) }
             return file
         } catch {
@@ -129,7 +130,7 @@ public final class RestoreDirectory: Sendable {
         let entry = try checked(name)
         do throws(Errno) {
             try withNULTerminated(target) { cTarget throws(Errno) in
-                try replacing(name) { cName in symlinkat(cTarget, descriptor.rawValue, cName) }
+                try replacing(name) { (cName) throws(Errno) in try directory.makeSymlink(entry: cName, target: cTarget) }
             }
         } catch {
             throw error.error("create symlink", entry.description)
@@ -149,15 +150,15 @@ public final class RestoreDirectory: Sendable {
             var parent = targetRoot
             for component in components.dropLast() {
                 let next = try withNULTerminated(component) { cName throws(Errno) in
-                    try retryingOnInterrupt {
-                        openat(parent.rawValue, cName, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    }
+                    try parent.descriptor.openEntry(cName, flags: openPathOnly | O_DIRECTORY | O_NOFOLLOW)
                 }
-                parent = OwnedDescriptor(FileDescriptor(rawValue: next))
+                parent = OwnedDescriptor(next)
             }
             let source = parent
             try withNULTerminated(last) { cExisting throws(Errno) in
-                try replacing(name) { cName in linkat(source.rawValue, cExisting, descriptor.rawValue, cName, 0) }
+                try replacing(name) { (cName) throws(Errno) in
+                    try directory.makeHardLink(entry: cName, to: cExisting, in: source.descriptor)
+                }
             }
         } catch {
             throw error.error("create hard link", "\(entry) to \(existing)")
@@ -171,7 +172,9 @@ public final class RestoreDirectory: Sendable {
             throw .unsupportedType(path: entry.description)
         }
         do throws(Errno) {
-            try replacing(name) { cName in mknodat(descriptor.rawValue, cName, type.modeBits | 0o600, dev_t(rdev)) }
+            try replacing(name) { (cName) throws(Errno) in
+                try directory.makeNode(entry: cName, mode: type.modeBits | 0o600, device: dev_t(rdev))
+            }
         } catch {
             throw error.error("create special file", entry.description)
         }
@@ -181,7 +184,7 @@ public final class RestoreDirectory: Sendable {
     /// are restored. Returns what the target could not hold (see `MetadataApplier`).
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
-        try applier.apply(metadata, to: .descriptor(descriptor.rawValue), path: path)
+        try applier.apply(metadata, to: .descriptor(descriptor.descriptor), path: path)
     }
 
     /// Sets the metadata of the entry `name` itself, never of what a symlink points to: for
@@ -191,7 +194,7 @@ public final class RestoreDirectory: Sendable {
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata, toEntry name: [UInt8]) throws(FileSystemError) -> [FileSystemError] {
         let entry = try checked(name)
-        return try applier.apply(metadata, to: .entry(directory: descriptor.rawValue, name: name), path: entry)
+        return try applier.apply(metadata, to: .entry(directory: descriptor.descriptor, name: name), path: entry)
     }
 
     /// The path of the entry `name`, which must be safe.
@@ -203,13 +206,15 @@ public final class RestoreDirectory: Sendable {
     /// Runs `create` on `name`; if something is already there (EEXIST), removes it and runs
     /// `create` once more. A second EEXIST means someone is racing the restore, and fails.
     @discardableResult
-    private func replacing(_ name: [UInt8], _ create: (UnsafePointer<CChar>) -> Int32) throws(Errno) -> Int32 {
+    private func replacing<Result>(
+        _ name: [UInt8], _ create: (UnsafePointer<CChar>) throws(Errno) -> Result
+    ) throws(Errno) -> Result {
         try withNULTerminated(name) { cName throws(Errno) in
             do throws(Errno) {
-                return try retryingOnInterrupt { create(cName) }
+                return try create(cName)
             } catch where error.code == EEXIST {
                 try remove(cName)
-                return try retryingOnInterrupt { create(cName) }
+                return try create(cName)
             }
         }
     }
@@ -217,9 +222,9 @@ public final class RestoreDirectory: Sendable {
     /// Removes the entry `name` (an empty directory too); one that is already gone is fine.
     private func remove(_ name: UnsafePointer<CChar>) throws(Errno) {
         do throws(Errno) {
-            try retryingOnInterrupt { unlinkat(descriptor.rawValue, name, 0) }
+            try directory.removeEntry(name)
         } catch where error.code == EISDIR {
-            try retryingOnInterrupt { unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) }
+            try directory.removeEntry(name, directory: true)
         } catch where error.code == ENOENT {
             return
         }

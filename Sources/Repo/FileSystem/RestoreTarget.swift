@@ -17,25 +17,25 @@ public final class RestoreTarget: Sendable {
     /// parent must exist. Ownership is restored only when running as root: nobody else may
     /// give files away, and trying would fail every file.
     public init(path: FilePath) throws(FileSystemError) {
-        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
-        let descriptor: Int32
+        let flags = O_RDONLY | O_DIRECTORY
+        let descriptor: FileDescriptor
         do throws(Errno) {
             descriptor = try withNULTerminated(path.bytes) { cPath throws(Errno) in
                 do throws(Errno) {
-                    return try retryingOnInterrupt { open(cPath, flags) }
+                    return try FileDescriptor.workingDirectory.openEntry(cPath, flags: flags)
                 } catch where error.code == ENOENT {
                     do throws(Errno) {
                         try retryingOnInterrupt { mkdir(cPath, 0o700) }
                     } catch where error.code == EEXIST {
                         // Created by someone else meanwhile: open whatever is there now.
                     }
-                    return try retryingOnInterrupt { open(cPath, flags) }
+                    return try FileDescriptor.workingDirectory.openEntry(cPath, flags: flags)
                 }
             }
         } catch {
             throw error.error("open restore target", path.description)
         }
-        let owned = OwnedDescriptor(FileDescriptor(rawValue: descriptor))
+        let owned = OwnedDescriptor(descriptor)
         root = RestoreDirectory(path: path, descriptor: owned, targetRoot: owned, restoresOwnership: geteuid() == 0)
     }
 

@@ -27,26 +27,16 @@ public final class RestoredFile: Sendable {
 
     /// Which inode this is, to recognise the file when it is opened again by name.
     func identity() throws(Errno) -> FileIdentity {
-        var status = stat()
-        try retryingOnInterrupt { fstat(descriptor.rawValue, &status) }
+        let status = try descriptor.descriptor.status()
         return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
-        var written = 0
-        while written < bytes.count {
-            let count: Int
-            do throws(Errno) {
-                count = try retryingOnInterrupt {
-                    pwrite(descriptor.rawValue, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
-                }
-            } catch {
-                throw error.error("write", path.description)
-            }
-            // pwrite makes progress or fails; zero would loop forever, so it counts as failure.
-            guard count > 0 else { throw .system(operation: "write", path: path.description, errno: EIO) }
-            written += count
+        do throws(Errno) {
+            try descriptor.descriptor.writeAll(bytes, at: Int(offset))
+        } catch {
+            throw error.error("write", path.description)
         }
     }
 
@@ -61,7 +51,7 @@ public final class RestoredFile: Sendable {
     /// cuts it). Call it once all regions are written.
     public func setSize(_ size: UInt64) throws(FileSystemError) {
         do throws(Errno) {
-            try retryingOnInterrupt { ftruncate(descriptor.rawValue, off_t(clamping: size)) }
+            try descriptor.descriptor.truncate(to: Int(clamping: size))
         } catch {
             throw error.error("set the size of", path.description)
         }
@@ -71,7 +61,7 @@ public final class RestoredFile: Sendable {
     /// setuid bits and file capabilities, and moves the mtime.
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
-        try applier.apply(metadata, to: .descriptor(descriptor.rawValue), path: path)
+        try applier.apply(metadata, to: .descriptor(descriptor.descriptor), path: path)
     }
 }
 
