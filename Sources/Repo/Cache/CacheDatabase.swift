@@ -16,10 +16,13 @@ final class CacheDatabase {
     /// Deletes the file at `path` (with its WAL and shared-memory files) and creates an
     /// empty cache in its place.
     static func recreate(at path: String) throws(SQLiteError) -> CacheDatabase {
-        for file in ["", "-wal", "-shm", "-journal"].map({ path + $0 }) where unlink(file) != 0 {
-            let error = Errno.current
-            guard error == .noSuchFile else {
-                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot delete \(file): \(Errno.message(error.code))")
+        for file in ["", "-wal", "-shm", "-journal"].map({ path + $0 }) {
+            do throws(Errno) {
+                try FileDescriptor.workingDirectory.removeFile(file)
+            } catch where error == .noSuchFile {
+                continue
+            } catch {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot delete \(file): \(error)")
             }
         }
         return try CacheDatabase(path: path)

@@ -25,7 +25,7 @@ public final class RestoreTarget: Sendable {
                     return try FileDescriptor.workingDirectory.openEntry(cPath, flags: flags)
                 } catch where error.code == ENOENT {
                     do throws(Errno) {
-                        try retryingOnInterrupt { mkdir(cPath, 0o700) }
+                        try FileDescriptor.workingDirectory.makeDirectory(entry: cPath, mode: 0o700)
                     } catch where error.code == EEXIST {
                         // Created by someone else meanwhile: open whatever is there now.
                     }
