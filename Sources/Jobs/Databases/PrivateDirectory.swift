@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// A temporary directory only this user can enter, removed with everything in it.
 final class PrivateDirectory {
@@ -8,7 +9,7 @@ final class PrivateDirectory {
     init(prefix: String) throws {
         var template = Array((NSTemporaryDirectory() + "/\(prefix)XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw PrivateDirectoryError(reason: "cannot create a temporary directory in \(NSTemporaryDirectory()): \(FileTarget.message(errno))")
+            throw PrivateDirectoryError(reason: "cannot create a temporary directory in \(NSTemporaryDirectory()): \(Errno.message(errno))")
         }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Posix
 import Repo
 
 /// SQLite: a consistent copy of the live file through the online backup API; restored as a
@@ -20,7 +21,7 @@ struct SQLiteEngine: DatabaseEngine {
             let copy = directory.path + "/copy.db"
             try SQLiteBackupCopy.copy(from: path, to: copy)
             descriptor = Glibc.open(copy, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw SQLiteCopyError(reason: "cannot open the copy: \(FileTarget.message(errno))") }
+            guard descriptor >= 0 else { throw SQLiteCopyError(reason: "cannot open the copy: \(Errno.message(errno))") }
             // The open descriptor keeps the copy's bytes; the directory goes with `directory`.
         } catch {
             throw DatabaseError.dumpFailed(source: source.name, detail: "\(error)")
