@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Jobs", dependencies: ["Posix", "Storage", "Repo", "TOML", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Storage", "Repo", "Codec", "Jobs", "TOML"]),
+        .executableTarget(name: "cli", dependencies: ["Posix", "Storage", "Repo", "Codec", "Jobs", "TOML"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Storage", "Repo"],

@@ -154,3 +154,21 @@ public struct FileDescriptor: Hashable, Sendable {
         return try body()
     }
 }
+
+extension FileDescriptor {
+    /// Takes the exclusive `flock` on the file without waiting: false while another open
+    /// file description holds it. Released by `unlock` or by closing.
+    public func tryLockExclusively() throws(Errno) -> Bool {
+        do throws(Errno) {
+            try retryingOnInterrupt { flock(rawValue, LOCK_EX | LOCK_NB) }
+            return true
+        } catch where error.code == EWOULDBLOCK {
+            return false
+        }
+    }
+
+    /// Releases the `flock` taken on the file.
+    public func unlock() {
+        _ = flock(rawValue, LOCK_UN)
+    }
+}
