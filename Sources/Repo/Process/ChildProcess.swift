@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// A command `repo` starts: argv (no shell), the scrubbed environment of `ChildEnvironment`,
 /// standard input and output as the caller needs them, and the tail of standard error kept
@@ -142,8 +143,8 @@ public final class ChildProcess: @unchecked Sendable {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(program)"
-            var info = stat()
-            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+            if let info = try? FileDescriptor.workingDirectory.status(of: candidate), (info.st_mode & S_IFMT) == S_IFREG,
+               access(candidate, X_OK) == 0 { return candidate }
         }
         return nil
     }
