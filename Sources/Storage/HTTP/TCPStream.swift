@@ -86,31 +86,33 @@ package final class TCPStream: ByteStream {
     }
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
-        while true {
-            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
-            if count >= 0 { return count }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: throw .timedOut(host: host, during: "waiting for the answer")
-            default: throw .connectionLost(host: host, during: "while reading (\(Errno.message(errno)))")
-            }
+        do throws(Errno) {
+            return try retryingOnInterrupt { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+        } catch {
+            throw failure(error, waiting: "waiting for the answer", doing: "while reading")
         }
     }
 
     package func write(_ bytes: UnsafeRawBufferPointer) throws(HTTPError) {
         var offset = 0
         while offset < bytes.count {
-            // MSG_NOSIGNAL: a peer that went away is an error to return, not a SIGPIPE.
-            let count = send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            if count >= 0 {
-                offset += count
-                continue
+            do throws(Errno) {
+                // MSG_NOSIGNAL: a peer that went away is an error to return, not a SIGPIPE.
+                offset += try retryingOnInterrupt {
+                    send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
+            } catch {
+                throw failure(error, waiting: "sending the request", doing: "while sending")
             }
-            switch errno {
-            case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: throw .timedOut(host: host, during: "sending the request")
-            default: throw .connectionLost(host: host, during: "while sending (\(Errno.message(errno)))")
-            }
+        }
+    }
+
+    /// A receive or send timeout (SO_RCVTIMEO, SO_SNDTIMEO) as `.timedOut`, anything else
+    /// as a lost connection.
+    private func failure(_ error: Errno, waiting: String, doing: String) -> HTTPError {
+        switch error.code {
+        case EAGAIN, EWOULDBLOCK: .timedOut(host: host, during: waiting)
+        default: .connectionLost(host: host, during: "\(doing) (\(error))")
         }
     }
 
@@ -123,6 +125,6 @@ package final class TCPStream: ByteStream {
     package func close() {
         guard !closed else { return }
         closed = true
-        Glibc.close(descriptor)
+        try? FileDescriptor(rawValue: descriptor).close()
     }
 }

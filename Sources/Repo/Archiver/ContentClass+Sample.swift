@@ -1,16 +1,7 @@
 import Codec
 
-/// The kind of data a file or stream holds, decided from its first bytes; it picks the
-/// chunk sizes (`RepositoryParameters.chunking(for:)`). The choice affects only
-/// deduplication, never what a reader needs.
-public enum ContentClass: Sendable, CaseIterable {
-    /// Compressible data: logs, source, documents.
-    case text
-    /// A database dump (`DumpDetector`): text that changes by scattered row edits.
-    case dump
-    /// Incompressible data: media, archives, compressed or encrypted files.
-    case binary
-
+/// How the archiver tells a file's class from its first bytes.
+extension ContentClass {
     /// How much of the start of a file or stream decides its class.
     public static let sampleSize = 64 << 10
 
