@@ -30,13 +30,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
-        // Building blocks that know nothing of repositories.
-        .target(name: "Chunker", swiftSettings: optimize),
-        .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
-        .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
-
         // The system calls: one descriptor type, one EINTR helper, one errno error.
         .target(name: "Posix"),
+
+        // Building blocks that know nothing of repositories.
+        .target(name: "Chunker", dependencies: ["Posix"], swiftSettings: optimize),
+        .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
+        .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
 
         // Where objects are kept: the backends (local directory, S3 over its own HTTP/TLS
         // client, memory); knows nothing of snapshots, packs, indexes or keys.
