@@ -65,6 +65,8 @@ let package = Package(
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd", "TestSupport"]),
+        // The storage layer's tests: backend conformance, local, memory, S3 (moto), HTTP/TLS.
+        .testTarget(name: "StorageTests", dependencies: ["Posix", "Storage", "TestSupport"]),
         .testTarget(name: "RepoTests", dependencies: ["Posix", "Storage", "Repo", "TestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         // Throwaway PostgreSQL and MariaDB servers that tests start and stop themselves.

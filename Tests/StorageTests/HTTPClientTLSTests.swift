@@ -1,6 +1,5 @@
 @testable import Storage
 import Foundation
-import Repo
 import TestSupport
 import Testing
 

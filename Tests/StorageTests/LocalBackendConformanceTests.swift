@@ -1,6 +1,6 @@
 @testable import Storage
 import Foundation
-import Repo
+import TestSupport
 import Testing
 
 /// The backend conformance suite against `LocalBackend`, each check in a fresh directory

@@ -1,5 +1,4 @@
 import Foundation
-import Repo
 @testable import Storage
 import Synchronization
 import TestSupport

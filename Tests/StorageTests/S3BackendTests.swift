@@ -1,6 +1,5 @@
 import Foundation
 @testable import Storage
-@testable import Repo
 import Synchronization
 import TestSupport
 import Testing

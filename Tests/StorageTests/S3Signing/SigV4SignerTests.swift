@@ -1,5 +1,4 @@
 import Foundation
-@testable import Repo
 @testable import Storage
 import Testing
 

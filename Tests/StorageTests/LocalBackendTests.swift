@@ -1,7 +1,7 @@
 import Foundation
-@testable import Posix
+import Posix
 @testable import Storage
-@testable import Repo
+import TestSupport
 import Testing
 
 /// What the conformance suite cannot see: the directory layout, creation and opening,

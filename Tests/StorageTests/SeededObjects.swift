@@ -1,4 +1,3 @@
-import Repo
 @testable import Storage
 import TestSupport
 
@@ -19,10 +18,7 @@ struct SeededObjects {
 
     /// 64 lowercase hex digits.
     mutating func id() -> String {
-        (0..<4).map { _ in
-            let hex = String(next(), radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        generator.hexID()
     }
 
     /// An id beginning with `prefix` (hex digits), to aim at a given shard.
@@ -35,11 +31,6 @@ struct SeededObjects {
     }
 
     mutating func bytes(_ count: Int) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count + 8)
-        while bytes.count < count {
-            withUnsafeBytes(of: next()) { bytes.append(contentsOf: $0) }
-        }
-        return Array(bytes.prefix(count))
+        generator.bytes(count)
     }
 }

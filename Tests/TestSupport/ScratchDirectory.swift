@@ -2,10 +2,10 @@ import Foundation
 
 /// A fresh directory under the system's temporary directory, removed with everything in it
 /// when the value goes away.
-final class ScratchDirectory: Sendable {
-    let path: String
+public final class ScratchDirectory: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         var template = Array((NSTemporaryDirectory() + "/repo-tests-XXXXXX").utf8CString)
         guard let created = mkdtemp(&template) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         path = String(cString: created)

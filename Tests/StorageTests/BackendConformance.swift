@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Repo
 @testable import Storage
 import Synchronization
 import Testing

@@ -1,4 +1,3 @@
-import Repo
 import TestSupport
 import Testing
 
