@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import Storage
 @_spi(Benchmarks) import Repo
 

@@ -1,7 +1,7 @@
 import Glibc
-import Testing
 import Posix
 @testable import Repo
+import Testing
 
 @Suite struct DataRegionsTests {
     @Test func holesAreSkipped() throws {

@@ -1,7 +1,7 @@
 import Glibc
-import Testing
 import Posix
 @testable import Repo
+import Testing
 
 /// Walks a tree, recreates it with `RestoreTarget`, and compares what `MetadataReader` says
 /// about both: the filesystem layer's two halves must agree on everything a backup keeps.

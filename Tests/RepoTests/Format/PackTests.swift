@@ -1,8 +1,8 @@
 import Codec
 import Crypto
 import Foundation
-@testable import Storage
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// PackWriter → FinishedPack → PackReader and BlobOpener.
