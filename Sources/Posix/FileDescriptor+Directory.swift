@@ -3,8 +3,10 @@ import Glibc
 #endif
 
 /// Operations on entries of an open directory (the `*at` system calls), so that the local
-/// backend resolves every path against the repository directory it opened rather than
-/// the working directory or whatever a path names by then.
+/// backend, the walk and the restore resolve every name against a directory they opened
+/// rather than the working directory or whatever a path names by then. Entries are named
+/// by C strings (`withNULTerminated`) where names are bytes, by `String` where they are
+/// the backend's own paths.
 extension FileDescriptor {
     /// Opens the entry `name` (a C string) of this directory; see `open(_:relativeTo:flags:mode:)`.
     public func openEntry(_ name: UnsafePointer<CChar>, flags: Int32, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
