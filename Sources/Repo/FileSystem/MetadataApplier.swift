@@ -45,7 +45,7 @@ struct MetadataApplier: Sendable {
         for attribute in metadata.xattrs {
             do throws(Errno) {
                 do throws(Errno) {
-                    try holder.write(attribute)
+                    try holder.write(name: attribute.nameBytes, value: attribute.value)
                 } catch where error.code == ENOTSUP || error.code == EPERM {
                     unsupported.append(error.error("set extended attribute \(attribute.name) of", path.description))
                 }

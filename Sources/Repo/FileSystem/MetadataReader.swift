@@ -73,7 +73,8 @@ public final class MetadataReader: Sendable {
             mtime: Timestamp(status.st_mtim), ctime: Timestamp(status.st_ctim),
             size: UInt64(status.st_size), inode: UInt64(status.st_ino), device: UInt64(status.st_dev),
             linkCount: UInt64(status.st_nlink), rdev: UInt64(status.st_rdev),
-            linkTarget: linkTarget, xattrs: try xattrs?.readAll() ?? [])
+            linkTarget: linkTarget,
+            xattrs: try xattrs?.readAll().map { ExtendedAttribute(nameBytes: $0.name, value: $0.value) } ?? [])
     }
 }
 

@@ -25,7 +25,8 @@ import Testing
         // Set by name through /proc on restore; trusted.* because user.* is for files and
         // directories only. Root may set it wherever the file system has attributes at all.
         let fifoAttribute = ExtendedAttribute(name: "trusted.note", value: Array("on a fifo".utf8))
-        let hasTrustedAttributes = (try? ExtendedAttributeHolder.path(source("fifo").bytes).write(fifoAttribute)) != nil
+        let hasTrustedAttributes = (try? ExtendedAttributeHolder.path(source("fifo").bytes)
+            .write(name: fifoAttribute.nameBytes, value: fifoAttribute.value)) != nil
         try source("null").perform("mknod") { mknod($0, S_IFCHR | 0o666, ScratchTree.deviceNumber(major: 1, minor: 3)) }
         try source("hard1").writeFile("linked", mode: 0o600)
         try source("hard2").perform("link") { cPath in source("hard1").string!.withCString { link($0, cPath) } }

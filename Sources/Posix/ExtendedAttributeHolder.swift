@@ -1,41 +1,40 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Posix
 
 /// Where extended attributes are read or written: an open file, or a path whose last
 /// component is not followed (so a symlink's own attributes, never its target's).
-enum ExtendedAttributeHolder {
+public enum ExtendedAttributeHolder: Sendable {
     case descriptor(FileDescriptor)
     case path([UInt8])
 
-    /// Every attribute, sorted by name bytes. A file system without extended attributes
-    /// (ENOTSUP) has none rather than failing; an attribute removed between listing and
-    /// reading (ENODATA) is left out, as if listed a moment later.
-    func readAll() throws(Errno) -> [ExtendedAttribute] {
+    /// Every attribute, name (without its NUL) and value, sorted by name bytes. A file system
+    /// without extended attributes (ENOTSUP) has none rather than failing; an attribute
+    /// removed between listing and reading (ENODATA) is left out, as if listed a moment later.
+    public func readAll() throws(Errno) -> [(name: [UInt8], value: [UInt8])] {
         let names: [UInt8]
         do throws(Errno) {
             names = try readGrowing { buffer throws(Errno) in try list(buffer) }
         } catch where error.code == ENOTSUP {
             return []
         }
-        var attributes: [ExtendedAttribute] = []
+        var attributes: [(name: [UInt8], value: [UInt8])] = []
         for name in names.split(separator: 0) {
             let nameBytes = Array(name)
             do throws(Errno) {
                 let value = try readGrowing { buffer throws(Errno) in try get(nameBytes, buffer) }
-                attributes.append(ExtendedAttribute(nameBytes: nameBytes, value: value))
+                attributes.append((nameBytes, value))
             } catch where error.code == ENODATA {
                 continue
             }
         }
-        return attributes.sorted { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }
+        return attributes.sorted { $0.name.lexicographicallyPrecedes($1.name) }
     }
 
-    func write(_ attribute: ExtendedAttribute) throws(Errno) {
+    /// Sets the attribute `name` to `value`, creating or replacing it.
+    public func write(name: [UInt8], value: [UInt8]) throws(Errno) {
         let calls = ExtendedAttributeCalls.shared
-        let value = attribute.value
-        try withNULTerminated(attribute.nameBytes) { name throws(Errno) in
+        try withNULTerminated(name) { name throws(Errno) in
             switch self {
             case .descriptor(let descriptor):
                 guard let fsetxattr = calls.fsetxattr else { throw Errno(ENOTSUP) }
