@@ -23,14 +23,14 @@ enum FileTarget {
     static func write(to target: String, replace: Bool, writeDump: (Int32) throws -> Void,
                       verify: (String) throws -> Void = { _ in }) throws {
         if try state(target) == .nonEmpty, !replace { throw DatabaseError.targetNotEmpty(target: target) }
-        var template = Array((target + ".repo-tmp-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let file = FileDescriptor(rawValue: descriptor)
-        let here = FileDescriptor.workingDirectory
-        guard descriptor >= 0 else {
-            throw DatabaseError.restoreFailed(target: target, detail: "cannot create a file beside it: \(Errno.message(errno))")
+        let (file, temporary): (FileDescriptor, String)
+        do throws(Errno) {
+            (file, temporary) = try FileDescriptor.createUnique(target + ".repo-tmp-XXXXXX")
+        } catch {
+            throw DatabaseError.restoreFailed(target: target, detail: "cannot create a file beside it: \(error)")
         }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let descriptor = file.rawValue
+        let here = FileDescriptor.workingDirectory
         var open = true
         var renamed = false
         defer {
