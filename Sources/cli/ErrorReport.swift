@@ -21,12 +21,8 @@ struct ErrorReport {
 
     /// The JSON object on one line, its keys in the documented order.
     var json: String {
-        let error = (try? JSONSerialization.data(withJSONObject: message, options: [.fragmentsAllowed, .withoutEscapingSlashes]))
-            .map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        // Built by hand: an encoder would sort the keys (or order them at random).
+        let error = MessageEncoding.line(message) ?? "\"\""
         return "{\"message_type\":\"error\",\"error\":\(error),\"exit_code\":\(code.rawValue)}\n"
-    }
-
-    func write(json: Bool) {
-        Console.error(json ? self.json : text)
     }
 }

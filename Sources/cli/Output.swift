@@ -1,7 +1,11 @@
 import Foundation
 
-/// Presentation: plain text for people, JSON for machines, nothing when quiet.
-struct Output {
+/// Presentation: plain text for people, JSON for machines, nothing when quiet. Everything
+/// `repo` prints goes through here (but the bytes `dump` copies to standard output).
+struct Output: Sendable {
+    /// Before the command line is understood (help, errors): text, not quiet.
+    static let plain = Output(json: false, quiet: false, verbose: false)
+
     let json: Bool
     let quiet: Bool
     let verbose: Bool
@@ -28,9 +32,25 @@ struct Output {
         Console.error("repo: \(text)\n")
     }
 
-    /// Prints one JSON value on a line.
-    func emit(_ object: Any) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        print(String(decoding: data, as: UTF8.self))
+    /// Why the command failed: its text line (and usage line), or with --json its JSON object.
+    func error(_ report: ErrorReport) {
+        Console.error(json ? report.json : report.text)
+    }
+
+    /// A diagnostic line on stderr for --verbose (request counts), even when quiet.
+    func diagnostic(_ text: String) {
+        guard verbose else { return }
+        Console.error(text + "\n")
+    }
+
+    /// Raw text for the self-rewriting progress line on a terminal (stderr).
+    func terminal(_ text: String) {
+        Console.error(text)
+    }
+
+    /// Prints one JSON message on a line (Messages/: the documented shapes).
+    func emit(_ message: some Encodable) {
+        guard let line = MessageEncoding.line(message) else { return }
+        print(line)
     }
 }

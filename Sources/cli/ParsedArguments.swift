@@ -49,7 +49,7 @@ enum ArgumentParser {
                 continue
             }
             if !optionsEnded && argument.hasPrefix("-") && argument != "-" {
-                let (option, inlineValue) = try resolve(argument, among: options(), command: spec)
+                let (option, inlineValue) = try resolve(argument, among: options(), command: spec == nil ? nil : parsed.command)
                 if option.value == nil {
                     guard inlineValue == nil else { throw UsageError("--\(option.long) takes no value") }
                     parsed.flags.insert(option.long)
@@ -101,8 +101,9 @@ enum ArgumentParser {
         return (spec, parsed)
     }
 
-    private static func resolve(_ argument: String, among options: [OptionSpec], command: CommandSpec?) throws -> (OptionSpec, String?) {
-        let place = command.map { " for `repo \($0.name)`" } ?? ""
+    /// `command`: the command words so far (`policy show`), named in the error.
+    private static func resolve(_ argument: String, among options: [OptionSpec], command: [String]?) throws -> (OptionSpec, String?) {
+        let place = command.map { " for `repo \($0.joined(separator: " "))`" } ?? ""
         if argument.hasPrefix("--") {
             let body = argument.dropFirst(2)
             let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""

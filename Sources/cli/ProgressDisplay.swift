@@ -9,12 +9,14 @@ import Repo
 final class ProgressDisplay: @unchecked Sendable {
     let isActive: Bool
     private let json: Bool
+    private let output: Output
     private let lock = NSLock()
     private var drawn = false
     private var lastStatus = Date()  // the first status after a second: short runs print only the summary
 
     init(output: Output) {
         json = output.json && !output.quiet
+        self.output = output
         isActive = output.isInteractive || json
     }
 
@@ -37,7 +39,7 @@ final class ProgressDisplay: @unchecked Sendable {
         }
         line += ", \(Format.duration(progress.elapsedSeconds))"
         lock.withLock {
-            Console.error("\r\u{1B}[2K" + String(line.prefix(terminalWidth() - 1)))
+            output.terminal("\r\u{1B}[2K" + String(line.prefix(terminalWidth() - 1)))
             drawn = true
         }
     }
@@ -49,15 +51,12 @@ final class ProgressDisplay: @unchecked Sendable {
             lastStatus = now
             return true
         }) else { return }
-        let status: [String: Any] = ["message_type": "status", "files_done": progress.files, "bytes_done": progress.bytesDone,
-                                     "files_total": progress.filesTotal, "bytes_total": progress.bytesTotal,
-                                     "scan_complete": progress.scanComplete, "seconds_elapsed": progress.elapsedSeconds]
-        Output(json: true, quiet: false, verbose: false).emit(status)
+        output.emit(SnapshotStatusMessage(progress))
     }
 
     func finish() {
         lock.withLock {
-            if drawn { Console.error("\r\u{1B}[2K") }
+            if drawn { output.terminal("\r\u{1B}[2K") }
             drawn = false
         }
     }

@@ -17,24 +17,24 @@ do {
     parsedJSON = parsed.has("json")
     if let spec {
         if parsed.has("help") {
-            print(Help.command(spec, path: parsed.command))
+            Output.plain.result(Help.command(spec, path: parsed.command))
             code = .success
         } else {
             let context = try CommandContext(parsed)
             defer {
-                if context.output.verbose { for line in context.opened.requestSummaries { Console.error("requests: \(line)\n") } }
+                for line in context.opened.requestSummaries { context.output.diagnostic("requests: \(line)") }
             }
             code = try Commands.run(parsed, context: context)
         }
     } else {
-        print(Help.overview(Commands.all))
+        Output.plain.result(Help.overview(Commands.all))
         code = parsed.has("help") || arguments.isEmpty ? .success : .usage
     }
 } catch {
     code = ExitCode.of(error)
     var report = ErrorReport(message: "\(error)", code: code)
     if error is UsageError, let (spec, path) = Commands.spec(for: arguments) { report.usage = Help.usageLine(spec, path: path) }
-    report.write(json: parsedJSON ?? ErrorReport.asksForJSON(arguments))
+    Output(json: parsedJSON ?? ErrorReport.asksForJSON(arguments), quiet: false, verbose: false).error(report)
 }
 Console.flushOutput()
 exit(code.rawValue)

@@ -89,4 +89,42 @@ import Testing
         let one = try workspace.repo("ls", "latest", source + "/a.txt")
         #expect(one.stdoutLines == [source + "/a.txt"], "\(one)")
     }
+
+    /// The keys of a flat JSON object line, in the order they were printed.
+    private func printedKeys(_ line: String) -> [String] {
+        line.split(separator: ",").compactMap { field in
+            let text = field.drop { $0 == "{" }
+            guard text.hasPrefix("\""), let end = text.dropFirst().firstIndex(of: "\"") else { return nil }
+            return String(text[text.index(after: text.startIndex)..<end])
+        }
+    }
+
+    @Test func jsonMessagesAreSortedAndNeverMissing() throws {
+        let workspace = try Workspace("json-shapes")
+        defer { workspace.remove() }
+        try workspace.initRepository()
+
+        // Flat messages print their keys sorted (docs/guide.md, "JSON output").
+        let check = try workspace.repo("check", "--json")
+        #expect(check.status == 0 && check.stdoutLines.count == 1, "\(check)")
+        let checkKeys = printedKeys(check.stdoutLines.first ?? "")
+        #expect(checkKeys == ["blobs", "bytes_read", "clean", "notes", "packs", "packs_read", "problems", "snapshots", "trees"], "\(check)")
+        let stats = try workspace.repo("stats", "--json")
+        let statsKeys = printedKeys(stats.stdoutLines.first ?? "")
+        #expect(statsKeys == statsKeys.sorted() && statsKeys.count == 10, "\(stats)")
+
+        // No stored policy: JSON null, not a crash.
+        let noPolicy = try workspace.repo("policy", "show", "--json")
+        #expect(noPolicy.status == 0 && noPolicy.stdoutLines == ["null"], "\(noPolicy)")
+
+        // A schedule spec that cannot be read is a JSON error like any other.
+        let badSpec = try workspace.repo("schedule", "install", "nightly", "--at", "daily 25:00", "--json")
+        #expect(badSpec.status == 2 && badSpec.out.isEmpty, "\(badSpec)")
+        let error = try errorObject(badSpec)
+        #expect(error["exit_code"] as? Int == 2 && (error["error"] as? String)?.contains("25:00") == true, "\(badSpec)")
+        // An unknown option of a subcommand names the whole command.
+        let unknownOption = try workspace.repo("policy", "show", "--bogus", "--json")
+        #expect(unknownOption.status == 2, "\(unknownOption)")
+        #expect(try errorObject(unknownOption)["error"] as? String == "unknown option --bogus for `repo policy show`", "\(unknownOption)")
+    }
 }

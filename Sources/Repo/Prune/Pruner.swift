@@ -36,10 +36,70 @@ public struct Pruner {
     private func prune(lock: RepositoryLock, progress: ((String) -> Void)?) throws -> PruneReport {
         var report = PruneReport()
         report.dryRun = options.dryRun
-        let backend = repository.backend
         let now = Date()
 
         progress?("listing packs")
+        let inventory = try takeInventory(into: &report)
+        let scan = try scanSnapshots(inventory, progress: progress, into: &report)
+        let index = inventory.index
+        let plan = try PrunePlan(index: index, live: scan.live, storedSizes: inventory.stored.mapValues(\.size), options: options)
+        tally(plan, index: index, into: &report)
+        let earlier = sortEarlierCondemnations(inventory, scan: scan, now: now)
+        report.restoredPacks = earlier.restored.count
+        let unindexed = readUnindexedPacks(inventory, earlier: earlier, into: &report)
+        let deletions = try chooseDeletions(plan: plan, index: index, earlier: earlier, unindexed: unindexed, lock: lock,
+                                            into: &report)
+        if options.dryRun {
+            // Repacking writes about the live share of what it reads.
+            report.rewrittenBytes = plan.repack.reduce(0) { $0 + plan.usage[$1].liveBytes }
+            report.deletedPacks = deletions.packs.count
+            report.deletedBytes = deletions.packs.reduce(0) { $0 + $1.size }
+            return report
+        }
+
+        // 1. Repack.
+        if !plan.repack.isEmpty {
+            progress?("repacking \(plan.repack.count) packs")
+            report.rewrittenBytes = try repack(plan.repack, index: index, live: scan.live, leaving: plan.leaving)
+        }
+
+        // 2. Condemn what leaves the index, with the index records that describe it.
+        progress?("rewriting the index")
+        let leavingIDs = Set(plan.leaving.map { index.packs[$0].id })
+        let (thisRun, affected) = try condemn(deletions.leaving, unindexed: unindexed, leavingIDs: leavingIDs,
+                                              inventory: inventory, now: now)
+
+        // 3. New index objects for what stays of the affected ones (and for restored packs).
+        try rewriteIndex(affected, leavingIDs: leavingIDs, restored: earlier.restored, into: &report)
+
+        // 4. Delete.
+        progress?("deleting \(deletions.packs.count) packs")
+        try delete(deletions.packs, into: &report)
+
+        // 5. What still waits goes into fresh lists; the old lists go.
+        try rewriteCondemnedLists(waiting: deletions.now ? [] : earlier.waiting, old: inventory.condemnedLists,
+                                  thisRun: deletions.now ? thisRun.written : [], now: now)
+
+        // 6. Only reclaims space, so a failure is reported, not thrown.
+        if lock.isHeldExclusively {
+            progress?("removing incomplete writes")
+            removeIncompleteWrites(into: &report)
+        }
+        return report
+    }
+
+    // MARK: Reading what there is
+
+    /// The packs in storage, the index and the condemned lists, as the prune starts.
+    private struct Inventory {
+        let stored: [Digest256: ObjectInfo]
+        let indexObjects: [ObjectName]
+        let index: BlobIndex
+        let condemnedLists: [(ObjectName, [CondemnedPack])]
+    }
+
+    private func takeInventory(into report: inout PruneReport) throws -> Inventory {
+        let backend = repository.backend
         var stored: [Digest256: ObjectInfo] = [:]
         for kind in [ObjectKind.dataPack, .treePack] {
             for info in try backend.list(kind) {
@@ -53,88 +113,117 @@ public struct Pruner {
         let index = repository.withIndex { $0 }
         let condemnedLists = try repository.condemnedLists()
         report.blobs = index.count
+        return Inventory(stored: stored, indexObjects: indexObjects, index: index, condemnedLists: condemnedLists)
+    }
 
+    /// The blobs the snapshots (but those assumed forgotten) refer to; every one must exist.
+    private func scanSnapshots(_ inventory: Inventory, progress: ((String) -> Void)?,
+                               into report: inout PruneReport) throws -> ReferenceScan {
         let snapshots = try repository.snapshots().filter { !options.assumeForgotten.contains($0.id) }
         report.snapshots = snapshots.count
-        var scan = ReferenceScan(repository: repository, index: index)
+        var scan = ReferenceScan(repository: repository, index: inventory.index)
         try scan.scan(snapshots) { progress?("reading the trees of snapshot \($0 + 1) of \($1)") }
         if let first = scan.firstMissing {
             throw PruneError.missingBlobs(count: scan.missingCount, snapshot: first.snapshot, blob: first.blob)
         }
         // A condemned pack that a snapshot refers to must still be there to be put back.
-        if let gone = scan.referencedCondemnedPacks.first(where: { stored[$0] == nil }) { throw PruneError.missingPack(gone.hex) }
-        let plan = try PrunePlan(index: index, live: scan.live, storedSizes: stored.mapValues(\.size), options: options)
-        tally(plan, index: index, into: &report)
-
-        // Earlier condemnations: gone already, back in the index, referenced again, or waiting.
-        var earlier: [Digest256: CondemnedPack] = [:]
-        for (_, packs) in condemnedLists {
-            for condemned in packs where earlier[condemned.pack.id].map({ condemned.condemnedAt < $0.condemnedAt }) ?? true {
-                earlier[condemned.pack.id] = condemned
-            }
+        if let gone = scan.referencedCondemnedPacks.first(where: { inventory.stored[$0] == nil }) {
+            throw PruneError.missingPack(gone.hex)
         }
+        return scan
+    }
+
+    /// Earlier condemnations: gone already, back in the index, referenced again, or waiting.
+    private struct EarlierCondemnations {
+        /// The earliest condemnation of each pack.
+        var all: [Digest256: CondemnedPack] = [:]
+        /// Referenced again: they go back into the index.
         var restored: [IndexedPack] = []
-        var due: [CondemnedPack] = [], waiting: [CondemnedPack] = []
-        for condemned in earlier.values where stored[condemned.pack.id] != nil && index.pack(condemned.pack.id) == nil {
-            if scan.referencedCondemnedPacks.contains(condemned.pack.id) {
-                restored.append(condemned.pack)
-            } else if now.timeIntervalSince1970 - Double(condemned.condemnedAt) >= options.grace {
-                due.append(condemned)
-            } else {
-                waiting.append(condemned)
+        /// Past the grace period.
+        var due: [CondemnedPack] = []
+        var waiting: [CondemnedPack] = []
+    }
+
+    private func sortEarlierCondemnations(_ inventory: Inventory, scan: ReferenceScan, now: Date) -> EarlierCondemnations {
+        var earlier = EarlierCondemnations()
+        for (_, packs) in inventory.condemnedLists {
+            for condemned in packs where earlier.all[condemned.pack.id].map({ condemned.condemnedAt < $0.condemnedAt }) ?? true {
+                earlier.all[condemned.pack.id] = condemned
             }
         }
-        report.restoredPacks = restored.count
+        for condemned in earlier.all.values
+        where inventory.stored[condemned.pack.id] != nil && inventory.index.pack(condemned.pack.id) == nil {
+            if scan.referencedCondemnedPacks.contains(condemned.pack.id) {
+                earlier.restored.append(condemned.pack)
+            } else if now.timeIntervalSince1970 - Double(condemned.condemnedAt) >= options.grace {
+                earlier.due.append(condemned)
+            } else {
+                earlier.waiting.append(condemned)
+            }
+        }
+        return earlier
+    }
 
-        // Packs no index lists (interrupted snapshots or prunes) go the way of unused ones.
+    /// Packs no index lists (interrupted snapshots or prunes): they go the way of unused ones.
+    private func readUnindexedPacks(_ inventory: Inventory, earlier: EarlierCondemnations,
+                                    into report: inout PruneReport) -> [IndexedPack] {
         var unindexed: [IndexedPack] = []
         let reader = PackReader(keys: repository.keys)
-        for (id, info) in stored where index.pack(id) == nil && earlier[id] == nil {
+        for (id, info) in inventory.stored where inventory.index.pack(id) == nil && earlier.all[id] == nil {
             do {
-                unindexed.append(try reader.indexRecord(of: info, backend: backend))
+                unindexed.append(try reader.indexRecord(of: info, backend: repository.backend))
             } catch {
                 report.damagedPacks.append("\(error)")
             }
         }
         report.unindexedPacks = unindexed.count
         report.unindexedBytes = unindexed.reduce(0) { $0 + $1.size }
+        return unindexed
+    }
 
+    // MARK: Deciding
+
+    /// The packs this run deletes, and whether it may delete what it condemns now.
+    private struct Deletions {
+        typealias Pack = (id: Digest256, type: BlobType, size: Int)
+        /// No other process may be running: what is condemned goes at once.
+        let now: Bool
+        /// Indexed packs that leave the index: unused, or repacked.
+        let leaving: [BlobIndex.Pack]
+        let packs: [Pack]
+    }
+
+    private func chooseDeletions(plan: PrunePlan, index: BlobIndex, earlier: EarlierCondemnations, unindexed: [IndexedPack],
+                                 lock: RepositoryLock, into report: inout PruneReport) throws -> Deletions {
         // Deleting at once is safe only when no other process can be in the middle of a
         // snapshot that loaded the index before this prune (docs/design.md).
         let others = try lock.othersPossiblyLive()
         let deleteNow = others.isEmpty
         report.deferredBecause = others
         let leaving = plan.unused.union(plan.repack).map { index.packs[$0] }
-        let newlyCondemned = leaving.map { ($0.id, $0.type, $0.size) } + unindexed.map { ($0.id, $0.type, $0.size) }
-        var deletions = due.map { ($0.pack.id, $0.pack.type, $0.pack.size) }
+        let newlyCondemned: [Deletions.Pack] = leaving.map { ($0.id, $0.type, $0.size) } + unindexed.map { ($0.id, $0.type, $0.size) }
+        var deletions: [Deletions.Pack] = earlier.due.map { ($0.pack.id, $0.pack.type, $0.pack.size) }
         if deleteNow {
-            deletions += waiting.map { ($0.pack.id, $0.pack.type, $0.pack.size) } + newlyCondemned
+            deletions += earlier.waiting.map { ($0.pack.id, $0.pack.type, $0.pack.size) } + newlyCondemned
         } else {
-            report.condemnedPacks = waiting.count + newlyCondemned.count
-            report.condemnedBytes = waiting.reduce(0) { $0 + $1.pack.size } + newlyCondemned.reduce(0) { $0 + $1.2 }
+            report.condemnedPacks = earlier.waiting.count + newlyCondemned.count
+            report.condemnedBytes = earlier.waiting.reduce(0) { $0 + $1.pack.size } + newlyCondemned.reduce(0) { $0 + $1.2 }
         }
-        if options.dryRun {
-            // Repacking writes about the live share of what it reads.
-            report.rewrittenBytes = plan.repack.reduce(0) { $0 + plan.usage[$1].liveBytes }
-            report.deletedPacks = deletions.count
-            report.deletedBytes = deletions.reduce(0) { $0 + $1.2 }
-            return report
-        }
+        return Deletions(now: deleteNow, leaving: leaving, packs: deletions)
+    }
 
-        // 1. Repack.
-        if !plan.repack.isEmpty {
-            progress?("repacking \(plan.repack.count) packs")
-            report.rewrittenBytes = try repack(plan.repack, index: index, live: scan.live, leaving: plan.leaving)
-        }
+    // MARK: Writing
 
-        // 2. Condemn what leaves the index, with the index records that describe it.
-        progress?("rewriting the index")
+    /// Step 2: writes a condemned list of every pack about to leave the index, each with its
+    /// index record (copied from the index objects that list it), and of the unindexed
+    /// packs. Returns the writer (what it wrote) and the index objects that list a leaving pack.
+    private func condemn(_ leaving: [BlobIndex.Pack], unindexed: [IndexedPack], leavingIDs: Set<Digest256>, inventory: Inventory,
+                         now: Date) throws -> (CondemnedWriter, [ObjectName]) {
         var thisRun = CondemnedWriter(repository: repository, time: Int64(now.timeIntervalSince1970))
-        let leavingIDs = Set(plan.leaving.map { index.packs[$0].id })
         let goingIDs = Set(leaving.map(\.id))
         var recorded = Set<Digest256>()
         var affected: [ObjectName] = []
-        for object in indexObjects {
+        for object in inventory.indexObjects {
             let plaintext = try repository.indexPlaintext(object)
             let records = try IndexObject.records(plaintext, name: "index \(object.id.prefix(8))")
             guard records.contains(where: { leavingIDs.contains($0.pack) }) else { continue }
@@ -145,10 +234,14 @@ public struct Pruner {
         }
         for pack in unindexed { try thisRun.add(pack) }
         try thisRun.flush()
+        return (thisRun, affected)
+    }
 
-        // 3. New index objects for what stays of the affected ones (and for restored packs),
-        // made of the kept records as they are; each old object is deleted only once all it
-        // kept is written again.
+    /// Step 3: new index objects for what stays of the `affected` ones (and for restored
+    /// packs), made of the kept records as they are; each old object is deleted only once
+    /// all it kept is written again.
+    private func rewriteIndex(_ affected: [ObjectName], leavingIDs: Set<Digest256>, restored: [IndexedPack],
+                              into report: inout PruneReport) throws {
         try repository.saveIndex(restored, addingToMemory: false)
         report.indexObjectsWritten += restored.isEmpty ? 0 : 1
         var batch: [ArraySlice<UInt8>] = []
@@ -172,32 +265,35 @@ public struct Pruner {
             if batch.count >= BlobSink.packsPerIndex || batchBytes >= BlobSink.blobsPerIndex * 40 { try flush() }
         }
         try flush()
+    }
 
-        // 4. Delete.
-        progress?("deleting \(deletions.count) packs")
-        for (id, type, size) in deletions {
+    /// Step 4.
+    private func delete(_ packs: [Deletions.Pack], into report: inout PruneReport) throws {
+        for (id, type, size) in packs {
             try deleteIfPresent(ObjectName(type.packKind, id.hex))
             report.deletedPacks += 1
             report.deletedBytes += size
         }
+    }
 
-        // 5. What still waits goes into fresh lists; the old lists go.
+    /// Step 5: what still `waiting` goes into a fresh list; the `old` lists go, and the lists
+    /// of `thisRun` when its packs were deleted at once.
+    private func rewriteCondemnedLists(waiting: [CondemnedPack], old: [(ObjectName, [CondemnedPack])], thisRun: [ObjectName],
+                                       now: Date) throws {
         var carried = CondemnedWriter(repository: repository, time: Int64(now.timeIntervalSince1970))
-        if !deleteNow { for condemned in waiting { try carried.add(condemned) } }
+        for condemned in waiting { try carried.add(condemned) }
         try carried.flush()
-        for (name, _) in condemnedLists { try deleteIfPresent(name) }
-        if deleteNow { for name in thisRun.written { try deleteIfPresent(name) } }
+        for (name, _) in old { try deleteIfPresent(name) }
+        for name in thisRun { try deleteIfPresent(name) }
+    }
 
-        // 6. Only reclaims space, so a failure is reported, not thrown.
-        if lock.isHeldExclusively {
-            progress?("removing incomplete writes")
-            do {
-                report.incompleteWritesRemoved = try backend.removeIncompleteWrites(olderThan: PruneOptions.incompleteWriteAge)
-            } catch {
-                report.incompleteWritesFailure = "\(error)"
-            }
+    /// Step 6.
+    private func removeIncompleteWrites(into report: inout PruneReport) {
+        do {
+            report.incompleteWritesRemoved = try repository.backend.removeIncompleteWrites(olderThan: PruneOptions.incompleteWriteAge)
+        } catch {
+            report.incompleteWritesFailure = "\(error)"
         }
-        return report
     }
 
     private func tally(_ plan: PrunePlan, index: BlobIndex, into report: inout PruneReport) {

@@ -16,9 +16,7 @@ enum CheckCommand {
             if !context.output.json { context.output.detail(step) }
         }
         if context.output.json {
-            context.output.emit(["clean": report.isClean, "problems": report.problems, "notes": report.notes,
-                                 "snapshots": report.snapshots, "trees": report.trees, "blobs": report.blobs,
-                                 "packs": report.packs, "packs_read": report.packsRead, "bytes_read": report.bytesRead])
+            context.output.emit(CheckMessage(report))
         } else {
             for note in report.notes { context.output.detail("note: \(note)") }
             for problem in report.problems { context.output.warning(problem) }

@@ -85,19 +85,7 @@ enum CopyCommand {
             let source = copied.source.shortID
             let target = copied.target?.shortID ?? ""
             if output.json {
-                var object: [String: Any] = [
-                    "message_type": "snapshot", "source": copied.source.id, "blobs_sent": copied.blobsSent,
-                    "bytes_sent": copied.bytesSent, "blobs_read": copied.blobsRead, "bytes_read": copied.bytesRead,
-                ]
-                if let target = copied.target { object["target"] = target.id }
-                switch copied.outcome {
-                case .copied: object["status"] = "copied"
-                case .alreadyCopied: object["status"] = "already_copied"
-                case .failed(let why):
-                    object["status"] = "failed"
-                    object["error"] = why
-                }
-                output.emit(object)
+                output.emit(CopiedSnapshotMessage(copied))
                 continue
             }
             switch copied.outcome {
@@ -110,11 +98,7 @@ enum CopyCommand {
             }
         }
         if output.json {
-            output.emit(["message_type": "summary", "snapshots_copied": summary.copied,
-                         "snapshots_already_copied": summary.alreadyCopied, "snapshots_failed": summary.failed.count,
-                         "blobs_sent": summary.blobsSent, "bytes_sent": summary.bytesSent,
-                         "bytes_stored": summary.bytesStored, "blobs_read": summary.blobsRead,
-                         "bytes_read": summary.bytesRead])
+            output.emit(CopySummaryMessage(summary))
             return
         }
         var line = "\(summary.copied) snapshot(s) copied, \(summary.alreadyCopied) already copied"

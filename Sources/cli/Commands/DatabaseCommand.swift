@@ -34,40 +34,39 @@ enum DatabaseCommand {
     private static func list(_ context: CommandContext) throws -> ExitCode {
         let file = try JobCommands.loadFile(context)
         let output = context.output
-        var rows: [[String: Any]] = []
+        var rows: [(entry: DatabaseSourceEntry, latest: StoredSnapshot?)] = []
         var opened: [String: Repository] = [:]
         for (job, source) in file.databaseSources {
-            var row: [String: Any] = ["name": source.name, "type": source.kind.rawValue, "job": job.name,
-                                      "repository": job.repository, "path": source.snapshotPath]
+            var entry = DatabaseSourceEntry(source, job: job)
+            var latest: StoredSnapshot?
             do {
                 let repository = try opened[job.repository] ?? JobCommands.access(context, job: job).open(try file.repository(job.repository))
                 opened[job.repository] = repository
                 let dumps = try DumpLocator(repository: repository).dumps(of: source, job: job)
-                row["dumps"] = dumps.count
-                if let latest = dumps.last {
-                    row["latest"] = latest.id
-                    row["latest_time"] = ISO8601DateFormatter().string(from: latest.snapshot.time)
-                    row["latest_bytes"] = latest.snapshot.summary.bytesTotal
-                    row["latest_text"] = "\(latest.shortID)  \(Format.time(latest.snapshot.time))  \(Format.bytes(latest.snapshot.summary.bytesTotal))"
-                }
+                entry.dumps = dumps.count
+                latest = dumps.last
+                entry.latest = latest?.id
+                entry.latest_time = latest.map { MessageEncoding.time($0.snapshot.time) }
+                entry.latest_bytes = latest?.snapshot.summary.bytesTotal
             } catch {
-                row["error"] = "\(error)"
+                entry.error = "\(error)"
             }
-            rows.append(row)
+            rows.append((entry, latest))
         }
         if output.json {
-            output.emit(rows.map { $0.filter { $0.key != "latest_text" } })
+            output.emit(rows.map(\.entry))
             return .success
         }
         if rows.isEmpty { output.line("no database sources in \(file.path)") }
-        for row in rows {
-            let name = "\(row["name"]!) (\(row["type"]!), job \(row["job"]!))".padding(toLength: 36, withPad: " ", startingAt: 0)
-            if let error = row["error"] {
+        for (entry, latest) in rows {
+            let name = "\(entry.name) (\(entry.type), job \(entry.job))".padding(toLength: 36, withPad: " ", startingAt: 0)
+            if let error = entry.error {
                 output.line("\(name) \(error)")
-            } else if let latest = row["latest_text"] {
-                output.line("\(name) \(row["dumps"]!) dump(s), latest \(latest)  \(row["path"]!)")
+            } else if let latest {
+                let text = "\(latest.shortID)  \(Format.time(latest.snapshot.time))  \(Format.bytes(latest.snapshot.summary.bytesTotal))"
+                output.line("\(name) \(entry.dumps ?? 0) dump(s), latest \(text)  \(entry.path)")
             } else {
-                output.line("\(name) no dump yet in \(row["repository"]!)")
+                output.line("\(name) no dump yet in \(entry.repository)")
             }
         }
         return .success
@@ -96,9 +95,7 @@ enum DatabaseCommand {
             .restore(from: repository, repositoryName: config.name, spec: arguments.value("snapshot") ?? "latest",
                      into: target, replace: arguments.has("replace"))
         if context.output.json {
-            context.output.emit(["source": source.name, "target": target, "snapshot": result.snapshot.id,
-                                 "time": ISO8601DateFormatter().string(from: result.snapshot.snapshot.time),
-                                 "bytes": result.bytes, "seconds": result.seconds])
+            context.output.emit(DatabaseRestoreMessage(source: source.name, target: target, result))
         } else {
             context.output.line("restored \(source.name) from snapshot \(result.snapshot.shortID) (\(Format.time(result.snapshot.snapshot.time)), \(Format.bytes(result.bytes))) into \(target) in \(String(format: "%.1f", result.seconds)) s")
         }

@@ -22,9 +22,9 @@ enum InitCommand {
         let backend = try context.backend(at: location, create: true)
         let repository = try Repository.initialize(backend: backend, password: password, parameters: parameters)
         if context.output.json {
-            context.output.emit(["id": repository.id, "location": location, "compression": parameters.compression,
-                                 "compression_level": parameters.compressionLevel,
-                                 "dump_chunk_size": (parameters.dumpChunking ?? parameters.textChunking).average])
+            context.output.emit(InitMessage(id: repository.id, location: location, compression: parameters.compression,
+                                            compression_level: parameters.compressionLevel,
+                                            dump_chunk_size: (parameters.dumpChunking ?? parameters.textChunking).average))
         } else {
             context.output.line("created repository \(repository.id.prefix(8)) at \(location)"
                                 + " (compression \(parameters.compression):\(parameters.compressionLevel))")

@@ -139,8 +139,7 @@ enum JobCommands {
 
     static func printStep(_ step: StepResult, _ output: Output) {
         if output.json {
-            output.emit(["message_type": "step", "step": step.name, "result": step.outcome.rawValue, "seconds": step.seconds,
-                         "bytes_added": step.bytesAdded, "detail": step.detail])
+            output.emit(StepMessage(step))
             return
         }
         let added = step.bytesAdded > 0 ? "+" + Format.bytes(step.bytesAdded) : ""
@@ -152,12 +151,11 @@ enum JobCommands {
     }
 
     static func printSummary(_ report: RunReport, verb: String, _ output: Output) {
-        let failed = report.failedSteps.map(\.name)
         if output.json {
-            output.emit(["message_type": "summary", "job": report.job, "succeeded": report.succeeded, "seconds": report.seconds,
-                         "bytes_added": report.bytesAdded, "failed_steps": failed])
+            output.emit(RunSummaryMessage(report))
             return
         }
+        let failed = report.failedSteps.map(\.name)
         let outcome = report.succeeded ? "succeeded" : "FAILED (\(failed.joined(separator: ", ")))"
         let added = verb == "run" ? ", added \(Format.bytes(report.bytesAdded))" : ""
         output.line("\(verb) of job \(report.job) \(outcome) in \(String(format: "%.1f", report.seconds)) s\(added)")
@@ -165,8 +163,7 @@ enum JobCommands {
 
     static func printPlan(_ plan: JobPlan, file: JobFile, _ output: Output) {
         if output.json {
-            output.emit(["job": plan.job, "file": file.path,
-                         "steps": plan.steps.map { ["step": $0.name, "runs": $0.willRun, "detail": $0.detail] }])
+            output.emit(JobPlanMessage(plan, file: file.path))
             return
         }
         output.line("dry run of job \(plan.job) (\(file.path)); nothing is run:")

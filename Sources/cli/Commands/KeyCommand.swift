@@ -27,8 +27,7 @@ enum KeyCommand {
         case "list":
             let keys = try repository.listKeys()
             if context.output.json {
-                context.output.emit(keys.map { ["id": $0.id, "host": $0.host, "user": $0.user, "current": $0.isCurrent,
-                                                "created": Format.time($0.created)] as [String: Any] })
+                context.output.emit(keys.map(KeyEntry.init))
             } else {
                 for key in keys {
                     context.output.line("\(key.isCurrent ? "*" : " ") \(key.id.prefix(8))  \(Format.time(key.created))  \(key.user)@\(key.host)")

@@ -7,7 +7,7 @@ enum ListingCommands {
         let repository = try context.openRepository(loadIndex: false)
         let list = try repository.snapshots().filter { Commands.filter(context.arguments).matches($0.snapshot) }
         if context.output.json {
-            context.output.emit(list.map(json))
+            context.output.emit(list.map(SnapshotEntry.init))
             return .success
         }
         context.output.line(row(["ID", "Time", "Host", "Tags", "Size", "Paths"]))
@@ -18,17 +18,6 @@ enum ListingCommands {
         }
         context.output.line("\(list.count) snapshot\(list.count == 1 ? "" : "s")")
         return .success
-    }
-
-    static func json(_ stored: StoredSnapshot) -> [String: Any] {
-        let s = stored.snapshot
-        var object: [String: Any] = ["id": stored.id, "short_id": stored.shortID, "time": ISO8601DateFormatter().string(from: s.time),
-                                     "host": s.host, "user": s.user, "paths": s.paths, "tags": s.tags, "tree": s.tree.hex,
-                                     "partial": s.partial, "bytes_total": s.summary.bytesTotal,
-                                     "bytes_added": s.summary.bytesAdded, "files": s.summary.filesNew + s.summary.filesChanged + s.summary.filesUnchanged]
-        if let parent = s.parent { object["parent"] = parent }
-        if !s.problems.isEmpty { object["problems"] = s.problems }
-        return object
     }
 
     static func ls(_ context: CommandContext) throws -> ExitCode {
@@ -54,8 +43,7 @@ enum ListingCommands {
     /// One entry of `ls`: what was asked for, so printed even with --quiet.
     private static func show(_ node: Node, _ path: FilePath, long: Bool, _ output: Output) {
         if output.json {
-            output.emit(["path": path.description, "type": "\(node.type)", "mode": node.mode, "size": node.size,
-                         "uid": node.uid, "gid": node.gid, "mtime": node.mtime.seconds] as [String: Any])
+            output.emit(LsEntry(node, path: path))
             return
         }
         guard long else { return output.result(path.description) }
@@ -88,7 +76,7 @@ enum ListingCommands {
         try SnapshotBrowser(repository: repository).diff(a.snapshot.tree, b.snapshot.tree) { change in
             counts[change.kind, default: 0] += 1
             if context.output.json {
-                context.output.emit(["change": change.kind.rawValue, "path": change.path.description])
+                context.output.emit(DiffChangeMessage(change: change.kind.rawValue, path: change.path.description))
             } else {
                 context.output.line("\(change.kind.rawValue)    \(change.path)\(change.node.type == .directory ? "/" : "")")
             }

@@ -54,13 +54,11 @@ enum MaintenanceCommands {
             output.line(try repository.clearPolicy() ? "stored policy removed" : "no policy was stored")
         default:
             guard let stored = try repository.storedPolicy() else {
-                if output.json { output.emit(NSNull()) } else { output.line("no policy stored: see `repo policy set`") }
+                if output.json { output.emit(PolicyMessage?.none) } else { output.line("no policy stored: see `repo policy set`") }
                 return .success
             }
             if output.json {
-                let policy = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(stored.policy))
-                output.emit(["policy": policy, "group_by": stored.groupBy.map(\.rawValue),
-                             "time": ISO8601DateFormatter().string(from: stored.time), "host": stored.host])
+                output.emit(PolicyMessage(stored))
             } else {
                 output.line("\(stored.policy), grouped by \(stored.groupBy.map(\.rawValue).joined(separator: ",")) (set \(Format.time(stored.time)) on \(stored.host))")
             }
@@ -153,8 +151,9 @@ enum MaintenanceCommands {
         for group in plan.groups {
             let decisions = group.decisions, removed = group.removed
             if context.output.json {
-                context.output.emit(["group": "\(group.key)", "keep": decisions.filter(\.keep).map { ["id": $0.snapshot.id, "reasons": $0.reasons] },
-                                     "remove": removed.map(\.id)])
+                context.output.emit(ForgetGroupMessage(group: "\(group.key)", keep: decisions.filter(\.keep).map {
+                    ForgetGroupMessage.Kept(id: $0.snapshot.id, reasons: $0.reasons)
+                }, remove: removed.map(\.id)))
             } else {
                 context.output.line("group \(group.key): keep \(decisions.count - removed.count), remove \(removed.count)")
                 for decision in decisions {
@@ -205,8 +204,7 @@ enum MaintenanceCommands {
         let report = try IndexRepair(repository: repository).run()
         for damaged in report.damagedPacks { context.output.warning(damaged) }
         if context.output.json {
-            context.output.emit(["packs": report.packsIndexed, "blobs": report.blobsIndexed, "damaged_packs": report.damagedPacks,
-                                 "index_written": report.indexObjectsWritten, "index_removed": report.indexObjectsRemoved])
+            context.output.emit(RepairIndexMessage(report))
         } else {
             context.output.line("indexed \(report.blobsIndexed) blobs in \(report.packsIndexed) packs; wrote \(report.indexObjectsWritten) index objects, removed \(report.indexObjectsRemoved)")
             if !report.damagedPacks.isEmpty { context.output.line("\(report.damagedPacks.count) damaged pack(s) left out: run `repo check`") }
@@ -224,7 +222,7 @@ enum MaintenanceCommands {
             damaged += 1
             let outcome = result.repaired.map { "rewritten as \($0.shortID)" } ?? "would be rewritten"
             if context.output.json {
-                context.output.emit(["snapshot": result.original, "repaired": result.repaired?.id ?? NSNull(), "lost": result.lost])
+                context.output.emit(RepairSnapshotMessage(result))
             } else {
                 context.output.line("snapshot \(result.original.prefix(8)) \(outcome); lost:")
                 for item in result.lost { context.output.line("  \(item)") }

@@ -60,18 +60,7 @@ enum PruneCommand {
         for damaged in report.damagedPacks { output.warning("\(damaged) (left in place)") }
         if let failure = report.incompleteWritesFailure { output.warning("incomplete writes not removed: \(failure)") }
         if output.json {
-            output.emit(["message_type": "prune", "dry_run": report.dryRun, "snapshots": report.snapshots,
-                         "blobs": report.blobs, "blobs_in_use": report.liveBlobs, "packs": report.packs,
-                         "stored_bytes": report.storedBytes, "bytes_in_use": report.liveBytes,
-                         "unused_packs": report.unusedPacks, "unused_bytes": report.unusedBytes,
-                         "repacked_packs": report.repackedPacks, "repacked_bytes": report.repackedBytes,
-                         "repacked_blobs": report.repackedBlobs, "rewritten_bytes": report.rewrittenBytes,
-                         "unindexed_packs": report.unindexedPacks, "missing_packs": report.missingPacks,
-                         "deleted_packs": report.deletedPacks, "deleted_bytes": report.deletedBytes,
-                         "condemned_packs": report.condemnedPacks, "condemned_bytes": report.condemnedBytes,
-                         "deferred_because": report.deferredBecause, "restored_packs": report.restoredPacks,
-                         "freed_bytes": report.freedBytes, "damaged_packs": report.damagedPacks,
-                         "incomplete_writes_removed": report.incompleteWritesRemoved])
+            output.emit(PruneMessage(report))
             return .success
         }
         let would = report.dryRun ? "would be " : ""

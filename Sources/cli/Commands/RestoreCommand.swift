@@ -26,10 +26,7 @@ enum RestoreCommand {
         let summary = try Restorer(repository: repository, options: options).restore(stored, to: target)
         for problem in summary.problems { context.output.warning(problem) }
         if context.output.json {
-            context.output.emit(["snapshot": stored.id, "files": summary.files, "directories": summary.directories,
-                                 "others": summary.others, "files_unchanged": summary.filesUnchanged,
-                                 "bytes_written": summary.bytesWritten, "files_verified": summary.filesVerified,
-                                 "damaged_blobs": summary.damagedBlobs, "problems": summary.problems])
+            context.output.emit(RestoreMessage(snapshot: stored.id, summary))
         } else {
             context.output.line("restored snapshot \(stored.shortID) to \(target): \(summary.files) files (\(summary.filesUnchanged) already there), \(summary.directories) directories, \(summary.others) other entries, \(Format.bytes(summary.bytesWritten)) written")
             if options.verify { context.output.line("verified \(summary.filesVerified) files") }

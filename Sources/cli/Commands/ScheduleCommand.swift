@@ -44,7 +44,7 @@ enum ScheduleCommand {
             }
         } catch let error as ScheduleError where error.isCommandLineMistake {
             // One line: the accepted forms are in it; the usage line would only repeat them.
-            context.output.warning("\(error)")
+            context.output.error(ErrorReport(message: "\(error)", code: .usage))
             return .usage
         }
     }
@@ -94,7 +94,7 @@ enum ScheduleCommand {
         let removing = context.arguments.command.last == "remove"
         if context.arguments.has("dry-run") {
             if output.json {
-                output.emit(["job": plan.job, "kind": plan.kind.rawValue, "dry_run": true, "actions": plan.actions.map(SchedulePlanView.json)])
+                output.emit(SchedulePlanMessage(plan, dryRun: true, actions: plan.actions))
                 return .success
             }
             output.line("dry run of \(removing ? "removing" : "installing") the \(title); nothing is written or run:")
@@ -107,7 +107,7 @@ enum ScheduleCommand {
             if !output.json { output.line(SchedulePlanView.describe(action, done: true)) }
         }
         if output.json {
-            output.emit(["job": plan.job, "kind": plan.kind.rawValue, "dry_run": false, "actions": done.map(SchedulePlanView.json)])
+            output.emit(SchedulePlanMessage(plan, dryRun: false, actions: done))
         } else {
             output.line("\(removing ? "removed" : "installed") the \(title)")
         }

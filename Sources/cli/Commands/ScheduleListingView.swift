@@ -5,7 +5,7 @@ import Jobs
 enum ScheduleListingView {
     static func print(_ entries: [ScheduleListing.Entry], _ output: Output) {
         if output.json {
-            output.emit(entries.map(json))
+            output.emit(entries.map(ScheduleEntry.init))
             return
         }
         guard !entries.isEmpty else {
@@ -29,18 +29,5 @@ enum ScheduleListingView {
         if !last.succeeded, let success = entry.lastSuccess { text += "; last success \(Format.time(success))" }
         if !last.succeeded && entry.lastSuccess == nil && !entry.drill { text += "; never succeeded" }
         return text
-    }
-
-    private static func json(_ entry: ScheduleListing.Entry) -> [String: Any] {
-        let iso = ISO8601DateFormatter()
-        var object: [String: Any] = [
-            "job": entry.job, "drill": entry.drill, "kind": entry.kind.rawValue, "scope": entry.scope.rawValue,
-            "spec": entry.spec, "place": entry.place, "next_run": entry.nextRun ?? NSNull(),
-            "last_success": entry.lastSuccess.map { iso.string(from: $0) } ?? NSNull(),
-        ]
-        object["last_result"] = entry.lastResult.map {
-            ["succeeded": $0.succeeded, "started": iso.string(from: $0.started), "seconds": $0.seconds] as [String: Any]
-        } ?? NSNull()
-        return object
     }
 }

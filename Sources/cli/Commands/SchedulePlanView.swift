@@ -1,7 +1,7 @@
 import Jobs
 
 /// A schedule plan's actions as lines (`would write …` with the file's whole contents for a
-/// dry run, `wrote …` after) and as JSON.
+/// dry run, `wrote …` after); as JSON they are `ScheduleActionMessage`s.
 enum SchedulePlanView {
     static func describe(_ action: ScheduleAction, done: Bool) -> String {
         switch action {
@@ -18,20 +18,7 @@ enum SchedulePlanView {
         }
     }
 
-    static func json(_ action: ScheduleAction) -> [String: Any] {
-        switch action {
-        case .write(let path, let contents, let mode): return ["action": "write", "path": path, "mode": octal(mode), "contents": contents]
-        case .remove(let path): return ["action": "remove", "path": path]
-        case .makeDirectory(let path): return ["action": "mkdir", "path": path]
-        case .run(let command, let skipped):
-            var object: [String: Any] = ["action": "run", "command": command, "run": skipped == nil]
-            if let skipped { object["not_run_because"] = skipped }
-            return object
-        case .replaceCrontab(let contents): return ["action": "crontab", "contents": contents]
-        }
-    }
-
-    private static func octal(_ mode: Int) -> String { "0" + String(mode, radix: 8) }
+    static func octal(_ mode: Int) -> String { "0" + String(mode, radix: 8) }
 
     private static func indented(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)

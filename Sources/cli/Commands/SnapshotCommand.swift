@@ -83,12 +83,7 @@ enum SnapshotCommand {
     static func report(_ stored: StoredSnapshot, _ output: Output) {
         let s = stored.snapshot
         if output.json {
-            output.emit(["message_type": "summary", "snapshot": stored.id, "partial": s.partial, "problems": s.problems,
-                         "files_new": s.summary.filesNew, "files_changed": s.summary.filesChanged,
-                         "files_unchanged": s.summary.filesUnchanged, "dirs": s.summary.directories,
-                         "bytes_read": s.summary.bytesRead, "bytes_total": s.summary.bytesTotal,
-                         "bytes_added": s.summary.bytesAdded, "blobs_added": s.summary.blobsAdded,
-                         "duration_seconds": s.summary.durationSeconds])
+            output.emit(SnapshotSummaryMessage(stored))
             return
         }
         for problem in s.problems { output.warning(problem) }

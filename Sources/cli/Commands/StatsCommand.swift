@@ -9,10 +9,7 @@ enum StatsCommand {
             : context.arguments.positionals.map { try repository.findSnapshot($0, filter: filter) }
         let stats = try repository.stats(of: snapshots)
         if context.output.json {
-            context.output.emit(["snapshots": stats.snapshots, "files": stats.files, "logical_bytes": stats.logicalBytes,
-                                 "unique_blobs": stats.uniqueBlobs, "unique_bytes": stats.uniqueBytes,
-                                 "stored_bytes": stats.storedBytes, "pack_bytes": stats.packBytes, "packs": stats.packs,
-                                 "dedup_ratio": stats.deduplicationRatio, "compression_ratio": stats.compressionRatio])
+            context.output.emit(StatsMessage(stats))
             return .success
         }
         context.output.line("snapshots:          \(stats.snapshots)")

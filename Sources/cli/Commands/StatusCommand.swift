@@ -37,7 +37,7 @@ enum StatusCommand {
         if let path = context.arguments.value("prometheus") { try PrometheusText.write(PrometheusText.render(statuses), to: path) }
         let stale = maxAge.map { age in statuses.compactMap { $0.staleness(maxAge: age) } } ?? []
         if context.output.json {
-            context.output.emit(statuses.map { status in json(status, stale: maxAge.flatMap { status.staleness(maxAge: $0) }) })
+            context.output.emit(statuses.map { status in JobStatusEntry(status, stale: maxAge.flatMap { status.staleness(maxAge: $0) }) })
         } else {
             for status in statuses { show(status, context.output) }
         }
@@ -80,36 +80,5 @@ enum StatusCommand {
                 row("", "\(source.name): \(source.snapshots) snapshot(s), latest \(latest.shortID) \(StatusTime.text(s.time)), \(Format.bytes(s.summary.bytesTotal)), added \(Format.bytes(s.summary.bytesAdded))")
             }
         }
-    }
-
-    private static func json(_ status: JobStatus, stale: String?) -> [String: Any] {
-        func record(_ record: JobRecord?) -> Any {
-            guard let record else { return NSNull() }
-            return ["started": ISO8601DateFormatter().string(from: record.started), "host": record.host, "seconds": record.seconds,
-                    "succeeded": record.succeeded, "bytes_added": record.bytesAdded,
-                    "steps": record.steps.map { ["name": $0.name, "outcome": $0.outcome, "seconds": $0.seconds,
-                                                 "bytes_added": $0.bytesAdded, "detail": $0.detail] }]
-        }
-        var object: [String: Any] = [
-            "job": status.job, "repository": status.repository, "last_run": record(status.lastRun),
-            "last_success": status.lastSuccessTime.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull(),
-            "last_drill": record(status.lastDrill), "healthy": stale == nil, "problem": status.problem ?? NSNull(),
-            "repository_bytes": status.repositoryBytes, "packs": status.packs, "logical_bytes": status.logicalBytes,
-            "sources": status.sources.map { source -> [String: Any] in
-                var entry: [String: Any] = ["name": source.name, "path": source.path, "snapshots": source.snapshots]
-                if let latest = source.latest {
-                    entry["latest"] = latest.id
-                    entry["latest_time"] = ISO8601DateFormatter().string(from: latest.snapshot.time)
-                    entry["latest_bytes"] = latest.snapshot.summary.bytesTotal
-                }
-                return entry
-            },
-        ]
-        if let stale { object["stale"] = stale }
-        if let check = status.lastCheck {
-            object["last_check"] = ["started": ISO8601DateFormatter().string(from: check.record.started), "outcome": check.step.outcome,
-                                    "detail": check.step.detail]
-        }
-        return object
     }
 }

@@ -1,0 +1,119 @@
+import Repo
+
+/// `snapshot --json`: the summary line at the end.
+struct SnapshotSummaryMessage: Encodable {
+    let message_type = "summary"
+    let snapshot: String
+    let partial: Bool
+    let problems: [String]
+    let files_new: Int
+    let files_changed: Int
+    let files_unchanged: Int
+    let dirs: Int
+    let bytes_read: UInt64
+    let bytes_total: UInt64
+    let bytes_added: UInt64
+    let blobs_added: Int
+    let duration_seconds: Double
+
+    init(_ stored: StoredSnapshot) {
+        let s = stored.snapshot, summary = s.summary
+        snapshot = stored.id
+        partial = s.partial
+        problems = s.problems
+        files_new = summary.filesNew
+        files_changed = summary.filesChanged
+        files_unchanged = summary.filesUnchanged
+        dirs = summary.directories
+        bytes_read = summary.bytesRead
+        bytes_total = summary.bytesTotal
+        bytes_added = summary.bytesAdded
+        blobs_added = summary.blobsAdded
+        duration_seconds = summary.durationSeconds
+    }
+}
+
+/// `snapshot --json`: progress, at most once a second, before the summary.
+struct SnapshotStatusMessage: Encodable {
+    let message_type = "status"
+    let files_done: Int
+    let bytes_done: UInt64
+    let files_total: Int
+    let bytes_total: UInt64
+    let scan_complete: Bool
+    let seconds_elapsed: Double
+
+    init(_ progress: SnapshotProgress) {
+        files_done = progress.files
+        bytes_done = progress.bytesDone
+        files_total = progress.filesTotal
+        bytes_total = progress.bytesTotal
+        scan_complete = progress.scanComplete
+        seconds_elapsed = progress.elapsedSeconds
+    }
+}
+
+/// One snapshot of `snapshots --json` (an array of them).
+struct SnapshotEntry: Encodable {
+    let id: String
+    let short_id: String
+    let time: String
+    let host: String
+    let user: String
+    let paths: [String]
+    let tags: [String]
+    let tree: String
+    let partial: Bool
+    let bytes_total: UInt64
+    let bytes_added: UInt64
+    let files: Int
+    /// Left out for a snapshot without a parent.
+    let parent: String?
+    /// Left out when there were none.
+    let problems: [String]?
+
+    init(_ stored: StoredSnapshot) {
+        let s = stored.snapshot
+        id = stored.id
+        short_id = stored.shortID
+        time = MessageEncoding.time(s.time)
+        host = s.host
+        user = s.user
+        paths = s.paths
+        tags = s.tags
+        tree = s.tree.hex
+        partial = s.partial
+        bytes_total = s.summary.bytesTotal
+        bytes_added = s.summary.bytesAdded
+        files = s.summary.filesNew + s.summary.filesChanged + s.summary.filesUnchanged
+        parent = s.parent
+        problems = s.problems.isEmpty ? nil : s.problems
+    }
+}
+
+/// One entry of `ls --json`, a line each.
+struct LsEntry: Encodable {
+    let path: String
+    let type: String
+    let mode: UInt32
+    let size: UInt64
+    let uid: UInt32
+    let gid: UInt32
+    let mtime: Int64
+
+    init(_ node: Node, path: FilePath) {
+        self.path = path.description
+        type = "\(node.type)"
+        mode = node.mode
+        size = node.size
+        uid = node.uid
+        gid = node.gid
+        mtime = node.mtime.seconds
+    }
+}
+
+/// One change of `diff --json`, a line each: `change` is `+`, `-`, `M` or `U`.
+struct DiffChangeMessage: Encodable {
+    let change: String
+    let path: String
+}
