@@ -77,14 +77,7 @@ extension FileDescriptor {
     /// Flushes the directory `path` itself, which makes the creation, renaming or removal
     /// of its entries durable: fsync of a file does not cover its name.
     public func syncDirectory(_ path: String) throws(Errno) {
-        let directory = try FileDescriptor.open(path, relativeTo: self, flags: O_RDONLY | O_DIRECTORY)
-        do throws(Errno) {
-            try directory.sync()
-        } catch {
-            try? directory.close()
-            throw error
-        }
-        try directory.close()
+        try FileDescriptor.open(path, relativeTo: self, flags: O_RDONLY | O_DIRECTORY).syncAndClose()
     }
 
     /// `mkdir -p`: creates `path` and its missing parents with `mode`, syncing the parent of

@@ -141,6 +141,18 @@ public struct FileDescriptor: Hashable, Sendable {
         Int(try status().st_size)
     }
 
+    /// Flushes the file to the disk (`sync`), then closes it; closes it when the flush fails
+    /// too, and reports the first failure: what makes a written file durable.
+    public func syncAndClose() throws(Errno) {
+        do throws(Errno) {
+            try sync()
+        } catch {
+            try? close()
+            throw error
+        }
+        try close()
+    }
+
     /// Closes the descriptor. Not retried on EINTR: Linux has released it either way, and a
     /// retry could close a descriptor another thread has just been given.
     public func close() throws(Errno) {

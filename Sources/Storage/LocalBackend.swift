@@ -171,13 +171,7 @@ public final class LocalBackend: Backend {
         }
         let directory = LocalLayout.directory(of: name)
         do throws(Errno) {
-            do throws(Errno) {
-                try file.sync()
-            } catch {
-                try? file.close()
-                throw error
-            }
-            try file.close()
+            try file.syncAndClose()
             try rename(temporary, to: name.path, creating: directory)
         } catch {
             removeTemporary(temporary)

@@ -48,9 +48,8 @@ enum FileTarget {
         }
         // fsync and close report what write-back found (a full disk, an I/O error).
         do throws(Errno) {
-            try file.sync()
             open = false
-            try file.close()
+            try file.syncAndClose()
         } catch {
             throw DatabaseError.restoreFailed(target: target, detail: "cannot write \(temporary): \(error)")
         }
