@@ -30,28 +30,35 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
+        // The system calls: one descriptor type, one EINTR helper, one errno error.
+        .target(name: "Posix"),
+
         // Building blocks that know nothing of repositories.
-        .target(name: "Chunker", swiftSettings: optimize),
+        .target(name: "Chunker", dependencies: ["Posix"], swiftSettings: optimize),
         .target(name: "Crypto", dependencies: ["CLibCrypto"], swiftSettings: optimize),
         .target(name: "Codec", dependencies: ["CZlib", "CZstd"], swiftSettings: optimize),
         // The one worker pool, pipeline queue and cancellation (signals stop work at safe points).
         .target(name: "Workers", swiftSettings: optimize),
 
-        // The repository: format, backends, archiver, restorer, prune, check.
-        .target(name: "Repo", dependencies: ["Chunker", "Crypto", "Codec", "Workers", "CSQLite", "CLibSSL"],
+        // Where objects are kept: the backends (local directory, S3 over its own HTTP/TLS
+        // client, memory); knows nothing of snapshots, packs, indexes or keys.
+        .target(name: "Storage", dependencies: ["Posix", "Workers", "Crypto", "CLibSSL"], swiftSettings: optimize),
+
+        // The repository: format, archiver, restorer, prune, check, on top of a storage backend.
+        .target(name: "Repo", dependencies: ["Posix", "Storage", "Workers", "Chunker", "Crypto", "Codec", "CSQLite"],
                 swiftSettings: optimize),
 
         // The job file's syntax: a small, strict TOML reader that knows nothing of jobs.
         .target(name: "TOML"),
 
         // Around the core: job files, database sources and restores, `repo run`, drills.
-        .target(name: "Jobs", dependencies: ["Repo", "TOML", "Workers", "CSQLite"]),
+        .target(name: "Jobs", dependencies: ["Posix", "Storage", "Repo", "TOML", "Workers", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Repo", "Codec", "Jobs", "TOML", "Workers"]),
+        .executableTarget(name: "cli", dependencies: ["Posix", "Storage", "Repo", "Codec", "Jobs", "TOML", "Workers"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
-        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Repo"],
+        .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Storage", "Repo"],
                           path: "Benchmarks/repo-bench", swiftSettings: optimize),
 
         // Helpers shared by the test targets: the seeded generator, and the loopback HTTP,
@@ -61,11 +68,13 @@ let package = Package(
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CZstd", "TestSupport"]),
-        .testTarget(name: "RepoTests", dependencies: ["Repo", "TestSupport"]),
+        // The storage layer's tests: backend conformance, local, memory, S3 (moto), HTTP/TLS.
+        .testTarget(name: "StorageTests", dependencies: ["Posix", "Storage", "TestSupport"]),
+        .testTarget(name: "RepoTests", dependencies: ["Posix", "Storage", "Repo", "TestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         // Throwaway PostgreSQL and MariaDB servers that tests start and stop themselves.
         .target(name: "DatabaseServers", path: "Tests/DatabaseServers"),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Repo", "DatabaseServers", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Storage", "Repo", "DatabaseServers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DatabaseServers", "TestSupport"], path: "Tests/EndToEndTests"),
     ]
 )

@@ -42,7 +42,7 @@ fi
 
 [ "${1:-}" = "--build-only" ] && exit 0
 
-# moto's S3 server, which the S3 tests start on 127.0.0.1 (Tests/RepoTests/S3Support), into the
+# moto's S3 server, which the S3 tests start on 127.0.0.1 (Tests/TestSupport/MotoServer.swift), into the
 # python3 on PATH (the one the tests run); a Debian python3 refuses plain pip installs (PEP 668).
 if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
     echo "setup: installing moto[server]"

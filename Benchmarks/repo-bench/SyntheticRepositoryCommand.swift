@@ -1,5 +1,6 @@
-import Foundation
 import Crypto
+import Foundation
+import Storage
 @_spi(Benchmarks) import Repo
 
 /// `repo-bench synthetic-repo DIR --blobs N --snapshots S`: a repository of N small blobs

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Posix
 
 /// Cuts a stream read from a file descriptor (or any reader) into content-defined chunks.
 ///
@@ -35,10 +36,10 @@ public final class StreamChunker {
         fileDescriptor: Int32, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Int {
         try chunk(reader: { target in
-            while true {
-                let n = read(fileDescriptor, target.baseAddress, target.count)
-                if n >= 0 { return n }
-                if errno != EINTR { throw ChunkerError.readFailed(errno: errno) }
+            do throws(Errno) {
+                return try FileDescriptor(rawValue: fileDescriptor).read(into: target)
+            } catch {
+                throw ChunkerError.readFailed(errno: error.code)
             }
         }, body)
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// One key file as `repo key list` shows it.
 public struct KeyInfo: Sendable {

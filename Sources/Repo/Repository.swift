@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// An open repository: its backend, parameters and index, its blob layer (which alone
 /// holds the blob keys) and the sealer of its other objects.

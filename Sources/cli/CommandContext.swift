@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// What every command needs besides its own arguments: where the repository is, how to
 /// get the password, where the cache lives, and how to print.

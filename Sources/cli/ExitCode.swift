@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Repo
+import Storage
 import TOML
 import Workers
 

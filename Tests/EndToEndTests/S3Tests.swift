@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-// `repo` against S3: a moto server on 127.0.0.1 for the suite (S3SupportMotoServer.swift,
-// a link to Tests/RepoTests/S3Support), each test in a bucket of its own, with moto's test
+// `repo` against S3: a moto server on 127.0.0.1 for the suite (TestSupport's MotoServer,
+// shared with StorageTests), each test in a bucket of its own, with moto's test
 // credentials in the environment of every run. Through a FaultProxy, the same commands meet
 // a store that fails now and then.
 

@@ -1,8 +1,9 @@
 import Foundation
+@testable import Jobs
 import Repo
+@testable import Storage
 import TestSupport
 import XCTest
-@testable import Jobs
 
 /// Webhook, Slack and healthchecks notifications as a real HTTP receiver on 127.0.0.1 gets
 /// them, and what happens when the receiver fails or hangs.

@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Repo
+@testable import Storage
 import Testing
 
 /// `RepositoryAccess.opener`: a repository table's S3 settings and password source become

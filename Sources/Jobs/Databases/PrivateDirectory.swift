@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// A temporary directory only this user can enter, removed with everything in it.
 final class PrivateDirectory {
@@ -6,11 +7,11 @@ final class PrivateDirectory {
 
     /// Creates `TMPDIR/<prefix>XXXXXX` (mode 0700); throws the system's reason.
     init(prefix: String) throws {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix)XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw PrivateDirectoryError(reason: "cannot create a temporary directory in \(NSTemporaryDirectory()): \(FileTarget.message(errno))")
+        do throws(Errno) {
+            path = try FileDescriptor.makeUniqueDirectory(NSTemporaryDirectory() + "/\(prefix)XXXXXX")
+        } catch {
+            throw PrivateDirectoryError(reason: "cannot create a temporary directory in \(NSTemporaryDirectory()): \(error)")
         }
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Posix
 import Repo
 
 /// A consistent copy of a live SQLite database file, made through the online backup API
@@ -54,7 +55,7 @@ enum SQLiteBackupCopy {
     /// The copy itself only ever reads.
     private static func openSource(_ source: String) throws -> SQLiteConnection {
         guard access(source, R_OK) == 0 else {
-            throw SQLiteCopyError(reason: "cannot open \(source): \(String(cString: strerror(errno)))")
+            throw SQLiteCopyError(reason: "cannot open \(source): \(Errno.message(errno))")
         }
         if access(source, W_OK) == 0, let connection = try? SQLiteConnection(path: source, busyTimeout: 5_000, flags: SQLITE_OPEN_READWRITE) {
             return connection

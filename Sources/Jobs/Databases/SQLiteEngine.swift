@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Posix
 import Repo
 
 /// SQLite: a consistent copy of the live file through the online backup API; restored as a
@@ -14,18 +15,21 @@ struct SQLiteEngine: DatabaseEngine {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DatabaseError.dumpFailed(source: source.name, detail: "\(path) does not exist")
         }
-        let descriptor: Int32
+        let copied: FileDescriptor
         do {
             let directory = try PrivateDirectory(prefix: "repo-sqlite-")
             let copy = directory.path + "/copy.db"
             try SQLiteBackupCopy.copy(from: path, to: copy)
-            descriptor = Glibc.open(copy, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw SQLiteCopyError(reason: "cannot open the copy: \(FileTarget.message(errno))") }
+            do throws(Errno) {
+                copied = try FileDescriptor.open(copy, flags: O_RDONLY)
+            } catch {
+                throw SQLiteCopyError(reason: "cannot open the copy: \(error)")
+            }
             // The open descriptor keeps the copy's bytes; the directory goes with `directory`.
         } catch {
             throw DatabaseError.dumpFailed(source: source.name, detail: "\(error)")
         }
-        return DumpStream(fileDescriptor: descriptor) { close(descriptor) }
+        return DumpStream(fileDescriptor: copied.rawValue) { try? copied.close() }
     }
 
     func targetState(_ target: String) throws -> RestoreTargetState {
@@ -61,7 +65,7 @@ struct SQLiteEngine: DatabaseEngine {
     private func checkIntegrity(of path: String, target: String) throws {
         // Read-write: a copy of a WAL-mode database may need its -wal and -shm files made,
         // and the last connection to close removes them again.
-        defer { for suffix in ["-wal", "-shm", "-journal"] { unlink(path + suffix) } }
+        defer { for suffix in ["-wal", "-shm", "-journal"] { try? FileDescriptor.workingDirectory.removeFile(path + suffix) } }
         var lines: [String] = []
         do {
             let connection = try SQLiteConnection(path: path, busyTimeout: 5_000, flags: SQLITE_OPEN_READWRITE)

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// Sends the webhook, Slack and healthchecks notifiers' requests: one POST per attempt,
 /// with the project's HTTP client (https with the system's CAs plus `trustedCertificates`).

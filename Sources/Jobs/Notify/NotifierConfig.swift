@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// One `[notify.NAME]` table of a job file: where to tell whom, and on which events.
 ///

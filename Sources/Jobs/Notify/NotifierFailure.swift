@@ -1,4 +1,5 @@
 import Repo
+import Storage
 
 /// Why one attempt to notify failed, in words that name a host at most (never a URL's
 /// path or query, never a password), and whether another attempt may go better.

@@ -1,4 +1,5 @@
 import Repo
+import Storage
 
 /// A notifier's http(s) URL taken apart for the HTTP client. Webhook URLs carry their
 /// token in the path or query, so only `redacted` (scheme, host, port) may ever be shown.

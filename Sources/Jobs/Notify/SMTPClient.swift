@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// Hands one message to an SMTP server: EHLO, STARTTLS when offered, AUTH PLAIN or LOGIN
 /// when credentials are given (only ever over TLS), MAIL FROM, RCPT TO, DATA, QUIT; or

@@ -1,4 +1,5 @@
 import Repo
+import Storage
 
 /// The byte level of an SMTP session: reads replies, writes commands, and switches to TLS
 /// in place (STARTTLS) or from the first byte (port 465).

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Repo
 
 /// Carries out a schedule plan: files replaced atomically (a temporary file renamed over
@@ -10,7 +11,12 @@ public enum ScheduleWriter {
             switch action {
             case .write(let path, let contents, let mode): try write(contents, to: path, mode: mode)
             case .remove(let path):
-                guard unlink(path) == 0 || errno == ENOENT else { throw ScheduleError.cannotRemove(path: path, reason: String(cString: strerror(errno))) }
+                do throws(Errno) {
+                    try FileDescriptor.workingDirectory.removeFile(path)
+                } catch where error == .noSuchFile {
+                } catch {
+                    throw ScheduleError.cannotRemove(path: path, reason: error.description)
+                }
             case .makeDirectory(let path): try makeDirectory(path)
             case .run(let command, let skipped):
                 if skipped == nil { try run(command) }

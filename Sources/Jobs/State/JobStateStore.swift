@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Repo
 
 /// A job's state file and its run lock: `STATE/jobs/NAME.json`, replaced atomically, and
@@ -7,7 +8,7 @@ import Repo
 public final class JobStateStore: @unchecked Sendable {
     public let job: String
     public let directory: String
-    private var lockDescriptor: Int32 = -1
+    private var lockFile: FileDescriptor?
 
     public init(job: String, directory: String = StateDirectory.path()) {
         self.job = job
@@ -44,26 +45,33 @@ public final class JobStateStore: @unchecked Sendable {
     public func lock(wait: TimeInterval, onWait: (() -> Void)? = nil) throws {
         try makeDirectory()
         let path = "\(directory)/\(job).lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateError.cannotWrite(path, String(cString: strerror(errno))) }
+        let file: FileDescriptor
+        do throws(Errno) {
+            file = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT, mode: 0o600)
+        } catch {
+            throw StateError.cannotWrite(path, error.description)
+        }
         let deadline = Date().addingTimeInterval(wait)
         var announced = false
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
-                close(fd)
+        while true {
+            // nil: flock failed for another reason than a holder, which waiting cannot cure.
+            let locked = try? file.tryLockExclusively()
+            if locked == true { break }
+            guard locked == false, Date() < deadline else {
+                try? file.close()
                 throw JobError.alreadyRunning(job: job, waited: TimeSpan.describe(wait))
             }
             if !announced { onWait?(); announced = true }
             usleep(200_000)
         }
-        lockDescriptor = fd
+        lockFile = file
     }
 
     public func unlock() {
-        guard lockDescriptor >= 0 else { return }
-        flock(lockDescriptor, LOCK_UN)
-        close(lockDescriptor)
-        lockDescriptor = -1
+        guard let lockFile else { return }
+        lockFile.unlock()
+        try? lockFile.close()
+        self.lockFile = nil
     }
 
     deinit { unlock() }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Posix
 
 /// Takes snapshots: walks the given paths, stores what is new, and writes the snapshot.
 ///
@@ -109,20 +110,22 @@ public final class Archiver {
             node.content = content
             return previous == nil ? .new : .changed
         }
-        let fd = openFile(path)
-        guard fd >= 0 else {
-            problems.append("\(path): cannot open: \(String(cString: strerror(errno)))")
+        let file: FileDescriptor
+        do throws(Errno) {
+            file = try openFile(path)
+        } catch {
+            problems.append("\(path): cannot open: \(error)")
             return nil
         }
-        defer { close(fd) }
+        defer { try? file.close() }
         do {
             var regions: [Range<UInt64>]?
-            var status = stat()
-            if fstat(fd, &status) == 0, UInt64(status.st_blocks) * 512 < UInt64(status.st_size) {
-                regions = try dataRegions(fd: fd, size: UInt64(status.st_size), path: path.description)
+            let status = try? file.status()
+            if let status, UInt64(status.st_blocks) * 512 < UInt64(status.st_size) {
+                regions = try dataRegions(file, size: UInt64(status.st_size), path: path.description)
             }
             let before = reader.bytesRead
-            node.content = try reader.read(fd: fd, expectedSize: node.size, size: regions == nil ? nil : UInt64(status.st_size),
+            node.content = try reader.read(file, expectedSize: node.size, size: regions == nil ? nil : status.map { UInt64($0.st_size) },
                                            regions: regions)
             let read = reader.bytesRead - before
             summary.bytesRead += read
@@ -136,7 +139,7 @@ public final class Archiver {
             }
         } catch let error as SnapshotError {
             if case .read(let code) = error {
-                problems.append("\(path): read failed: \(String(cString: strerror(code)))")
+                problems.append("\(path): read failed: \(Errno.message(code))")
                 return nil
             }
             throw error
@@ -148,14 +151,15 @@ public final class Archiver {
         return previous == nil ? .new : .changed
     }
 
-    private func openFile(_ path: FilePath) -> Int32 {
-        (path.bytes + [0]).withUnsafeBufferPointer { buffer in
-            let name = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+    private func openFile(_ path: FilePath) throws(Errno) -> FileDescriptor {
+        try withNULTerminated(path.bytes) { (name) throws(Errno) in
             // O_NOATIME (Linux: 0o1000000) spares the disk an inode write per file, but only
             // the owner (or root) may ask for it.
-            var fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | 0o1000000)
-            if fd < 0 && errno == EPERM { fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-            return fd
+            do throws(Errno) {
+                return try FileDescriptor.workingDirectory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW | 0o1000000)
+            } catch where error == Errno(EPERM) {
+                return try FileDescriptor.workingDirectory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
+            }
         }
     }
 
@@ -176,7 +180,7 @@ public final class Archiver {
             // dumps at /databases/KIND/NAME.sql); a plain name goes under `/`.
             let path = name.hasPrefix("/") ? Self.absolute(name) : FilePath(bytes: [UInt8(ascii: "/")] + FilePath(bytes: Array(name.utf8)).name)
             var node = Node(name: path.name, metadata: metadata)
-            node.content = try reader.read(fd: fd, expectedSize: nil)
+            node.content = try reader.read(FileDescriptor(rawValue: fd), expectedSize: nil)
             node.size = reader.bytesRead
             summary.bytesRead = reader.bytesRead
             summary.bytesTotal = reader.bytesRead

@@ -2,6 +2,7 @@ import Chunker
 import Codec
 import Crypto
 import Foundation
+import Posix
 
 /// Turns one file or stream into content pieces: reads it, picks the chunk sizes for its
 /// kind of data, chunks it, names every chunk and hands the chunks the repository lacks
@@ -45,22 +46,26 @@ final class ContentReader {
 
     deinit { sample.deallocate() }
 
-    /// The content of the stream behind `fd`, read to its end. `expectedSize` is the file's
+    /// The content of the stream behind `file`, read to its end. `expectedSize` is the file's
     /// size as the walk saw it (nil for a stream). `regions` are the data regions of a
     /// sparse file of `size` bytes (nil: all of it is data); the gaps become holes.
-    func read(fd: Int32, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
+    func read(_ file: FileDescriptor, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
         var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil)
         if let regions, let size {
             var position: UInt64 = 0
             for region in regions where !region.isEmpty {
                 if region.lowerBound > position { content.pieces.append(.hole(region.lowerBound - position)) }
-                guard lseek(fd, off_t(region.lowerBound), SEEK_SET) >= 0 else { throw SnapshotError.read(errno) }
-                try chunk(fd: fd, limit: region.upperBound - region.lowerBound, into: &content)
+                do throws(Errno) {
+                    try file.seek(to: Int(region.lowerBound))
+                } catch {
+                    throw SnapshotError.read(error.code)
+                }
+                try chunk(file, limit: region.upperBound - region.lowerBound, into: &content)
                 position = region.upperBound
             }
             if size > position { content.pieces.append(.hole(size - position)) }
         } else {
-            try chunk(fd: fd, limit: nil, into: &content)
+            try chunk(file, limit: nil, into: &content)
         }
         if let batch = content.batch, !batch.isEmpty { try sink.add(batch) }
         return try content.resolved(failure: { sink.error })
@@ -108,21 +113,21 @@ final class ContentReader {
         }
     }
 
-    /// Chunks up to `limit` bytes (or to the end) from the current offset of `fd`.
-    private func chunk(fd: Int32, limit: UInt64?, into content: inout Content) throws {
+    /// Chunks up to `limit` bytes (or to the end) from the current offset of `file`.
+    private func chunk(_ file: FileDescriptor, limit: UInt64?, into content: inout Content) throws {
         var remaining = limit ?? UInt64.max
         let reader: (UnsafeMutableRawBufferPointer) throws -> Int = { [self] target in
             guard remaining > 0 else { return 0 }
             let wanted = Int(min(UInt64(target.count), remaining))
-            while true {
-                let n = Glibc.read(fd, target.baseAddress, wanted)
-                if n >= 0 {
-                    remaining -= UInt64(n)
-                    bytesRead += UInt64(n)
-                    return n
-                }
-                if errno != EINTR { throw SnapshotError.read(errno) }
+            let n: Int
+            do throws(Errno) {
+                n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: target[..<wanted]))
+            } catch {
+                throw SnapshotError.read(error.code)
             }
+            remaining -= UInt64(n)
+            bytesRead += UInt64(n)
+            return n
         }
         // The start of the stream decides its chunk sizes: read a sample, classify it, then
         // serve it to the chunker ahead of the rest of the stream.
@@ -180,7 +185,7 @@ public enum SnapshotError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .read(let code): return "read failed: \(String(cString: strerror(code)))"
+        case .read(let code): return "read failed: \(Errno.message(code))"
         case .commandFailed(let command, let status, let stderrTail):
             return "\(command) \(ChildProcess.Exit(status: status, stderrTail: stderrTail)); no snapshot written"
         case .commandNotStarted(let command, let reason):

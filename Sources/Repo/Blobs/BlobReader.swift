@@ -1,4 +1,5 @@
 import Crypto
+import Storage
 
 /// Reads blobs one at a time in a file's order, for dump, diff and copy: ranged reads from
 /// packs, with each pack's cipher kept for the blobs that follow from the same pack. (A

@@ -1,6 +1,7 @@
 import Chunker
 import Codec
 import Crypto
+import Storage
 
 /// The blob layer's one holder of the blob keys: everything that names, seals or opens a
 /// data or tree blob gets what it needs from here, so a change to the pack format or a

@@ -1,4 +1,5 @@
 import Crypto
+import Storage
 
 /// Loads many blobs of one pack at a time, for the readers that go through whole packs:
 /// restore, check and prune's repack. Each span of the pack is one request, read into a

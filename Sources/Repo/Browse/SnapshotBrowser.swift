@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import Posix
+import Storage
 
 /// Reads snapshots as trees of entries: walking, finding a path, comparing two snapshots,
 /// writing a file's content out.
@@ -37,14 +39,10 @@ public struct SnapshotBrowser {
         let reader = BlobReader(store: repository.blobs)
         var written: UInt64 = 0
         func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
-            var offset = 0
-            while offset < bytes.count {
-                let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw BackendError.io(operation: "write", path: "standard output", errno: errno)
-                }
-                offset += n
+            do throws(Errno) {
+                try FileDescriptor(rawValue: fd).writeAll(bytes)
+            } catch {
+                throw BackendError(error, "write", "standard output")
             }
             written += UInt64(bytes.count)
         }

@@ -2,6 +2,7 @@ import CSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// The cache's SQLite file: its schema and the queries the cache makes. Knows nothing of
 /// locking, nor of what a failed query means for the caller.
@@ -15,10 +16,13 @@ final class CacheDatabase {
     /// Deletes the file at `path` (with its WAL and shared-memory files) and creates an
     /// empty cache in its place.
     static func recreate(at path: String) throws(SQLiteError) -> CacheDatabase {
-        for file in ["", "-wal", "-shm", "-journal"].map({ path + $0 }) where unlink(file) != 0 {
-            let error = Errno.current
-            guard error == .noSuchFile else {
-                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot delete \(file): \(systemErrorMessage(error.code))")
+        for file in ["", "-wal", "-shm", "-journal"].map({ path + $0 }) {
+            do throws(Errno) {
+                try FileDescriptor.workingDirectory.removeFile(file)
+            } catch where error == .noSuchFile {
+                continue
+            } catch {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot delete \(file): \(error)")
             }
         }
         return try CacheDatabase(path: path)
@@ -43,7 +47,7 @@ final class CacheDatabase {
             let file = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT, mode: 0o600)
             try file.close()
         } catch {
-            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(systemErrorMessage(error.code))")
+            throw SQLiteError(code: SQLITE_CANTOPEN, message: "cannot create \(path): \(Errno.message(error.code))")
         }
     }
 

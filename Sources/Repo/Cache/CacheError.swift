@@ -1,3 +1,5 @@
+import Posix
+
 /// Why the local cache could not be opened. Once open, the cache never throws: it is
 /// bypassed instead (see `LocalCache`).
 public enum CacheError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -12,7 +14,7 @@ public enum CacheError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalidRepositoryID(let id): return "invalid repository id \"\(id)\" for the cache"
         case .cannotCreateDirectory(let path, let code):
-            return "cannot create cache directory \(path): \(systemErrorMessage(code))"
+            return "cannot create cache directory \(path): \(Errno.message(code))"
         case .database(let path, let message): return "cannot open cache \(path): \(message)"
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// Decrypted repository objects kept on the local disk, so that opening a large repository
 /// does not download and decrypt every index object again.

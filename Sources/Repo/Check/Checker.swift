@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// Verifies a repository: structure always (snapshots, trees, index, pack sizes and
 /// headers), and with `readData` every stored byte (pack hashes, blob authentication,
@@ -190,16 +191,4 @@ public struct Checker: Sendable {
 
     /// How much of a pack a worker reads at once from a disk (tests make it small).
     var segmentSize = 4 << 20
-}
-
-/// One result per index, filled by concurrent workers.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Value?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
-
-    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
 }

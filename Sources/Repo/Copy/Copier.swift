@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// Copies snapshots from one repository to another (`repo copy`), each with its own keys.
 ///

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Posix
 
 /// An open directory during a walk: its descriptor, for the `*at` calls on its entries, and
 /// its entry names, read once with `readdir` and sorted by bytes.
@@ -9,42 +7,25 @@ import Glibc
 /// stream stays open because its descriptor keeps naming this very directory even if it is
 /// renamed meanwhile.
 final class DirectoryListing {
-    let descriptor: Int32
     let names: [[UInt8]]
     /// Why the listing stopped early, if it did; `names` then holds what was read before.
-    let readError: SystemCallError?
-    private let stream: OpaquePointer
+    let readError: Errno?
+    private let stream: DirectoryStream
+
+    /// The directory's descriptor, for the `*at` calls on its entries.
+    var descriptor: FileDescriptor { stream.descriptor }
 
     /// Takes ownership of `descriptor`, closing it on failure too.
-    init(descriptor: Int32) throws(SystemCallError) {
-        guard let stream = fdopendir(descriptor) else {
-            let error = SystemCallError(errno)
-            close(descriptor)
-            throw error
-        }
-        self.stream = stream
-        self.descriptor = descriptor
+    init(descriptor: FileDescriptor) throws(Errno) {
+        stream = try DirectoryStream(descriptor)
         var names: [[UInt8]] = []
-        var readError: SystemCallError?
-        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
-        while true {
-            errno = 0
-            guard let entry = readdir(stream) else {
-                if errno != 0 { readError = SystemCallError(errno) }
-                break
-            }
-            // d_name is read in place: a record is only as long as its name, so copying the
-            // whole fixed-size struct could read past the end of the kernel's buffer.
-            let name = UnsafeRawPointer(entry).advanced(by: nameOffset)
-            let bytes = Array(UnsafeRawBufferPointer(start: name, count: strlen(name.assumingMemoryBound(to: CChar.self))))
-            if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-            names.append(bytes)
+        var readError: Errno?
+        do throws(Errno) {
+            while let name = try stream.nextName() { names.append(name) }
+        } catch {
+            readError = error
         }
         self.names = names.sorted { $0.lexicographicallyPrecedes($1) }
         self.readError = readError
-    }
-
-    deinit {
-        closedir(stream)
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// The marker files of `ExcludeRules.excludeIfPresent`.
 enum DirectoryTag {
@@ -10,12 +11,11 @@ enum DirectoryTag {
 
     /// Whether the directory open as `directory` holds the tag `name`. Anything that cannot
     /// be confirmed counts as absent: a rule that excludes must not exclude by accident.
-    static func isPresent(_ name: [UInt8], in directory: Int32) -> Bool {
+    static func isPresent(_ name: [UInt8], in directory: FileDescriptor) -> Bool {
         if name == cacheDirectoryTagName { return hasCacheDirectorySignature(in: directory) }
-        do throws(SystemCallError) {
-            return try withNULTerminated(name) { name throws(SystemCallError) in
-                var status = stat()
-                try retryingInterrupts { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
+        do throws(Errno) {
+            return try withNULTerminated(name) { name throws(Errno) in
+                _ = try directory.status(ofEntry: name)
                 return true
             }
         } catch {
@@ -25,20 +25,14 @@ enum DirectoryTag {
 
     /// Opened without following a symlink and without blocking (a FIFO of that name must not
     /// hang the backup); only a regular file counts.
-    private static func hasCacheDirectorySignature(in directory: Int32) -> Bool {
-        do throws(SystemCallError) {
-            let descriptor = try withNULTerminated(cacheDirectoryTagName) { name throws(SystemCallError) in
-                try retryingInterrupts { openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+    private static func hasCacheDirectorySignature(in directory: FileDescriptor) -> Bool {
+        do throws(Errno) {
+            let file = try withNULTerminated(cacheDirectoryTagName) { name throws(Errno) in
+                try directory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
             }
-            defer { close(descriptor) }
-            var status = stat()
-            try retryingInterrupts { fstat(descriptor, &status) }
-            guard status.st_mode & S_IFMT == S_IFREG else { return false }
-            var start = [UInt8](repeating: 0, count: cacheDirectorySignature.count)
-            let count = try retryingInterrupts {
-                start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-            }
-            return count == start.count && start == cacheDirectorySignature
+            defer { try? file.close() }
+            guard try file.status().st_mode & S_IFMT == S_IFREG else { return false }
+            return try file.read(count: cacheDirectorySignature.count, at: 0) == cacheDirectorySignature
         } catch {
             return false
         }

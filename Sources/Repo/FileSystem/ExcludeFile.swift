@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 extension ExcludePattern {
     /// The patterns of an `--exclude-file`: one per line; lines starting with `#` and lines
@@ -8,7 +9,7 @@ extension ExcludePattern {
     /// `[ ]` for a space at either end), and so is the `\r` of a file written on Windows.
     /// The file is read as bytes, so patterns for names that are not UTF-8 can be written.
     public static func read(excludeFile path: String) throws(FileSystemError) -> [ExcludePattern] {
-        do throws(SystemCallError) {
+        do throws(Errno) {
             return parse(excludeFile: try readFile(FilePath(path)))
         } catch {
             throw error.error("read exclude file", path)
@@ -29,17 +30,15 @@ private func isWhitespace(_ byte: UInt8) -> Bool {
 }
 
 /// The whole content of a (small) file.
-private func readFile(_ path: FilePath) throws(SystemCallError) -> [UInt8] {
-    let descriptor = try withNULTerminated(path.bytes) { path throws(SystemCallError) in
-        try retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+private func readFile(_ path: FilePath) throws(Errno) -> [UInt8] {
+    let file = try withNULTerminated(path.bytes) { path throws(Errno) in
+        try FileDescriptor.workingDirectory.openEntry(path, flags: O_RDONLY)
     }
-    defer { close(descriptor) }
+    defer { try? file.close() }
     var contents: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     while true {
-        let count = try retryingInterrupts {
-            chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        }
+        let count = try chunk.withUnsafeMutableBytes { chunk in Result { () throws(Errno) in try file.read(into: chunk) } }.get()
         if count == 0 { return contents }
         contents += chunk[..<count]
     }

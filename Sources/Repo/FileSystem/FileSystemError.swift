@@ -1,3 +1,5 @@
+import Posix
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +21,7 @@ public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .system(let operation, let path, let code):
-            "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+            "cannot \(operation) \(path): \(Errno.message(code))"
         case .unsafeName(let name):
             "refusing unsafe file name \"\(name)\""
         case .vanished(let path):
@@ -27,5 +29,12 @@ public enum FileSystemError: Error, Equatable, Sendable, CustomStringConvertible
         case .unsupportedType(let path):
             "\(path): file type not supported here"
         }
+    }
+}
+
+extension Errno {
+    /// The failure as a `FileSystemError` naming what was being done to which path.
+    func error(_ operation: String, _ path: @autoclosure () -> String) -> FileSystemError {
+        .system(operation: operation, path: path(), errno: code)
     }
 }

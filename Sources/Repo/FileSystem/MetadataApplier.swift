@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// Applies restored metadata to one entry, in the only order that works: owner first (a
 /// change of owner clears setuid bits and file capabilities), then extended attributes (a
@@ -17,16 +18,16 @@ struct MetadataApplier: Sendable {
 
     enum Subject {
         /// An open file or directory.
-        case descriptor(Int32)
+        case descriptor(FileDescriptor)
         /// An entry by name in an open directory, never followed: symlinks and special files.
-        case entry(directory: Int32, name: [UInt8])
+        case entry(directory: FileDescriptor, name: [UInt8])
     }
 
     func apply(_ metadata: FileMetadata, to subject: Subject, path: FilePath) throws(FileSystemError) -> [FileSystemError] {
         var unsupported: [FileSystemError] = []
-        do throws(SystemCallError) {
+        do throws(Errno) {
             if restoresOwnership {
-                do throws(SystemCallError) {
+                do throws(Errno) {
                     try setOwner(metadata, subject)
                 } catch where error.code == EPERM || error.code == EINVAL {
                     unsupported.append(error.error("set the owner of", path.description))
@@ -39,12 +40,12 @@ struct MetadataApplier: Sendable {
         case .descriptor(let descriptor): .descriptor(descriptor)
         // Through the directory's descriptor under /proc: only the last component is looked up
         // by name, and an `l` call does not follow it.
-        case .entry(let directory, let name): .path(Array("/proc/self/fd/\(directory)/".utf8) + name)
+        case .entry(let directory, let name): .path(Array("/proc/self/fd/\(directory.rawValue)/".utf8) + name)
         }
         for attribute in metadata.xattrs {
-            do throws(SystemCallError) {
-                do throws(SystemCallError) {
-                    try holder.write(attribute)
+            do throws(Errno) {
+                do throws(Errno) {
+                    try holder.write(name: attribute.nameBytes, value: attribute.value)
                 } catch where error.code == ENOTSUP || error.code == EPERM {
                     unsupported.append(error.error("set extended attribute \(attribute.name) of", path.description))
                 }
@@ -52,12 +53,12 @@ struct MetadataApplier: Sendable {
                 throw error.error("set extended attribute \(attribute.name) of", path.description)
             }
         }
-        do throws(SystemCallError) {
+        do throws(Errno) {
             if metadata.type != .symlink { try setMode(metadata.mode, subject) }
         } catch {
             throw error.error("set the mode of", path.description)
         }
-        do throws(SystemCallError) {
+        do throws(Errno) {
             try setTimes(metadata.mtime, subject)
         } catch {
             throw error.error("set the times of", path.description)
@@ -65,38 +66,38 @@ struct MetadataApplier: Sendable {
         return unsupported
     }
 
-    private func setOwner(_ metadata: FileMetadata, _ subject: Subject) throws(SystemCallError) {
+    private func setOwner(_ metadata: FileMetadata, _ subject: Subject) throws(Errno) {
         switch subject {
         case .descriptor(let descriptor):
-            try retryingInterrupts { fchown(descriptor, metadata.uid, metadata.gid) }
+            try descriptor.setOwner(uid: metadata.uid, gid: metadata.gid)
         case .entry(let directory, let name):
-            try withNULTerminated(name) { name throws(SystemCallError) in
-                try retryingInterrupts { fchownat(directory, name, metadata.uid, metadata.gid, AT_SYMLINK_NOFOLLOW) }
+            try withNULTerminated(name) { name throws(Errno) in
+                try directory.setOwner(ofEntry: name, uid: metadata.uid, gid: metadata.gid)
             }
         }
     }
 
     /// Symlinks have no mode of their own on Linux; callers skip them.
-    private func setMode(_ mode: UInt32, _ subject: Subject) throws(SystemCallError) {
+    private func setMode(_ mode: UInt32, _ subject: Subject) throws(Errno) {
         let mode = mode_t(mode & 0o7777)
         switch subject {
         case .descriptor(let descriptor):
-            try retryingInterrupts { fchmod(descriptor, mode) }
+            try descriptor.setMode(mode)
         case .entry(let directory, let name):
-            try withNULTerminated(name) { name throws(SystemCallError) in
-                try retryingInterrupts { fchmodat(directory, name, mode, AT_SYMLINK_NOFOLLOW) }
+            try withNULTerminated(name) { name throws(Errno) in
+                try directory.setMode(ofEntry: name, mode)
             }
         }
     }
 
-    private func setTimes(_ mtime: Timestamp, _ subject: Subject) throws(SystemCallError) {
+    private func setTimes(_ mtime: Timestamp, _ subject: Subject) throws(Errno) {
         let times = [mtime.systemTime, mtime.systemTime]
         switch subject {
         case .descriptor(let descriptor):
-            try retryingInterrupts { futimens(descriptor, times) }
+            try descriptor.setTimes(times)
         case .entry(let directory, let name):
-            try withNULTerminated(name) { name throws(SystemCallError) in
-                try retryingInterrupts { utimensat(directory, name, times, AT_SYMLINK_NOFOLLOW) }
+            try withNULTerminated(name) { name throws(Errno) in
+                try directory.setTimes(ofEntry: name, times)
             }
         }
     }

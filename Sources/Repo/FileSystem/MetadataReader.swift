@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// Reads the metadata of directory entries: `lstat`, owner names, symlink targets and
 /// extended attributes, never following a symlink.
@@ -20,11 +21,10 @@ public final class MetadataReader: Sendable {
 
     /// The metadata of the entry at `path` itself, for paths that are not UTF-8.
     public func metadata(atPath path: FilePath, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
-        do throws(SystemCallError) {
-            return try withNULTerminated(path.bytes) { cPath throws(SystemCallError) in
-                var status = stat()
-                try retryingInterrupts { lstat(cPath, &status) }
-                let linkTarget = try isSymlink(status) ? readSymlink { readlink(cPath, $0, $1) } : nil
+        do throws(Errno) {
+            return try withNULTerminated(path.bytes) { cPath throws(Errno) in
+                let status = try FileDescriptor.workingDirectory.status(ofEntry: cPath)
+                let linkTarget = try isSymlink(status) ? FileDescriptor.workingDirectory.symlinkTarget(ofEntry: cPath) : nil
                 return try metadata(status, path: path, linkTarget: linkTarget,
                                     xattrs: readXattrs ? .path(path.bytes) : nil)
             }
@@ -37,40 +37,35 @@ public final class MetadataReader: Sendable {
     /// that very file, so that what is recorded describes what is read even if the path is
     /// replaced meanwhile. `path` is only for messages.
     public func metadata(fd: Int32, path: String, readXattrs: Bool = true) throws(FileSystemError) -> FileMetadata {
-        do throws(SystemCallError) {
-            return try metadata(descriptor: fd, path: FilePath(path), readXattrs: readXattrs)
+        do throws(Errno) {
+            return try metadata(descriptor: FileDescriptor(rawValue: fd), path: FilePath(path), readXattrs: readXattrs)
         } catch {
             throw error.error("read metadata of", path)
         }
     }
 
-    func metadata(descriptor: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
-        var status = stat()
-        try retryingInterrupts { fstat(descriptor, &status) }
+    func metadata(descriptor: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
+        let status = try descriptor.status()
         return try metadata(status, path: path, linkTarget: nil, xattrs: readXattrs ? .descriptor(descriptor) : nil)
     }
 
     /// `lstat` of `name` in the directory open as `directory`.
-    func status(of name: [UInt8], in directory: Int32) throws(SystemCallError) -> stat {
-        try withNULTerminated(name) { name throws(SystemCallError) in
-            var status = stat()
-            try retryingInterrupts { fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) }
-            return status
-        }
+    func status(of name: [UInt8], in directory: FileDescriptor) throws(Errno) -> stat {
+        try withNULTerminated(name) { name throws(Errno) in try directory.status(ofEntry: name) }
     }
 
     /// The metadata of `name` in the directory open as `directory`, whose `lstat` is `status`.
     /// Extended attributes are read by `path`, as Linux has no `*at` call for them.
-    func metadata(_ status: stat, of name: [UInt8], in directory: Int32, path: FilePath, readXattrs: Bool) throws(SystemCallError) -> FileMetadata {
+    func metadata(_ status: stat, of name: [UInt8], in directory: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
         let linkTarget = try isSymlink(status)
-            ? withNULTerminated(name) { name throws(SystemCallError) in try readSymlink { readlinkat(directory, name, $0, $1) } }
+            ? withNULTerminated(name) { name throws(Errno) in try directory.symlinkTarget(ofEntry: name) }
             : nil
         return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(path.bytes) : nil)
     }
 
     /// Metadata from a `stat` already taken, with owner names and, from `xattrs`, attributes.
-    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?) throws(SystemCallError) -> FileMetadata {
-        guard let type = FileType(mode: status.st_mode) else { throw SystemCallError(EOPNOTSUPP) }
+    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?) throws(Errno) -> FileMetadata {
+        guard let type = FileType(mode: status.st_mode) else { throw Errno(EOPNOTSUPP) }
         return FileMetadata(
             type: type, mode: UInt32(status.st_mode & 0o7777),
             uid: status.st_uid, gid: status.st_gid,
@@ -78,27 +73,11 @@ public final class MetadataReader: Sendable {
             mtime: Timestamp(status.st_mtim), ctime: Timestamp(status.st_ctim),
             size: UInt64(status.st_size), inode: UInt64(status.st_ino), device: UInt64(status.st_dev),
             linkCount: UInt64(status.st_nlink), rdev: UInt64(status.st_rdev),
-            linkTarget: linkTarget, xattrs: try xattrs?.readAll() ?? [])
+            linkTarget: linkTarget,
+            xattrs: try xattrs?.readAll().map { ExtendedAttribute(nameBytes: $0.name, value: $0.value) } ?? [])
     }
 }
 
 private func isSymlink(_ status: stat) -> Bool {
     status.st_mode & S_IFMT == S_IFLNK
-}
-
-/// A symlink's target via a `readlink`-like call, in a buffer grown until the target fits
-/// (`st_size` is only a hint: the link may be replaced, and /proc reports 0).
-private func readSymlink(_ read: (UnsafeMutablePointer<CChar>, Int) -> Int) throws(SystemCallError) -> [UInt8] {
-    var capacity = 256
-    while true {
-        var target = [UInt8](repeating: 0, count: capacity)
-        let count = try retryingInterrupts {
-            target.withUnsafeMutableBytes { read($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
-        }
-        if count < capacity {
-            target.removeLast(capacity - count)
-            return target
-        }
-        capacity *= 2
-    }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// `open` flag for a descriptor that only names a directory (Linux ABI value; Swift's Glibc
 /// module leaves it out). Such a descriptor serves `*at` calls without needing read
@@ -27,6 +28,9 @@ public final class RestoreDirectory: Sendable {
     private let targetRoot: OwnedDescriptor
     private let applier: MetadataApplier
 
+    /// This directory, for the `*at` calls on its entries.
+    private var directory: FileDescriptor { descriptor.descriptor }
+
     init(path: FilePath, descriptor: OwnedDescriptor, targetRoot: OwnedDescriptor, restoresOwnership: Bool) {
         self.path = path
         self.descriptor = descriptor
@@ -38,35 +42,31 @@ public final class RestoreDirectory: Sendable {
     /// without following a symlink, or nil when there is none. A file with other hard links
     /// is nil too: it may be shared with something outside the target, so a restore must
     /// replace it rather than keep it (and then change its metadata).
-    public func openExistingFile(_ name: [UInt8]) -> Int32? {
-        guard RestoreTarget.isSafeName(name) else { return nil }
-        let fd = (name + [0]).withUnsafeBufferPointer { buffer in
-            openat(descriptor.raw, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self),
-                   O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        }
-        guard fd >= 0 else { return nil }
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else {
-            close(fd)
+    public func openExistingFile(_ name: [UInt8]) -> FileDescriptor? {
+        guard RestoreTarget.isSafeName(name),
+              let file = try? withNULTerminated(name, { (name) throws(Errno) in
+                  try directory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
+              })
+        else { return nil }
+        guard let status = try? file.status(), status.st_mode & S_IFMT == S_IFREG, status.st_nlink == 1 else {
+            try? file.close()
             return nil
         }
-        return fd
+        return file
     }
 
     /// The directory `name`, created if missing, kept if it is already a directory (a restore
     /// over an earlier one), replacing anything else.
     public func makeDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            try withNULTerminated(name) { cName throws(SystemCallError) in
-                do throws(SystemCallError) {
-                    try retryingInterrupts { mkdirat(descriptor.raw, cName, 0o700) }
+        do throws(Errno) {
+            try withNULTerminated(name) { cName throws(Errno) in
+                do throws(Errno) {
+                    try directory.makeDirectory(entry: cName, mode: 0o700)
                 } catch where error.code == EEXIST {
-                    var status = stat()
-                    try retryingInterrupts { fstatat(descriptor.raw, cName, &status, AT_SYMLINK_NOFOLLOW) }
-                    guard status.st_mode & S_IFMT != S_IFDIR else { return }
+                    guard try directory.status(ofEntry: cName).st_mode & S_IFMT != S_IFDIR else { return }
                     try remove(cName)
-                    try retryingInterrupts { mkdirat(descriptor.raw, cName, 0o700) }
+                    try directory.makeDirectory(entry: cName, mode: 0o700)
                 }
             }
         } catch {
@@ -79,9 +79,9 @@ public final class RestoreDirectory: Sendable {
     /// a directory: nothing is ever written through one.
     public func openDirectory(_ name: [UInt8]) throws(FileSystemError) -> RestoreDirectory {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            let child = try withNULTerminated(name) { cName throws(SystemCallError) in
-                try retryingInterrupts { openat(descriptor.raw, cName, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        do throws(Errno) {
+            let child = try withNULTerminated(name) { cName throws(Errno) in
+                try directory.openEntry(cName, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
             }
             return RestoreDirectory(path: entry, descriptor: OwnedDescriptor(child), targetRoot: targetRoot,
                                     restoresOwnership: applier.restoresOwnership)
@@ -96,9 +96,9 @@ public final class RestoreDirectory: Sendable {
     /// outside the target (truncating it would destroy that file).
     public func createFile(_ name: [UInt8]) throws(FileSystemError) -> RestoredFile {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            let file = try replacing(name) { cName in
-                openat(descriptor.raw, cName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        do throws(Errno) {
+            let file = try replacing(name) { (cName) throws(Errno) in
+                try directory.openEntry(cName, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
             }
             return RestoredFile(path: entry, descriptor: OwnedDescriptor(file), applier: applier)
         } catch {
@@ -112,12 +112,12 @@ public final class RestoreDirectory: Sendable {
     /// `RestoredFile.identity()`): whatever replaced it meanwhile is never written to.
     func reopenFile(_ name: [UInt8], identity: FileIdentity) throws(FileSystemError) -> RestoredFile {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            let fd = try withNULTerminated(name) { cName throws(SystemCallError) in
-                try retryingInterrupts { openat(descriptor.raw, cName, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+        do throws(Errno) {
+            let opened = try withNULTerminated(name) { cName throws(Errno) in
+                try directory.openEntry(cName, flags: O_WRONLY | O_NOFOLLOW)
             }
-            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(fd), applier: applier)
-            guard try file.identity() == identity else { throw SystemCallError(ESTALE) }
+            let file = RestoredFile(path: entry, descriptor: OwnedDescriptor(opened), applier: applier)
+            guard try file.identity() == identity else { throw Errno(ESTALE) }
             return file
         } catch {
             throw error.error("reopen file", entry.description)
@@ -128,9 +128,9 @@ public final class RestoreDirectory: Sendable {
     /// here, so it may point anywhere, exist or not.
     public func makeSymlink(_ name: [UInt8], target: [UInt8]) throws(FileSystemError) {
         let entry = try checked(name)
-        do throws(SystemCallError) {
-            try withNULTerminated(target) { cTarget throws(SystemCallError) in
-                try replacing(name) { cName in symlinkat(cTarget, descriptor.raw, cName) }
+        do throws(Errno) {
+            try withNULTerminated(target) { cTarget throws(Errno) in
+                try replacing(name) { (cName) throws(Errno) in try directory.makeSymlink(entry: cName, target: cTarget) }
             }
         } catch {
             throw error.error("create symlink", entry.description)
@@ -146,19 +146,19 @@ public final class RestoreDirectory: Sendable {
         guard let last = components.last, components.allSatisfy(RestoreTarget.isSafeName) else {
             throw .unsafeName(existing.description)
         }
-        do throws(SystemCallError) {
+        do throws(Errno) {
             var parent = targetRoot
             for component in components.dropLast() {
-                let next = try withNULTerminated(component) { cName throws(SystemCallError) in
-                    try retryingInterrupts {
-                        openat(parent.raw, cName, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                    }
+                let next = try withNULTerminated(component) { cName throws(Errno) in
+                    try parent.descriptor.openEntry(cName, flags: openPathOnly | O_DIRECTORY | O_NOFOLLOW)
                 }
                 parent = OwnedDescriptor(next)
             }
             let source = parent
-            try withNULTerminated(last) { cExisting throws(SystemCallError) in
-                try replacing(name) { cName in linkat(source.raw, cExisting, descriptor.raw, cName, 0) }
+            try withNULTerminated(last) { cExisting throws(Errno) in
+                try replacing(name) { (cName) throws(Errno) in
+                    try directory.makeHardLink(entry: cName, to: cExisting, in: source.descriptor)
+                }
             }
         } catch {
             throw error.error("create hard link", "\(entry) to \(existing)")
@@ -171,8 +171,10 @@ public final class RestoreDirectory: Sendable {
         guard [.fifo, .socket, .characterDevice, .blockDevice].contains(type) else {
             throw .unsupportedType(path: entry.description)
         }
-        do throws(SystemCallError) {
-            try replacing(name) { cName in mknodat(descriptor.raw, cName, type.modeBits | 0o600, dev_t(rdev)) }
+        do throws(Errno) {
+            try replacing(name) { (cName) throws(Errno) in
+                try directory.makeNode(entry: cName, mode: type.modeBits | 0o600, device: dev_t(rdev))
+            }
         } catch {
             throw error.error("create special file", entry.description)
         }
@@ -182,7 +184,7 @@ public final class RestoreDirectory: Sendable {
     /// are restored. Returns what the target could not hold (see `MetadataApplier`).
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
-        try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
+        try applier.apply(metadata, to: .descriptor(descriptor.descriptor), path: path)
     }
 
     /// Sets the metadata of the entry `name` itself, never of what a symlink points to: for
@@ -192,7 +194,7 @@ public final class RestoreDirectory: Sendable {
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata, toEntry name: [UInt8]) throws(FileSystemError) -> [FileSystemError] {
         let entry = try checked(name)
-        return try applier.apply(metadata, to: .entry(directory: descriptor.raw, name: name), path: entry)
+        return try applier.apply(metadata, to: .entry(directory: descriptor.descriptor, name: name), path: entry)
     }
 
     /// The path of the entry `name`, which must be safe.
@@ -204,23 +206,25 @@ public final class RestoreDirectory: Sendable {
     /// Runs `create` on `name`; if something is already there (EEXIST), removes it and runs
     /// `create` once more. A second EEXIST means someone is racing the restore, and fails.
     @discardableResult
-    private func replacing(_ name: [UInt8], _ create: (UnsafePointer<CChar>) -> Int32) throws(SystemCallError) -> Int32 {
-        try withNULTerminated(name) { cName throws(SystemCallError) in
-            do throws(SystemCallError) {
-                return try retryingInterrupts { create(cName) }
+    private func replacing<Result>(
+        _ name: [UInt8], _ create: (UnsafePointer<CChar>) throws(Errno) -> Result
+    ) throws(Errno) -> Result {
+        try withNULTerminated(name) { cName throws(Errno) in
+            do throws(Errno) {
+                return try create(cName)
             } catch where error.code == EEXIST {
                 try remove(cName)
-                return try retryingInterrupts { create(cName) }
+                return try create(cName)
             }
         }
     }
 
     /// Removes the entry `name` (an empty directory too); one that is already gone is fine.
-    private func remove(_ name: UnsafePointer<CChar>) throws(SystemCallError) {
-        do throws(SystemCallError) {
-            try retryingInterrupts { unlinkat(descriptor.raw, name, 0) }
+    private func remove(_ name: UnsafePointer<CChar>) throws(Errno) {
+        do throws(Errno) {
+            try directory.removeEntry(name)
         } catch where error.code == EISDIR {
-            try retryingInterrupts { unlinkat(descriptor.raw, name, AT_REMOVEDIR) }
+            try directory.removeEntry(name, directory: true)
         } catch where error.code == ENOENT {
             return
         }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// The directory a restore writes into, and the rules that keep the writes inside it.
 ///
@@ -16,19 +17,19 @@ public final class RestoreTarget: Sendable {
     /// parent must exist. Ownership is restored only when running as root: nobody else may
     /// give files away, and trying would fail every file.
     public init(path: FilePath) throws(FileSystemError) {
-        let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
-        let descriptor: Int32
-        do throws(SystemCallError) {
-            descriptor = try withNULTerminated(path.bytes) { cPath throws(SystemCallError) in
-                do throws(SystemCallError) {
-                    return try retryingInterrupts { open(cPath, flags) }
+        let flags = O_RDONLY | O_DIRECTORY
+        let descriptor: FileDescriptor
+        do throws(Errno) {
+            descriptor = try withNULTerminated(path.bytes) { cPath throws(Errno) in
+                do throws(Errno) {
+                    return try FileDescriptor.workingDirectory.openEntry(cPath, flags: flags)
                 } catch where error.code == ENOENT {
-                    do throws(SystemCallError) {
-                        try retryingInterrupts { mkdir(cPath, 0o700) }
+                    do throws(Errno) {
+                        try FileDescriptor.workingDirectory.makeDirectory(entry: cPath, mode: 0o700)
                     } catch where error.code == EEXIST {
                         // Created by someone else meanwhile: open whatever is there now.
                     }
-                    return try retryingInterrupts { open(cPath, flags) }
+                    return try FileDescriptor.workingDirectory.openEntry(cPath, flags: flags)
                 }
             }
         } catch {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// A regular file being restored, open for writing.
 ///
@@ -22,30 +23,20 @@ public final class RestoredFile: Sendable {
 
     /// The open descriptor, for I/O beyond these helpers (`fsync`, `copy_file_range`); valid
     /// while this object lives.
-    public var fd: Int32 { descriptor.raw }
+    public var fd: Int32 { descriptor.rawValue }
 
     /// Which inode this is, to recognise the file when it is opened again by name.
-    func identity() throws(SystemCallError) -> FileIdentity {
-        var status = stat()
-        try retryingInterrupts { fstat(descriptor.raw, &status) }
+    func identity() throws(Errno) -> FileIdentity {
+        let status = try descriptor.descriptor.status()
         return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
-        var written = 0
-        while written < bytes.count {
-            let count: Int
-            do throws(SystemCallError) {
-                count = try retryingInterrupts {
-                    pwrite(descriptor.raw, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
-                }
-            } catch {
-                throw error.error("write", path.description)
-            }
-            // pwrite makes progress or fails; zero would loop forever, so it counts as failure.
-            guard count > 0 else { throw .system(operation: "write", path: path.description, errno: EIO) }
-            written += count
+        do throws(Errno) {
+            try descriptor.descriptor.writeAll(bytes, at: Int(offset))
+        } catch {
+            throw error.error("write", path.description)
         }
     }
 
@@ -59,8 +50,8 @@ public final class RestoredFile: Sendable {
     /// Sets the file's final size: extends it with a hole after the last region written (or
     /// cuts it). Call it once all regions are written.
     public func setSize(_ size: UInt64) throws(FileSystemError) {
-        do throws(SystemCallError) {
-            try retryingInterrupts { ftruncate(descriptor.raw, off_t(clamping: size)) }
+        do throws(Errno) {
+            try descriptor.descriptor.truncate(to: Int(clamping: size))
         } catch {
             throw error.error("set the size of", path.description)
         }
@@ -70,7 +61,7 @@ public final class RestoredFile: Sendable {
     /// setuid bits and file capabilities, and moves the mtime.
     @discardableResult
     public func applyMetadata(_ metadata: FileMetadata) throws(FileSystemError) -> [FileSystemError] {
-        try applier.apply(metadata, to: .descriptor(descriptor.raw), path: path)
+        try applier.apply(metadata, to: .descriptor(descriptor.descriptor), path: path)
     }
 }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Posix
 
 /// Walks directory trees depth-first, each directory's entries in bytewise order of their
 /// names (the order of tree blobs), and reports every entry with its metadata.
@@ -43,9 +44,9 @@ public final class TreeWalker: Sendable {
                 try visit(.entry(root, metadata))
                 continue
             }
-            let opened = Result<Int32, SystemCallError> { () throws(SystemCallError) in
-                try withNULTerminated(root.bytes) { path throws(SystemCallError) in
-                    try retryingInterrupts { open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            let opened = Result<FileDescriptor, Errno> { () throws(Errno) in
+                try withNULTerminated(root.bytes) { path throws(Errno) in
+                    try FileDescriptor.workingDirectory.openEntry(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
                 }
             }
             guard let top = try descend(into: root, metadata, opened, checkTags: false, visit) else { continue }
@@ -83,12 +84,12 @@ public final class TreeWalker: Sendable {
         /// A directory on another file system, under `ExcludeRules.oneFileSystem`.
         case mountPoint(FileMetadata)
         /// Metadata from `lstat` without attributes, and the result of opening the directory.
-        case directory(FileMetadata, Result<Int32, SystemCallError>)
+        case directory(FileMetadata, Result<FileDescriptor, Errno>)
         case problem(FileSystemError)
     }
 
-    private func examine(_ name: [UInt8], path: FilePath, in directory: Int32, rootDevice: UInt64) -> Examined {
-        do throws(SystemCallError) {
+    private func examine(_ name: [UInt8], path: FilePath, in directory: FileDescriptor, rootDevice: UInt64) -> Examined {
+        do throws(Errno) {
             let status = try reader.status(of: name, in: directory)
             let isDirectory = status.st_mode & S_IFMT == S_IFDIR
             if rules.excludes(path, isDirectory: isDirectory) { return .excluded }
@@ -99,9 +100,9 @@ public final class TreeWalker: Sendable {
                 return .mountPoint(try reader.metadata(status, of: name, in: directory, path: path, readXattrs: readXattrs))
             }
             let metadata = try reader.metadata(status, of: name, in: directory, path: path, readXattrs: false)
-            let opened = Result<Int32, SystemCallError> { () throws(SystemCallError) in
-                try withNULTerminated(name) { name throws(SystemCallError) in
-                    try retryingInterrupts { openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            let opened = Result<FileDescriptor, Errno> { () throws(Errno) in
+                try withNULTerminated(name) { name throws(Errno) in
+                    try directory.openEntry(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
                 }
             }
             if case .failure(let error) = opened, error.code == ENOENT { throw error }
@@ -115,21 +116,21 @@ public final class TreeWalker: Sendable {
     /// a tag or cannot be listed (then reported as `enter`, the problem, `leave`).
     /// `fallback` is its metadata from `lstat`, used when the open directory cannot say.
     private func descend<Failure: Error>(
-        into path: FilePath, _ fallback: FileMetadata, _ opened: Result<Int32, SystemCallError>, checkTags: Bool,
+        into path: FilePath, _ fallback: FileMetadata, _ opened: Result<FileDescriptor, Errno>, checkTags: Bool,
         _ visit: (WalkEvent) throws(Failure) -> Void
     ) throws(Failure) -> Directory? {
         let listing: DirectoryListing
         let metadata: FileMetadata
-        do throws(SystemCallError) {
+        do throws(Errno) {
             let descriptor = try opened.get()
             if checkTags && tags.contains(where: { DirectoryTag.isPresent($0, in: descriptor) }) {
-                close(descriptor)
+                try? descriptor.close()
                 return nil
             }
             do {
                 metadata = try reader.metadata(descriptor: descriptor, path: path, readXattrs: readXattrs)
             } catch {
-                close(descriptor)
+                try? descriptor.close()
                 throw error
             }
             listing = try DirectoryListing(descriptor: descriptor)

@@ -1,3 +1,5 @@
+import Storage
+
 /// What a blob holds. The raw values are part of the format (pack headers, associated data).
 public enum BlobType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// A chunk of file content.

@@ -1,5 +1,6 @@
 import Codec
 import Crypto
+import Storage
 
 /// Opens packs and the blobs in them.
 struct PackReader {

@@ -1,5 +1,6 @@
 import Codec
 import Crypto
+import Storage
 
 /// Builds one pack: each blob is compressed straight into the pack's buffer and sealed
 /// there in place, so a blob's bytes are written once, by the compressor.

@@ -2,6 +2,7 @@ import Chunker
 import Codec
 import Crypto
 import Foundation
+import Storage
 
 /// The repository's parameters: which algorithms, which chunk sizes, which pack size.
 /// Fixed at `init`; every snapshot ever written depends on them.

@@ -1,17 +1,18 @@
 import Foundation
+import Posix
 
 /// Asks for a password on the controlling terminal with echo off.
 enum PasswordPrompt {
     /// Reads a line from /dev/tty; without a terminal (cron, a service) there is no one to
     /// ask, and the error lists the other sources.
     static func read(_ text: String) throws -> [UInt8] {
-        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC)
-        guard tty >= 0 else {
+        guard let terminal = try? FileDescriptor.open("/dev/tty", flags: O_RDWR) else {
             throw PasswordError("no password: set REPO_PASSWORD_FILE, REPO_PASSWORD_COMMAND or REPO_PASSWORD, "
                                 + "or use --password-file or --password-command")
         }
-        defer { close(tty) }
-        _ = text.withCString { write(tty, $0, strlen($0)) }
+        defer { try? terminal.close() }
+        let tty = terminal.rawValue
+        try? Array(text.utf8).withUnsafeBytes { try terminal.writeAll($0) }
         var saved = termios()
         let hasTerminal = tcgetattr(tty, &saved) == 0
         if hasTerminal {
@@ -21,11 +22,13 @@ enum PasswordPrompt {
         }
         defer {
             if hasTerminal { tcsetattr(tty, TCSAFLUSH, &saved) }
-            _ = write(tty, "\n", 1)
+            try? [UInt8(ascii: "\n")].withUnsafeBytes { try terminal.writeAll($0) }
         }
         var line = [UInt8]()
         var byte: UInt8 = 0
-        while Foundation.read(tty, &byte, 1) == 1 && byte != 0x0A { line.append(byte) }
+        while (try? withUnsafeMutableBytes(of: &byte) { try terminal.read(into: $0) }) == 1 && byte != 0x0A {
+            line.append(byte)
+        }
         return line
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// The content of a `locks/<id>` object.
 struct LockRecord: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// A lock held on the repository: shared for snapshot, restore and check (many may run at
 /// once), exclusive for prune (alone). Refreshed in the background while held, so other

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// Opens an existing repository the one way every command and job does: the backend, its
 /// format version (before any password is asked for, so a missing repository or one of a

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Synchronization
 import Workers
 
@@ -129,8 +130,8 @@ public final class ChildProcess: @unchecked Sendable {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(program)"
-            var info = stat()
-            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+            if let info = try? FileDescriptor.workingDirectory.status(of: candidate), (info.st_mode & S_IFMT) == S_IFREG,
+               access(candidate, X_OK) == 0 { return candidate }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Crypto
+import Storage
 
 /// Writes condemned lists in objects of at most 64 packs, like index objects, so that no
 /// prune has to hold one large list.

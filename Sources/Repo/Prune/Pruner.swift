@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// Removes what no snapshot refers to (docs/design.md, "Prune").
 ///

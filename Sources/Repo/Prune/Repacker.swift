@@ -1,5 +1,6 @@
 import Codec
 import Crypto
+import Storage
 
 /// Copies the live blobs of old packs into new ones. Each blob is authenticated, decoded and
 /// checked against its id (damage is never copied), then its compressed frame is sealed

@@ -1,7 +1,5 @@
 import Crypto
-#if canImport(Glibc)
-import Glibc
-#endif
+import Posix
 
 /// Whether a file on disk holds exactly a node's content: each blob's range hashes to the
 /// blob's id and holes read as zeros. Reading is far cheaper than fetching, decrypting and
@@ -13,11 +11,10 @@ struct ContentCheck {
     let repository: Repository
     let namer: BlobNamer
 
-    /// Whether the open file `fd` (which this closes) holds `content`, `size` bytes in all.
-    func matches(_ content: [ContentPiece], size: UInt64, fd: Int32) -> Bool {
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, UInt64(status.st_size) == size else { return false }
+    /// Whether the open `file` (which this closes) holds `content`, `size` bytes in all.
+    func matches(_ content: [ContentPiece], size: UInt64, file: FileDescriptor) -> Bool {
+        defer { try? file.close() }
+        guard let status = try? file.status(), UInt64(status.st_size) == size else { return false }
         var offset: UInt64 = 0
         var buffer = [UInt8]()
         for piece in content {
@@ -26,7 +23,9 @@ struct ContentCheck {
                 guard let location = repository.location(of: id) else { return false }
                 let length = location.plaintextLength
                 if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
-                let read = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
+                let read = try? buffer.withUnsafeMutableBytes { (buffer) throws(Errno) in
+                    try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<length]), at: Int(offset))
+                }
                 guard read == length else { return false }
                 guard buffer.withUnsafeBytes({ namer.matches(UnsafeRawBufferPointer(rebasing: $0[..<length]), id) }) else { return false }
                 offset += UInt64(length)
@@ -35,7 +34,9 @@ struct ContentCheck {
                 while left > 0 {
                     let step = Int(min(left, 1 << 20))
                     if buffer.count < step { buffer = [UInt8](repeating: 0, count: step) }
-                    let read = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, step, off_t(offset)) }
+                    let read = try? buffer.withUnsafeMutableBytes { (buffer) throws(Errno) in
+                        try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<step]), at: Int(offset))
+                    }
                     guard read == step, buffer[..<step].allSatisfy({ $0 == 0 }) else { return false }
                     offset += UInt64(step)
                     left -= UInt64(step)

@@ -1,4 +1,5 @@
 import Crypto
+import Storage
 
 /// One worker's share of a restore: takes a whole pack at a time, has the blob layer load
 /// the spans of it that hold needed blobs (`PackBlobReader`: one request each, every blob

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// The planned files while workers write them: each is created by the first worker that
 /// writes to it, kept open in a bounded cache (a tree has more files than a process may hold
@@ -96,7 +97,7 @@ final class RestoreFiles: @unchecked Sendable {
         if let identity { return (try directory.reopenFile(planned.name, identity: identity), identity) }
         let handle = try directory.createFile(planned.name)
         try handle.setSize(planned.size)
-        do throws(SystemCallError) {
+        do throws(Errno) {
             return (handle, try handle.identity())
         } catch {
             throw error.error("stat", handle.path.description)
@@ -135,8 +136,8 @@ final class RestoreFiles: @unchecked Sendable {
         do throws(FileSystemError) {
             for problem in try handle.applyMetadata(planned.metadata) { tally.problem("\(path(file)): \(problem)") }
             guard verify else { return }
-            guard let fd = try directories.directory(planned.directory).openExistingFile(planned.name),
-                  check.matches(planned.content ?? [], size: planned.size, fd: fd) else {
+            guard let file = try directories.directory(planned.directory).openExistingFile(planned.name),
+                  check.matches(planned.content ?? [], size: planned.size, file: file) else {
                 tally.problem("\(path(file)): verification failed: the file does not read back as stored")
                 return
             }

@@ -96,7 +96,7 @@ final class RestorePlanner {
             }
             hardLinks[key] = FilePath(bytes: Array(path.bytes.drop { $0 == FilePath.separator }))
         }
-        if let fd = directory.openExistingFile(node.name), check.matches(node.content, size: node.size, fd: fd) {
+        if let file = directory.openExistingFile(node.name), check.matches(node.content, size: node.size, file: file) {
             tally.update { $0.filesUnchanged += 1 }
             note(try directory.applyMetadata(node.metadata, toEntry: node.name), path)
             return

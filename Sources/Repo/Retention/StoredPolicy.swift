@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// The retention policy kept in the repository (`policy/<id>`, docs/format.md), so that
 /// every host and every scheduled job applies the same one.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Storage
 
 /// Job records in the repository: `runs/<id>`, sealed under the metadata key. An id is the
 /// record's start time (16 hex digits of milliseconds since 1970) followed by 48 hex digits

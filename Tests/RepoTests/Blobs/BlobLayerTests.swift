@@ -1,6 +1,7 @@
 import Codec
 import Crypto
 import Foundation
+import Storage
 @testable import Repo
 import TestSupport
 import Testing

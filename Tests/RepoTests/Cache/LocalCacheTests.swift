@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 @testable import Repo
+import TestSupport
 import Testing
 
 struct LocalCacheTests {
@@ -19,7 +20,7 @@ struct LocalCacheTests {
 
     @Test func roundTrip() throws {
         let cache = try openCache()
-        var objects = SeededObjects(seed: 30)
+        var objects = SeededGenerator(seed: 30)
         let large = objects.bytes(3 << 20)
         cache.put("index", "a", large)
         cache.put("index", "empty", [])
@@ -65,7 +66,7 @@ struct LocalCacheTests {
 
     @Test func aCorruptFileIsRecreated() throws {
         try openCache().put("index", "x", [1])
-        var objects = SeededObjects(seed: 31)
+        var objects = SeededGenerator(seed: 31)
         #expect(FileManager.default.createFile(atPath: databasePath, contents: Data(objects.bytes(10_000))))
         let cache = try openCache()
         #expect(cache.ids("index").isEmpty)
@@ -92,8 +93,8 @@ struct LocalCacheTests {
 
     /// Damage found inside a file that opened fine is reported, and the file replaced.
     @Test func damageFoundInUseIsReplaced() throws {
-        var objects = SeededObjects(seed: 33)
-        try openCache().putAll("index", (0..<2000).map { _ in (objects.id(), objects.bytes(1000)) })
+        var objects = SeededGenerator(seed: 33)
+        try openCache().putAll("index", (0..<2000).map { _ in (objects.hexID(), objects.bytes(1000)) })
         // Keep the header, the table list and the schema table (pages 1 and 2 of 4 KiB);
         // overwrite the objects table.
         let file = try #require(FileHandle(forUpdatingAtPath: databasePath))
@@ -177,8 +178,8 @@ struct LocalCacheTests {
 
     @Test func tenThousandObjectsInOneBatch() throws {
         let cache = try openCache()
-        var objects = SeededObjects(seed: 32)
-        let items = (0..<10_000).map { _ in (objects.id(), objects.bytes(200)) }
+        var objects = SeededGenerator(seed: 32)
+        let items = (0..<10_000).map { _ in (objects.hexID(), objects.bytes(200)) }
         let elapsed = ContinuousClock().measure { cache.putAll("index", items) }
         #expect(cache.lastError == nil)
         #expect(cache.ids("index").count == 10_000)

@@ -1,60 +1,49 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
+import Synchronization
 import Testing
 
 /// A repository in memory that presents itself as an object store does (several uploads at
 /// once, tree packs read whole) and counts the requests it gets, so that copies to and
 /// from a store other than a local directory can be tested without a server.
-final class CopyObjectStore: Backend, @unchecked Sendable {
-    private let lock = NSLock()
-    private var objects: [ObjectName: [UInt8]] = [:]
-    private(set) var writes: [ObjectKind: Int] = [:]
-    private(set) var reads = 0
+final class CopyObjectStore: Backend {
+    private let base: MemoryBackend
+    private let counters = Mutex((writes: [ObjectKind: Int](), reads: 0))
 
-    let location: String
-    init(_ location: String) { self.location = location }
-
-    var preferredConcurrency: Int { 4 }
-    var preferredReadSize: Int { 4 << 20 }
-
-    func resetCounters() { lock.withLock { (writes, reads) = ([:], 0) } }
-
-    func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo] {
-        lock.withLock { objects.filter { $0.key.kind == kind }.map { ObjectInfo(name: $0.key, size: $0.value.count) } }
+    init(_ location: String) {
+        base = MemoryBackend(location: location, preferredConcurrency: 4, preferredReadSize: 4 << 20)
     }
 
+    var location: String { base.location }
+    var preferredConcurrency: Int { base.preferredConcurrency }
+    var preferredReadSize: Int { base.preferredReadSize }
+    var writes: [ObjectKind: Int] { counters.withLock { $0.writes } }
+    var reads: Int { counters.withLock { $0.reads } }
+
+    func resetCounters() { counters.withLock { $0 = ([:], 0) } }
+
+    func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo] { try base.list(kind) }
+
     func read(_ name: ObjectName) throws(BackendError) -> [UInt8] {
-        guard let bytes = lock.withLock({ () -> [UInt8]? in
-            reads += 1
-            return objects[name]
-        }) else { throw .notFound(name) }
-        return bytes
+        counters.withLock { $0.reads += 1 }
+        return try base.read(name)
     }
 
     func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8] {
-        let bytes = try read(name)
-        guard range.lowerBound >= 0, range.upperBound <= bytes.count else {
-            throw .truncated(name, expected: range.count, actual: max(0, bytes.count - max(0, range.lowerBound)))
-        }
-        return Array(bytes[range])
+        counters.withLock { $0.reads += 1 }
+        return try base.read(name, range: range)
     }
 
     func write(_ name: ObjectName, _ bytes: UnsafeRawBufferPointer) throws(BackendError) {
-        let copy = Array(bytes)
-        lock.withLock {
-            objects[name] = copy
-            writes[name.kind, default: 0] += 1
-        }
+        try base.write(name, bytes)
+        counters.withLock { $0.writes[name.kind, default: 0] += 1 }
     }
 
-    func delete(_ name: ObjectName) throws(BackendError) {
-        _ = lock.withLock { objects.removeValue(forKey: name) }
-    }
+    func delete(_ name: ObjectName) throws(BackendError) { try base.delete(name) }
 
-    func stat(_ name: ObjectName) throws(BackendError) -> ObjectInfo? {
-        lock.withLock { objects[name].map { ObjectInfo(name: name, size: $0.count) } }
-    }
+    func stat(_ name: ObjectName) throws(BackendError) -> ObjectInfo? { try base.stat(name) }
 }
 
 @Suite struct CopyBackendTests {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Glibc
-import Testing
+import Posix
 @testable import Repo
+import Testing
 
 @Suite struct DataRegionsTests {
     @Test func holesAreSkipped() throws {
@@ -15,7 +16,7 @@ import Testing
         #expect(data.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(dataOffset)) } == data.count)
         #expect(lseek(descriptor, 123, SEEK_SET) == 123)
 
-        let regions = try dataRegions(fd: descriptor, size: size)
+        let regions = try dataRegions(FileDescriptor(rawValue: descriptor), size: size)
 
         let written = dataOffset..<dataOffset + UInt64(data.count)
         #expect(regions.contains { $0.lowerBound <= written.lowerBound && $0.upperBound >= written.upperBound })
@@ -36,20 +37,20 @@ import Testing
         try path.writeFile([UInt8](repeating: 1, count: 10_000))
         let descriptor = try path.perform("open") { open($0, O_RDONLY | O_CLOEXEC) }
         defer { close(descriptor) }
-        #expect(try dataRegions(fd: descriptor, size: 10_000) == [0..<10_000])
-        #expect(try dataRegions(fd: descriptor, size: 4_000) == [0..<4_000], "clamped to the size given")
+        #expect(try dataRegions(FileDescriptor(rawValue: descriptor), size: 10_000) == [0..<10_000])
+        #expect(try dataRegions(FileDescriptor(rawValue: descriptor), size: 4_000) == [0..<4_000], "clamped to the size given")
     }
 
     @Test func emptyAndAllHoleFiles() throws {
         let directory = try ScratchTree()
         let descriptor = try directory("holes").perform("create") { open($0, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
         defer { close(descriptor) }
-        #expect(try dataRegions(fd: descriptor, size: 0) == [])
+        #expect(try dataRegions(FileDescriptor(rawValue: descriptor), size: 0) == [])
         #expect(ftruncate(descriptor, 1 << 20) == 0)
         var status = stat()
         #expect(fstat(descriptor, &status) == 0)
         if status.st_blocks == 0 {
-            #expect(try dataRegions(fd: descriptor, size: 1 << 20) == [])
+            #expect(try dataRegions(FileDescriptor(rawValue: descriptor), size: 1 << 20) == [])
         }
     }
 
@@ -58,7 +59,7 @@ import Testing
         #expect(pipe(&ends) == 0)
         defer { close(ends[0]); close(ends[1]) }
         #expect(throws: FileSystemError.system(operation: "seek in", path: "pipe", errno: ESPIPE)) {
-            try dataRegions(fd: ends[0], size: 10, path: "pipe")
+            try dataRegions(FileDescriptor(rawValue: ends[0]), size: 10, path: "pipe")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import Posix
 @testable import Repo
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -111,8 +112,8 @@ extension FilePath {
     /// Sets the attribute, or returns false when the file system has no user attributes, so
     /// that tests of them can step aside there.
     func setUserAttribute(_ name: String, _ value: String) throws -> Bool {
-        do {
-            try ExtendedAttributeHolder.path(bytes).write(ExtendedAttribute(name: name, value: Array(value.utf8)))
+        do throws(Errno) {
+            try ExtendedAttributeHolder.path(bytes).write(name: Array(name.utf8), value: Array(value.utf8))
             return true
         } catch where error.code == ENOTSUP {
             return false

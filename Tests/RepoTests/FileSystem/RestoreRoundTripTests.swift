@@ -1,6 +1,7 @@
 import Glibc
-import Testing
+import Posix
 @testable import Repo
+import Testing
 
 /// Walks a tree, recreates it with `RestoreTarget`, and compares what `MetadataReader` says
 /// about both: the filesystem layer's two halves must agree on everything a backup keeps.
@@ -24,7 +25,8 @@ import Testing
         // Set by name through /proc on restore; trusted.* because user.* is for files and
         // directories only. Root may set it wherever the file system has attributes at all.
         let fifoAttribute = ExtendedAttribute(name: "trusted.note", value: Array("on a fifo".utf8))
-        let hasTrustedAttributes = (try? ExtendedAttributeHolder.path(source("fifo").bytes).write(fifoAttribute)) != nil
+        let hasTrustedAttributes = (try? ExtendedAttributeHolder.path(source("fifo").bytes)
+            .write(name: fifoAttribute.nameBytes, value: fifoAttribute.value)) != nil
         try source("null").perform("mknod") { mknod($0, S_IFCHR | 0o666, ScratchTree.deviceNumber(major: 1, minor: 3)) }
         try source("hard1").writeFile("linked", mode: 0o600)
         try source("hard2").perform("link") { cPath in source("hard1").string!.withCString { link($0, cPath) } }
@@ -167,7 +169,7 @@ private func copyRegions(from path: FilePath, size: UInt64, to file: RestoredFil
     guard input >= 0 else { throw .system(operation: "open", path: path.description, errno: errno) }
     defer { close(input) }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
-    for region in try dataRegions(fd: input, size: size, path: path.description) {
+    for region in try dataRegions(FileDescriptor(rawValue: input), size: size, path: path.description) {
         var offset = region.lowerBound
         while offset < region.upperBound {
             let wanted = Int(min(UInt64(buffer.count), region.upperBound - offset))

@@ -2,6 +2,7 @@ import Codec
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Codec
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// PackWriter → FinishedPack → PackReader and BlobOpener.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// Shared and exclusive repository locks, and when a lock counts as stale.

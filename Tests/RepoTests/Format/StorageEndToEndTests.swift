@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// BlobSink → packs and index objects in a LocalBackend → a reopened Repository → Checker.

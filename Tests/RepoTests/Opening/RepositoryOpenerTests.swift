@@ -1,5 +1,6 @@
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// `RepositoryOpener`: the format before the password, errors that name the repository,

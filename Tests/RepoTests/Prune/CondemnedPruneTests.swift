@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// Deferred deletion: while another process may be running, prune only condemns; a later

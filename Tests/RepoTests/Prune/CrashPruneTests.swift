@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+import Storage
 import Testing
 
 /// A prune stopped at any of its writes leaves a repository that checks clean and restores
@@ -73,11 +74,11 @@ import Testing
         let password = Array(PruneFixtures.password.utf8)
         // Each run starts from these objects, in memory: copying the local repository for
         // every run would cost more than the rest of the test.
-        let pristine = try PruneMemoryBackend.contents(of: world.backend)
+        let pristine = try MemoryBackend.copy(of: world.backend)
         var allowed = 0
         var completed: PruneReport?
         while completed == nil && allowed < 300 {
-            let memory = PruneMemoryBackend(pristine)
+            let memory = try MemoryBackend.copy(of: pristine)
             let failing = PruneFailingBackend(memory)
             let repository = try Repository.open(backend: failing, password: password, cacheDirectory: nil)
             let lock = try RepositoryLock.acquire(repository, exclusive: true, operation: "prune")

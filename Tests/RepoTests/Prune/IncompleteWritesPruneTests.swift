@@ -1,5 +1,6 @@
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// What writes cut short leave in storage (in a local repository: temporary files) goes

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import TestSupport
 import Testing
 
@@ -284,56 +285,5 @@ final class PruneFailingBackend: Backend, @unchecked Sendable {
     func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int {
         if let incompleteWritesFailure { throw incompleteWritesFailure }
         return try base.removeIncompleteWrites(of: kinds, olderThan: seconds)
-    }
-}
-
-/// A repository held in memory: a copy of another backend's objects that a test can change
-/// and throw away in no time (copying a local repository costs its 512 shard directories).
-final class PruneMemoryBackend: Backend, @unchecked Sendable {
-    private let lock = NSLock()
-    private var objects: [ObjectName: [UInt8]]
-
-    init(_ objects: [ObjectName: [UInt8]]) { self.objects = objects }
-
-    /// Every object of `backend`.
-    static func contents(of backend: any Backend) throws -> [ObjectName: [UInt8]] {
-        var objects: [ObjectName: [UInt8]] = [:]
-        for kind in ObjectKind.allCases {
-            for info in try backend.list(kind) { objects[info.name] = try backend.read(info.name) }
-        }
-        return objects
-    }
-
-    var location: String { "memory" }
-
-    func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo] {
-        lock.withLock { objects.filter { $0.key.kind == kind }.map { ObjectInfo(name: $0.key, size: $0.value.count) } }
-    }
-
-    func read(_ name: ObjectName) throws(BackendError) -> [UInt8] {
-        guard let bytes = lock.withLock({ objects[name] }) else { throw .notFound(name) }
-        return bytes
-    }
-
-    func read(_ name: ObjectName, range: Range<Int>) throws(BackendError) -> [UInt8] {
-        let bytes = try read(name)
-        guard range.lowerBound >= 0 else { throw .io(operation: "read", path: name.path, errno: EINVAL) }
-        guard range.upperBound <= bytes.count else {
-            throw .truncated(name, expected: range.count, actual: max(0, bytes.count - range.lowerBound))
-        }
-        return Array(bytes[range])
-    }
-
-    func write(_ name: ObjectName, _ bytes: UnsafeRawBufferPointer) throws(BackendError) {
-        let copy = Array(bytes)
-        lock.withLock { objects[name] = copy }
-    }
-
-    func delete(_ name: ObjectName) throws(BackendError) {
-        _ = lock.withLock { objects.removeValue(forKey: name) }
-    }
-
-    func stat(_ name: ObjectName) throws(BackendError) -> ObjectInfo? {
-        lock.withLock { objects[name].map { ObjectInfo(name: name, size: $0.count) } }
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// Prune end to end: what goes, what stays, and that no surviving snapshot loses a byte.

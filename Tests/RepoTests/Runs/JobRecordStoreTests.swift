@@ -1,5 +1,6 @@
 import Foundation
 @testable import Repo
+@testable import Storage
 import Testing
 
 /// Job records in the repository: sealed, named by time so the newest are read first,

@@ -1,0 +1,42 @@
+import Posix
+
+/// A storage failure, phrased for the person who must fix it.
+public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The object does not exist.
+    case notFound(ObjectName)
+    /// The repository itself (its root directory or bucket) does not exist.
+    case repositoryNotFound(location: String)
+    /// A repository was to be created where one already is.
+    case alreadyExists(location: String)
+    /// The name is not one a repository can hold (`ObjectName.isValid`): a bug in the
+    /// caller or a forged id, refused before it can name a path outside the repository.
+    case invalidName(ObjectName)
+    /// A read returned fewer bytes than asked for.
+    case truncated(ObjectName, expected: Int, actual: Int)
+    /// The operating system refused: permission, disk full, I/O error... `path` names the
+    /// file or object, `operation` what was being done.
+    case io(operation: String, path: String, errno: Int32)
+    /// The storage service refused or failed (object stores); message without secrets.
+    case service(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name): return "object \(name) not found"
+        case .repositoryNotFound(let location): return "no repository at \(location)"
+        case .alreadyExists(let location): return "a repository already exists at \(location)"
+        case .invalidName(let name): return "invalid object name \"\(name.kind.rawValue)/\(name.id)\""
+        case .truncated(let name, let expected, let actual):
+            return "object \(name) is truncated: expected \(expected) bytes, got \(actual)"
+        case .io(let operation, let path, let code):
+            return "cannot \(operation) \(path): \(Errno.message(code))"
+        case .service(let message): return message
+        }
+    }
+}
+
+extension BackendError {
+    /// `.io` for `errno` raised while doing `operation` on `path`.
+    public init(_ errno: Errno, _ operation: String, _ path: String) {
+        self = .io(operation: operation, path: path, errno: errno.code)
+    }
+}
