@@ -62,12 +62,9 @@ public struct WorkerPool: Sendable {
 
     /// The results of `transform` for `0..<count`, in order.
     public func map<Value: Sendable>(_ count: Int, _ transform: @escaping @Sendable (Int) throws -> Value) throws -> [Value] {
-        let slots = Mutex<[Value?]>(Array(repeating: nil, count: count))
-        try forEach(count) { number in
-            let value = try transform(number)
-            slots.withLock { $0[number] = value }
-        }
-        return slots.withLock { $0.map { $0! } }
+        let slots = ResultSlots<Value>(count: count)
+        try forEach(count) { number in slots.set(number, try transform(number)) }
+        return slots.values
     }
 
     /// Starts `count` long-lived threads running `body(i)`: the stages of a pipeline that

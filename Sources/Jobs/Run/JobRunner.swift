@@ -152,6 +152,7 @@ public final class JobRunner {
         snapshot.host = job.host
         snapshot.time = options.time
         snapshot.jobs = options.workers
+        snapshot.cancellation = options.cancellation
         return Archiver(repository: repository, options: snapshot, progress: nil, beforeCommit: { try lock.ensureHeld() })
     }
 
@@ -176,6 +177,7 @@ public final class JobRunner {
             if pruneDue {
                 var options = PruneOptions()
                 options.assumeForgotten = Set(forgotten.map(\.id))
+                options.cancellation = self.options.cancellation
                 let report = try Pruner(repository: repository, options: options).run(lock: lock)
                 pruned = true
                 detail.append("pruned: freed \(ByteCount.text(report.freedBytes))" + (report.condemnedPacks > 0 ? ", \(report.condemnedPacks) packs condemned for later" : ""))
@@ -204,6 +206,7 @@ public final class JobRunner {
             defer { targetLock.release() }
             var options = CopyOptions()
             options.jobs = self.options.workers
+            options.cancellation = self.options.cancellation
             let copier = Copier(source: source, target: target, options: options, beforeCommit: { try targetLock.ensureHeld() })
             let summary = try copier.copy([], filter: SnapshotFilter(tags: [job.jobTag]))
             let text = "\(summary.copied) snapshot\(summary.copied == 1 ? "" : "s") copied, \(summary.alreadyCopied) already there, \(ByteCount.text(summary.bytesStored)) stored"
@@ -226,7 +229,7 @@ public final class JobRunner {
         let step = StepResult.measure("check \(name)") {
             let lock = try access.lock(repository, exclusive: false, operation: "run \(job.name): check")
             defer { lock.release() }
-            let report = try Checker(repository: repository).run(readData: subset.readData)
+            let report = try Checker(repository: repository, cancellation: options.cancellation).run(readData: subset.readData)
             let scope = subset.description + (subset.readData == nil ? "" : ", \(report.packsRead) packs read (\(ByteCount.text(report.bytesRead)))")
             guard report.isClean else {
                 return (.failed, 0, "\(scope): \(report.problems.count) problem(s): \(report.problems.prefix(2).joined(separator: "; ")); run `repo check` for all")

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Posix
+import Workers
 
 /// Takes snapshots: walks the given paths, stores what is new, and writes the snapshot.
 ///
@@ -44,7 +45,7 @@ public final class Archiver {
         defer { scanner.stop() }
 
         do {
-            let reader = try ContentReader(repository: repository, sink: sink)
+            let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)
             var builder = try TreeBuilder(repository: repository, reader: reader, parent: parent?.snapshot.tree,
                                           ignoreParent: options.ignoreParent)
             let walker = TreeWalker(rules: options.rules, readXattrs: options.readXattrs)
@@ -56,14 +57,26 @@ public final class Archiver {
             try sink.finish()
             return try save(root: root, paths: roots.map { $0.description }, parent: parent?.id, sink: sink)
         } catch {
-            _ = try? sink.finish()  // packs already stored stay unreferenced: prune removes them
-            throw error
+            throw stopped(error, sink: sink)
         }
+    }
+
+    /// After `error` ended a snapshot: the packs stored so far are finished and indexed, so
+    /// the next snapshot reuses them (prune removes them if none does). A stop asked for
+    /// says so in the user's terms.
+    private func stopped(_ error: Error, sink: BlobSink) -> Error {
+        let indexed = (try? sink.finish()) != nil
+        guard let stop = error as? Cancelled else { return error }
+        let kept = indexed && sink.bytesAdded > 0
+            ? "\(ByteCount.text(sink.bytesAdded)) of new data already stored is kept, and the next snapshot reuses it"
+            : "nothing else was stored"
+        return stop.saying("no snapshot was saved; \(kept)")
     }
 
     private func handle(_ event: WalkEvent, builder: inout TreeBuilder, reader: ContentReader, sink: BlobSink,
                         scanner: SizeScanner) throws {
         if let error = sink.error { throw error }
+        try options.cancellation.check()
         switch event {
         case .enter(let path, let metadata):
             try builder.enter(path, metadata)
@@ -171,7 +184,7 @@ public final class Archiver {
     public func snapshot(stream fd: Int32, name: String, beforeSave: () throws -> Void = {}) throws -> StoredSnapshot {
         let sink = BlobSink(repository: repository, workers: options.jobs)
         do {
-            let reader = try ContentReader(repository: repository, sink: sink)
+            let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)
             var builder = try TreeBuilder(repository: repository, reader: reader, parent: nil, ignoreParent: true)
             let now = Timestamp(Date())
             let metadata = FileMetadata(type: .file, mode: 0o600, uid: getuid(), gid: getgid(), user: Host.user,
@@ -193,8 +206,7 @@ public final class Archiver {
             try beforeSave()
             return try save(root: root, paths: [String(decoding: path.bytes, as: UTF8.self)], parent: nil, sink: sink)
         } catch {
-            _ = try? sink.finish()
-            throw error
+            throw stopped(error, sink: sink)
         }
     }
 

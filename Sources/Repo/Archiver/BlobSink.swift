@@ -1,6 +1,7 @@
 import Codec
 import Crypto
 import Foundation
+import Workers
 
 /// Where new blobs go during a snapshot (and a copy, a repair, a benchmark's synthetic
 /// repository): worker threads name what they are given unnamed, claim it, and compress
@@ -10,7 +11,8 @@ final class BlobSink: @unchecked Sendable {
     private let repository: Repository
     private let uploader: BlobUploader
     private let jobs: BoundedQueue<Job>
-    private let group = DispatchGroup()
+    /// The workers; not cancelled themselves: a stop drains them through `finish()`.
+    private var workers: WorkerPool.Running?
     private let lock = NSLock()
     /// How many bytes of chunks may wait for a worker.
     static let queuedBytes = 4 << 20
@@ -29,12 +31,7 @@ final class BlobSink: @unchecked Sendable {
         // A failed upload stops the workers, and through them the reader.
         uploader = BlobUploader(repository: repository, writers: max(1, workers), uploads: .background,
                                 onFailure: { jobs.close() })
-        for _ in 0..<max(1, workers) {
-            let thread = Thread { [self] in work() }
-            thread.stackSize = 1 << 20
-            group.enter()
-            thread.start()
-        }
+        self.workers = WorkerPool(threads: max(1, workers)).start(max(1, workers)) { [self] _ in work() }
     }
 
     /// The first error of any worker or upload; once set, the snapshot is doomed.
@@ -78,12 +75,11 @@ final class BlobSink: @unchecked Sendable {
     /// Finishes open packs, waits for every upload and writes the remaining index.
     func finish() throws {
         jobs.close()
-        group.wait()
+        workers?.join()
         try uploader.finish()
     }
 
     private func work() {
-        defer { group.leave() }
         do {
             var packs = OpenPacks(uploader: uploader, compressor: BlobCompressor(policy: try repository.parameters.compressionPolicy()))
             let namer = repository.blobs.namer()

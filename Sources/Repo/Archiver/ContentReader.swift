@@ -3,6 +3,7 @@ import Codec
 import Crypto
 import Foundation
 import Posix
+import Workers
 
 /// Turns one file or stream into content pieces: reads it, picks the chunk sizes for its
 /// kind of data, chunks it, names every chunk and hands the chunks the repository lacks
@@ -14,6 +15,8 @@ import Posix
 final class ContentReader {
     private let repository: Repository
     private let sink: BlobSink
+    /// Seen before every read: a large file or a long dump stops within one buffer.
+    private let cancellation: Cancellation
     private let textChunker: StreamChunker
     /// The text chunker itself when the repository chunks dumps as text (the default).
     private let dumpChunker: StreamChunker
@@ -31,9 +34,10 @@ final class ContentReader {
     /// naming here costs less than the wait for the workers at the end of each file.
     static let parallelNamingThreshold: UInt64 = 1 << 20
 
-    init(repository: Repository, sink: BlobSink) throws {
+    init(repository: Repository, sink: BlobSink, cancellation: Cancellation) throws {
         self.repository = repository
         self.sink = sink
+        self.cancellation = cancellation
         let gear = repository.blobs.gear
         let parameters = repository.parameters
         textChunker = StreamChunker(parameters: try parameters.textChunking.parameters(), gear: gear)
@@ -118,6 +122,7 @@ final class ContentReader {
         var remaining = limit ?? UInt64.max
         let reader: (UnsafeMutableRawBufferPointer) throws -> Int = { [self] target in
             guard remaining > 0 else { return 0 }
+            try cancellation.check()
             let wanted = Int(min(UInt64(target.count), remaining))
             let n: Int
             do throws(Errno) {

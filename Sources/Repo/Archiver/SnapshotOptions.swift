@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 
 /// What to back up and how.
 public struct SnapshotOptions: Sendable {
@@ -16,6 +17,9 @@ public struct SnapshotOptions: Sendable {
     public var readXattrs = true
     /// Compression and sealing workers; default the number of cores.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// Raised, the snapshot stops reading at the next file or buffer, stores and indexes
+    /// what it had read (the next snapshot reuses it) and writes no snapshot.
+    public var cancellation = Cancellation.process
 
     public init() {}
 }

@@ -1,6 +1,7 @@
 import Codec
 import Crypto
 import Foundation
+import Workers
 
 /// Where finished packs go: stored, then indexed in batches (`IndexBatch`). Also owns the
 /// rules every pack writer follows: pack sizes per blob type, and the buffers packs are
@@ -28,7 +29,8 @@ final class BlobUploader: @unchecked Sendable {
     private let dataBuffers: PackBufferPool
     private let treeBuffers: PackBufferPool
     private let finished: BoundedQueue<FinishedPack>?
-    private let uploads = DispatchGroup()
+    /// The upload threads; not cancelled themselves: a stop drains them through `finish()`.
+    private var uploads: WorkerPool.Running?
     private let addingToMemory: Bool
     private let onFailure: () -> Void
     private let lock = NSLock()
@@ -59,10 +61,7 @@ final class BlobUploader: @unchecked Sendable {
             treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(parameters) + Self.bufferHeadroom, count: writers + uploaders)
         }
         finished = mode == .inline ? nil : BoundedQueue(capacity: 1)
-        for _ in 0..<uploaders {
-            uploads.enter()
-            Thread { [self] in upload() }.start()
-        }
+        if uploaders > 0 { uploads = WorkerPool(threads: uploaders).start(uploaders) { [self] _ in upload() } }
     }
 
     /// The first error of any upload or writer; once set, what is being written is doomed.
@@ -107,13 +106,12 @@ final class BlobUploader: @unchecked Sendable {
     /// no writer is open.
     func finish() throws {
         finished?.close()
-        uploads.wait()
+        uploads?.join()
         if let error { throw error }
         try repository.saveIndex(lock.withLock { unindexed.drain() }, addingToMemory: addingToMemory)
     }
 
     private func upload() {
-        defer { uploads.leave() }
         while let pack = finished?.pop() {
             do {
                 try store(pack)

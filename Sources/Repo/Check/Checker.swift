@@ -1,14 +1,20 @@
 import Crypto
 import Foundation
 import Storage
+import Workers
 
 /// Verifies a repository: structure always (snapshots, trees, index, pack sizes and
 /// headers), and with `readData` every stored byte (pack hashes, blob authentication,
 /// blob ids).
 public struct Checker: Sendable {
     let repository: Repository
+    /// Raised, the check stops between packs and reports no verdict.
+    let cancellation: Cancellation
 
-    public init(repository: Repository) { self.repository = repository }
+    public init(repository: Repository, cancellation: Cancellation = .process) {
+        self.repository = repository
+        self.cancellation = cancellation
+    }
 
     public func run(readData: ReadDataSubset?, progress: ((String) -> Void)? = nil) throws -> CheckReport {
         var report = CheckReport()
@@ -117,15 +123,14 @@ public struct Checker: Sendable {
         }
         let selected = packs.filter { readData?.includes(packID: $0.id.hex) ?? true }
         let results = ResultSlots<(problems: [String], bytes: UInt64, read: Bool)>(count: selected.count)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let reader = PackBlobReader(store: repository.blobs)
-            var index = worker
-            while index < selected.count {
+        let pool = WorkerPool(threads: ProcessInfo.processInfo.activeProcessorCount, cancellation: cancellation)
+        do {
+            try pool.forEach(selected.count, makeWorker: { PackBlobReader(store: repository.blobs) }) { reader, index in
                 let pack = selected[index]
                 results.set(index, verify(pack, expected: expected[pack.id] ?? [], reading: readData == nil ? nil : reader))
-                index += workers
             }
+        } catch let stop as Cancelled {
+            throw stop.saying("check stopped after \(results.count) of \(selected.count) packs, without a verdict; it changed nothing")
         }
         for result in results.values {
             report.problems.append(contentsOf: result.problems)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Storage
+import Workers
 
 /// Copies snapshots from one repository to another (`repo copy`), each with its own keys.
 ///
@@ -78,9 +79,12 @@ public final class Copier {
         }
         var summary = CopySummary()
         var pending: [(index: Int, root: Digest256)] = []
+        var stop: Cancelled?
         let sink = BlobSink(repository: target, workers: options.jobs)
         do {
             for stored in selected {
+                if stop == nil, options.cancellation.isCancelled { stop = Cancelled(signal: options.cancellation.signal) }
+                if stop != nil { break }
                 if let copy = copies.copy(of: stored) {
                     summary.snapshots.append(CopiedSnapshot(source: stored, target: copy, outcome: .alreadyCopied))
                     continue
@@ -91,6 +95,10 @@ public final class Copier {
                     pending.append((summary.snapshots.count, root))
                 } catch let damage as SourceDamage {
                     result.outcome = .failed(damage.description)
+                } catch let cancelled as Cancelled {
+                    // This snapshot is left out; what it sent is stored and reused next time.
+                    stop = cancelled
+                    break
                 }
                 summary.snapshots.append(result)
             }
@@ -119,6 +127,11 @@ public final class Copier {
             let saved = try target.saveSnapshot(snapshot)
             copiedNow[stored.id] = saved.id
             summary.snapshots[index].target = saved
+        }
+        if let stop {
+            let left = selected.count - summary.snapshots.count
+            throw stop.saying("copy stopped: \(pending.count) snapshot(s) copied, \(left) not; "
+                              + "run it again to copy the rest (what was sent is reused)")
         }
         return summary
     }
@@ -152,6 +165,7 @@ public final class Copier {
     /// target lacks.
     private func copyTree(_ id: Digest256, for snapshot: StoredSnapshot, sink: BlobSink,
                           _ result: inout CopiedSnapshot) throws -> Digest256 {
+        try options.cancellation.check()
         let snapshotID = Digest256(hex: snapshot.id) ?? .zero
         if let entry = map.tree(id), isPresent(entry.target),
            entry.run == run || trustedSnapshots.contains(entry.snapshot) {

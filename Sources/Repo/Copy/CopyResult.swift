@@ -1,9 +1,13 @@
 import Foundation
+import Workers
 
 /// How `repo copy` runs.
 public struct CopyOptions: Sendable {
     /// Compression and encryption workers of the target's blob sink.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// Raised, the copy stops at the next tree, stores what it had sent, writes the copies
+    /// of the snapshots it finished, and says how many did not get theirs.
+    public var cancellation = Cancellation.process
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 
 /// What a prune may do.
 public struct PruneOptions: Sendable {
@@ -20,6 +21,10 @@ public struct PruneOptions: Sendable {
     /// Snapshots to treat as already forgotten (`forget --dry-run --prune` plans the prune
     /// that would follow).
     public var assumeForgotten: Set<String> = []
+    /// Raised, the prune stops before it repacks, or after repacking and before anything
+    /// leaves the index; from there on it finishes (a few index writes and deletions, each
+    /// safe to cut by a crash, but quicker to end than to explain).
+    public var cancellation = Cancellation.process
 
     public init() {}
 }

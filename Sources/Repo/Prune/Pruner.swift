@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Storage
+import Workers
 
 /// Removes what no snapshot refers to (docs/design.md, "Prune").
 ///
@@ -57,10 +58,12 @@ public struct Pruner {
             return report
         }
 
+        try stopIfAsked("prune stopped before changing anything")
         // 1. Repack.
         if !plan.repack.isEmpty {
             progress?("repacking \(plan.repack.count) packs")
             report.rewrittenBytes = try repack(plan.repack, index: index, live: scan.live, leaving: plan.leaving)
+            try stopIfAsked("prune stopped after repacking \(plan.repack.count) packs and before deleting anything; the next prune reclaims the space")
         }
 
         // 2. Condemn what leaves the index, with the index records that describe it.
@@ -86,6 +89,10 @@ public struct Pruner {
             removeIncompleteWrites(into: &report)
         }
         return report
+    }
+
+    private func stopIfAsked(_ outcome: String) throws {
+        do throws(Cancelled) { try options.cancellation.check() } catch { throw error.saying(outcome) }
     }
 
     // MARK: Reading what there is

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Workers
 
 /// What `repair snapshots` did to one snapshot.
 public struct SnapshotRepairResult: Sendable {
@@ -21,7 +22,9 @@ public struct SnapshotRepair {
 
     public func run(dryRun: Bool) throws -> [SnapshotRepairResult] {
         let sink = dryRun ? nil : BlobSink(repository: repository, workers: 1)
-        let reader = try sink.map { try ContentReader(repository: repository, sink: $0) }
+        // Runs to its end on a signal: short next to a backup, and each repaired snapshot is
+        // written before its old one goes.
+        let reader = try sink.map { try ContentReader(repository: repository, sink: $0, cancellation: Cancellation()) }
         var repairedTrees: [Digest256: (Digest256, [String])] = [:]
         var pending: [(StoredSnapshot, Digest256?, [String])] = []
         do {

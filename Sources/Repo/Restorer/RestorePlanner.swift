@@ -1,4 +1,5 @@
 import Crypto
+import Workers
 
 /// The first phase of a restore, on one thread: walks the snapshot's trees in order,
 /// applying `--include` and `--exclude`, creates the directories, symlinks and special
@@ -15,13 +16,15 @@ final class RestorePlanner {
     private let tally: RestoreTally
     private let check: ContentCheck
     private let progress: (() -> Void)?
+    private let cancellation: Cancellation
     private(set) var plan = RestorePlan()
     /// First restored path of each hard-linked inode, relative to the target.
     private var hardLinks: [[UInt64]: FilePath] = [:]
 
     init(repository: Repository, options: RestoreOptions, directories: RestoreDirectories, tally: RestoreTally,
-         progress: (() -> Void)?) {
+         cancellation: Cancellation, progress: (() -> Void)?) {
         self.repository = repository
+        self.cancellation = cancellation
         self.options = options
         self.directories = directories
         self.tally = tally
@@ -40,6 +43,7 @@ final class RestorePlanner {
     /// (absolute, as include and exclude patterns see it); `included` says an enclosing
     /// directory matched an include pattern, so everything inside is restored.
     private func walk(tree id: Digest256, into directory: PendingDirectory, path: FilePath, included: Bool) throws {
+        try cancellation.check()
         let tree = try repository.loadTree(id)
         for node in tree.nodes {
             let childPath = path.appending(node.name)

@@ -1,37 +1,38 @@
 import Crypto
-import Foundation
+import Synchronization
 
 /// The summary of a restore as it goes, added to by the walk and by every worker.
-///
-/// Thread-safe.
-final class RestoreTally: @unchecked Sendable {
-    private let lock = NSLock()
-    private var summary = RestoreSummary()
-    private var damaged = Set<Digest256>()
+final class RestoreTally: Sendable {
+    private struct State {
+        var summary = RestoreSummary()
+        var damaged = Set<Digest256>()
+    }
+
+    private let state = Mutex(State())
 
     func update(_ body: (inout RestoreSummary) -> Void) {
-        lock.withLock { body(&summary) }
+        state.withLock { body(&$0.summary) }
     }
 
     func problem(_ text: String) {
-        lock.withLock { summary.problems.append(text) }
+        state.withLock { $0.summary.problems.append(text) }
     }
 
     /// A blob that failed authentication, decoding or its id; counted once however many
     /// files use it.
     func damaged(_ blob: Digest256) {
-        lock.withLock {
-            if damaged.insert(blob).inserted { summary.damagedBlobs += 1 }
+        state.withLock {
+            if $0.damaged.insert(blob).inserted { $0.summary.damagedBlobs += 1 }
         }
     }
 
-    var snapshot: RestoreSummary { lock.withLock { summary } }
+    var snapshot: RestoreSummary { state.withLock { $0.summary } }
 
     /// How many problems are recorded: with `sortProblems(from:)`, what parallel workers
     /// report comes out in the same order every run.
-    var problemCount: Int { lock.withLock { summary.problems.count } }
+    var problemCount: Int { state.withLock { $0.summary.problems.count } }
 
     func sortProblems(from start: Int) {
-        lock.withLock { summary.problems[start...].sort() }
+        state.withLock { $0.summary.problems[start...].sort() }
     }
 }

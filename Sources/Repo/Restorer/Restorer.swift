@@ -1,4 +1,5 @@
 import Crypto
+import Workers
 
 /// Recreates a snapshot (or part of it) under a target directory: contents, modes,
 /// ownership (as root), times, symlinks, hard links, sparse holes, devices, FIFOs, xattrs.
@@ -25,15 +26,19 @@ public final class Restorer {
     private let repository: Repository
     private let options: RestoreOptions
     private let progress: ((RestoreSummary) -> Void)?
+    /// Raised, the restore stops between packs (and between directories while planning).
+    private let cancellation: Cancellation
     /// How many files and directories are kept open at most while workers write (tests
     /// make these tiny to exercise reopening).
     var openFiles = 256
     var openDirectories = 64
 
     /// `progress` is called on the calling thread, with the summary so far.
-    public init(repository: Repository, options: RestoreOptions, progress: ((RestoreSummary) -> Void)? = nil) {
+    public init(repository: Repository, options: RestoreOptions, cancellation: Cancellation = .process,
+                progress: ((RestoreSummary) -> Void)? = nil) {
         self.repository = repository
         self.options = options
+        self.cancellation = cancellation
         self.progress = progress
     }
 
@@ -43,28 +48,36 @@ public final class Restorer {
         let tally = RestoreTally()
         let report = progress.map { progress in { progress(tally.snapshot) } }
         let planner = RestorePlanner(repository: repository, options: options, directories: directories, tally: tally,
-                                     progress: report)
-        try planner.plan(snapshot.snapshot.tree, root: root)
-        write(planner.plan, directories: directories, tally: tally, report: report)
+                                     cancellation: cancellation, progress: report)
+        do {
+            try planner.plan(snapshot.snapshot.tree, root: root)
+            try write(planner.plan, directories: directories, tally: tally, report: report)
+        } catch let stop as Cancelled {
+            let done = tally.snapshot
+            throw stop.saying("restore stopped after writing \(ByteCount.text(done.bytesWritten)); files may be missing or incomplete and "
+                              + "directories lack their metadata: run the same restore again to finish (files already right are kept)")
+        }
         finish(planner.plan, directories: directories, tally: tally)
         report?()
         return tally.snapshot
     }
 
     /// Phase 2: files without content at once, then every pack on the workers.
-    private func write(_ plan: RestorePlan, directories: RestoreDirectories, tally: RestoreTally, report: (() -> Void)?) {
+    private func write(_ plan: RestorePlan, directories: RestoreDirectories, tally: RestoreTally, report: (() -> Void)?) throws {
         let files = RestoreFiles(plan: plan.files, directories: directories, tally: tally, verify: options.verify,
                                  openFiles: openFiles)
         let check = ContentCheck(repository: repository, namer: repository.blobs.namer())
         for file in plan.files.indices where plan.files[file].pieces == 0 { files.finishEmpty(file, check: check) }
         let repository = repository
         let reported = tally.problemCount
-        RestoreWorkers(jobs: options.jobs).run(
-            count: plan.packs.count,
+        // In the plan's order: the order the walk first needed the packs, close to the order
+        // they were written. More threads than cores: an object store wants many requests
+        // in flight.
+        defer { tally.sortProblems(from: reported) }
+        try WorkerPool(threads: options.jobs, cancellation: cancellation).forEach(
+            plan.packs.count,
             makeWorker: { PackRestorer(repository: repository, plan: plan, files: files, tally: tally) },
-            work: { worker, pack in worker.restore(pack: pack) },
-            waiting: report)
-        tally.sortProblems(from: reported)
+            waiting: report) { worker, pack in worker.restore(pack: pack) }
     }
 
     /// Phase 3: hard links to complete files, then directory metadata, children first.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Workers
 
 /// A repository in an S3 bucket (AWS or any S3-compatible store): each object is one key,
 /// `PREFIX/config`, `PREFIX/data/ab/ab12…`, exactly the paths of the local layout.
@@ -194,37 +195,22 @@ struct MultipartUpload {
         }
         let partSize = max(5 << 20, client.configuration.partSize)
         let partCount = (bytes.count + partSize - 1) / partSize
-        let results = ResultSlots<Result<String, BackendError>>(count: partCount)
-        // Read-only, and it outlives the parallel loop below, which returns before `run` does.
+        // Read-only, and it outlives the workers below, which return before `run` does.
         nonisolated(unsafe) let source = bytes
-        let next = NSLock()
-        nonisolated(unsafe) var nextPart = 0
-        DispatchQueue.concurrentPerform(iterations: min(partCount, client.configuration.connections)) { _ in
-            while true {
-                let part = next.withLock { () -> Int in
-                    defer { nextPart += 1 }
-                    return nextPart
-                }
-                guard part < partCount else { return }
+        // A pack is stored whole or not at all: a signal waits for its parts, not the reverse.
+        let pool = WorkerPool(threads: min(partCount, client.configuration.connections), cancellation: Cancellation())
+        let etags: [String]
+        do {
+            etags = try pool.map(partCount) { part in
                 // Each part borrows its slice of the caller's buffer: no 16 MiB copies.
                 let slice = UnsafeRawBufferPointer(rebasing: source[part * partSize..<min(source.count, (part + 1) * partSize)])
-                do throws(BackendError) {
-                    let response = try client.send("PUT", key: key, query: [("partNumber", "\(part + 1)"), ("uploadId", uploadID)],
-                                                   body: S3Backend.borrowing(slice), type: "PUT")
-                    results.set(part, .success(response.headers["etag"] ?? ""))
-                } catch {
-                    results.set(part, .failure(error))
-                }
+                let response = try client.send("PUT", key: key, query: [("partNumber", "\(part + 1)"), ("uploadId", uploadID)],
+                                               body: S3Backend.borrowing(slice), type: "PUT")
+                return response.headers["etag"] ?? ""
             }
-        }
-        var etags: [String] = []
-        for result in results.values {
-            switch result {
-            case .success(let etag): etags.append(etag)
-            case .failure(let error):
-                abort(uploadID)
-                throw error
-            }
+        } catch {
+            abort(uploadID)
+            throw error as? BackendError ?? .service("multipart upload of \(key): \(error)")
         }
         guard etags.count == partCount else {
             abort(uploadID)
