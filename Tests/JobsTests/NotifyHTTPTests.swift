@@ -150,29 +150,9 @@ final class NotifyHTTPTests: XCTestCase {
     /// A real `repo run` of a job that saves a 100 kB file into a repository in a scratch
     /// directory, created first when `createRepository`, else missing.
     func realRun(createRepository: Bool) throws -> RunReport {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-run-\(UUID().uuidString)")
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Data(repeating: 7, count: 100_000).write(to: data.appendingPathComponent("file"))
-        try "pw\n".write(toFile: directory.appendingPathComponent("password").path, atomically: true, encoding: .utf8)
-        let location = directory.appendingPathComponent("repo").path
-        if createRepository {
-            _ = try Repository.initialize(backend: try LocalBackend.create(at: location), password: Array("pw".utf8),
-                                          scrypt: .init(n: 1024, r: 8, p: 1))
-        }
-        let jobPath = directory.appendingPathComponent("jobs.toml").path
-        try """
-            [repository.main]
-            location = "\(location)"
-            password-file = "\(directory.path)/password"
-            [job.nightly]
-            repository = "main"
-            paths = ["\(data.path)"]
-            """.write(toFile: jobPath, atomically: true, encoding: .utf8)
-        let file = try JobFile.load(jobPath)
-        return try JobRunner(job: try file.job("nightly"), file: file, access: RepositoryAccess(environment: [:], cacheDirectory: nil),
-                             store: JobStateStore(job: "nightly", directory: directory.appendingPathComponent("state").path)).run()
+        let job = try ScratchJob("notify-run", createRepository: createRepository)
+        defer { job.remove() }
+        return try job.run()
     }
 
     func testAWebhookAboutARealRunThatCouldNotOpenItsRepository() throws {
