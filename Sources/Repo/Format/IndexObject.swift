@@ -35,7 +35,7 @@ enum IndexObject {
 
     /// Adds every pack and blob of an index object to `index` as it reads them (no
     /// intermediate records: loading is bounded by the index itself).
-    static func load(_ bytes: [UInt8], name: String, into index: inout BlobIndex) throws {
+    static func load<Index: IndexObjectLoading>(_ bytes: [UInt8], name: String, into index: inout Index) throws {
         var reader = try packReader(bytes, name: name)
         for _ in 0..<(try reader.count(atMost: reader.remaining / 34)) {
             let id = try reader.digest()
@@ -120,4 +120,13 @@ enum IndexObject {
         }
         return IndexedPack(id: id, type: type, salt: salt, size: size, entries: entries)
     }
+}
+
+/// What an index object is loaded into, as it is read: the in-memory index (Index folder),
+/// which the format need not know.
+protocol IndexObjectLoading {
+    /// A pack; returns the number its blobs refer to.
+    mutating func register(id: Digest256, type: BlobType, salt: [UInt8], size: Int) -> UInt32
+    /// A blob of pack `pack`, in any order (sorted once all are in).
+    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int)
 }

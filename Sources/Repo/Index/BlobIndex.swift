@@ -231,3 +231,5 @@ extension Digest256 {
         }
     }
 }
+
+extension BlobIndex: IndexObjectLoading {}
