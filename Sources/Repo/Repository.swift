@@ -177,7 +177,7 @@ public final class Repository: @unchecked Sendable {
     /// Blobs in the index, for benchmarks.
     @_spi(Benchmarks) public var indexCount: Int { indexedBlobCount }
 
-    func withIndex<R>(_ body: (BlobIndex) throws -> R) rethrows -> R { try index.withLive(body) }
+    func withIndex<R, E: Error>(_ body: (BlobIndex) throws(E) -> R) throws(E) -> R { try index.withLive(body) }
 
     // MARK: Blobs
 

@@ -1,6 +1,7 @@
 import Foundation
 import Repo
 import Storage
+import Synchronization
 
 /// What every command needs besides its own arguments: where the repository is, how to
 /// get the password, where the cache lives, and how to print.
@@ -96,14 +97,13 @@ struct CommandContext {
 }
 
 /// The backends a command opened.
-final class OpenedBackends: @unchecked Sendable {
-    private let lock = NSLock()
-    private var backends: [any Backend] = []
+final class OpenedBackends: Sendable {
+    private let backends = Mutex<[any Backend]>([])
 
-    func add(_ backend: any Backend) { lock.withLock { backends.append(backend) } }
+    func add(_ backend: any Backend) { backends.withLock { $0.append(backend) } }
 
     /// One line per object-store backend: its requests by type and bytes moved.
     var requestSummaries: [String] {
-        lock.withLock { backends.compactMap { ($0 as? S3Backend).map { "\($0.location): \($0.statistics.summary)" } } }
+        backends.withLock { $0.compactMap { ($0 as? S3Backend).map { "\($0.location): \($0.statistics.summary)" } } }
     }
 }

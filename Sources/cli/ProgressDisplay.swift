@@ -1,18 +1,21 @@
 import Foundation
 import Repo
+import Synchronization
 
 /// One self-rewriting status line on stderr while a snapshot runs: files, bytes, rate and
 /// ETA. Only on a terminal; silent otherwise (cron mails stay clean).
 ///
 /// With `--json`, progress is instead a stream of `{"message_type": "status", ...}` lines on
 /// stdout, one a second, before the summary line.
-final class ProgressDisplay: @unchecked Sendable {
+final class ProgressDisplay: Sendable {
     let isActive: Bool
     private let json: Bool
     private let output: Output
-    private let lock = NSLock()
-    private var drawn = false
-    private var lastStatus = Date()  // the first status after a second: short runs print only the summary
+    private struct State {
+        var drawn = false
+        var lastStatus = Date()  // the first status after a second: short runs print only the summary
+    }
+    private let state = Mutex(State())
 
     init(output: Output) {
         json = output.json && !output.quiet
@@ -38,26 +41,27 @@ final class ProgressDisplay: @unchecked Sendable {
             line += ", ETA \(Format.duration(Double(progress.bytesTotal - progress.bytesDone) / rate))"
         }
         line += ", \(Format.duration(progress.elapsedSeconds))"
-        lock.withLock {
-            output.terminal("\r\u{1B}[2K" + String(line.prefix(terminalWidth() - 1)))
-            drawn = true
+        let width = terminalWidth()
+        state.withLock { state in
+            output.terminal("\r\u{1B}[2K" + String(line.prefix(width - 1)))
+            state.drawn = true
         }
     }
 
     private func emitStatus(_ progress: SnapshotProgress) {
         let now = Date()
-        guard lock.withLock({ () -> Bool in
-            guard now.timeIntervalSince(lastStatus) >= 1 else { return false }
-            lastStatus = now
+        guard state.withLock({ state -> Bool in
+            guard now.timeIntervalSince(state.lastStatus) >= 1 else { return false }
+            state.lastStatus = now
             return true
         }) else { return }
         output.emit(SnapshotStatusMessage(progress))
     }
 
     func finish() {
-        lock.withLock {
-            if drawn { output.terminal("\r\u{1B}[2K") }
-            drawn = false
+        state.withLock { state in
+            if state.drawn { output.terminal("\r\u{1B}[2K") }
+            state.drawn = false
         }
     }
 

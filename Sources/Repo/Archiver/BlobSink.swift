@@ -1,26 +1,31 @@
 import Codec
 import Crypto
 import Foundation
+import Synchronization
 import Workers
 
 /// Where new blobs go during a snapshot (and a copy, a repair, a benchmark's synthetic
 /// repository): worker threads name what they are given unnamed, claim it, and compress
 /// and seal it into packs (`OpenPacks`), which the uploader stores and indexes
 /// (`BlobUploader`, which also says why a crash at any point is harmless).
-final class BlobSink: @unchecked Sendable {
+final class BlobSink: Sendable {
     private let repository: Repository
     private let uploader: BlobUploader
     private let jobs: BoundedQueue<Job>
-    /// The workers; not cancelled themselves: a stop drains them through `finish()`.
-    private var workers: WorkerPool.Running?
-    private let lock = NSLock()
+    private struct State {
+        /// The workers; not cancelled themselves: a stop drains them through `finish()`.
+        var workers: WorkerPool.Running?
+        /// Blobs claimed during this snapshot, not yet in the repository's index.
+        var claimed = Set<Digest256>()
+        var blobsAdded = 0
+        var bytesAdded: UInt64 = 0
+    }
+    private let state = Mutex(State())
     /// How many bytes of chunks may wait for a worker.
     static let queuedBytes = 4 << 20
-    /// Blobs claimed during this snapshot, not yet in the repository's index.
-    private var claimed = Set<Digest256>()
 
-    private(set) var blobsAdded = 0
-    private(set) var bytesAdded: UInt64 = 0
+    var blobsAdded: Int { state.withLock { $0.blobsAdded } }
+    var bytesAdded: UInt64 { state.withLock { $0.bytesAdded } }
 
     init(repository: Repository, workers: Int) {
         self.repository = repository
@@ -31,7 +36,8 @@ final class BlobSink: @unchecked Sendable {
         // A failed upload stops the workers, and through them the reader.
         uploader = BlobUploader(repository: repository, writers: max(1, workers), uploads: .background,
                                 onFailure: { jobs.close() })
-        self.workers = WorkerPool(threads: max(1, workers)).start(max(1, workers)) { [self] _ in work() }
+        let running = WorkerPool(threads: max(1, workers)).start(max(1, workers)) { [self] _ in work() }
+        state.withLock { $0.workers = running }
     }
 
     /// The first error of any worker or upload; once set, the snapshot is doomed.
@@ -43,10 +49,10 @@ final class BlobSink: @unchecked Sendable {
 
     /// `claim` for each id, under one lock.
     func claim(_ ids: [Digest256]) -> [Bool] {
-        lock.withLock {
+        state.withLock { state in
             ids.map { id in
-                guard !claimed.contains(id), !repository.contains(id) else { return false }
-                claimed.insert(id)
+                guard !state.claimed.contains(id), !repository.contains(id) else { return false }
+                state.claimed.insert(id)
                 return true
             }
         }
@@ -75,7 +81,7 @@ final class BlobSink: @unchecked Sendable {
     /// Finishes open packs, waits for every upload and writes the remaining index.
     func finish() throws {
         jobs.close()
-        workers?.join()
+        state.withLock { $0.workers }?.join()
         try uploader.finish()
     }
 
@@ -99,9 +105,9 @@ final class BlobSink: @unchecked Sendable {
                     added += 1
                     bytes += UInt64(entry.length)
                 }
-                lock.withLock {
-                    blobsAdded += added
-                    bytesAdded += bytes
+                state.withLock { state in
+                    state.blobsAdded += added
+                    state.bytesAdded += bytes
                 }
             }
             try packs.close()

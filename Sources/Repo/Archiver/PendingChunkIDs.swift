@@ -8,6 +8,7 @@ import Foundation
 /// itself. For a large file it only cuts chunks, numbering them; a worker names a batch of
 /// them, fills their slots at once, and stores those that are new. The reader waits for
 /// the slots once, when the file ends.
+// @unchecked: the reader waits on a condition for the slots (a Mutex cannot wait).
 final class PendingChunkIDs: @unchecked Sendable {
     private let condition = NSCondition()
     private var ids: [Digest256] = []

@@ -1,6 +1,7 @@
 import Codec
 import Crypto
 import Foundation
+import Synchronization
 import Workers
 
 /// Where finished packs go: stored, then indexed in batches (`IndexBatch`). Also owns the
@@ -16,7 +17,7 @@ import Workers
 /// Order of writes (what makes a crash harmless): a pack is stored before any index object
 /// lists it, and `finish()` returns only after every pack and index object is stored, so
 /// a snapshot written after it never refers to a blob that is not durably there.
-final class BlobUploader: @unchecked Sendable {
+final class BlobUploader: Sendable {
     enum Uploads { case background, inline }
 
     /// Tree packs are read often and whole: kept smaller than data packs.
@@ -29,20 +30,22 @@ final class BlobUploader: @unchecked Sendable {
     private let dataBuffers: PackBufferPool
     private let treeBuffers: PackBufferPool
     private let finished: BoundedQueue<FinishedPack>?
-    /// The upload threads; not cancelled themselves: a stop drains them through `finish()`.
-    private var uploads: WorkerPool.Running?
     private let addingToMemory: Bool
-    private let onFailure: () -> Void
-    private let lock = NSLock()
-    private var failure: Error?
-    private var unindexed = IndexBatch()
-    private var stored = 0
+    private let onFailure: @Sendable () -> Void
+    private struct State {
+        /// The upload threads; not cancelled themselves: a stop drains them through `finish()`.
+        var uploads: WorkerPool.Running?
+        var failure: Error?
+        var unindexed = IndexBatch()
+        var stored = 0
+    }
+    private let state = Mutex(State())
 
     /// `writers`: how many threads fill packs at once. `addingToMemory`: whether stored
     /// packs join the in-memory index (a snapshot deduplicates against them; prune, which
     /// works on the index it loaded, does not). `onFailure` runs once, at the first error.
     init(repository: Repository, writers: Int, uploads mode: Uploads, addingToMemory: Bool = true,
-         onFailure: @escaping () -> Void = {}) {
+         onFailure: @escaping @Sendable () -> Void = {}) {
         self.repository = repository
         self.addingToMemory = addingToMemory
         self.onFailure = onFailure
@@ -61,20 +64,23 @@ final class BlobUploader: @unchecked Sendable {
             treeBuffers = PackBufferPool(bufferSize: Self.treePackSize(parameters) + Self.bufferHeadroom, count: writers + uploaders)
         }
         finished = mode == .inline ? nil : BoundedQueue(capacity: 1)
-        if uploaders > 0 { uploads = WorkerPool(threads: uploaders).start(uploaders) { [self] _ in upload() } }
+        if uploaders > 0 {
+            let running = WorkerPool(threads: uploaders).start(uploaders) { [self] _ in upload() }
+            state.withLock { $0.uploads = running }
+        }
     }
 
     /// The first error of any upload or writer; once set, what is being written is doomed.
-    var error: Error? { lock.withLock { failure } }
+    var error: Error? { state.withLock { $0.failure } }
 
     /// Bytes of the packs stored so far.
-    var bytesStored: Int { lock.withLock { stored } }
+    var bytesStored: Int { state.withLock { $0.stored } }
 
     /// Records the first failure and stops the uploads.
     func fail(_ error: Error) {
-        let first = lock.withLock { () -> Bool in
-            guard failure == nil else { return false }
-            failure = error
+        let first = state.withLock { state -> Bool in
+            guard state.failure == nil else { return false }
+            state.failure = error
             return true
         }
         finished?.close()
@@ -106,9 +112,9 @@ final class BlobUploader: @unchecked Sendable {
     /// no writer is open.
     func finish() throws {
         finished?.close()
-        uploads?.join()
+        state.withLock { $0.uploads }?.join()
         if let error { throw error }
-        try repository.saveIndex(lock.withLock { unindexed.drain() }, addingToMemory: addingToMemory)
+        try repository.saveIndex(state.withLock { $0.unindexed.drain() }, addingToMemory: addingToMemory)
     }
 
     private func upload() {
@@ -123,9 +129,9 @@ final class BlobUploader: @unchecked Sendable {
 
     private func store(_ pack: FinishedPack) throws {
         try pack.store(in: repository.backend)
-        let ready = lock.withLock { () -> [IndexedPack]? in
-            stored += pack.size
-            return unindexed.add(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
+        let ready = state.withLock { state -> [IndexedPack]? in
+            state.stored += pack.size
+            return state.unindexed.add(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
         }
         if let ready { try repository.saveIndex(ready, addingToMemory: addingToMemory) }
     }

@@ -6,6 +6,7 @@ import Foundation
 /// is stored, so the buffers bound how much of the backup is in memory at once (the pool
 /// is the pipeline's backpressure), and reuse spares the kernel from zeroing fresh pages
 /// for every pack.
+// @unchecked: `take` waits on a condition (a Mutex cannot wait); the buffers are raw pointers.
 final class PackBufferPool: @unchecked Sendable {
     let bufferSize: Int
     private let condition = NSCondition()

@@ -1,5 +1,6 @@
 import Foundation
 import Posix
+import Synchronization
 
 /// Decrypted repository objects kept on the local disk, so that opening a large repository
 /// does not download and decrypt every index object again.
@@ -13,13 +14,15 @@ import Posix
 /// Thread-safe: calls are serialized by a lock, the connection being in SQLite's
 /// multi-thread mode. Several instances, in one process or several, may share a file;
 /// SQLite's file locking keeps it consistent.
-public final class LocalCache: @unchecked Sendable {
+public final class LocalCache: Sendable {
     /// The database file.
     public let path: String
-    private let lock = NSLock()
-    /// nil once a damaged file could not be replaced: the cache is bypassed from then on.
-    private var database: CacheDatabase?
-    private var failure: String?
+    fileprivate struct State {
+        /// nil once a damaged file could not be replaced: the cache is bypassed from then on.
+        var database: CacheDatabase?
+        var failure: String?
+    }
+    private let state: Mutex<State>
 
     /// `$XDG_CACHE_HOME/repo`, or `~/.cache/repo` (the XDG base directory specification).
     public static func defaultDirectory() -> String {
@@ -47,23 +50,26 @@ public final class LocalCache: @unchecked Sendable {
         } catch {
             throw .cannotCreateDirectory(path: folder, errno: error.code)
         }
-        path = "\(folder)/cache.sqlite"
+        let path = "\(folder)/cache.sqlite"
+        self.path = path
+        var opened = State()
         do throws(SQLiteError) {
             do throws(SQLiteError) {
-                database = try CacheDatabase(path: path)
+                opened.database = try CacheDatabase(path: path)
             } catch where error.isUnusableFile {
-                failure = "cache \(path): \(error.message); started afresh"
-                database = try CacheDatabase.recreate(at: path)
+                opened.failure = "cache \(path): \(error.message); started afresh"
+                opened.database = try CacheDatabase.recreate(at: path)
             }
         } catch {
             throw .database(path: path, message: error.description)
         }
+        state = Mutex(opened)
     }
 
     /// The last failure since the cache was opened, including a damaged file found and
     /// replaced when opening; it stays until another replaces it. For diagnostics only.
     public var lastError: String? {
-        lock.withLock { failure }
+        state.withLock { $0.failure }
     }
 
     /// The cached object, or nil if it is not cached (or the cache failed).
@@ -99,24 +105,29 @@ public final class LocalCache: @unchecked Sendable {
     /// damaged is replaced by an empty one, so that the cache heals instead of failing in
     /// every later run.
     @discardableResult
-    private func attempt<Result>(_ operation: @autoclosure () -> String, _ body: (CacheDatabase) throws(SQLiteError) -> Result) -> Result? {
-        lock.lock()
-        defer { lock.unlock() }
-        switch run(body) {
-        case nil:
-            return nil
-        case .success(let value)?:
-            return value
-        case .failure(let error)?:
-            failure = "cache \(path): cannot \(operation()): \(error)"
-            if error.isUnusableFile { replaceDamagedFile() }
-            return nil
+    private func attempt<Result: Sendable>(_ operation: @autoclosure () -> String,
+                                           _ body: @Sendable (CacheDatabase) throws(SQLiteError) -> Result) -> Result? {
+        state.withLock { state in
+            // A statement of its own: nothing of the call holds the database past it.
+            let outcome = state.run(body)
+            switch outcome {
+            case nil:
+                return nil
+            case .success(let value)?:
+                return value
+            case .failure(let error)?:
+                state.failure = "cache \(path): cannot \(operation()): \(error)"
+                if error.isUnusableFile { state.replaceDamagedFile(path) }
+                return nil
+            }
         }
     }
+}
 
+extension LocalCache.State {
     /// `body` on the open database; nil if there is none. A function of its own so that no
     /// reference to the database outlives it (see `replaceDamagedFile`).
-    private func run<Result>(_ body: (CacheDatabase) throws(SQLiteError) -> Result) -> Swift.Result<Result, SQLiteError>? {
+    fileprivate func run<Result>(_ body: @Sendable (CacheDatabase) throws(SQLiteError) -> Result) -> Swift.Result<Result, SQLiteError>? {
         guard let database else { return nil }
         do throws(SQLiteError) {
             return .success(try body(database))
@@ -127,7 +138,7 @@ public final class LocalCache: @unchecked Sendable {
 
     /// Closes the connection before deleting the file: a closing connection deletes the
     /// WAL file by name, which must not be the new database's.
-    private func replaceDamagedFile() {
+    fileprivate mutating func replaceDamagedFile(_ path: String) {
         database = nil
         do throws(SQLiteError) {
             database = try CacheDatabase.recreate(at: path)

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Storage
+import Synchronization
 
 /// A lock held on the repository: shared for snapshot, restore and check (many may run at
 /// once), exclusive for prune (alone). Refreshed in the background while held, so other
@@ -9,23 +10,24 @@ import Storage
 /// Taking a lock writes the lock object first and then lists the others: two processes
 /// racing both see each other's lock and at least one backs off, so an exclusive holder
 /// and a shared one never both proceed.
-public final class RepositoryLock: @unchecked Sendable {
+public final class RepositoryLock: Sendable {
     /// How often a held lock is rewritten.
     static let refreshInterval: TimeInterval = 300
     /// After this long without a refresh a lock is taken to be stale.
     static let staleAfter: TimeInterval = 1800
 
     private let repository: Repository
-    private let stateLock = NSLock()
-    private var record: LockRecord
-    private var name: ObjectName
-    private var timer: DispatchSourceTimer?
-    private var released = false
+    private struct State {
+        var record: LockRecord
+        var name: ObjectName
+        var timer: DispatchSourceTimer?
+        var released = false
+    }
+    private let state: Mutex<State>
 
     private init(repository: Repository, record: LockRecord, name: ObjectName) {
         self.repository = repository
-        self.record = record
-        self.name = name
+        state = Mutex(State(record: record, name: name))
     }
 
     /// Takes a lock, or throws `RepositoryError.locked` naming the holder that conflicts.
@@ -119,25 +121,25 @@ public final class RepositoryLock: @unchecked Sendable {
     /// this one and those whose process is certainly gone (dead pid on this host). A lock
     /// that is only stale by time may still have a live holder on a cut-off host.
     public func othersPossiblyLive() throws -> [String] {
-        let own = stateLock.withLock { name }
+        let own = state.withLock { $0.name }
         return try Self.locks(of: repository).compactMap { record, otherName in
             otherName == own || record.isCertainlyDead() ? nil : record.summary
         }
     }
 
     /// Whether this is an exclusive lock, not yet released.
-    var isHeldExclusively: Bool { stateLock.withLock { record.exclusive && !released } }
+    var isHeldExclusively: Bool { state.withLock { $0.record.exclusive && !$0.released } }
 
     /// Throws unless this lock is still held: not released, its object still there (no
     /// `unlock --remove-all` took it), and refreshed recently enough that no other process
     /// can have taken it for stale. A snapshot calls this just before it writes the
     /// snapshot object, so it never commits to blobs that a prune may have deleted.
     public func ensureHeld() throws {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        let lost = RepositoryError.locked("this process's lock was removed or went stale while it ran; nothing was saved: run it again")
-        guard !released, Date().timeIntervalSince(record.time) < Self.staleAfter - Self.refreshInterval else { throw lost }
-        guard try repository.backend.stat(name) != nil else { throw lost }
+        try state.withLock { state throws in
+            let lost = RepositoryError.locked("this process's lock was removed or went stale while it ran; nothing was saved: run it again")
+            guard !state.released, Date().timeIntervalSince(state.record.time) < Self.staleAfter - Self.refreshInterval else { throw lost }
+            guard try repository.backend.stat(state.name) != nil else { throw lost }
+        }
     }
 
     static func write(_ record: LockRecord, to repository: Repository) throws -> ObjectName {
@@ -149,33 +151,36 @@ public final class RepositoryLock: @unchecked Sendable {
     }
 
     private func startRefreshing() {
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
-        timer.schedule(deadline: .now() + Self.refreshInterval, repeating: Self.refreshInterval)
-        timer.setEventHandler { [weak self] in self?.refresh() }
-        stateLock.withLock { self.timer = timer }
-        timer.resume()
+        // Made under the lock: the timer (not Sendable) belongs to the locked state.
+        state.withLock { state in
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+            timer.schedule(deadline: .now() + Self.refreshInterval, repeating: Self.refreshInterval)
+            timer.setEventHandler { [weak self] in self?.refresh() }
+            state.timer = timer
+            timer.resume()
+        }
     }
 
     private func refresh() {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        guard !released else { return }
-        var fresh = record
-        fresh.time = Date()
-        guard let newName = try? Self.write(fresh, to: repository) else { return }
-        try? repository.backend.delete(name)
-        record = fresh
-        name = newName
+        state.withLock { state in
+            guard !state.released else { return }
+            var fresh = state.record
+            fresh.time = Date()
+            guard let newName = try? Self.write(fresh, to: repository) else { return }
+            try? repository.backend.delete(state.name)
+            state.record = fresh
+            state.name = newName
+        }
     }
 
     /// Removes the lock. Safe to call more than once.
     public func release() {
-        stateLock.lock()
-        defer { stateLock.unlock() }
-        guard !released else { return }
-        released = true
-        timer?.cancel()
-        try? repository.backend.delete(name)
+        state.withLock { state in
+            guard !state.released else { return }
+            state.released = true
+            state.timer?.cancel()
+            try? repository.backend.delete(state.name)
+        }
     }
 
     deinit { release() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The directories a restore has created, by number (0 is the target itself), and a few of
 /// them kept open.
@@ -11,39 +12,49 @@ import Foundation
 /// created is never followed.
 ///
 /// Thread-safe: workers open files in any directory at once.
-final class RestoreDirectories: @unchecked Sendable {
+final class RestoreDirectories: Sendable {
     private struct Entry {
         let parent: Int32
         let name: [UInt8]
     }
 
-    private let lock = NSLock()
-    private var entries: [Entry]
-    private var open: HandleCache<RestoreDirectory>
+    private struct State {
+        var entries: [Entry]
+        var open: HandleCache<RestoreDirectory>
+
+        /// The directory `number`, opened again from its nearest open ancestor if it is not open.
+        mutating func opened(_ number: Int32) throws(FileSystemError) -> RestoreDirectory {
+            if let found = open.get(number) { return found }
+            let entry = entries[Int(number)]
+            let directory = try opened(entry.parent).openDirectory(entry.name)
+            open.insert(directory, number)
+            return directory
+        }
+    }
+
+    private let state: Mutex<State>
 
     static let root: Int32 = 0
 
     init(root: RestoreDirectory, capacity: Int = 64) {
-        entries = [Entry(parent: -1, name: [])]
-        open = HandleCache(capacity: capacity, pinned: Self.root)
+        var open = HandleCache<RestoreDirectory>(capacity: capacity, pinned: Self.root)
         open.insert(root, Self.root)
+        state = Mutex(State(entries: [Entry(parent: -1, name: [])], open: open))
     }
 
     /// Records a directory just created in `parent`, open as `directory`; returns its number.
     func add(_ directory: RestoreDirectory, name: [UInt8], parent: Int32) -> Int32 {
-        lock.withLock {
-            entries.append(Entry(parent: parent, name: name))
-            let number = Int32(entries.count - 1)
-            open.insert(directory, number)
+        state.withLock { state in
+            state.entries.append(Entry(parent: parent, name: name))
+            let number = Int32(state.entries.count - 1)
+            state.open.insert(directory, number)
             return number
         }
     }
 
     /// The directory `number`, opened again if it is not open.
     func directory(_ number: Int32) throws(FileSystemError) -> RestoreDirectory {
-        lock.lock()
-        defer { lock.unlock() }
-        return try opened(number)
+        try state.withLock { state throws(FileSystemError) in try state.opened(number) }
     }
 
     /// The directory's path in the snapshot (`/a/b`), for messages and selection.
@@ -53,23 +64,15 @@ final class RestoreDirectories: @unchecked Sendable {
 
     /// The directory's path relative to the target (`a/b`; empty for the target).
     func relativePath(_ number: Int32) -> FilePath {
-        var names: [[UInt8]] = []
-        lock.withLock {
+        let names = state.withLock { state in
+            var names: [[UInt8]] = []
             var current = number
             while current > 0 {
-                names.append(entries[Int(current)].name)
-                current = entries[Int(current)].parent
+                names.append(state.entries[Int(current)].name)
+                current = state.entries[Int(current)].parent
             }
+            return names
         }
         return FilePath(bytes: Array(names.reversed().joined(separator: [FilePath.separator])))
-    }
-
-    /// Called with the lock held.
-    private func opened(_ number: Int32) throws(FileSystemError) -> RestoreDirectory {
-        if let found = open.get(number) { return found }
-        let entry = entries[Int(number)]
-        let directory = try opened(entry.parent).openDirectory(entry.name)
-        open.insert(directory, number)
-        return directory
     }
 }

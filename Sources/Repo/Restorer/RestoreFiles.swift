@@ -10,6 +10,7 @@ import Posix
 /// which is much of a restore of small files, over all workers.
 ///
 /// Thread-safe.
+// @unchecked: workers wait on a condition for a file another is opening (a Mutex cannot wait).
 final class RestoreFiles: @unchecked Sendable {
     private enum State {
         case planned

@@ -7,6 +7,8 @@ import Foundation
 /// which on Linux crashes when a connection is cut before an answer's body, and waits out
 /// its whole timeout on a PUT dropped on a reused connection. Here every transport failure
 /// is a typed `HTTPError`; statuses are the caller's to judge.
+// @unchecked: idle connections (OpenSSL streams, not Sendable) are handed between threads
+// under the lock, which a Mutex would not let out of its closure.
 public final class HTTPClient: @unchecked Sendable {
     /// Seconds without progress (connect, send, or wait for bytes) before giving up.
     public let timeout: Double

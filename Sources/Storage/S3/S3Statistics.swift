@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the S3 backend sent and received, by request type.
 public struct S3Statistics: Sendable, Equatable {
@@ -15,19 +16,18 @@ public struct S3Statistics: Sendable, Equatable {
 }
 
 /// Counters shared by concurrent requests.
-final class S3Counters: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = S3Statistics()
+final class S3Counters: Sendable {
+    private let value = Mutex(S3Statistics())
 
     func record(_ type: String, sent: Int, received: Int) {
-        lock.withLock {
+        value.withLock { value in
             value.requests[type, default: 0] += 1
             value.bytesSent += sent
             value.bytesReceived += received
         }
     }
 
-    func retried() { lock.withLock { value.retries += 1 } }
+    func retried() { value.withLock { $0.retries += 1 } }
 
-    var snapshot: S3Statistics { lock.withLock { value } }
+    var snapshot: S3Statistics { value.withLock { $0 } }
 }

@@ -9,7 +9,8 @@ import Foundation
 /// microseconds, against a chunk's few hundred of work. So a thread is woken only when
 /// one waits, consumers one at a time, and a producer that found the queue full sleeps
 /// until it has drained to half, not until the first free slot.
-final class BoundedQueue<Element>: @unchecked Sendable {
+// @unchecked: producers and consumers wait on pthread conditions (a Mutex cannot wait).
+public final class BoundedQueue<Element>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let notEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let drained = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -24,7 +25,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     private var waitingConsumers = 0
     private var waitingProducers = 0
 
-    init(capacity: Int, weight: @escaping (Element) -> Int = { _ in 1 }) {
+    public init(capacity: Int, weight: @escaping (Element) -> Int = { _ in 1 }) {
         self.capacity = max(1, capacity)
         self.weight = weight
         pthread_mutex_init(mutex, nil)
@@ -45,7 +46,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
 
     /// Waits for room, then appends. Returns false if the queue was closed.
     @discardableResult
-    func push(_ item: Element) -> Bool {
+    public func push(_ item: Element) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if load >= capacity && !closed {
@@ -61,7 +62,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     }
 
     /// Waits for an item; nil once the queue is closed and drained.
-    func pop() -> Element? {
+    public func pop() -> Element? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while count == 0 && !closed {
@@ -83,7 +84,7 @@ final class BoundedQueue<Element>: @unchecked Sendable {
     }
 
     /// No more items will come; consumers drain what is left, producers stop.
-    func close() {
+    public func close() {
         pthread_mutex_lock(mutex)
         closed = true
         pthread_cond_broadcast(notEmpty)
