@@ -3,16 +3,24 @@ import Foundation
 /// Turns a repository location as users write it into a backend: a directory, or an S3
 /// location (`s3://BUCKET/PREFIX`, `s3:https://ENDPOINT/BUCKET/PREFIX`).
 public enum BackendFactory {
+    /// The directory of a repository on a local (or mounted) file system; nil for an
+    /// object store.
+    public static func localDirectory(of location: String) -> String? {
+        isObjectStore(location) ? nil : location
+    }
+
+    private static func isObjectStore(_ location: String) -> Bool { location.hasPrefix("s3:") }
+
     /// The backend of an existing repository.
     public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Backend {
-        if location.hasPrefix("s3:") { return try S3Backend(url: location, environment: environment) }
+        if isObjectStore(location) { return try S3Backend(url: location, environment: environment) }
         return try LocalBackend(existingAt: location)
     }
 
     /// A backend for a new repository; fails if one exists there. An S3 bucket is created
     /// when missing.
     public static func create(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Backend {
-        if location.hasPrefix("s3:") {
+        if isObjectStore(location) {
             let backend = try S3Backend(url: location, environment: environment)
             try backend.createBucketIfNeeded()
             if try backend.stat(.config) != nil { throw BackendError.alreadyExists(location: backend.location) }
