@@ -61,8 +61,9 @@ let package = Package(
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Storage", "Repo"],
                           path: "Benchmarks/repo-bench", swiftSettings: optimize),
 
-        // Helpers shared by the test targets: the seeded generator, and the loopback HTTP,
-        // moto server and fault proxy helpers for S3 and notification tests.
+        // Helpers shared by the test targets: the seeded generator, starting child processes
+        // (posix_spawn), and the loopback HTTP, moto server and fault proxy helpers for S3 and
+        // notification tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ChunkerTests", dependencies: ["Chunker"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
@@ -73,7 +74,7 @@ let package = Package(
         .testTarget(name: "RepoTests", dependencies: ["Posix", "Storage", "Repo", "TestSupport"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         // Throwaway PostgreSQL and MariaDB servers that tests start and stop themselves.
-        .target(name: "DatabaseServers", path: "Tests/DatabaseServers"),
+        .target(name: "DatabaseServers", dependencies: ["TestSupport"], path: "Tests/DatabaseServers"),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Storage", "Repo", "DatabaseServers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DatabaseServers", "TestSupport"], path: "Tests/EndToEndTests"),
     ]

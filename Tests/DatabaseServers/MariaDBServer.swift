@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A throwaway MariaDB server for tests: mariadb-install-db into a temporary data directory,
 /// mariadbd without networking on a socket there, the OS user authenticated by unix_socket,
@@ -32,7 +33,7 @@ public final class MariaDBServer: @unchecked Sendable {
         try ServerCommand.run(["mariadb-install-db", "--no-defaults", "--datadir=\(data)", "--user=\(user)",
                                "--auth-root-authentication-method=socket", "--skip-test-db", "--skip-name-resolve"])
         let log = try CapturedOutput()
-        pid = try Spawn.start(["mariadbd"] + [
+        pid = try ServerCommand.start(["mariadbd"] + [
             "--no-defaults", "--datadir=\(data)", "--socket=\(socketPath)", "--pid-file=\(directory)/mysqld.pid",
             "--skip-networking", "--user=\(user)", "--log-error=\(directory)/error.log", "--skip-name-resolve",
             "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=16M", "--innodb-flush-log-at-trx-commit=0",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the server tools (initdb, pg_ctl, psql, mariadb-install-db, mariadb) to their end.
 enum ServerCommand {
@@ -8,13 +9,27 @@ enum ServerCommand {
     static func run(_ arguments: [String]) throws -> String {
         // Files, not pipes: a server that pg_ctl leaves running must not hold our end open.
         let output = try CapturedOutput(), errors = try CapturedOutput()
-        let pid = try Spawn.start(arguments, output: output.descriptor, errors: errors.descriptor)
+        let pid = try start(arguments, output: output.descriptor, errors: errors.descriptor)
         let status = Spawn.wait(pid)
         guard status == 0 else {
             let tail = errors.text.split(separator: "\n").suffix(4).joined(separator: " | ")
             throw DatabaseServerError("\(arguments.prefix(3).joined(separator: " ")) … exited with status \(status): \(tail)")
         }
         return output.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Starts `arguments` (program looked up as `locate` does) and returns its pid. Standard
+    /// input is /dev/null, `output` is 1, `errors` is 2, and the child gets no other
+    /// descriptor: a server that pg_ctl leaves running must not hold any of ours, or
+    /// `pg_ctl start` would never seem to finish.
+    static func start(_ arguments: [String], output: Int32, errors: Int32) throws -> pid_t {
+        let executable = try locate(arguments[0])
+        do {
+            return try Spawn.start(.path(executable), arguments: arguments, output: output, errors: errors,
+                                   closeOtherDescriptors: true)
+        } catch let error as SpawnError {
+            throw DatabaseServerError(error.description)
+        }
     }
 
     /// The executable for `program`: itself when it holds a slash, else found on PATH or in

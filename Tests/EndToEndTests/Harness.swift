@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 
 // The harness: runs the built `repo` binary the way a user would (arguments, environment,
 // standard input), captures its standard output, standard error and exit status, and
@@ -67,8 +68,6 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-private let posixSpawnSetsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc >= 2.26)
-
 /// C library functions that Swift's Glibc module does not declare (they need _GNU_SOURCE or
 /// headers it leaves out), looked up in the C library already loaded.
 enum LibC {
@@ -122,52 +121,29 @@ final class ChildProcess: @unchecked Sendable {
         outFD = try tempFile("out")
         errFD = try tempFile("err")
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(posixSpawnSetsid | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         var pipeWrite: Int32 = -1
         var pipeRead: Int32 = -1
+        let input: Spawn.Input
         switch stdin {
-        case .null:
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        case .closed:
-            posix_spawn_file_actions_addclose(&actions, 0)
+        case .null: input = .null
+        case .closed: input = .closed
         case .bytes:
             var fds: [Int32] = [-1, -1]
             guard LibC.pipe2(&fds, O_CLOEXEC) == 0 else { throw HarnessError("pipe2: \(String(cString: strerror(errno)))") }
             pipeRead = fds[0]
             pipeWrite = fds[1]
-            posix_spawn_file_actions_adddup2(&actions, pipeRead, 0)
+            input = .descriptor(pipeRead)
         }
-        posix_spawn_file_actions_adddup2(&actions, outFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, errFD, 2)
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        if pipeRead >= 0 { close(pipeRead) }
-        guard result == 0 else {
+        let pid: pid_t
+        do {
+            defer { if pipeRead >= 0 { close(pipeRead) } }  // the child has its own copy
+            pid = try Spawn.start(.path(executable), arguments: [executable] + arguments, environment: environment, input: input,
+                                  output: outFD, errors: errFD, grouping: .ownSession)
+        } catch let error as SpawnError {
             if pipeWrite >= 0 { close(pipeWrite) }
             close(outFD)
             close(errFD)
-            throw HarnessError("cannot start \(executable): \(String(cString: strerror(result)))")
+            throw HarnessError(error.description)
         }
         self.pid = pid
 
@@ -221,10 +197,8 @@ final class ChildProcess: @unchecked Sendable {
             usleep(2_000)
         }
         stdinDone?.wait()
-        let signaled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f
-        let code: Int32 = signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
-        let result = RunResult(arguments: arguments, status: code, signal: signaled ? status & 0x7f : nil, timedOut: timedOut,
-                               stdout: Self.readAll(outFD), stderr: Self.readAll(errFD),
+        let result = RunResult(arguments: arguments, status: Spawn.exitStatus(status), signal: Spawn.terminatingSignal(status),
+                               timedOut: timedOut, stdout: Self.readAll(outFD), stderr: Self.readAll(errFD),
                                seconds: Date().timeIntervalSince(started))
         close(outFD)
         close(errFD)

@@ -128,44 +128,19 @@ public final class MotoServer: Sendable {
         _ = fcntl(logFD, F_SETFD, FD_CLOEXEC)
         if !keepsLog { unlink(logPath) }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, logFD, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group, so that stopping it reaches anything it started.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGPIPE)
-        sigaddset(&defaultSignals, SIGTERM)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONUNBUFFERED"] = "1"
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         environment["MOTO_PORT"] = "\(port)"
-        let arguments = [python, "-c", launcher, "-H", "127.0.0.1", "-p", "\(port)"]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawnp(&pid, python, &actions, &attributes, argv, envp)
-        guard result == 0 else {
+        let pid: pid_t
+        do {
+            // Its own process group, so that stopping it reaches anything it started.
+            pid = try Spawn.start(.searchPath(python), arguments: [python, "-c", launcher, "-H", "127.0.0.1", "-p", "\(port)"],
+                                  environment: environment, output: logFD, errors: logFD, grouping: .ownGroup)
+        } catch let error as SpawnError {
             close(logFD)
             if keepsLog { unlink(logPath) }  // (otherwise unlinked already)
-            throw LoopbackError("cannot start \(python) for moto: \(String(cString: strerror(result)))")
+            throw LoopbackError("cannot start \(python) for moto: \(error.reason)")
         }
         return MotoServer(port: port, pid: pid, logFD: logFD, logPath: logPath)
     }
@@ -190,7 +165,7 @@ public final class MotoServer: Sendable {
                 let output = log()
                 if output.contains("Address already in use") { throw PortTaken() }
                 throw LoopbackError("""
-                    moto's server exited at start (exit status \((status >> 8) & 0xff)); install it with \
+                    moto's server exited at start (exit status \(Spawn.exitStatus(status))); install it with \
                     `pip install 'moto[server]'` (scripts/test.sh does). Its output:
                     \(output)
                     """)
