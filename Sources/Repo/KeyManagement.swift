@@ -30,6 +30,12 @@ extension Repository {
     }
 
     /// Removes a key by id or unique prefix. The key in use and the last key cannot be removed.
+    ///
+    /// The caller holds the exclusive lock, so the keys listed here are the ones there are
+    /// until the file is deleted. The only key known to open the master secret is the one in
+    /// use (no other password is at hand), so when another process removed it meanwhile
+    /// nothing is removed (`lastKey`): two removals each of the other's key cannot leave
+    /// the repository without a key.
     public func removeKey(_ prefix: String) throws -> String {
         let all = try backend.list(.keys).map(\.name)
         let matching = all.filter { $0.id.hasPrefix(prefix.lowercased()) }
@@ -37,6 +43,7 @@ extension Repository {
         guard matching.count == 1 else { throw RepositoryError.keyNotFound("\(prefix) (ambiguous)") }
         guard name != currentKey else { throw RepositoryError.keyInUse }
         guard all.count > 1 else { throw RepositoryError.keyInUse }
+        guard let currentKey, all.contains(currentKey) else { throw RepositoryError.lastKey }
         try backend.delete(name)
         return name.id
     }

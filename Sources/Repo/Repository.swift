@@ -52,8 +52,7 @@ public final class Repository: @unchecked Sendable {
     public static func open(backend: any Backend, password: [UInt8], cacheDirectory: String?,
                             loadIndex: Bool = true) throws -> Repository {
         let config = try RepositoryConfig.decode(try backend.read(.config))
-        let (keys, keyName) = try unlock(backend: backend, password: password)
-        let parameters = try config.parameters(sealer: MetadataSealer(keys: keys))
+        let (keys, keyName, parameters) = try unlock(backend: backend, config: config, password: password)
         let cache = cacheDirectory.flatMap { try? LocalCache(directory: $0, repositoryID: config.id) }
         let repository = Repository(backend: backend, id: config.id, parameters: parameters, keys: keys, cache: cache)
         repository.currentKey = keyName
@@ -73,17 +72,34 @@ public final class Repository: @unchecked Sendable {
         _ = try RepositoryConfig.decode(bytes)
     }
 
-    /// The keys, and the name of the key file that `password` opens.
-    static func unlock(backend: any Backend, password: [UInt8]) throws -> (RepositoryKeys, ObjectName) {
+    /// The keys, the name of the key file that `password` opens and the parameters they
+    /// open. A key file that opens with the password but not this repository's config (a
+    /// key of another repository), one that is damaged and one of a newer version are
+    /// skipped, so that another key can open the repository (`repo check` reports them);
+    /// when none does, the first such failure is thrown (a config no key opens is damaged).
+    static func unlock(backend: any Backend, config: RepositoryConfig,
+                       password: [UInt8]) throws -> (RepositoryKeys, ObjectName, RepositoryParameters) {
         let keyObjects = try backend.list(.keys)
         guard !keyObjects.isEmpty else { throw FormatError.noKeys }
+        var configFailure: Error?
+        var keyFailure: Error?
         for info in keyObjects {
-            let keyFile = try KeyFile.decode(try backend.read(info.name), name: "key \(info.name.id.prefix(8))")
-            if let keys = try keyFile.unwrap(password: password, name: "key \(info.name.id.prefix(8))") {
-                return (keys, info.name)
+            let name = "key \(info.name.id.prefix(8))"
+            let opened: RepositoryKeys?
+            do {
+                opened = try KeyFile.decode(try backend.read(info.name), name: name).unwrap(password: password, name: name)
+            } catch let error as FormatError {
+                keyFailure = keyFailure ?? error
+                continue
+            }
+            guard let keys = opened else { continue }
+            do {
+                return (keys, info.name, try config.parameters(sealer: MetadataSealer(keys: keys)))
+            } catch let error as FormatError {
+                configFailure = configFailure ?? error
             }
         }
-        throw FormatError.wrongPassword
+        throw configFailure ?? keyFailure ?? FormatError.wrongPassword
     }
 
     // MARK: Index
@@ -224,6 +240,7 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
     case locked(String)
     case keyNotFound(String)
     case keyInUse
+    case lastKey
 
     public var description: String {
         switch self {
@@ -238,6 +255,8 @@ public enum RepositoryError: Error, Equatable, Sendable, CustomStringConvertible
         case .locked(let why): return why
         case .keyNotFound(let prefix): return "no key matches \(prefix.debugDescription): see `repo key list`"
         case .keyInUse: return "cannot remove the key in use or the last key: add another key and use it first"
+        case .lastKey:
+            return "cannot remove the last key known to open the repository (the key in use was removed meanwhile): open it with another password, or add a key first (`repo key add`)"
         }
     }
 }

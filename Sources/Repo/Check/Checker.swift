@@ -10,15 +10,20 @@ public struct Checker: Sendable {
     let repository: Repository
     /// Raised, the check stops between packs and reports no verdict.
     let cancellation: Cancellation
+    /// The password that opened the repository, to recognise key files of another
+    /// repository; nil: key files are checked only for what needs no password.
+    let password: [UInt8]?
 
-    public init(repository: Repository, cancellation: Cancellation = .process) {
+    public init(repository: Repository, password: [UInt8]? = nil, cancellation: Cancellation = .process) {
         self.repository = repository
+        self.password = password
         self.cancellation = cancellation
     }
 
     public func run(readData: ReadDataSubset?, progress: ((String) -> Void)? = nil) throws -> CheckReport {
         var report = CheckReport()
         let backend = repository.backend
+        report.problems += try keyProblems()
 
         // Packs as stored, against packs as indexed.
         var stored: [Digest256: (ObjectKind, Int)] = [:]

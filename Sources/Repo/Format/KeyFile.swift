@@ -39,6 +39,22 @@ struct KeyFile: Codable, Sendable {
         return RepositoryKeys(masterSecret: SymmetricKey(bytes: secret))
     }
 
+    /// What makes this key file unusable whatever the password, or nil: a version and KDF
+    /// this build reads, scrypt parameters it accepts, a 32-byte salt and a sealed 64-byte
+    /// secret (docs/format.md, "Key files").
+    var structuralProblem: String? {
+        guard version == 1, kdf == "scrypt" else { return "key file version \(version) with kdf \(kdf) is not supported" }
+        do {
+            _ = try scrypt.validatedMemoryByteCount()
+        } catch {
+            return "\(error)"
+        }
+        guard salt.count == 32 else { return "salt has \(salt.count) bytes, not 32" }
+        let sealedCount = RepositoryKeys.masterSecretByteCount + AES256GCM.overhead
+        guard sealed.count == sealedCount else { return "sealed secret has \(sealed.count) bytes, not \(sealedCount)" }
+        return nil
+    }
+
     func encoded() throws -> [UInt8] { Array(try JSONCoding.encoder.encode(self)) }
 
     static func decode(_ bytes: [UInt8], name: String) throws -> KeyFile {

@@ -10,9 +10,17 @@ enum CheckCommand {
             }
             subset = parsed
         }
-        let (repository, lock) = try context.openLocked(exclusive: false, operation: "check")
+        // The password is kept to tell key files of another repository (that it opens too).
+        var password: [UInt8]?
+        let passwords = context.passwords
+        let opener = try context.opener(password: {
+            let given = try passwords.password()
+            password = given
+            return given
+        })
+        let (repository, lock) = try opener.openLocked(exclusive: false, operation: "check")
         defer { lock.release() }
-        let report = try Checker(repository: repository).run(readData: subset) { step in
+        let report = try Checker(repository: repository, password: password).run(readData: subset) { step in
             if !context.output.json { context.output.detail(step) }
         }
         if context.output.json {

@@ -20,9 +20,20 @@ enum KeyCommand {
             guard let file = context.arguments.value("new-password-file") else { return try PasswordSource.askNew() }
             return try PasswordSource(file: file, command: nil).newPassword()
         }
+        // Removing takes the exclusive lock and lists the keys again under it, so two
+        // removals cannot each take the other's key. Adding and changing a password take a
+        // shared lock: they never leave fewer working keys (passwd writes the new key before
+        // it deletes the old one), so they may run beside snapshots and each other, but not
+        // while a removal (or a prune) holds the repository.
+        func locked<T>(exclusive: Bool, _ operation: String, _ body: () throws -> T) throws -> T {
+            let lock = try context.lock(repository, exclusive: exclusive, operation: operation)
+            defer { lock.release() }
+            return try body()
+        }
         switch context.arguments.command.last {
         case "add":
-            let id = try repository.addKey(password: try newPassword())
+            let password = try newPassword()
+            let id = try locked(exclusive: false, "key add") { try repository.addKey(password: password) }
             context.output.line("added key \(id.prefix(8))")
         case "list":
             let keys = try repository.listKeys()
@@ -34,10 +45,11 @@ enum KeyCommand {
                 }
             }
         case "remove":
-            let id = try repository.removeKey(context.arguments.positionals[0])
+            let id = try locked(exclusive: true, "key remove") { try repository.removeKey(context.arguments.positionals[0]) }
             context.output.line("removed key \(id.prefix(8))")
         case "passwd":
-            let id = try repository.changePassword(to: try newPassword())
+            let password = try newPassword()
+            let id = try locked(exclusive: false, "key passwd") { try repository.changePassword(to: password) }
             context.output.line("password changed (key \(id.prefix(8)))")
         default:
             throw UsageError("unknown key command")
