@@ -40,10 +40,7 @@ enum SnapshotCommand {
         options.parent = arguments.value("parent")
         options.ignoreParent = arguments.has("force")
         if let jobs = try arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
-        if let text = arguments.value("time") {
-            guard let time = DateParsing.parse(text) else { throw UsageError("--time: cannot read \(text.debugDescription) as a time") }
-            options.time = time
-        }
+        if let time = try DateParsing.option(arguments) { options.time = time }
         let fromStdin = arguments.has("stdin"), fromCommand = arguments.has("stdin-from-command")
         if fromStdin && fromCommand { throw UsageError("--stdin and --stdin-from-command exclude each other") }
         if !fromStdin && !fromCommand && arguments.positionals.isEmpty { throw UsageError("nothing to back up: give at least one PATH") }
