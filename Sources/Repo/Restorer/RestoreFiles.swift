@@ -132,19 +132,28 @@ final class RestoreFiles: @unchecked Sendable {
 
     private func finish(_ file: Int, handle: RestoredFile?, check: ContentCheck) {
         defer { condition.withLock { open.remove(Int32(file)) } }
-        guard let handle, !condition.withLock({ incomplete[file] }) else { return }
+        guard let handle, !condition.withLock({ incomplete[file] }) else {
+            tally.fileFailed()
+            return
+        }
         let planned = plan[file]
         do throws(FileSystemError) {
             for problem in try handle.applyMetadata(planned.metadata) { tally.problem("\(path(file)): \(problem)") }
-            guard verify else { return }
+        } catch {
+            tally.problem("\(path(file)): \(error)")
+        }
+        guard verify else { return }
+        do throws(FileSystemError) {
             guard let file = try directories.directory(planned.directory).openExistingFile(planned.name),
                   check.matches(planned.content ?? [], size: planned.size, file: file) else {
                 tally.problem("\(path(file)): verification failed: the file does not read back as stored")
+                tally.fileFailed()
                 return
             }
             tally.update { $0.filesVerified += 1 }
         } catch {
             tally.problem("\(path(file)): \(error)")
+            tally.fileFailed()
         }
     }
 }

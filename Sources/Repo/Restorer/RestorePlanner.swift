@@ -107,6 +107,7 @@ final class RestorePlanner {
         }
         if let missing = plan.addFile(directory: number, node: node, keepContent: options.verify, locate: repository.location(of:)) {
             tally.problem("\(path): \(RepositoryError.blobMissing(missing))")
+            tally.damaged(missing)
         }
     }
 

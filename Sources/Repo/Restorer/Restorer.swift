@@ -56,6 +56,8 @@ public final class Restorer {
             let done = tally.snapshot
             throw stop.saying("restore stopped after writing \(ByteCount.text(done.bytesWritten)); files may be missing or incomplete and "
                               + "directories lack their metadata: run the same restore again to finish (files already right are kept)")
+        } catch where RepositoryDamage.isDamage(error) {
+            throw RepositoryDamage(underlying: error)
         }
         finish(planner.plan, directories: directories, tally: tally)
         report?()
@@ -87,6 +89,7 @@ public final class Restorer {
                 try directories.directory(link.directory).makeHardLink(link.name, to: link.target)
             } catch {
                 tally.problem("\(link.path): \(error)")
+                tally.fileFailed()
             }
         }
         for directory in plan.directories {
