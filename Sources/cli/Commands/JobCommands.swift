@@ -19,7 +19,7 @@ enum JobCommands {
         options: [
             configOption,
             OptionSpec("dry-run", short: "n", "print the plan (steps, cadences, commands) and run nothing"),
-            OptionSpec("time", value: "TIME", "record TIME for the snapshots and judge cadences by it (`YYYY-MM-DD HH:MM:SS`)"),
+            OptionSpec("time", value: "TIME", "record TIME for the snapshots and judge cadences by it (`YYYY-MM-DD HH:MM:SS`, 1970 to 9999)"),
             OptionSpec("jobs", short: "j", value: "N", "compression and encryption workers (default: number of cores)"),
         ],
         positionals: 1...1)
