@@ -9,10 +9,10 @@ import Glibc
 /// summary counts only files whose content was all written as restored, the others as
 /// failed.
 @Suite struct RestoreDamageTests {
-    static let fileCount = 22
+    static let fileCount = 23
 
     /// A repository (1 MiB packs) with one snapshot of 20 small files, an empty one and a
-    /// 3 MB random one.
+    /// 3 MB random one with a second name (a hard link).
     private func workspaceWithSnapshot(_ label: String) throws -> (Workspace, String) {
         let workspace = try Workspace(label)
         let source = workspace.path("src")
@@ -23,6 +23,7 @@ import Glibc
         }
         try FS.writeFile(Array((source + "/empty.txt").utf8), [])
         try FS.writeFile(Array((source + "/big.bin").utf8), (0..<3_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        guard link(source + "/big.bin", source + "/big-link.bin") == 0 else { throw HarnessError("link: \(errno)") }
         let initialized = try workspace.repo("init", "--pack-size", "1")
         guard initialized.status == 0 else { throw HarnessError("init: \(initialized)") }
         let snapshot = try workspace.repo("snapshot", source)
@@ -45,6 +46,9 @@ import Glibc
         #expect(result.status == 13, "a missing pack is damage: \(result)")
         let restored = try #require(int(result.object, "files")), failed = try #require(int(result.object, "files_failed"), "\(result)")
         #expect(failed >= 1 && restored + failed == Self.fileCount, "restored \(restored), failed \(failed): \(result)")
+        // The big file's pack is the largest: both its names fail (the second, big.bin, is a link to big-link.bin).
+        let problems = (result.object["problems"] as? [String]) ?? []
+        #expect(problems.contains { $0.contains("/big.bin") } && problems.contains { $0.contains("/big-link.bin") }, "\(problems)")
         let text = try restore(workspace, json: false)
         #expect(text.status == 13, "\(text)")
         #expect(text.out.contains("\(restored) files") && text.out.contains("\(failed) failed"), "the summary counts failed files apart: \(text.out)")

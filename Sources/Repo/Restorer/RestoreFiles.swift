@@ -105,6 +105,9 @@ final class RestoreFiles: @unchecked Sendable {
         }
     }
 
+    /// Whether the file could not be written whole (or read back right).
+    func failed(_ file: Int) -> Bool { condition.withLock { incomplete[file] } }
+
     /// Marks the file incomplete; the first reason is reported.
     func fail(_ file: Int, _ reason: Error) {
         let first = condition.withLock {
@@ -147,13 +150,18 @@ final class RestoreFiles: @unchecked Sendable {
             guard let file = try directories.directory(planned.directory).openExistingFile(planned.name),
                   check.matches(planned.content ?? [], size: planned.size, file: file) else {
                 tally.problem("\(path(file)): verification failed: the file does not read back as stored")
-                tally.fileFailed()
+                verificationFailed(file)
                 return
             }
             tally.update { $0.filesVerified += 1 }
         } catch {
             tally.problem("\(path(file)): \(error)")
-            tally.fileFailed()
+            verificationFailed(file)
         }
+    }
+
+    private func verificationFailed(_ file: Int) {
+        condition.withLock { incomplete[file] = true }
+        tally.fileFailed()
     }
 }
