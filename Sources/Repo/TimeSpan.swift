@@ -5,7 +5,16 @@ import Foundation
 public enum TimeSpan {
     private static let units: [(suffix: Character, seconds: Double)] = [("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
 
-    /// The seconds `text` stands for, or nil when it is not a span. Parts add up: `1h30m`.
+    /// The longest span accepted: 36500 days (about 100 years). Far beyond any useful wait
+    /// or grace, and small enough that adding it to a date or converting it to whole
+    /// seconds never overflows.
+    public static let maximum: TimeInterval = 36500 * 86400
+
+    /// The accepted range, as messages name it.
+    public static let rangeText = "from 0 to \(describe(maximum))"
+
+    /// The seconds `text` stands for, or nil when it is not a span or longer than `maximum`.
+    /// Parts add up: `1h30m`.
     public static func parse(_ text: String) -> TimeInterval? {
         if text == "0" { return 0 }
         var total = 0.0, number = "", parts = 0
@@ -21,7 +30,7 @@ public enum TimeSpan {
                 return nil
             }
         }
-        return number.isEmpty && parts > 0 ? total : nil
+        return number.isEmpty && parts > 0 && total <= maximum ? total : nil
     }
 
     /// `seconds` in the largest unit that divides it (`300` is `5m`), as `parse` reads it.

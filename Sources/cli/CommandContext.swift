@@ -84,7 +84,7 @@ struct CommandContext {
         guard let text = option ?? environment else { return 0 }
         guard let seconds = TimeSpan.parse(text) else {
             let source = option == nil ? "REPO_LOCK_WAIT" : "--lock-wait"
-            throw UsageError("\(source) needs a duration like 30s, 5m or 1h (0: do not wait), not \(text.debugDescription)")
+            throw UsageError("\(source) needs a duration like 30s, 5m or 1h (0: do not wait), \(TimeSpan.rangeText), not \(text.debugDescription)")
         }
         return seconds
     }

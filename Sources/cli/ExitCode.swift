@@ -59,7 +59,7 @@ enum ExitCode: Int32 {
             case .commandFailed, .commandNotStarted: return .commandFailed
             default: return .failure
             }
-        case is PruneError: return .damaged
+        case is PruneError, is RepositoryDamage: return .damaged
         case is PasswordError: return .wrongPassword
         case is TOMLError: return .jobFileInvalid
         case let error as JobError:

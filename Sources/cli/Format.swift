@@ -22,9 +22,33 @@ enum Format {
     }
 }
 
-/// Reads `--time` values: RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` in local time.
+/// Reads `--time` values: RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` in local time, from
+/// 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z. Outside that range the parsers and the
+/// stored form disagree (the Julian calendar before 1582, years of more than four digits),
+/// so such times are refused rather than stored as other times.
 enum DateParsing {
+    static let earliest = Date(timeIntervalSince1970: 0)
+    /// The second after 9999-12-31T23:59:59Z.
+    static let end = Date(timeIntervalSince1970: 253_402_300_800)
+    static let rangeText = "from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+    /// The `--time` option, nil when not given; a usage error naming the range when it is
+    /// not a time in it.
+    static func option(_ arguments: ParsedArguments) throws -> Date? {
+        guard let text = arguments.value("time") else { return nil }
+        guard let time = parse(text) else {
+            throw UsageError("--time needs a time \(rangeText) (RFC 3339, or YYYY-MM-DD[ HH:MM[:SS]] in local time), not \(text.debugDescription)")
+        }
+        return time
+    }
+
+    /// The time `text` stands for, or nil when it is not one or lies outside the range.
     static func parse(_ text: String) -> Date? {
+        guard let time = read(text), time >= earliest, time < end else { return nil }
+        return time
+    }
+
+    private static func read(_ text: String) -> Date? {
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime]
         if let date = iso.date(from: text) { return date }

@@ -86,14 +86,7 @@ struct JobScheduleTests {
     @Test func jobFileErrorsNameTheLine() throws {
         let workspace = try jobWorkspace("job-errors")
         defer { workspace.remove() }
-        try workspace.writeJobFile("""
-            [repository.main]
-            location = "/tmp/nowhere"
-            [job.nightly]
-            repository = "main"
-            paths = ["/srv"]
-            retention = { daily = 7 }
-            """)
+        try workspace.writeNightlyJobFile(endingWith: "retention = { daily = 7 }")
         let unknown = try workspace.repo("run", "nightly")
         #expect(unknown.status == 17, "\(unknown)")
         #expect(unknown.err.contains("jobs.toml:6:1:") && unknown.err.contains("unknown key `retention`"), "\(unknown)")

@@ -23,6 +23,19 @@ extension Workspace {
         try text.write(toFile: path("jobs.toml"), atomically: true, encoding: .utf8)
     }
 
+    /// Writes a job file of one job, `nightly` (backing up /srv to a repository `main` at
+    /// /tmp/nowhere), whose table ends with `line`: line 6 of the file.
+    func writeNightlyJobFile(endingWith line: String) throws {
+        try writeJobFile("""
+            [repository.main]
+            location = "/tmp/nowhere"
+            [job.nightly]
+            repository = "main"
+            paths = ["/srv"]
+            \(line)
+            """)
+    }
+
     /// `repo init` of a repository at `location` with the workspace's password.
     func initRepository(at location: String, environment: [String: String?] = [:]) throws {
         let result = try repo(["init", "--repo", location], environment: environment.merging(["REPO_PASSWORD": password]) { $1 })

@@ -71,7 +71,7 @@ struct JobFileDecoder {
         }
         if let text = try reader.string("lock-wait") {
             guard let seconds = TimeSpan.parse(text) else {
-                throw reader.valueError("`lock-wait` in \(reader.name) must be a duration like 30m or 2h, not \(text.debugDescription)", at: "lock-wait")
+                throw reader.valueError("`lock-wait` in \(reader.name) must be a duration like 30m or 2h, \(TimeSpan.rangeText), not \(text.debugDescription)", at: "lock-wait")
             }
             job.lockWait = seconds
         }

@@ -282,19 +282,5 @@ struct SourceDamage: Error, CustomStringConvertible {
 
     var description: String { "\(underlying)" }
 
-    static func isDamage(_ error: Error) -> Bool {
-        switch error {
-        case is FormatError: return true
-        case let error as RepositoryError:
-            if case .blobMissing = error { return true }
-            return false
-        case let error as BackendError:
-            switch error {
-            case .notFound, .truncated: return true
-            default: return false
-            }
-        default:
-            return false
-        }
-    }
+    static func isDamage(_ error: Error) -> Bool { RepositoryDamage.isDamage(error) }
 }

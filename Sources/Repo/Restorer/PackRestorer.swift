@@ -82,9 +82,12 @@ final class PackRestorer {
         }
     }
 
-    /// Pieces that cannot be written: their files are incomplete.
+    /// Pieces that cannot be written: their files are incomplete. Blobs whose pack is
+    /// missing or short are damage.
     private func fail(_ places: Range<Int>, _ error: Error) {
+        let damage = RepositoryDamage.isDamage(error)
         for index in places {
+            if damage { tally.damaged(plan.pieces[index].blob) }
             let file = Int(plan.pieces[index].file)
             files.fail(file, error)
             files.pieceDone(file, handle: nil, check: check)

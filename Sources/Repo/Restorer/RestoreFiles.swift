@@ -105,6 +105,9 @@ final class RestoreFiles: @unchecked Sendable {
         }
     }
 
+    /// Whether the file could not be written whole (or read back right).
+    func failed(_ file: Int) -> Bool { condition.withLock { incomplete[file] } }
+
     /// Marks the file incomplete; the first reason is reported.
     func fail(_ file: Int, _ reason: Error) {
         let first = condition.withLock {
@@ -132,19 +135,33 @@ final class RestoreFiles: @unchecked Sendable {
 
     private func finish(_ file: Int, handle: RestoredFile?, check: ContentCheck) {
         defer { condition.withLock { open.remove(Int32(file)) } }
-        guard let handle, !condition.withLock({ incomplete[file] }) else { return }
+        guard let handle, !condition.withLock({ incomplete[file] }) else {
+            tally.fileFailed()
+            return
+        }
         let planned = plan[file]
         do throws(FileSystemError) {
             for problem in try handle.applyMetadata(planned.metadata) { tally.problem("\(path(file)): \(problem)") }
-            guard verify else { return }
+        } catch {
+            tally.problem("\(path(file)): \(error)")
+        }
+        guard verify else { return }
+        do throws(FileSystemError) {
             guard let file = try directories.directory(planned.directory).openExistingFile(planned.name),
                   check.matches(planned.content ?? [], size: planned.size, file: file) else {
                 tally.problem("\(path(file)): verification failed: the file does not read back as stored")
+                verificationFailed(file)
                 return
             }
             tally.update { $0.filesVerified += 1 }
         } catch {
             tally.problem("\(path(file)): \(error)")
+            verificationFailed(file)
         }
+    }
+
+    private func verificationFailed(_ file: Int) {
+        condition.withLock { incomplete[file] = true }
+        tally.fileFailed()
     }
 }

@@ -16,15 +16,20 @@ public struct RestoreOptions: Sendable {
 
 /// What a restore did.
 public struct RestoreSummary: Sendable {
+    /// Files restored: all their content written (and read back right with `verify`), or
+    /// already there.
     public var files = 0
+    /// Files some of whose content could not be written (or read back): not in `files`.
+    public var filesFailed = 0
     public var directories = 0
     public var others = 0
     /// Files already present with the right content: not rewritten.
     public var filesUnchanged = 0
     public var bytesWritten: UInt64 = 0
     public var filesVerified = 0
-    /// Blobs that failed authentication, decoding or their id: the repository is damaged
-    /// (`repo check --read-data` says where). The files using them are incomplete.
+    /// Blobs that failed authentication, decoding or their id, or are missing (not in the
+    /// index, their pack gone or short): the repository is damaged (`repo check
+    /// --read-data` says where). The files using them are incomplete.
     public var damagedBlobs = 0
     /// Entries that could not be restored, or metadata that could not be applied.
     public var problems: [String] = []

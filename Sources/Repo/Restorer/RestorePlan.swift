@@ -48,6 +48,9 @@ struct RestorePlan {
         let directory: Int32
         let name: [UInt8]
         let target: FilePath
+        /// The first name's number in `files` when it is written (nil when it was already
+        /// there): the link fails with it.
+        let targetFile: Int?
         /// The link's path in the snapshot, for messages.
         let path: FilePath
     }

@@ -19,7 +19,8 @@ final class RestorePlanner {
     private let cancellation: Cancellation
     private(set) var plan = RestorePlan()
     /// First restored path of each hard-linked inode, relative to the target.
-    private var hardLinks: [[UInt64]: FilePath] = [:]
+    /// The first name of each hard-linked inode, and its number in the plan's files if it is written.
+    private var hardLinks: [[UInt64]: (path: FilePath, file: Int?)] = [:]
 
     init(repository: Repository, options: RestoreOptions, directories: RestoreDirectories, tally: RestoreTally,
          cancellation: Cancellation, progress: (() -> Void)?) {
@@ -95,18 +96,22 @@ final class RestorePlanner {
         if node.linkCount > 1 {
             let key = [node.device, node.inode]
             if let first = hardLinks[key] {
-                plan.hardLinks.append(RestorePlan.HardLink(directory: number, name: node.name, target: first, path: path))
+                plan.hardLinks.append(RestorePlan.HardLink(directory: number, name: node.name, target: first.path, targetFile: first.file,
+                                                           path: path))
                 return
             }
-            hardLinks[key] = FilePath(bytes: Array(path.bytes.drop { $0 == FilePath.separator }))
+            hardLinks[key] = (FilePath(bytes: Array(path.bytes.drop { $0 == FilePath.separator })), nil)
         }
         if let file = directory.openExistingFile(node.name), check.matches(node.content, size: node.size, file: file) {
             tally.update { $0.filesUnchanged += 1 }
             note(try directory.applyMetadata(node.metadata, toEntry: node.name), path)
             return
         }
-        if let missing = plan.addFile(directory: number, node: node, keepContent: options.verify, locate: repository.location(of:)) {
+        let missing = plan.addFile(directory: number, node: node, keepContent: options.verify, locate: repository.location(of:))
+        if node.linkCount > 1 { hardLinks[[node.device, node.inode]]?.file = plan.files.count - 1 }
+        if let missing {
             tally.problem("\(path): \(RepositoryError.blobMissing(missing))")
+            tally.damaged(missing)
         }
     }
 

@@ -14,6 +14,14 @@ final class RestoreTally: Sendable {
         state.withLock { body(&$0.summary) }
     }
 
+    /// A planned file (counted in `files`) whose content is incomplete: moved to `filesFailed`.
+    func fileFailed() {
+        state.withLock {
+            $0.summary.files -= 1
+            $0.summary.filesFailed += 1
+        }
+    }
+
     func problem(_ text: String) {
         state.withLock { $0.summary.problems.append(text) }
     }

@@ -51,19 +51,22 @@ public final class Restorer {
                                      cancellation: cancellation, progress: report)
         do {
             try planner.plan(snapshot.snapshot.tree, root: root)
-            try write(planner.plan, directories: directories, tally: tally, report: report)
+            let files = try write(planner.plan, directories: directories, tally: tally, report: report)
+            finish(planner.plan, files: files, directories: directories, tally: tally)
         } catch let stop as Cancelled {
             let done = tally.snapshot
             throw stop.saying("restore stopped after writing \(ByteCount.text(done.bytesWritten)); files may be missing or incomplete and "
                               + "directories lack their metadata: run the same restore again to finish (files already right are kept)")
+        } catch where RepositoryDamage.isDamage(error) {
+            throw RepositoryDamage(underlying: error)
         }
-        finish(planner.plan, directories: directories, tally: tally)
         report?()
         return tally.snapshot
     }
 
     /// Phase 2: files without content at once, then every pack on the workers.
-    private func write(_ plan: RestorePlan, directories: RestoreDirectories, tally: RestoreTally, report: (() -> Void)?) throws {
+    private func write(_ plan: RestorePlan, directories: RestoreDirectories, tally: RestoreTally,
+                       report: (() -> Void)?) throws -> RestoreFiles {
         let files = RestoreFiles(plan: plan.files, directories: directories, tally: tally, verify: options.verify,
                                  openFiles: openFiles)
         let check = ContentCheck(repository: repository, namer: repository.blobs.namer())
@@ -78,15 +81,22 @@ public final class Restorer {
             plan.packs.count,
             makeWorker: { PackRestorer(repository: repository, plan: plan, files: files, tally: tally) },
             waiting: report) { worker, pack in worker.restore(pack: pack) }
+        return files
     }
 
-    /// Phase 3: hard links to complete files, then directory metadata, children first.
-    private func finish(_ plan: RestorePlan, directories: RestoreDirectories, tally: RestoreTally) {
+    /// Phase 3: hard links (a link to an incomplete file is made, and failed with it), then
+    /// directory metadata, children first.
+    private func finish(_ plan: RestorePlan, files: RestoreFiles, directories: RestoreDirectories, tally: RestoreTally) {
         for link in plan.hardLinks {
             do throws(FileSystemError) {
                 try directories.directory(link.directory).makeHardLink(link.name, to: link.target)
+                if let target = link.targetFile, files.failed(target) {
+                    tally.problem("\(link.path): a hard link to /\(link.target), which is incomplete")
+                    tally.fileFailed()
+                }
             } catch {
                 tally.problem("\(link.path): \(error)")
+                tally.fileFailed()
             }
         }
         for directory in plan.directories {

@@ -6,7 +6,7 @@ enum CheckCommand {
         if context.arguments.has("read-data") { subset = .all }
         if let text = context.arguments.value("read-data-subset") {
             guard let parsed = ReadDataSubset(text) else {
-                throw UsageError("--read-data-subset needs n/m (e.g. 1/5) or a percentage (e.g. 10%), not \(text.debugDescription)")
+                throw UsageError("--read-data-subset needs n/m with 1 ≤ n ≤ m (e.g. 1/5) or a percentage above 0 and at most 100 (e.g. 10%), not \(text.debugDescription)")
             }
             subset = parsed
         }

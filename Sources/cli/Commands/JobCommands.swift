@@ -19,7 +19,7 @@ enum JobCommands {
         options: [
             configOption,
             OptionSpec("dry-run", short: "n", "print the plan (steps, cadences, commands) and run nothing"),
-            OptionSpec("time", value: "TIME", "record TIME for the snapshots and judge cadences by it (`YYYY-MM-DD HH:MM:SS`)"),
+            OptionSpec("time", value: "TIME", "record TIME for the snapshots and judge cadences by it (`YYYY-MM-DD HH:MM:SS`, 1970 to 9999)"),
             OptionSpec("jobs", short: "j", value: "N", "compression and encryption workers (default: number of cores)"),
         ],
         positionals: 1...1)
@@ -55,10 +55,7 @@ enum JobCommands {
 
     static func run(_ context: CommandContext) throws -> ExitCode {
         var options = JobRunner.Options()
-        if let text = context.arguments.value("time") {
-            guard let time = DateParsing.parse(text) else { throw UsageError("--time: cannot read \(text.debugDescription) as a time") }
-            options.time = time
-        }
+        if let time = try DateParsing.option(context.arguments) { options.time = time }
         if let workers = try context.arguments.integer("jobs", in: 1...256) { options.workers = workers }
         let (file, job) = try loadJob(context, operation: "run")
         let store = JobStateStore(job: job.name, directory: StateDirectory.path(environment: context.environment))

@@ -30,11 +30,11 @@ enum PruneCommand {
             options.maxUnused = percent / 100
         }
         if let text = arguments.value("max-repack-size") {
-            guard let size = parseSize(text) else { throw UsageError("--max-repack-size needs a size like 500M or 2G, not \(text.debugDescription)") }
+            guard let size = parseSize(text) else { throw UsageError("--max-repack-size needs a size like 500M or 2G, \(sizeRangeText), not \(text.debugDescription)") }
             options.maxRepackBytes = size
         }
         if let text = arguments.value("grace") {
-            guard let seconds = TimeSpan.parse(text) else { throw UsageError("--grace needs a duration like 30m, 12h or 2d, not \(text.debugDescription)") }
+            guard let seconds = TimeSpan.parse(text) else { throw UsageError("--grace needs a duration like 30m, 12h or 2d, \(TimeSpan.rangeText), not \(text.debugDescription)") }
             options.grace = seconds
         }
         return options
@@ -93,7 +93,12 @@ enum PruneCommand {
         return kib / 1024
     }
 
-    /// `500M`, `2G`, `1.5T`, `1024` (bytes); binary units.
+    /// The largest size `parseSize` accepts: 1024T (2^50 bytes).
+    static let maximumSize = 1 << 50
+    static let sizeRangeText = "from 0 to 1024T"
+
+    /// `500M`, `2G`, `1.5T`, `1024` (bytes); binary units. Nil for anything else, for
+    /// NaN and infinities, and beyond `maximumSize`.
     static func parseSize(_ text: String) -> Int? {
         let units: [Character: Double] = ["K": 0x1p10, "M": 0x1p20, "G": 0x1p30, "T": 0x1p40]
         var number = text.uppercased()
@@ -103,7 +108,9 @@ enum PruneCommand {
             scale = unit
             number.removeLast()
         }
-        guard let value = Double(number), value >= 0 else { return nil }
-        return Int(value * scale)
+        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+        let bytes = value * scale
+        guard bytes <= Double(maximumSize) else { return nil }
+        return Int(bytes)
     }
 }

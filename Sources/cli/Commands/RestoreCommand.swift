@@ -28,7 +28,7 @@ enum RestoreCommand {
         if context.output.json {
             context.output.emit(RestoreMessage(snapshot: stored.id, summary))
         } else {
-            context.output.line("restored snapshot \(stored.shortID) to \(target): \(summary.files) files (\(summary.filesUnchanged) already there), \(summary.directories) directories, \(summary.others) other entries, \(Format.bytes(summary.bytesWritten)) written")
+            context.output.line("restored snapshot \(stored.shortID) to \(target): \(summary.files) files (\(summary.filesUnchanged) already there)\(summary.filesFailed > 0 ? ", \(summary.filesFailed) failed" : ""), \(summary.directories) directories, \(summary.others) other entries, \(Format.bytes(summary.bytesWritten)) written")
             if options.verify { context.output.line("verified \(summary.filesVerified) files") }
         }
         // Damaged data fails as it does everywhere else (13); the other files are restored.

@@ -17,7 +17,7 @@ enum SnapshotCommand {
             OptionSpec("one-file-system", short: "x", "stay on the file systems of the given paths"),
             OptionSpec("tag", value: "TAG", repeatable: true, "add TAG to the snapshot"),
             OptionSpec("host", value: "HOST", "record HOST instead of this machine's name"),
-            OptionSpec("time", value: "TIME", "record TIME (RFC 3339 or `YYYY-MM-DD HH:MM:SS`) instead of now"),
+            OptionSpec("time", value: "TIME", "record TIME (RFC 3339 or `YYYY-MM-DD HH:MM:SS`, 1970 to 9999) instead of now"),
             OptionSpec("parent", value: "SNAPSHOT", "compare with SNAPSHOT instead of the latest of the same host and paths"),
             OptionSpec("force", "read every file, even unchanged ones"),
             OptionSpec("stdin", "back up standard input as one file"),
@@ -40,10 +40,7 @@ enum SnapshotCommand {
         options.parent = arguments.value("parent")
         options.ignoreParent = arguments.has("force")
         if let jobs = try arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
-        if let text = arguments.value("time") {
-            guard let time = DateParsing.parse(text) else { throw UsageError("--time: cannot read \(text.debugDescription) as a time") }
-            options.time = time
-        }
+        if let time = try DateParsing.option(arguments) { options.time = time }
         let fromStdin = arguments.has("stdin"), fromCommand = arguments.has("stdin-from-command")
         if fromStdin && fromCommand { throw UsageError("--stdin and --stdin-from-command exclude each other") }
         if !fromStdin && !fromCommand && arguments.positionals.isEmpty { throw UsageError("nothing to back up: give at least one PATH") }

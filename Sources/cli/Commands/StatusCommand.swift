@@ -21,14 +21,14 @@ enum StatusCommand {
         positionals: 0...1)
 
     static func run(_ context: CommandContext) throws -> ExitCode {
-        let file = try JobCommands.loadFile(context)
         var maxAge: TimeInterval?
         if let text = context.arguments.value("max-age") {
             guard let seconds = TimeSpan.parse(text), seconds > 0 else {
-                throw UsageError("--max-age needs a duration like 26h or 2d, not \(text.debugDescription)")
+                throw UsageError("--max-age needs a duration like 26h or 2d, more than 0 and at most \(TimeSpan.describe(TimeSpan.maximum)), not \(text.debugDescription)")
             }
             maxAge = seconds
         }
+        let file = try JobCommands.loadFile(context)
         let jobs = try context.arguments.positionals.first.map { [try file.job($0)] } ?? file.jobNames.compactMap { file.jobs[$0] }
         let stateDirectory = StateDirectory.path(environment: context.environment)
         let statuses = jobs.map { job in

@@ -70,6 +70,7 @@ struct RestoreMessage: Encodable {
     let directories: Int
     let others: Int
     let files_unchanged: Int
+    let files_failed: Int
     let bytes_written: UInt64
     let files_verified: Int
     let damaged_blobs: Int
@@ -81,6 +82,7 @@ struct RestoreMessage: Encodable {
         directories = summary.directories
         others = summary.others
         files_unchanged = summary.filesUnchanged
+        files_failed = summary.filesFailed
         bytes_written = summary.bytesWritten
         files_verified = summary.filesVerified
         damaged_blobs = summary.damagedBlobs

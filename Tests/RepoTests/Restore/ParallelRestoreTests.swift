@@ -101,7 +101,8 @@ import Glibc
     }
 
     /// A pack that cannot be read at all (gone): the files with blobs in it are reported;
-    /// the rest restore. Not damage (nothing failed authentication), so no damaged blobs.
+    /// the rest restore. A pack the index lists but the repository lacks is damage: its
+    /// blobs count as damaged (exit 13), its files as failed, not restored.
     @Test func missingPackAffectsOnlyItsFiles() throws {
         let scene = try Fixtures.Scene()
         var generator = SeededGenerator(seed: 63)
@@ -116,7 +117,8 @@ import Glibc
         try #require(affected.count < files.count)
 
         let (summary, target) = try scene.restore(stored, jobs: 4)
-        #expect(summary.damagedBlobs == 0)
+        #expect(summary.damagedBlobs == affected.count)
+        #expect(summary.filesFailed == affected.count && summary.files == files.count - affected.count, "\(summary)")
         #expect(Set(summary.problems.map { String($0.prefix { $0 != ":" }) }) == affected, "\(summary.problems)")
         for number in 0..<10 where !affected.contains("/f\(number)") {
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: "\(target)/f\(number)"))) == blobs[number])
@@ -124,7 +126,7 @@ import Glibc
     }
 
     /// A blob the index does not have: its file is reported, written up to that blob and
-    /// sized as it was; the others restore.
+    /// sized as it was; the others restore. The missing blob is damage, the file failed.
     @Test func blobMissingFromTheIndexAffectsOnlyItsFile() throws {
         let scene = try Fixtures.Scene()
         var generator = SeededGenerator(seed: 64)
@@ -137,7 +139,8 @@ import Glibc
         let (summary, target) = try scene.restore(stored, jobs: 2)
         #expect(summary.problems.count == 1 && summary.problems[0].hasPrefix("/broken: ")
                 && summary.problems[0].contains("not in the index"), "\(summary.problems)")
-        #expect(summary.damagedBlobs == 0)
+        #expect(summary.damagedBlobs == 1)
+        #expect(summary.filesFailed == 1 && summary.files == 1, "\(summary)")
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: "\(target)/whole"))) == blobs[0] + blobs[1])
         let broken = Array(try Data(contentsOf: URL(fileURLWithPath: "\(target)/broken")))
         #expect(broken.count == 300_000 && Array(broken.prefix(100_000)) == blobs[1])
