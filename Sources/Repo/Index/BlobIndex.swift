@@ -166,6 +166,16 @@ struct BlobIndex {
         }
     }
 
+    /// Drops every blob of the packs `isGone` picks (the packs stay recorded); returns
+    /// those packs. A blob dropped is unknown: `add` records it again at a new location.
+    mutating func removeBlobs(ofPacks isGone: (Digest256) -> Bool) -> Set<Digest256> {
+        let numbers = Set(packs.indices.filter { isGone(packs[$0].id) }.map(UInt32.init))
+        guard !numbers.isEmpty else { return [] }
+        compact()
+        sorted.removeAll { numbers.contains($0.pack) }
+        return Set(numbers.map { packs[Int($0)].id })
+    }
+
     /// Merges recent additions into the sorted array.
     mutating func compact() {
         guard !recent.isEmpty else { return }
