@@ -4,6 +4,16 @@ import Testing
 import Glibc
 #endif
 
+/// Restores the latest snapshot into the workspace's `restore` and expects `source` there
+/// unchanged.
+func expectLatestRestores(_ workspace: Workspace, _ source: String) throws {
+    let target = workspace.path("restore")
+    let restore = try workspace.repo("restore", "latest", "--target", target)
+    #expect(restore.status == 0, "\(restore)")
+    let differences = TreeComparer.compare(source, restoredPath(of: source, in: target))
+    #expect(differences.isEmpty, "\(report(differences))")
+}
+
 /// Issue 15 (hardening): damage that used to pass unnoticed.
 @Suite struct HardeningTests {
     /// A workspace with an initialised repository, and an empty source directory in it.
@@ -77,7 +87,7 @@ import Glibc
     }
 
     /// D5. A pack deleted behind the repository's back: the next snapshot does not reuse
-    /// the blobs it held but stores them again.
+    /// the blobs it held but stores them again, and can be restored.
     @Test func blobsOfMissingPacksAreStoredAgain() throws {
         let (workspace, source) = try Self.repositoryAndSource("missing-pack")
         defer { workspace.remove() }
@@ -92,6 +102,9 @@ import Glibc
         #expect(second.status == 0, "\(second)")
         #expect((int(second.object, "blobs_added") ?? 0) > 0, "the data is stored again: \(second)")
         #expect(try packFiles(in: workspace.repository + "/data").reduce(0) { $0 + $1.size } > 3_000_000, "\(second)")
+
+        // The index still lists the lost pack beside the new copy: restore reads the copy.
+        try expectLatestRestores(workspace, source)
     }
 
     /// D6. A file truncated while `repo snapshot` reads it: whenever the stored size is
