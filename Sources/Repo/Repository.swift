@@ -119,7 +119,7 @@ public final class Repository: @unchecked Sendable {
         // array is allocated once.
         index.reserve(objects.reduce(0) { $0 + $1.size } / 35)
         for object in objects {
-            try IndexObject.load(try indexPlaintext(object.name, cached: cached.contains(object.name.id)),
+            try IndexObject.load(try indexPlaintext(object.name, cached: cached.contains(object.name.id), storedSize: object.size),
                                  name: "index \(object.name.id.prefix(8))", into: &index)
         }
         index.finishLoading()
@@ -137,10 +137,14 @@ public final class Repository: @unchecked Sendable {
         try IndexObject.decode(try indexPlaintext(object, cached: cached), name: "index \(object.id.prefix(8))")
     }
 
-    /// The decrypted bytes of an index object.
-    func indexPlaintext(_ object: ObjectName, cached: Bool = true) throws -> [UInt8] {
-        if cached, let bytes = cache?.get("index", object.id) { return bytes }
-        let plaintext = try metadata.open(try backend.read(object), kind: .index, name: "index \(object.id.prefix(8))")
+    /// The decrypted bytes of an index object. A cached copy is used only if it fits the
+    /// stored object's size (`storedSize`, when the caller listed it); one read from the
+    /// backend is verified against its name.
+    func indexPlaintext(_ object: ObjectName, cached: Bool = true, storedSize: Int? = nil) throws -> [UInt8] {
+        if cached, let bytes = cache?.get("index", object.id), storedSize.map({ bytes.count + AES256GCM.overhead == $0 }) ?? true {
+            return bytes
+        }
+        let plaintext = try metadata.open(try readVerified(object), kind: .index, name: "index \(object.id.prefix(8))")
         cache?.put("index", object.id, plaintext)
         return plaintext
     }
@@ -177,6 +181,26 @@ public final class Repository: @unchecked Sendable {
     }
 
     public func contains(_ blob: Digest256) -> Bool { index.contains(blob) }
+
+    /// Every stored pack (one listing per pack kind) with its kind and size.
+    func storedPacks() throws -> [Digest256: (kind: ObjectKind, size: Int)] {
+        var stored: [Digest256: (kind: ObjectKind, size: Int)] = [:]
+        for kind in [ObjectKind.dataPack, .treePack] {
+            for info in try backend.list(kind) {
+                if let id = Digest256(hex: info.name.id) { stored[id] = (kind, info.size) }
+            }
+        }
+        return stored
+    }
+
+    /// Takes out of the in-memory index the blobs of every indexed pack that is not stored
+    /// (deleted or lost behind the repository's back), so that a snapshot stores them again
+    /// rather than refer to them. Costs one listing of each pack kind. Returns those packs.
+    @discardableResult
+    func forgetMissingPacks() throws -> Set<Digest256> {
+        let stored = try storedPacks()
+        return index.removeBlobs { stored[$0] == nil }
+    }
 
     /// About `count` ids spread evenly over the index, for timing lookups at scale.
     @_spi(Benchmarks) public func indexSample(count: Int) -> [Digest256] { index.sample(count: count) }
@@ -215,8 +239,18 @@ public final class Repository: @unchecked Sendable {
 
     public func loadSnapshot(id: String) throws -> StoredSnapshot {
         let name = "snapshot \(id.prefix(8))"
-        let plaintext = try metadata.open(try backend.read(ObjectName(.snapshots, id)), kind: .snapshot, name: name)
+        let plaintext = try metadata.open(try readVerified(ObjectName(.snapshots, id)), kind: .snapshot, name: name)
         return StoredSnapshot(id: id, snapshot: try Snapshot.decode(plaintext, name: name))
+    }
+
+    /// The stored bytes of an object named by their SHA-256 (snapshots, index objects); a
+    /// name that does not match is damage (two objects swapped, or one altered).
+    func readVerified(_ name: ObjectName) throws -> [UInt8] {
+        let bytes = try backend.read(name)
+        guard SHA256.hash(bytes).hex == name.id else {
+            throw FormatError.corrupt("\(name.kind.rawValue)/\(name.id)", "content does not match its name (SHA-256 differs)")
+        }
+        return bytes
     }
 
     /// Stores a snapshot; the caller has stored every pack and index it refers to.

@@ -89,11 +89,7 @@ func hexIDs(in text: String) -> Set<String> {
         try flipBit(in: largest.path, at: largest.size / 2)
         let repaired = try workspace.repo("check", "--read-data")
         #expect(repaired.status == 0, "\(repaired)")
-        let target = workspace.path("restore")
-        let restore = try workspace.repo("restore", "latest", "--target", target)
-        #expect(restore.status == 0, "\(restore)")
-        let differences = TreeComparer.compare(source, restoredPath(of: source, in: target))
-        #expect(differences.isEmpty, "\(report(differences))")
+        try expectLatestRestores(workspace, source)
     }
 }
 

@@ -59,11 +59,7 @@ import Testing
         #expect(next.status == 0, "\(next)")
         let added = int(next.object, "bytes_added") ?? .max
         #expect(added < tree.totalBytes * 95 / 100, "what the stopped snapshot stored is reused: \(added) of \(tree.totalBytes)")
-        let target = workspace.path("restore")
-        let restore = try workspace.repo("restore", "latest", "--target", target)
-        #expect(restore.status == 0, "\(restore)")
-        let differences = TreeComparer.compare(source, restoredPath(of: source, in: target))
-        #expect(differences.isEmpty, "\(report(differences))")
+        try expectLatestRestores(workspace, source)
     }
 
     @Test func terminatedRestoreSaysWhatItWroteAndFinishesWhenRunAgain() throws {

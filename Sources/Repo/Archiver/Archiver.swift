@@ -39,6 +39,7 @@ public final class Archiver {
         guard !paths.isEmpty else { throw SnapshotError.noPaths }
         let roots = paths.map(Self.absolute)
         let parent = try findParent(paths: roots.map { $0.description })
+        try repository.forgetMissingPacks()
         let sink = BlobSink(repository: repository, workers: options.jobs)
         let scanner = SizeScanner(roots: roots, rules: options.rules)
         scanner.start()
@@ -143,12 +144,17 @@ public final class Archiver {
             let read = reader.bytesRead - before
             summary.bytesRead += read
             state.bytesDone += read
-            if read != node.size {
-                // The file changed while it was read; what was read is stored, and said so.
-                node.size = read + node.content.reduce(0) { total, piece in
-                    if case .hole(let length) = piece { return total + length }
-                    return total
-                }
+            let length = read + node.content.reduce(0) { total, piece in
+                if case .hole(let length) = piece { return total + length }
+                return total
+            }
+            // What was read is stored, at the length read (the file may have changed since
+            // the walk listed it).
+            node.size = length
+            let after = try? file.status()
+            if ReadStamp.changed(before: status.map(ReadStamp.init), after: after.map(ReadStamp.init), length: length) {
+                // It may mix two versions of the file, or stop short: the snapshot is partial.
+                problems.append("\(path): changed while it was read")
             }
         } catch let error as SnapshotError {
             if case .read(let code) = error {
@@ -182,6 +188,7 @@ public final class Archiver {
     /// `beforeSave` runs once the stream has ended and its data is stored; if it throws
     /// (the command that produced the stream failed), no snapshot is written.
     public func snapshot(stream fd: Int32, name: String, beforeSave: () throws -> Void = {}) throws -> StoredSnapshot {
+        try repository.forgetMissingPacks()
         let sink = BlobSink(repository: repository, workers: options.jobs)
         do {
             let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)
@@ -254,6 +261,32 @@ public final class Archiver {
             components.append(part)
         }
         return FilePath("/" + components.joined(separator: "/"))
+    }
+}
+
+/// What a file's status says of its content. Any change between the start and the end
+/// of reading the file means the bytes read may mix two versions of it.
+struct ReadStamp: Equatable {
+    var size: UInt64
+    var mtime: Timestamp
+    var ctime: Timestamp
+
+    init(size: UInt64, mtime: Timestamp, ctime: Timestamp) {
+        self.size = size
+        self.mtime = mtime
+        self.ctime = ctime
+    }
+
+    init(_ status: stat) {
+        self.init(size: UInt64(status.st_size), mtime: Timestamp(status.st_mtim), ctime: Timestamp(status.st_ctim))
+    }
+
+    /// Whether a file changed while it was read: its status (`before` the first read,
+    /// `after` the last; nil when it could not be taken) differs, or the `length` read
+    /// (holes included) is not the size it had.
+    static func changed(before: ReadStamp?, after: ReadStamp?, length: UInt64) -> Bool {
+        guard let before, let after else { return true }
+        return before != after || length != before.size
     }
 }
 

@@ -26,12 +26,7 @@ public struct Checker: Sendable {
         report.problems += try keyProblems()
 
         // Packs as stored, against packs as indexed.
-        var stored: [Digest256: (ObjectKind, Int)] = [:]
-        for kind in [ObjectKind.dataPack, .treePack] {
-            for info in try backend.list(kind) {
-                if let id = Digest256(hex: info.name.id) { stored[id] = (kind, info.size) }
-            }
-        }
+        let stored = try repository.storedPacks()
         let indexed = repository.withIndex { $0.packs }
         report.packs = indexed.count
         var indexedIDs = Set<Digest256>()
@@ -53,6 +48,17 @@ public struct Checker: Sendable {
             report.notes.append(condemned.contains(id)
                 ? "pack \(id.hex) is condemned by a prune and awaits deletion by the next one"
                 : "pack \(id.hex) is not in any index (left by an interrupted operation; prune removes it)")
+        }
+
+        // Index objects as stored, never the cache's copies: each matches its name, opens
+        // and decodes.
+        progress?("checking index objects")
+        for info in try backend.list(.index) {
+            do {
+                _ = try repository.indexObject(info.name, cached: false)
+            } catch {
+                report.problems.append("\(error)")
+            }
         }
 
         // Snapshots and the trees they reach: every tree loads, every blob is indexed.

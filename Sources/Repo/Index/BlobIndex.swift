@@ -166,6 +166,23 @@ struct BlobIndex {
         }
     }
 
+    /// Drops every blob of the packs `isGone` picks (the packs stay recorded); returns
+    /// those packs. A copy of a dropped blob in another pack (one `finishLoading` set
+    /// aside) takes its place; a blob with none is unknown, and `add` records it again at
+    /// a new location.
+    mutating func removeBlobs(ofPacks isGone: (Digest256) -> Bool) -> Set<Digest256> {
+        let numbers = Set(packs.indices.filter { isGone(packs[$0].id) }.map(UInt32.init))
+        guard !numbers.isEmpty else { return [] }
+        compact()
+        sorted.removeAll { numbers.contains($0.pack) }
+        var kept: [Entry] = []
+        for entry in duplicates where !numbers.contains(entry.pack) {
+            if lookup(entry.id) == nil { recent[entry.id] = entry } else { kept.append(entry) }
+        }
+        duplicates = kept
+        return Set(numbers.map { packs[Int($0)].id })
+    }
+
     /// Merges recent additions into the sorted array.
     mutating func compact() {
         guard !recent.isEmpty else { return }

@@ -21,6 +21,11 @@ final class SharedIndex: Sendable {
 
     func add(_ packs: [IndexedPack]) { state.withLock { for pack in packs { $0.live.add(pack) } } }
 
+    /// Drops the blobs of the packs `isGone` picks from the live index; returns those packs.
+    func removeBlobs(ofPacks isGone: (Digest256) -> Bool) -> Set<Digest256> {
+        state.withLock { $0.live.removeBlobs(ofPacks: isGone) }
+    }
+
     func contains(_ blob: Digest256) -> Bool { state.withLock { $0.live.contains(blob) } }
 
     /// Where a blob can be read: from the index, or failing that from a condemned pack.

@@ -44,6 +44,8 @@ public final class Restorer {
 
     public func restore(_ snapshot: StoredSnapshot, to target: String) throws -> RestoreSummary {
         let root = try RestoreTarget(path: FilePath(target)).root
+        // A blob stored again because its pack went missing is read from its new copy.
+        try repository.forgetMissingPacks()
         let directories = RestoreDirectories(root: root, capacity: openDirectories)
         let tally = RestoreTally()
         let report = progress.map { progress in { progress(tally.snapshot) } }
