@@ -51,7 +51,7 @@ public final class Repository: @unchecked Sendable {
     /// objects may be damaged.
     public static func open(backend: any Backend, password: [UInt8], cacheDirectory: String?,
                             loadIndex: Bool = true) throws -> Repository {
-        let config = try RepositoryConfig.decode(try backend.read(.config))
+        let config = try decodeConfig(try backend.read(.config), backend: backend)
         let (keys, keyName, parameters) = try unlock(backend: backend, config: config, password: password)
         let cache = cacheDirectory.flatMap { try? LocalCache(directory: $0, repositoryID: config.id) }
         let repository = Repository(backend: backend, id: config.id, parameters: parameters, keys: keys, cache: cache)
@@ -69,7 +69,20 @@ public final class Repository: @unchecked Sendable {
         } catch BackendError.notFound {
             throw BackendError.repositoryNotFound(location: backend.location)
         }
-        _ = try RepositoryConfig.decode(bytes)
+        _ = try decodeConfig(bytes, backend: backend)
+    }
+
+    /// The config, or — when it is not ours and the directory is another program's
+    /// repository — `BackendError.foreignRepository` instead of damage.
+    static func decodeConfig(_ bytes: [UInt8], backend: any Backend) throws -> RepositoryConfig {
+        do {
+            return try RepositoryConfig.decode(bytes)
+        } catch FormatError.corrupt(let object, let why) {
+            if let local = backend as? LocalBackend, let kind = local.foreignRepositoryKind() {
+                throw BackendError.foreignRepository(location: local.location, kind: kind)
+            }
+            throw FormatError.corrupt(object, why)
+        }
     }
 
     /// The keys, the name of the key file that `password` opens and the parameters they

@@ -6,6 +6,11 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(ObjectName)
     /// The repository itself (its root directory or bucket) does not exist.
     case repositoryNotFound(location: String)
+    /// The location holds another program's repository (`kind`: "restic", "borg"), not
+    /// one of ours: nothing to open, and nothing damaged.
+    case foreignRepository(location: String, kind: String)
+    /// A repository was to be created at a path that is a file (or other non-directory).
+    case notADirectory(location: String)
     /// A repository was to be created where one already is.
     case alreadyExists(location: String)
     /// The name is not one a repository can hold (`ObjectName.isValid`): a bug in the
@@ -23,6 +28,8 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound(let name): return "object \(name) not found"
         case .repositoryNotFound(let location): return "no repository at \(location)"
+        case .foreignRepository(let location, let kind): return "\(location) is a \(kind) repository, not a repo repository"
+        case .notADirectory(let location): return "\(location) is a file, not a directory"
         case .alreadyExists(let location): return "a repository already exists at \(location)"
         case .invalidName(let name): return "invalid object name \"\(name.kind.rawValue)/\(name.id)\""
         case .truncated(let name, let expected, let actual):

@@ -22,6 +22,10 @@ public final class LocalBackend: Backend {
     /// until it does, creating again at the same place is allowed.
     public static func create(at path: String) throws(BackendError) -> LocalBackend {
         let location = normalized(path)
+        // Nothing there yet (or unreadable): creating it says what is wrong.
+        if let status = try? FileDescriptor.workingDirectory.status(of: location), status.st_mode & S_IFMT != S_IFDIR {
+            throw .notADirectory(location: location)
+        }
         do throws(Errno) {
             try FileDescriptor.makeDirectoryAndParents(location, mode: directoryMode)
         } catch {
@@ -37,6 +41,38 @@ public final class LocalBackend: Backend {
     public convenience init(existingAt path: String) throws(BackendError) {
         try self.init(opening: LocalBackend.normalized(path))
         if try stat(.config) == nil { throw .repositoryNotFound(location: location) }
+    }
+
+    /// The other backup program whose repository this directory is ("restic", "borg"), or
+    /// nil. Asked only once its `config` turned out not to be ours (docs/format.md): restic
+    /// keeps a `config` beside `keys/`, `data/`, `snapshots/`, `index/` and `locks/` (and,
+    /// unlike ours, no `tree/`); borg
+    /// a `README` saying so and an INI `config` with a `[repository]` section.
+    public func foreignRepositoryKind() -> String? {
+        if let readme = try? readEntry("README"),
+           readme.starts(with: Array("This is a Borg Backup repository".utf8)),
+           let config = try? readEntry("config"),
+           String(decoding: config, as: UTF8.self).contains("[repository]") {
+            return "borg"
+        }
+        let resticDirectories = ["keys", "data", "snapshots", "index", "locks"]
+        let isDirectory = { (name: String) -> Bool in
+            guard let status = try? self.root.status(of: name) else { return false }
+            return status.st_mode & S_IFMT == S_IFDIR
+        }
+        // Ours has these directories too, but also `tree/` (restic keeps trees in `data/`):
+        // a damaged config of ours stays damage.
+        if (try? stat(.config)) != nil, resticDirectories.allSatisfy(isDirectory), !isDirectory(ObjectKind.treePack.rawValue) {
+            return "restic"
+        }
+        return nil
+    }
+
+    /// The first 64 KiB of the file `name` in the repository directory.
+    private func readEntry(_ name: String) throws(Errno) -> [UInt8] {
+        let file = try FileDescriptor.open(name, relativeTo: root, flags: O_RDONLY)
+        defer { try? file.close() }
+        return try file.read(count: min(try file.size(), 65_536), at: 0)
     }
 
     private init(opening location: String) throws(BackendError) {

@@ -14,7 +14,7 @@ enum ExitCode: Int32 {
     case usage = 2
     /// The snapshot was written, but some files could not be read (listed in it).
     case partial = 3
-    /// No repository at the given location.
+    /// No repository at the given location (or another program's: restic, borg).
     case repositoryNotFound = 10
     /// No key opens with the password (or no password was available).
     case wrongPassword = 11
@@ -43,8 +43,10 @@ enum ExitCode: Int32 {
         case is UsageError: return .usage
         case let error as Cancelled: return error.signal == SIGTERM ? .terminated : .interrupted
         case let error as BackendError:
-            if case .repositoryNotFound = error { return .repositoryNotFound }
-            return .failure
+            switch error {
+            case .repositoryNotFound, .foreignRepository: return .repositoryNotFound
+            default: return .failure
+            }
         case let error as FormatError:
             switch error {
             case .wrongPassword, .noKeys: return .wrongPassword

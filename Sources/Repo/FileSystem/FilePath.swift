@@ -43,13 +43,19 @@ public struct FilePath: Hashable, Sendable, CustomStringConvertible {
     /// newline or a stray Latin-1 byte still makes one readable line. Not meant to be parsed.
     public var description: String { FilePath.display(bytes) }
 
-    /// `bytes` (a path or a single name) as `description` shows them.
+    /// `bytes` (a path or a single name) as `description` shows them: as they are when
+    /// they are valid UTF-8 without control characters or backslashes; otherwise quoted,
+    /// with `\\` for a backslash, `\"` for a quote, `\t`, `\n`, `\r` and `\xhh` (two
+    /// lowercase hex digits) for other control characters and for each byte that is not
+    /// UTF-8. A quoted name always holds a backslash and a plain one never does, so
+    /// distinct names are never shown the same (a name CR is `"\r"`, a name `\x0D` is
+    /// `"\\x0D"`).
     public static func display(_ bytes: [UInt8]) -> String {
         if let text = String(validating: bytes, as: UTF8.self),
-           !text.unicodeScalars.contains(where: isControl) {
+           !text.unicodeScalars.contains(where: { isControl($0) || $0 == "\\" }) {
             return text
         }
-        var shown = ""
+        var shown = "\""
         var iterator = bytes.makeIterator()
         var parser = Unicode.UTF8.ForwardParser()
         var position = 0
@@ -57,13 +63,21 @@ public struct FilePath: Hashable, Sendable, CustomStringConvertible {
             switch parser.parseScalar(from: &iterator) {
             case .valid(let encoded):
                 let scalar = Unicode.UTF8.decode(encoded)
-                if isControl(scalar) { shown += escaped(UInt8(scalar.value)) } else { shown.unicodeScalars.append(scalar) }
+                switch scalar {
+                case "\\": shown += "\\\\"
+                case "\"": shown += "\\\""
+                case "\t": shown += "\\t"
+                case "\n": shown += "\\n"
+                case "\r": shown += "\\r"
+                default:
+                    if isControl(scalar) { shown += escaped(UInt8(scalar.value)) } else { shown.unicodeScalars.append(scalar) }
+                }
                 position += encoded.count
             case .error(let length):
                 for byte in bytes[position..<position + length] { shown += escaped(byte) }
                 position += length
             case .emptyInput:
-                return shown
+                return shown + "\""
             }
         }
     }
@@ -73,7 +87,7 @@ public struct FilePath: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func escaped(_ byte: UInt8) -> String {
-        "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
     }
 }
 

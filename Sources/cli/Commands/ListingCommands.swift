@@ -76,7 +76,7 @@ enum ListingCommands {
         try SnapshotBrowser(repository: repository).diff(a.snapshot.tree, b.snapshot.tree) { change in
             counts[change.kind, default: 0] += 1
             if context.output.json {
-                context.output.emit(DiffChangeMessage(change: change.kind.rawValue, path: change.path.description))
+                context.output.emit(DiffChangeMessage(change: change.kind.rawValue, path: change.path))
             } else {
                 context.output.line("\(change.kind.rawValue)    \(change.path)\(change.node.type == .directory ? "/" : "")")
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Repo
 
 /// `snapshot --json`: the summary line at the end.
@@ -93,7 +94,11 @@ struct SnapshotEntry: Encodable {
 
 /// One entry of `ls --json`, a line each.
 struct LsEntry: Encodable {
+    /// The path as a JSON string (JSON escapes its control characters); for a path that
+    /// is not valid UTF-8, a lossy one (U+FFFD for each bad sequence) and `path_bytes`.
     let path: String
+    /// The path's bytes in base64, only when they are not valid UTF-8.
+    let path_bytes: String?
     let type: String
     let mode: UInt32
     let size: UInt64
@@ -102,7 +107,7 @@ struct LsEntry: Encodable {
     let mtime: Int64
 
     init(_ node: Node, path: FilePath) {
-        self.path = path.description
+        (self.path, path_bytes) = LsEntry.json(path)
         type = "\(node.type)"
         mode = node.mode
         size = node.size
@@ -110,10 +115,23 @@ struct LsEntry: Encodable {
         gid = node.gid
         mtime = node.mtime.seconds
     }
+
+    /// A path as `path` and `path_bytes` carry it, losslessly.
+    static func json(_ path: FilePath) -> (String, String?) {
+        if let text = path.string { return (text, nil) }
+        return (String(decoding: path.bytes, as: UTF8.self), Data(path.bytes).base64EncodedString())
+    }
 }
 
 /// One change of `diff --json`, a line each: `change` is `+`, `-`, `M` or `U`.
 struct DiffChangeMessage: Encodable {
     let change: String
+    /// As in `LsEntry`: the path, lossy when it is not UTF-8, then also in `path_bytes`.
     let path: String
+    let path_bytes: String?
+
+    init(change: String, path: FilePath) {
+        self.change = change
+        (self.path, path_bytes) = LsEntry.json(path)
+    }
 }
