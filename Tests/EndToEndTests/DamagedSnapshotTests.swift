@@ -1,6 +1,18 @@
 import Foundation
 import Testing
 
+/// One snapshot per name, in order, of a directory `name` holding `file-<name>` ("content
+/// of <name>\n").
+func snapshotSmallDirectories(_ workspace: Workspace, _ names: [String]) throws {
+    for name in names {
+        let source = workspace.path(name)
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        try Data("content of \(name)\n".utf8).write(to: URL(fileURLWithPath: source + "/file-\(name)"))
+        let result = try workspace.repo("snapshot", source)
+        #expect(result.status == 0, "\(result)")
+    }
+}
+
 /// Issue 15 D9: one damaged snapshot object is reported and skipped; it does not block the
 /// commands that work on the others.
 @Suite struct DamagedSnapshotTests {
@@ -8,15 +20,8 @@ import Testing
         let workspace = try Workspace("damaged-snapshot")
         defer { workspace.remove() }
         try workspace.initRepository()
-        var ids: [String] = []
-        for name in ["a", "b"] {
-            let source = workspace.path(name)
-            try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-            try Data("content of \(name)\n".utf8).write(to: URL(fileURLWithPath: source + "/file-\(name)"))
-            let result = try workspace.repo("snapshot", source)
-            #expect(result.status == 0, "\(result)")
-            ids = try snapshotList(workspace).compactMap { $0["id"] as? String }
-        }
+        try snapshotSmallDirectories(workspace, ["a", "b"])
+        let ids = try snapshotList(workspace).compactMap { $0["id"] as? String }
         try #require(ids.count == 2)
         let (bad, good) = (ids[0], ids[1])
         let object = workspace.repository + "/snapshots/" + bad

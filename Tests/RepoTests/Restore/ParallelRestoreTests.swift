@@ -324,10 +324,9 @@ import Glibc
     }
 }
 
-/// Issue 15 D10: one damaged tree blob loses only the entries under that directory.
-@Suite struct DamagedTreeRestoreTests {
-    typealias Fixtures = RestoreFixtures
-
+extension ParallelRestoreTests {
+    /// Issue 15 D10: one damaged tree blob loses only the entries under that directory; the
+    /// rest is restored, and the tree counts as a damaged blob (exit 13).
     @Test func damagedTreeSpoilsOnlyItsSubtree() throws {
         let scene = try Fixtures.Scene()
         var generator = SeededGenerator(seed: 63)
