@@ -48,6 +48,10 @@ func snapshotSmallDirectories(_ workspace: Workspace, _ names: [String]) throws 
         let restoreBad = try workspace.repo("restore", bad, "--target", workspace.path("bad"))
         #expect(restoreBad.status == 13 && restoreBad.combined.contains("snapshots/\(bad)"), "\(restoreBad)")
 
+        // A new snapshot still works (the damaged one cannot be its parent).
+        let another = try workspace.repo("snapshot", workspace.path("b"))
+        #expect(another.status == 0, "\(another)")
+
         let prune = try workspace.repo("prune")
         #expect(prune.status == 13 && prune.err.contains("snapshots/\(bad)") && prune.err.contains("repo forget"), "\(prune)")
         let check = try workspace.repo("check")
