@@ -246,8 +246,27 @@ public final class Repository: @unchecked Sendable {
 
     // MARK: Snapshots
 
+    /// Every snapshot, oldest first; a damaged one throws. For what must see all of them
+    /// (prune: an unreadable snapshot's blobs would look like garbage).
     public func snapshots() throws -> [StoredSnapshot] {
-        try backend.list(.snapshots).map { try loadSnapshot(id: $0.name.id) }.sorted { $0.snapshot.time < $1.snapshot.time }
+        let listing = try snapshotListing()
+        if let first = listing.damaged.first { throw first.error }
+        return listing.snapshots
+    }
+
+    /// The snapshots that load, oldest first, and the ids of those that are damaged (do not
+    /// decode, or do not match their name). Other failures (the backend) are thrown.
+    public func snapshotListing() throws -> SnapshotListing {
+        var good: [StoredSnapshot] = [], damaged: [SnapshotListing.Damaged] = []
+        for info in try backend.list(.snapshots) {
+            do {
+                good.append(try loadSnapshot(id: info.name.id))
+            } catch where RepositoryDamage.isDamage(error) {
+                damaged.append(.init(id: info.name.id, error: error))
+            }
+        }
+        return SnapshotListing(snapshots: good.sorted { $0.snapshot.time < $1.snapshot.time },
+                               damaged: damaged.sorted { $0.id < $1.id })
     }
 
     public func loadSnapshot(id: String) throws -> StoredSnapshot {
@@ -275,6 +294,22 @@ public final class Repository: @unchecked Sendable {
     }
 
     public func deleteSnapshot(id: String) throws { try backend.delete(ObjectName(.snapshots, id)) }
+}
+
+/// The snapshots of a repository that load, and those that are damaged.
+public struct SnapshotListing: Sendable {
+    public struct Damaged: Sendable {
+        public let id: String
+        public let error: any Error
+
+        /// One line for stderr: which object, what is wrong, what to do.
+        public var warning: String {
+            "snapshots/\(id) is damaged (\(error)); skipped: `repo forget \(id.prefix(8))` removes it"
+        }
+    }
+
+    public let snapshots: [StoredSnapshot]
+    public let damaged: [Damaged]
 }
 
 /// Failures of repository operations that are not about one object's format.

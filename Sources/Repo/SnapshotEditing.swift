@@ -7,6 +7,11 @@ extension Repository {
         for stored in snapshots { try deleteSnapshot(id: stored.id) }
     }
 
+    /// Removes snapshots by id, without reading them (so damaged ones go too).
+    public func forget(ids: [String]) throws {
+        for id in ids { try deleteSnapshot(id: id) }
+    }
+
     /// Adds, removes or replaces tags; returns the rewritten snapshot (or the same one when
     /// nothing changed).
     public func retag(_ stored: StoredSnapshot, add: [String], remove: [String], set: [String]?) throws -> StoredSnapshot {

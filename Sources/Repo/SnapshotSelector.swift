@@ -20,16 +20,41 @@ public struct SnapshotFilter: Sendable {
 
 extension Repository {
     /// The snapshot `spec` names among those `filter` admits.
+    /// Damaged snapshots are skipped; naming one (by id or prefix) throws its damage.
     public func findSnapshot(_ spec: String, filter: SnapshotFilter = .init()) throws -> StoredSnapshot {
-        let candidates = try snapshots().filter { filter.matches($0.snapshot) }
+        let listing = try snapshotListing()
+        let candidates = listing.snapshots.filter { filter.matches($0.snapshot) }
         if spec == "latest" {
             guard let latest = candidates.last else { throw RepositoryError.snapshotNotFound(spec) }
             return latest
         }
-        let matching = candidates.filter { $0.id.hasPrefix(spec.lowercased()) }
-        guard !spec.isEmpty, let first = matching.first else { throw RepositoryError.snapshotNotFound(spec) }
-        guard matching.count == 1 else { throw RepositoryError.ambiguousSnapshot(spec, matching.map(\.shortID)) }
-        return first
+        switch try pick(spec, among: candidates, damaged: listing.damaged) {
+        case .good(let stored): return stored
+        case .damaged(let damaged): throw damaged.error
+        }
+    }
+
+    /// The id `spec` (a full id or unique prefix) names, of a snapshot that loads or of a
+    /// damaged one, which is not decoded: for `forget`, which must remove damaged ones too.
+    public func findSnapshotID(_ spec: String) throws -> String {
+        let listing = try snapshotListing()
+        switch try pick(spec, among: listing.snapshots, damaged: listing.damaged) {
+        case .good(let stored): return stored.id
+        case .damaged(let damaged): return damaged.id
+        }
+    }
+
+    private enum Pick { case good(StoredSnapshot), damaged(SnapshotListing.Damaged) }
+
+    private func pick(_ spec: String, among candidates: [StoredSnapshot], damaged: [SnapshotListing.Damaged]) throws -> Pick {
+        let prefix = spec.lowercased()
+        let matching = candidates.filter { $0.id.hasPrefix(prefix) }
+        let damagedMatching = damaged.filter { $0.id.hasPrefix(prefix) }
+        guard !spec.isEmpty, matching.count + damagedMatching.count > 0 else { throw RepositoryError.snapshotNotFound(spec) }
+        guard matching.count + damagedMatching.count == 1 else {
+            throw RepositoryError.ambiguousSnapshot(spec, matching.map(\.shortID) + damagedMatching.map { String($0.id.prefix(8)) })
+        }
+        return matching.first.map(Pick.good) ?? .damaged(damagedMatching[0])
     }
 
     /// The snapshot `spec` names that holds `path`, with the entry there. `latest` is the
@@ -45,7 +70,7 @@ extension Repository {
             }
             return (stored, node)
         }
-        let candidates = try snapshots().filter { filter.matches($0.snapshot) }
+        let candidates = try snapshotListing().snapshots.filter { filter.matches($0.snapshot) }
         guard !candidates.isEmpty else { throw RepositoryError.snapshotNotFound(spec) }
         for stored in candidates.reversed() {
             if let node = try browser.node(at: path, in: stored.snapshot) { return (stored, node) }

@@ -39,13 +39,7 @@ func expectLatestRestores(_ workspace: Workspace, _ source: String) throws {
         let workspace = try Workspace("swap-snapshots")
         defer { workspace.remove() }
         try workspace.initRepository()
-        for name in ["a", "b"] {
-            let source = workspace.path(name)
-            try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-            try Data("content of \(name)\n".utf8).write(to: URL(fileURLWithPath: source + "/file-\(name)"))
-            let result = try workspace.repo("snapshot", source)
-            #expect(result.status == 0, "\(result)")
-        }
+        try snapshotSmallDirectories(workspace, ["a", "b"])
         let directory = workspace.repository + "/snapshots"
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.count == 64 }.sorted()
         try #require(names.count == 2)

@@ -90,7 +90,7 @@ public final class DrillRunner {
     private func drillFiles(_ repository: Repository) -> StepResult {
         StepResult.measure("files sample") {
             let roots = Set(job.paths.map { Archiver.absolute($0).description })
-            guard let latest = try repository.snapshots().last(where: {
+            guard let latest = try repository.snapshotListing().snapshots.last(where: {
                 $0.snapshot.tags.contains(job.jobTag) && Set($0.snapshot.paths) == roots
             }) else {
                 throw JobError.noDump(source: "the files of job \(job.name)", repository: job.repository)

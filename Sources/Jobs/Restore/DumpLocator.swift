@@ -10,7 +10,7 @@ public struct DumpLocator {
 
     /// The source's dumps, oldest first.
     public func dumps(of source: DatabaseSource, job: Job) throws -> [StoredSnapshot] {
-        try repository.snapshots().filter {
+        try repository.snapshotListing().snapshots.filter {
             $0.snapshot.tags.contains(job.jobTag) && $0.snapshot.paths == [source.snapshotPath]
         }
     }

@@ -234,7 +234,7 @@ public final class Archiver {
         if options.ignoreParent { return nil }
         if let parent = options.parent { return try repository.findSnapshot(parent) }
         let host = options.host ?? Host.name
-        return try repository.snapshots().last { $0.snapshot.host == host && Set($0.snapshot.paths) == Set(paths) }
+        return try repository.snapshotListing().snapshots.last { $0.snapshot.host == host && Set($0.snapshot.paths) == Set(paths) }
     }
 
     private func report(scanner: SizeScanner) {

@@ -6,6 +6,7 @@ public enum PruneError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingBlobs(count: Int, snapshot: String, blob: Digest256)
     case missingPack(String)
     case damagedPack(String, String)
+    case damagedSnapshot(String, String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum PruneError: Error, Equatable, Sendable, CustomStringConvertible {
             return "pack \(pack) holds blobs in use but is missing from the repository; prune refuses to run: see `repo check` and `repo repair index`"
         case .damagedPack(let pack, let why):
             return "pack \(pack) holds blobs in use but is damaged (\(why)); nothing was deleted: see `repo check --read-data`"
+        case .damagedSnapshot(let id, let why):
+            return "snapshots/\(id) is damaged (\(why)); prune refuses to run, since the blobs only it refers to would look unused: remove it with `repo forget \(id.prefix(8))` (or see `repo check`), then prune"
         }
     }
 }

@@ -126,7 +126,12 @@ public struct Pruner {
     /// The blobs the snapshots (but those assumed forgotten) refer to; every one must exist.
     private func scanSnapshots(_ inventory: Inventory, progress: ((String) -> Void)?,
                                into report: inout PruneReport) throws -> ReferenceScan {
-        let snapshots = try repository.snapshots().filter { !options.assumeForgotten.contains($0.id) }
+        // A snapshot that cannot be read still holds its blobs: prune must not run without it.
+        let listing = try repository.snapshotListing()
+        if let damaged = listing.damaged.first(where: { !options.assumeForgotten.contains($0.id) }) {
+            throw PruneError.damagedSnapshot(damaged.id, "\(damaged.error)")
+        }
+        let snapshots = listing.snapshots.filter { !options.assumeForgotten.contains($0.id) }
         report.snapshots = snapshots.count
         var scan = ReferenceScan(repository: repository, index: inventory.index)
         try scan.scan(snapshots) { progress?("reading the trees of snapshot \($0 + 1) of \($1)") }

@@ -17,10 +17,13 @@ public struct SnapshotRepairResult: Sendable {
 /// lost as problems; it is written before the old one is removed.
 public struct SnapshotRepair {
     let repository: Repository
+    /// Snapshot objects that could not be read, left as they are by the last `run`: there
+    /// is nothing in them to repair (`repo forget` removes one).
+    public private(set) var skipped: [SnapshotListing.Damaged] = []
 
     public init(repository: Repository) { self.repository = repository }
 
-    public func run(dryRun: Bool) throws -> [SnapshotRepairResult] {
+    public mutating func run(dryRun: Bool) throws -> [SnapshotRepairResult] {
         let sink = dryRun ? nil : BlobSink(repository: repository, workers: 1)
         // Runs to its end on a signal: short next to a backup, and each repaired snapshot is
         // written before its old one goes.
@@ -28,7 +31,9 @@ public struct SnapshotRepair {
         var repairedTrees: [Digest256: (Digest256, [String])] = [:]
         var pending: [(StoredSnapshot, Digest256?, [String])] = []
         do {
-            for stored in try repository.snapshots() {
+            let listing = try repository.snapshotListing()
+            skipped = listing.damaged
+            for stored in listing.snapshots {
                 var lost: [String] = []
                 let root = try repair(stored.snapshot.tree, path: FilePath("/"), lost: &lost, reader: reader, memo: &repairedTrees)
                 pending.append((stored, root, lost))

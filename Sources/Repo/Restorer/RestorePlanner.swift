@@ -45,7 +45,16 @@ final class RestorePlanner {
     /// directory matched an include pattern, so everything inside is restored.
     private func walk(tree id: Digest256, into directory: PendingDirectory, path: FilePath, included: Bool) throws {
         try cancellation.check()
-        let tree = try repository.loadTree(id)
+        // A tree that cannot be read loses what is under it, not the rest: reported and
+        // counted as damage (exit 13), and the walk goes on.
+        let tree: Tree
+        do {
+            tree = try repository.loadTree(id)
+        } catch where RepositoryDamage.isDamage(error) {
+            tally.problem("\(path): directory contents lost: tree blob \(id.hex) is damaged (\(error))")
+            tally.damaged(id)
+            return
+        }
         for node in tree.nodes {
             let childPath = path.appending(node.name)
             let selection = select(childPath, isDirectory: node.type == .directory, included: included)

@@ -5,10 +5,14 @@ import Repo
 enum ListingCommands {
     static func snapshots(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository(loadIndex: false)
-        let list = try repository.snapshots().filter { Commands.filter(context.arguments).matches($0.snapshot) }
+        let listing = try repository.snapshotListing()
+        let list = listing.snapshots.filter { Commands.filter(context.arguments).matches($0.snapshot) }
+        // The others are listed; the damaged ones are named on stderr, and the exit is 13.
+        for damaged in listing.damaged { context.output.warning(damaged.warning) }
+        let exit: ExitCode = listing.damaged.isEmpty ? .success : .damaged
         if context.output.json {
             context.output.emit(list.map(SnapshotEntry.init))
-            return .success
+            return exit
         }
         context.output.line(row(["ID", "Time", "Host", "Tags", "Size", "Paths"]))
         for stored in list {
@@ -17,7 +21,7 @@ enum ListingCommands {
                                      Format.bytes(s.summary.bytesTotal), s.paths.joined(separator: " ") + (s.partial ? " (partial)" : "")]))
         }
         context.output.line("\(list.count) snapshot\(list.count == 1 ? "" : "s")")
-        return .success
+        return exit
     }
 
     static func ls(_ context: CommandContext) throws -> ExitCode {

@@ -126,10 +126,10 @@ enum MaintenanceCommands {
             if try groupingFields(arguments) == nil { fields = Set(stored.groupBy) }
             if !context.output.json { context.output.line("applying the repository's policy: \(policy)") }
         }
-        let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields)
+        let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields).map(\.id)
                                  : try forgetByID(context, repository)
         guard arguments.has("prune") else { return .success }
-        pruneOptions.assumeForgotten = Set(removed.map(\.id))
+        pruneOptions.assumeForgotten = Set(removed)
         return try PruneCommand.prune(repository, lock: lock, options: pruneOptions, context: context)
     }
 
@@ -169,13 +169,14 @@ enum MaintenanceCommands {
         return removals
     }
 
-    private static func forgetByID(_ context: CommandContext, _ repository: Repository) throws -> [StoredSnapshot] {
-        let snapshots = try context.arguments.positionals.map { try repository.findSnapshot($0) }
-        if !context.arguments.has("dry-run") { try repository.forget(snapshots) }
-        for stored in snapshots {
-            context.output.line("\(context.arguments.has("dry-run") ? "would remove" : "removed") snapshot \(stored.shortID)")
+    /// By full id or unique prefix; a damaged snapshot is removed without being decoded.
+    private static func forgetByID(_ context: CommandContext, _ repository: Repository) throws -> [String] {
+        let ids = try context.arguments.positionals.map { try repository.findSnapshotID($0) }
+        if !context.arguments.has("dry-run") { try repository.forget(ids: ids) }
+        for id in ids {
+            context.output.line("\(context.arguments.has("dry-run") ? "would remove" : "removed") snapshot \(id.prefix(8))")
         }
-        return snapshots
+        return ids
     }
 
     static func tag(_ context: CommandContext) throws -> ExitCode {
@@ -216,7 +217,9 @@ enum MaintenanceCommands {
         let (repository, lock) = try context.openLocked(exclusive: true, operation: "repair snapshots")
         defer { lock.release() }
         let dryRun = context.arguments.has("dry-run")
-        let results = try SnapshotRepair(repository: repository).run(dryRun: dryRun)
+        var repair = SnapshotRepair(repository: repository)
+        let results = try repair.run(dryRun: dryRun)
+        for damaged in repair.skipped { context.output.warning(damaged.warning) }
         var damaged = 0
         for result in results where !result.lost.isEmpty {
             damaged += 1

@@ -323,3 +323,38 @@ import Glibc
         #expect(PackSpans(preferredReadSize: 0).split(list[0..<0]).isEmpty)
     }
 }
+
+extension ParallelRestoreTests {
+    /// Issue 15 D10: one damaged tree blob loses only the entries under that directory; the
+    /// rest is restored, and the tree counts as a damaged blob (exit 13).
+    @Test func damagedTreeSpoilsOnlyItsSubtree() throws {
+        let scene = try Fixtures.Scene()
+        var generator = SeededGenerator(seed: 63)
+        let blobs = (0..<4).map { _ in generator.bytes(50_000) }
+        let files = [
+            Fixtures.SyntheticFile(path: "a", pieces: [.blob(0)]),
+            Fixtures.SyntheticFile(path: "d/e", pieces: [.blob(1)]),
+            Fixtures.SyntheticFile(path: "d/f", pieces: [.blob(2)]),
+            Fixtures.SyntheticFile(path: "x/y", pieces: [.blob(3)]),
+        ]
+        let stored = try Fixtures.syntheticSnapshot(files, blobs: blobs, in: scene.repository)
+        let root = try scene.repository.loadTree(stored.snapshot.tree)
+        let damaged = try #require(root.nodes.first { $0.name == Array("d".utf8) }?.subtree)
+        let location = try #require(scene.repository.location(of: damaged))
+        let hex = location.pack.hex
+        try FormatFixtures.flipByte(at: location.offset + location.length / 2, of: "\(scene.directory)/repo/tree/\(hex.prefix(2))/\(hex)")
+
+        for jobs in [1, 4] {
+            let (summary, target) = try scene.restore(stored, jobs: jobs)
+            #expect(summary.damagedBlobs == 1, "jobs \(jobs): \(summary.problems)")
+            #expect(summary.problems.count == 1
+                    && summary.problems[0].hasPrefix("/d: directory contents lost: tree blob \(damaged.hex) is damaged"),
+                    "\(summary.problems)")
+            for file in files where !file.path.hasPrefix("d/") {
+                let restored = Array(try Data(contentsOf: URL(fileURLWithPath: "\(target)/\(file.path)")))
+                #expect(restored == Fixtures.expectedContent(file, blobs: blobs), "jobs \(jobs): \(file.path)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: "\(target)/d/e"))
+        }
+    }
+}
