@@ -82,7 +82,8 @@ struct CommandContext {
     /// Takes a lock, waiting for a conflicting one as long as `--lock-wait` allows (and
     /// saying so once on stderr unless quiet).
     func lock(_ repository: Repository, exclusive: Bool, operation: String) throws -> RepositoryLock {
-        try RepositoryOpener.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: lockWaitNotice)
+        if noLock { throw UsageError("--no-lock is only for commands that only read; \(operation) writes to the repository") }
+        return try RepositoryOpener.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: lockWaitNotice)
     }
 
     /// Says once on stderr (unless quiet) that a lock is waited for.
