@@ -13,6 +13,8 @@ struct CommandContext {
     let cacheDirectory: String?
     /// How long to wait for a conflicting lock to go (`--lock-wait`, REPO_LOCK_WAIT).
     let lockWait: TimeInterval
+    /// `--no-lock`: commands that only read take no lock.
+    let noLock: Bool
     /// The environment backends read (credentials, S3 settings), with the command line's
     /// S3 options folded in.
     let environment: [String: String]
@@ -28,6 +30,7 @@ struct CommandContext {
         }
         passwords = PasswordSource(file: arguments.value("password-file"), command: arguments.value("password-command"))
         cacheDirectory = arguments.has("no-cache") ? nil : (arguments.value("cache-dir") ?? LocalCache.defaultDirectory())
+        noLock = arguments.has("no-lock")
         var environment = ProcessInfo.processInfo.environment
         lockWait = try Self.lockWait(arguments.value("lock-wait"), environment: environment["REPO_LOCK_WAIT"])
         if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
@@ -59,20 +62,28 @@ struct CommandContext {
     /// its errors when given; `password` defaults to the command's own.
     func opener(at location: String? = nil, name: String? = nil, password: (() throws -> [UInt8])? = nil) throws -> RepositoryOpener {
         let passwords = self.passwords
-        return RepositoryOpener(location: try location ?? requireLocation(), name: name, environment: environment,
-                                password: password ?? { try passwords.password() }, cacheDirectory: cacheDirectory,
-                                lockWait: lockWait, onLockWait: lockWaitNotice, onBackendOpened: { [opened] in opened.add($0) })
+        var opener = RepositoryOpener(location: try location ?? requireLocation(), name: name, environment: environment,
+                                      password: password ?? { try passwords.password() }, cacheDirectory: cacheDirectory,
+                                      lockWait: lockWait, onLockWait: lockWaitNotice, onBackendOpened: { [opened] in opened.add($0) })
+        opener.noLock = noLock
+        let output = self.output
+        opener.onReadWithoutLock = { note in if !output.quiet { Console.error("repo: \(note)\n") } }
+        return opener
     }
 
-    /// Opens the repository, takes a lock and only then loads the index.
-    func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> (Repository, RepositoryLock) {
-        try opener().openLocked(exclusive: exclusive, operation: operation, loadIndex: loadIndex)
+    /// Opens the repository, takes a lock and only then loads the index. `readOnly`: the
+    /// command only reads (no lock with `--no-lock`, none when the repository cannot be
+    /// written); a command that writes refuses `--no-lock`.
+    func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true, readOnly: Bool = false) throws -> (Repository, RepositoryLock) {
+        if noLock && !readOnly { throw UsageError("--no-lock is only for commands that only read; \(operation) writes to the repository") }
+        return try opener().openLocked(exclusive: exclusive, operation: operation, loadIndex: loadIndex, readOnly: readOnly)
     }
 
     /// Takes a lock, waiting for a conflicting one as long as `--lock-wait` allows (and
     /// saying so once on stderr unless quiet).
     func lock(_ repository: Repository, exclusive: Bool, operation: String) throws -> RepositoryLock {
-        try RepositoryOpener.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: lockWaitNotice)
+        if noLock { throw UsageError("--no-lock is only for commands that only read; \(operation) writes to the repository") }
+        return try RepositoryOpener.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: lockWaitNotice)
     }
 
     /// Says once on stderr (unless quiet) that a lock is waited for.

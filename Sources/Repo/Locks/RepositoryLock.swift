@@ -30,6 +30,16 @@ public final class RepositoryLock: Sendable {
         state = Mutex(State(record: record, name: name))
     }
 
+    /// A lock that is not held (`--no-lock`, or a repository that cannot be written): it
+    /// writes nothing, `release` does nothing, and `ensureHeld` throws, so no command that
+    /// writes can use it.
+    public static func unheld(_ repository: Repository, operation: String) -> RepositoryLock {
+        let record = LockRecord(host: Host.name, pid: getpid(), user: Host.user, time: Date(), exclusive: false, operation: operation)
+        let lock = RepositoryLock(repository: repository, record: record, name: ObjectName(.locks, "none"))
+        lock.state.withLock { $0.released = true }
+        return lock
+    }
+
     /// Takes a lock, or throws `RepositoryError.locked` naming the holder that conflicts.
     ///
     /// With a `wait`, a conflict is retried after 1 s, then after twice as long each time

@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Storage
 
 /// Opens an existing repository the one way every command and job does: the backend, its
@@ -24,6 +25,11 @@ public struct RepositoryOpener {
     public var lockWait: TimeInterval
     /// Told once per wait for a lock, with what is waited for.
     public var onLockWait: ((String) -> Void)?
+    /// `--no-lock`: a command that only reads opens without taking a lock.
+    public var noLock = false
+    /// Told when a command that only reads could not write its lock because the repository
+    /// is not writable (read-only file system, permission, disk full) and reads without one.
+    public var onReadWithoutLock: ((String) -> Void)?
     /// Told of every backend opened (to report its requests at the end, say).
     public var onBackendOpened: ((any Backend) -> Void)?
 
@@ -76,14 +82,37 @@ public struct RepositoryOpener {
 
     /// Opens the repository, takes a lock and only then loads the index (unless
     /// `loadIndex` is false: the caller loads it later, under the lock).
-    public func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> (Repository, RepositoryLock) {
+    /// `readOnly`: the command only reads, so it takes no lock with `noLock` and reads
+    /// without one when the repository cannot be written.
+    public func openLocked(exclusive: Bool, operation: String, loadIndex: Bool = true,
+                           readOnly: Bool = false) throws -> (Repository, RepositoryLock) {
         let repository = try open(loadIndex: false)
-        return (repository, try lock(repository, exclusive: exclusive, operation: operation, loadIndex: loadIndex))
+        return (repository, try lock(repository, exclusive: exclusive, operation: operation, loadIndex: loadIndex, readOnly: readOnly))
     }
 
+    /// The errno values of a lock write that mean the repository cannot be written at
+    /// all, not that something is wrong with it (ENOTDIR: `locks` is not a directory).
+    static let unwritable: Set<Int32> = [EROFS, EACCES, EPERM, ENOSPC, EDQUOT, ENOTDIR]
+
     /// Takes a lock on `repository` (opened by this opener), waiting up to `lockWait` and
-    /// naming the repository when another process holds a conflicting lock.
-    public func lock(_ repository: Repository, exclusive: Bool, operation: String, loadIndex: Bool = false) throws -> RepositoryLock {
+    /// naming the repository when another process holds a conflicting lock. With
+    /// `readOnly` (a shared lock for a command that only reads): none with `noLock`, and
+    /// none, after a note to `onReadWithoutLock`, when the lock cannot be written.
+    public func lock(_ repository: Repository, exclusive: Bool, operation: String, loadIndex: Bool = false,
+                     readOnly: Bool = false) throws -> RepositoryLock {
+        if readOnly && !exclusive {
+            if noLock {
+                if loadIndex { try repository.loadIndex() }
+                return RepositoryLock.unheld(repository, operation: operation)
+            }
+            do {
+                return try lock(repository, exclusive: false, operation: operation, loadIndex: loadIndex)
+            } catch BackendError.io(let what, _, let code) where (what.hasPrefix("write") || what.hasPrefix("create")) && Self.unwritable.contains(code) {
+                onReadWithoutLock?("\(name ?? location) is not writable (\(Errno.message(code).lowercased())); reading without a lock")
+                if loadIndex { try repository.loadIndex() }
+                return RepositoryLock.unheld(repository, operation: operation)
+            }
+        }
         do {
             return try Self.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: onLockWait,
                                  loadIndex: loadIndex)

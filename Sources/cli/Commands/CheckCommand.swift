@@ -18,7 +18,7 @@ enum CheckCommand {
             password = given
             return given
         })
-        let (repository, lock) = try opener.openLocked(exclusive: false, operation: "check")
+        let (repository, lock) = try opener.openLocked(exclusive: false, operation: "check", readOnly: true)
         defer { lock.release() }
         let report = try Checker(repository: repository, password: password).run(readData: subset) { step in
             if !context.output.json { context.output.detail(step) }

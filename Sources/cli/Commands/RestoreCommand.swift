@@ -20,7 +20,7 @@ enum RestoreCommand {
         options.exclude = context.arguments.all("exclude").map(ExcludePattern.init)
         options.verify = context.arguments.has("verify")
         if let jobs = try context.arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
-        let (repository, lock) = try context.openLocked(exclusive: false, operation: "restore")
+        let (repository, lock) = try context.openLocked(exclusive: false, operation: "restore", readOnly: true)
         defer { lock.release() }
         let stored = try repository.findSnapshot(context.arguments.positionals[0], filter: Commands.filter(context.arguments))
         let summary = try Restorer(repository: repository, options: options).restore(stored, to: target)
