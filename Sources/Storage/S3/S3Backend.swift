@@ -19,7 +19,9 @@ public final class S3Backend: Backend {
         let virtualHosted = environment["REPO_S3_VIRTUAL_HOSTED"].map { $0 == "1" }
         s3 = try S3Location(parsing: url, virtualHosted: virtualHosted)
         let (credentials, region) = try AWSCredentials.resolve(environment: environment, home: nil)
-        client = S3Client(location: s3, configuration: configuration ?? S3Configuration(environment: environment),
+        let settings: S3Configuration
+        if let configuration { settings = configuration } else { settings = try S3Configuration(environment: environment) }
+        client = S3Client(location: s3, configuration: settings,
                           credentials: credentials, region: region ?? "us-east-1")
         location = s3.description
     }

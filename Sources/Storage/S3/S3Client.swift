@@ -41,10 +41,12 @@ final class S3Client: @unchecked Sendable {
         } else {
             payloadHash = (body ?? Data()).withUnsafeBytes { SHA256.hash($0).hex }
         }
+        let started = Date()
         var attempt = 0
         while true {
             attempt += 1
             let outcome = perform(method, key: key, query: query, headers: extra, body: body, payloadHash: payloadHash, type: type)
+            let last: BackendError
             switch outcome {
             case .success(let response) where accept.contains(response.status):
                 return response
@@ -53,15 +55,25 @@ final class S3Client: @unchecked Sendable {
                 guard S3ErrorMapping.isRetryable(response), attempt < configuration.maxAttempts else {
                     throw attempt > 1 ? S3ErrorMapping.exhausted(failure, attempts: attempt, location: location) : failure
                 }
+                last = failure
             case .failure(let error):
                 guard !error.isPermanent else { throw .service("\(location.description): \(error)") }
                 guard attempt < configuration.maxAttempts else {
+                    if case .timedOut = error {
+                        throw S3ErrorMapping.idle(method: method, seconds: configuration.requestTimeout, attempts: attempt, location: location)
+                    }
                     throw S3ErrorMapping.exhausted(.service("\(error)"), attempts: attempt, location: location)
                 }
+                last = .service("\(error)")
+            }
+            let ceiling = min(configuration.maxRetryDelay, configuration.retryBaseDelay * pow(2, Double(attempt - 1)))
+            let delay = Double.random(in: 0...ceiling)
+            // The budget covers all tries: none starts once the wait would reach it.
+            guard Date().timeIntervalSince(started) + delay < configuration.requestBudget else {
+                throw S3ErrorMapping.overBudget(last, method: method, seconds: configuration.requestBudget, attempts: attempt, location: location)
             }
             counters.retried()
-            let ceiling = min(configuration.maxRetryDelay, configuration.retryBaseDelay * pow(2, Double(attempt - 1)))
-            Thread.sleep(forTimeInterval: Double.random(in: 0...ceiling))
+            Thread.sleep(forTimeInterval: delay)
         }
     }
 

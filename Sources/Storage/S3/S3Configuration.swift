@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the S3 backend talks to the store.
 public struct S3Configuration: Sendable {
     /// Requests in flight at once (and the uploads a snapshot overlaps).
@@ -14,8 +16,12 @@ public struct S3Configuration: Sendable {
     /// Storage class for data packs (e.g. STANDARD_IA); everything else stays STANDARD, so
     /// it can be read without a restore request.
     public var storageClass: String?
-    /// Seconds without progress before a request counts as stalled and is retried.
-    public var requestTimeout: Double = 60
+    /// Seconds without a byte received or sent before a request counts as stalled and is
+    /// retried (REPO_S3_IDLE_TIMEOUT).
+    public var requestTimeout: Double = 30
+    /// Seconds one request may take across all its tries, backoff included: no new try
+    /// starts after it, and the wait before one never runs past it (REPO_S3_REQUEST_TIMEOUT).
+    public var requestBudget: Double = 300
     /// Sign `UNSIGNED-PAYLOAD` instead of the body's SHA-256 (uploads still carry
     /// x-amz-checksum-sha256). Off by default.
     public var unsignedPayload = false
@@ -26,13 +32,37 @@ public struct S3Configuration: Sendable {
     public init() {}
 
     /// The settings users may change through the environment: REPO_S3_CONNECTIONS,
-    /// REPO_S3_STORAGE_CLASS, REPO_S3_UNSIGNED_PAYLOAD=1, REPO_S3_MAX_ATTEMPTS, REPO_S3_CA_FILE.
-    public init(environment: [String: String]) {
+    /// REPO_S3_STORAGE_CLASS, REPO_S3_UNSIGNED_PAYLOAD=1, REPO_S3_MAX_ATTEMPTS, REPO_S3_CA_FILE,
+    /// REPO_S3_IDLE_TIMEOUT and REPO_S3_REQUEST_TIMEOUT (durations such as `30s`, `500ms`,
+    /// `5m`; a bad or out-of-range one is an error, not ignored).
+    public init(environment: [String: String]) throws(BackendError) {
         self.init()
+        if let text = environment["REPO_S3_IDLE_TIMEOUT"] {
+            requestTimeout = try Self.duration(text, name: "REPO_S3_IDLE_TIMEOUT", range: 0.1...3600)
+        }
+        if let text = environment["REPO_S3_REQUEST_TIMEOUT"] {
+            requestBudget = try Self.duration(text, name: "REPO_S3_REQUEST_TIMEOUT", range: 1...86400)
+        }
         if let text = environment["REPO_S3_CONNECTIONS"], let value = Int(text), (1...128).contains(value) { connections = value }
         if let text = environment["REPO_S3_MAX_ATTEMPTS"], let value = Int(text), (1...100).contains(value) { maxAttempts = value }
         if let value = environment["REPO_S3_STORAGE_CLASS"], !value.isEmpty { storageClass = value }
         unsignedPayload = environment["REPO_S3_UNSIGNED_PAYLOAD"] == "1"
         if let path = environment["REPO_S3_CA_FILE"], !path.isEmpty { trustedCertificates = path }
+    }
+
+    /// Seconds in `text`: a number with a unit `ms`, `s`, `m` or `h` (a bare number is seconds).
+    static func duration(_ text: String, name: String, range: ClosedRange<Double>) throws(BackendError) -> Double {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let (number, scale) = units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (trimmed, 1)
+        guard let value = Double(number), value.isFinite, range.contains(value * scale) else {
+            throw .service("\(name)=\(text.debugDescription) is not a duration from \(describe(range.lowerBound)) to \(describe(range.upperBound)) (for example 30s, 500ms, 5m)")
+        }
+        return value * scale
+    }
+
+    /// `30 s`, `0.5 s`: how the messages name a number of seconds.
+    static func describe(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }
