@@ -23,6 +23,10 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(operation: String, path: String, errno: Int32)
     /// The storage service refused or failed (object stores); message without secrets.
     case service(String)
+    /// The store did not answer, or answered only with errors worth retrying, until the
+    /// retries or the time allowed ran out: nothing is known to be wrong with the
+    /// repository, and the same command may succeed later. Message without secrets.
+    case unreachable(String)
 
     public var description: String {
         switch self {
@@ -36,7 +40,7 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
             return "object \(name) is truncated: expected \(expected) bytes, got \(actual)"
         case .io(let operation, let path, let code):
             return "cannot \(operation) \(path): \(Errno.message(code))"
-        case .service(let message): return message
+        case .service(let message), .unreachable(let message): return message
         }
     }
 }

@@ -16,10 +16,10 @@ enum ExitCode: Int32 {
     case partial = 3
     /// No repository at the given location (or another program's: restic, borg).
     case repositoryNotFound = 10
-    /// No key opens with the password (or no password was available).
-    case wrongPassword = 11
-    /// Another process holds a conflicting lock.
-    case locked = 12
+    /// Another process holds a conflicting lock (restic's code for "failed to lock").
+    case locked = 11
+    /// No key opens with the password, or no password was available (restic's code).
+    case wrongPassword = 12
     /// `check` found damage, or an object failed to decode.
     case damaged = 13
     /// The repository was written by a newer version.
@@ -32,6 +32,9 @@ enum ExitCode: Int32 {
     case jobFileInvalid = 17
     /// `repo status --max-age`: a job's last run failed, or its last success is too old.
     case stale = 18
+    /// The store did not answer (network down, timeouts, errors worth retrying until the
+    /// retries ran out): nothing is known to be damaged; try again later.
+    case storeUnreachable = 19
     /// Stopped by SIGINT (Ctrl-C) at a safe point; the message says what was saved.
     case interrupted = 130
     /// Stopped by SIGTERM at a safe point; the message says what was saved.
@@ -45,6 +48,7 @@ enum ExitCode: Int32 {
         case let error as BackendError:
             switch error {
             case .repositoryNotFound, .foreignRepository: return .repositoryNotFound
+            case .unreachable: return .storeUnreachable
             default: return .failure
             }
         case let error as FormatError:

@@ -100,15 +100,15 @@ import Glibc
         // Wrong source password.
         let wrong = try workspace.repo("copy", "--from", a, "--to", b,
                                        environment: ["REPO_PASSWORD": passwordB, "REPO_FROM_PASSWORD": "not it"])
-        #expect(wrong.status == 11, "\(wrong)")
+        #expect(wrong.status == 12, "\(wrong)")
         #expect(wrong.stderrLines.count == 1 && wrong.err.contains("source repository"), "\(wrong)")
         // No source password: the target's is tried, and it is wrong for the source.
         let fallback = try workspace.repo("copy", "--from", a, "--to", b, environment: ["REPO_PASSWORD": passwordB])
-        #expect(fallback.status == 11 && fallback.err.contains("source repository"), "\(fallback)")
+        #expect(fallback.status == 12 && fallback.err.contains("source repository"), "\(fallback)")
         // Wrong target password.
         let wrongTarget = try workspace.repo("copy", "--from", a, "--to", b,
                                              environment: ["REPO_PASSWORD": "not it", "REPO_FROM_PASSWORD": workspace.password])
-        #expect(wrongTarget.status == 11 && wrongTarget.err.contains("target repository"), "\(wrongTarget)")
+        #expect(wrongTarget.status == 12 && wrongTarget.err.contains("target repository"), "\(wrongTarget)")
         // The source password from a file works (and wins over the environment).
         let passwordFile = workspace.path("source-password")
         try FS.writeFile(Array(passwordFile.utf8), Array((workspace.password + "\n").utf8))

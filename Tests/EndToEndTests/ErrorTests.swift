@@ -84,14 +84,14 @@ import Glibc
         // Wrong password.
         let wrong = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": wrongPassword])
         runs.append(wrong)
-        #expect(wrong.status == 11, "\(wrong)")
+        #expect(wrong.status == 12, "\(wrong)")
         #expect(wrong.stderrLines.count == 1, "one line: \(wrong)")
         #expect(wrong.err.lowercased().contains("password"), "\(wrong)")
         let wrongFile = workspace.path("wrong-password")
         try FS.writeFile(Array(wrongFile.utf8), Array((wrongPassword + "\n").utf8))
         let wrongFromFile = try workspace.repo(["snapshots", "--password-file", wrongFile], environment: ["REPO_PASSWORD": nil])
         runs.append(wrongFromFile)
-        #expect(wrongFromFile.status == 11, "\(wrongFromFile)")
+        #expect(wrongFromFile.status == 12, "\(wrongFromFile)")
 
         // No repository there.
         let missing = workspace.path("no-such-repository")
@@ -122,7 +122,7 @@ import Glibc
         // No password at all, no terminal: a clear error, not a hang.
         let noPassword = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": nil], stdin: .closed, timeout: 30)
         runs.append(noPassword)
-        #expect(!noPassword.timedOut && noPassword.status == 11, "\(noPassword)")
+        #expect(!noPassword.timedOut && noPassword.status == 12, "\(noPassword)")
 
         // Unknown flag: exit 2, the flag named, the usage shown.
         let unknown = try workspace.repo("snapshot", "--frobnicate", source)

@@ -38,7 +38,7 @@ import Glibc
         let withThird = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": third])
         #expect(withThird.status == 0, "\(withThird)")
         let secondGone = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": second])
-        #expect(secondGone.status == 11, "the replaced password no longer opens the repository: \(secondGone)")
+        #expect(secondGone.status == 12, "the replaced password no longer opens the repository: \(secondGone)")
         #expect(try workspace.repo("snapshots").status == 0, "the first password still works")
         let afterPasswd = try workspace.repo(["key", "list", "--json"], environment: ["REPO_PASSWORD": third])
         #expect(afterPasswd.array.count == 2, "passwd replaces the key, it does not add one: \(afterPasswd)")
@@ -54,7 +54,7 @@ import Glibc
         // Another key can be removed (by a prefix of its id); then its password is gone.
         let removeOther = try workspace.repo(["key", "remove", String(other.prefix(8))], environment: ["REPO_PASSWORD": third])
         #expect(removeOther.status == 0, "\(removeOther)")
-        #expect(try workspace.repo("snapshots").status == 11, "the first password's key was removed")
+        #expect(try workspace.repo("snapshots").status == 12, "the first password's key was removed")
         let last = try workspace.repo(["key", "list", "--json"], environment: ["REPO_PASSWORD": third])
         #expect(last.array.count == 1, "\(last)")
 

@@ -7,7 +7,7 @@ import Glibc
 /// Issue 15: `key remove` takes the exclusive lock (D1); `check` reports damaged key files
 /// (D7) and key files of another repository, which opening skips (D12).
 @Suite struct KeyHardeningTests {
-    /// D1: while a snapshot holds its shared lock, `key remove` (exclusive) fails with 12 and
+    /// D1: while a snapshot holds its shared lock, `key remove` (exclusive) fails with 11 and
     /// `key add` (shared) goes ahead; once the snapshot is done the removal works.
     @Test func keyRemoveTakesTheExclusiveLock() throws {
         let workspace = try Workspace("key-lock")
@@ -25,7 +25,7 @@ import Glibc
         try #require(waitUntil(timeout: 30) { !lockIDs(workspace.repository).isEmpty }, "the snapshot should hold its lock")
 
         let locked = try workspace.repo("key", "remove", String(second.prefix(8)), "--lock-wait", "1s")
-        #expect(locked.status == 12, "\(locked)")
+        #expect(locked.status == 11, "\(locked)")
         #expect(locked.err.contains("locked"), "\(locked)")
         let added = try workspace.repo("key", "add", "--new-password-file", thirdFile)
         #expect(added.status == 0, "key add takes a shared lock: \(added)")
@@ -33,7 +33,7 @@ import Glibc
 
         let removed = try workspace.repo("key", "remove", String(second.prefix(8)))
         #expect(removed.status == 0, "\(removed)")
-        #expect(try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": "second-password"]).status == 11)
+        #expect(try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": "second-password"]).status == 12)
     }
 
     /// D12 and D7: a key file of another repository with the same password does not stop

@@ -17,14 +17,14 @@ import Testing
         try workspace.initRepository()
         let wrongPassword = "Wrong-Pa55word-json-4c1d"
 
-        // Wrong password: exit 11, the text line's message in the object.
+        // Wrong password: exit 12, the text line's message in the object.
         let text = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD": wrongPassword])
         let wrong = try workspace.repo(["snapshots", "--json"], environment: ["REPO_PASSWORD": wrongPassword])
-        #expect(wrong.status == 11, "\(wrong)")
+        #expect(wrong.status == 12, "\(wrong)")
         let object = try errorObject(wrong)
         #expect(Set(object.keys) == ["message_type", "error", "exit_code"], "\(object)")
         #expect(object["message_type"] as? String == "error")
-        #expect(object["exit_code"] as? Int == 11)
+        #expect(object["exit_code"] as? Int == 12)
         #expect("repo: \(object["error"] as? String ?? "")" == text.stderrLines.first, "the same line as the text: \(text)")
         #expect(wrong.out.isEmpty, "\(wrong)")
         #expect(!wrong.combined.contains(wrongPassword) && !wrong.combined.contains(workspace.password))

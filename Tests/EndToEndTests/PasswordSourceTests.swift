@@ -25,14 +25,14 @@ import Testing
                                            environment: ["REPO_PASSWORD_FILE": wrongFile])
         #expect(flagFirst.status == 0, "the flags come before the environment: \(flagFirst)")
         let wrongFromEnvironment = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD_FILE": wrongFile])
-        #expect(wrongFromEnvironment.status == 11, "\(wrongFromEnvironment)")
+        #expect(wrongFromEnvironment.status == 12, "\(wrongFromEnvironment)")
 
         let both = try workspace.repo("snapshots", "--password-file", rightFile, "--password-command", "cat \(rightFile)")
         #expect(both.status == 2, "two password flags are a usage error: \(both)")
         #expect(both.err.contains("--password-file") && both.err.contains("--password-command"), "\(both)")
 
         let missing = try workspace.repo(["snapshots"], environment: ["REPO_PASSWORD_FILE": workspace.path("nonexistent")])
-        #expect(missing.status == 11, "\(missing)")
+        #expect(missing.status == 12, "\(missing)")
         #expect(missing.stderrLines.count == 1 && missing.err.contains(workspace.path("nonexistent")), "names the file: \(missing)")
     }
 
@@ -42,7 +42,7 @@ import Testing
         try workspace.initRepository()
         let failing = try workspace.repo("snapshots", "--password-command",
                                          "echo \(workspace.password); echo vault is sealed >&2; exit 7")
-        #expect(failing.status == 11, "\(failing)")
+        #expect(failing.status == 12, "\(failing)")
         #expect(failing.stderrLines.count == 1, "one line: \(failing)")
         #expect(failing.err.contains("status 7") && failing.err.contains("vault is sealed"), "status and stderr tail: \(failing)")
         #expect(!failing.combined.contains(workspace.password), "the command's output is never shown: \(failing)")

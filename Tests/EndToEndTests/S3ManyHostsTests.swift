@@ -158,7 +158,7 @@ struct S3ManyHostsTests {
 
     /// A snapshot from one client and a prune from another (each with its own cache), started
     /// together (either first, at once or 50 ms apart), over garbage the snapshot deduplicates
-    /// against, as PruneTests does on a local disk: whoever loses exits 12, no lock stays, the
+    /// against, as PruneTests does on a local disk: whoever loses exits 11, no lock stays, the
     /// repository checks clean, and a snapshot that won restores. (Both win when one is done
     /// before the other takes its lock.)
     @Test func snapshotAndPruneStartedTogether() throws {
@@ -189,10 +189,10 @@ struct S3ManyHostsTests {
             let label = "round \(round): prune \(pruned.status) after \(String(format: "%.2f", pruned.seconds)) s, "
                 + "snapshot \(snapshot.status) after \(String(format: "%.2f", snapshot.seconds)) s"
             outcomes.append(label)
-            #expect([0, 12].contains(pruned.status), "\(label): \(pruned)")
-            #expect([0, 12].contains(snapshot.status), "\(label): \(snapshot)")
-            if pruned.status == 12 || snapshot.status == 12 { conflicts += 1 }
-            for loser in [pruned, snapshot] where loser.status == 12 {
+            #expect([0, 11].contains(pruned.status), "\(label): \(pruned)")
+            #expect([0, 11].contains(snapshot.status), "\(label): \(snapshot)")
+            if pruned.status == 11 || snapshot.status == 11 { conflicts += 1 }
+            for loser in [pruned, snapshot] where loser.status == 11 {
                 #expect(loser.stderrLines.count == 1 && loser.err.contains("locked"), "\(label): \(loser)")
             }
             #expect(try stored.locks().isEmpty, "\(label): locks left behind")
@@ -262,7 +262,7 @@ struct S3ManyHostsTests {
         // either leaves the lock; check (a shared lock) runs beside it.
         for client in [there, here] {
             let refused = try client.repo("prune", "--json")
-            #expect(refused.status == 12, "\(refused)")
+            #expect(refused.status == 11, "\(refused)")
             #expect(refused.err.contains("snapshot") && refused.err.contains("pid \(child.pid)"), "names the holder: \(refused)")
             let unlock = try client.repo("unlock")
             #expect(unlock.status == 0, "\(unlock)")
@@ -290,7 +290,7 @@ struct S3ManyHostsTests {
         let killed = child.wait(timeout: 30)
         #expect(killed.signal == SIGKILL, "\(killed)")
         let stillRefused = try there.repo("prune", "--json")
-        #expect(stillRefused.status == 12, "another host cannot know the process is gone: \(stillRefused)")
+        #expect(stillRefused.status == 11, "another host cannot know the process is gone: \(stillRefused)")
         let unlockThere = try there.repo("unlock")
         #expect(unlockThere.status == 0, "\(unlockThere)")
         #expect(try stored.locks() == lock, "to another host the lock is not stale yet")

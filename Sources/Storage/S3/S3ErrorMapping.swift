@@ -37,18 +37,18 @@ enum S3ErrorMapping {
     }
 
     static func exhausted(_ last: BackendError, attempts: Int, location: S3Location) -> BackendError {
-        .service("\(location.description) did not answer after \(attempts) attempts: \(last.description); check the network and endpoint, and try again")
+        .unreachable("\(location.description) did not answer after \(attempts) attempts: \(last.description); check the network and endpoint, and try again")
     }
 
     /// Every try timed out with nothing received or sent for `seconds`.
     static func idle(method: String, seconds: Double, attempts: Int, location: S3Location) -> BackendError {
-        .service("the store at \(location.description) did not answer for \(S3Configuration.describe(seconds)) (idle) to \(method), "
+        .unreachable("the store at \(location.description) did not answer for \(S3Configuration.describe(seconds)) (idle) to \(method), "
                  + "\(attempts) \(attempts == 1 ? "try" : "tries"); check the endpoint or raise REPO_S3_IDLE_TIMEOUT")
     }
 
     /// The request's time across its tries (REPO_S3_REQUEST_TIMEOUT) ran out.
     static func overBudget(_ last: BackendError, method: String, seconds: Double, attempts: Int, location: S3Location) -> BackendError {
-        .service("the store at \(location.description) did not answer \(method) within \(S3Configuration.describe(seconds)) (REPO_S3_REQUEST_TIMEOUT), "
+        .unreachable("the store at \(location.description) did not answer \(method) within \(S3Configuration.describe(seconds)) (REPO_S3_REQUEST_TIMEOUT), "
                  + "\(attempts) \(attempts == 1 ? "try" : "tries"), last: \(last.description); check the endpoint or raise REPO_S3_REQUEST_TIMEOUT")
     }
 }

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 extension PruneTests {
-    /// 3. A live snapshot keeps prune out (exit 12, nothing deleted), and a running prune
+    /// 3. A live snapshot keeps prune out (exit 11, nothing deleted), and a running prune
     /// keeps snapshots out; racing ones never both proceed.
     @Suite struct PruneConcurrencyTests {
         @Test func runningSnapshotBlocksPrune() throws {
@@ -46,10 +46,10 @@ extension PruneTests {
                 let heldThroughout = !locksBefore.intersection(locksAfter).isEmpty
                 attempts.append("status \(prune.status), snapshot lock held throughout: \(heldThroughout)")
                 if heldThroughout {
-                    #expect(prune.status == 12, "prune must not run beside a live snapshot: \(prune)")
+                    #expect(prune.status == 11, "prune must not run beside a live snapshot: \(prune)")
                     #expect(prune.combined.contains("snapshot"), "the message names the holder: \(prune)")
                 }
-                if prune.status == 12 {
+                if prune.status == 11 {
                     blocked += 1
                     #expect(packsBefore.isSubset(of: packsAfter), "a locked-out prune deleted \(packsBefore.subtracting(packsAfter).count) packs")
                     #expect(garbage.isSubset(of: packsAfter), "a locked-out prune deleted garbage")
@@ -103,7 +103,7 @@ extension PruneTests {
             defer { prune.kill(SIGKILL); _ = prune.wait() }  // only if a requirement failed first
             let packsBefore = packIDs(workspace.repository)
             let refused = try workspace.repo("snapshot", "--json", race)
-            #expect(refused.status == 12, "a snapshot beside a running prune: \(refused)")
+            #expect(refused.status == 11, "a snapshot beside a running prune: \(refused)")
             #expect(refused.combined.contains("prune"), "the message names the holder: \(refused)")
             #expect(try snapshotList(workspace).isEmpty, "the refused snapshot wrote no snapshot")
             #expect(packIDs(workspace.repository).isSubset(of: packsBefore), "the refused snapshot wrote no pack")
@@ -116,7 +116,7 @@ extension PruneTests {
 
             // Races: prune and a snapshot that deduplicates against the garbage prune deletes
             // (it reads 40 MB on one thread, so it holds its lock a while), started together
-            // or a little apart, either first. Whoever loses exits 12; what the snapshot saved
+            // or a little apart, either first. Whoever loses exits 11; what the snapshot saved
             // (if it won) must restore.
             var conflicts = 0
             var outcomes: [String] = []
@@ -130,9 +130,9 @@ extension PruneTests {
                 let (pruned, snapshot) = round % 2 == 0 ? (first.wait(), second.wait()) : (second.wait(), first.wait())
                 let label = "round \(round): prune \(pruned.status), snapshot \(snapshot.status)"
                 outcomes.append(label)
-                #expect([0, 12].contains(pruned.status), "\(label): \(pruned)")
-                #expect([0, 12].contains(snapshot.status), "\(label): \(snapshot)")
-                if pruned.status == 12 || snapshot.status == 12 { conflicts += 1 }
+                #expect([0, 11].contains(pruned.status), "\(label): \(pruned)")
+                #expect([0, 11].contains(snapshot.status), "\(label): \(snapshot)")
+                if pruned.status == 11 || snapshot.status == 11 { conflicts += 1 }
                 #expect(lockIDs(workspace.repository).isEmpty, "\(label): locks left behind")
                 let check = try workspace.repo("check", "--read-data")
                 #expect(check.status == 0, "\(label): \(check)")
