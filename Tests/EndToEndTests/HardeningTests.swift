@@ -80,6 +80,31 @@ func expectLatestRestores(_ workspace: Workspace, _ source: String) throws {
         #expect(check.combined.contains("index/\(name)"), "\(check)")
     }
 
+    /// D2. The cache itself damaged: a bit flipped in a cached index object (in a pack id,
+    /// which SQLite cannot notice) is found by the digest the cache keeps, and the object is
+    /// read from the repository again: restore and check work as with no cache.
+    @Test func damagedCacheEntriesAreReadAgain() throws {
+        let (workspace, source) = try Self.repositoryAndSource("cache-damage")
+        defer { workspace.remove() }
+        try Self.randomData(2_000_000).write(to: URL(fileURLWithPath: source + "/file"))
+        let snapshot = try workspace.repo("snapshot", source)
+        #expect(snapshot.status == 0, "\(snapshot)")
+        let cached = FileManager.default.enumerator(atPath: workspace.cache)?.compactMap { $0 as? String } ?? []
+        let database = workspace.cache + "/" + (try #require(cached.first { $0.hasSuffix("cache.sqlite") }))
+        // Byte 10 of an index object lies in its first pack's id (after "RIDX", the version
+        // and the pack count).
+        let flip = try runProgram("/usr/bin/sqlite3", [database, """
+            UPDATE objects SET bytes = substr(bytes, 1, 10) || X'5A' || substr(bytes, 12)
+                WHERE kind = 'index' AND substr(bytes, 11, 1) != X'5A';
+            SELECT changes();
+            """])
+        #expect(flip.status == 0 && !flip.out.hasPrefix("0"), "\(flip)")
+
+        try expectLatestRestores(workspace, source)
+        let check = try workspace.repo("check", "--read-data")
+        #expect(check.status == 0, "\(check)")
+    }
+
     /// D5. A pack deleted behind the repository's back: the next snapshot does not reuse
     /// the blobs it held but stores them again, and can be restored.
     @Test func blobsOfMissingPacksAreStoredAgain() throws {

@@ -1,3 +1,4 @@
+import Crypto
 import CSQLite
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,9 @@ import Posix
 final class CacheDatabase {
     /// Bumped whenever the tables change: a file of any other version is thrown away, as
     /// the cache holds nothing that cannot be fetched again.
-    static let schemaVersion: Int64 = 1
+    /// Version 2 added each object's SHA-256, so that an object damaged in the file (a
+    /// flipped bit that SQLite does not notice) is found and fetched again, never used.
+    static let schemaVersion: Int64 = 2
 
     private let connection: SQLiteConnection
 
@@ -65,6 +68,7 @@ final class CacheDatabase {
                         kind TEXT NOT NULL,
                         id TEXT NOT NULL,
                         bytes BLOB NOT NULL,
+                        sha256 BLOB NOT NULL,
                         PRIMARY KEY (kind, id)
                     );
                     """)
@@ -78,28 +82,45 @@ final class CacheDatabase {
         }
     }
 
-    func get(_ kind: String, _ id: String) throws(SQLiteError) -> [UInt8]? {
-        let query = try connection.prepare("SELECT bytes FROM objects WHERE kind = ?1 AND id = ?2")
+    /// What the cache holds of one object.
+    enum Lookup: Equatable {
+        case missing
+        case found([UInt8])
+        /// The bytes no longer hash to the digest stored with them.
+        case damaged
+    }
+
+    func get(_ kind: String, _ id: String) throws(SQLiteError) -> Lookup {
+        let query = try connection.prepare("SELECT bytes, sha256 FROM objects WHERE kind = ?1 AND id = ?2")
         try query.bind(kind, at: 1)
         try query.bind(id, at: 2)
-        return try query.step() ? query.blob(at: 0) : nil
+        guard try query.step() else { return .missing }
+        let bytes = query.blob(at: 0)
+        let digest = bytes.withUnsafeBytes { SHA256.hash($0) }
+        guard digest.bytes.elementsEqual(query.blob(at: 1)) else { return .damaged }
+        return .found(bytes)
     }
 
     /// Stores all `items` in one transaction: one commit instead of thousands.
     func put(_ kind: String, _ items: [(String, [UInt8])]) throws(SQLiteError) {
         try inWriteTransaction { () throws(SQLiteError) in
-            let insert = try connection.prepare("INSERT OR REPLACE INTO objects (kind, id, bytes) VALUES (?1, ?2, ?3)")
+            let insert = try connection.prepare("INSERT OR REPLACE INTO objects (kind, id, bytes, sha256) VALUES (?1, ?2, ?3, ?4)")
             for (id, bytes) in items {
-                let failure = bytes.withUnsafeBytes { (buffer) -> SQLiteError? in
-                    defer { insert.reset() }
-                    do throws(SQLiteError) {
-                        try insert.bind(kind, at: 1)
-                        try insert.bind(id, at: 2)
-                        try insert.bind(buffer, at: 3)
-                        _ = try insert.step()
-                        return nil
-                    } catch {
-                        return error
+                let digest = bytes.withUnsafeBytes { SHA256.hash($0) }.bytes
+                // Both blobs are bound without copying: they stay valid until the reset.
+                let failure = bytes.withUnsafeBytes { buffer in
+                    digest.withUnsafeBytes { digestBuffer -> SQLiteError? in
+                        defer { insert.reset() }
+                        do throws(SQLiteError) {
+                            try insert.bind(kind, at: 1)
+                            try insert.bind(id, at: 2)
+                            try insert.bind(buffer, at: 3)
+                            try insert.bind(digestBuffer, at: 4)
+                            _ = try insert.step()
+                            return nil
+                        } catch {
+                            return error
+                        }
                     }
                 }
                 if let failure { throw failure }

@@ -72,9 +72,20 @@ public final class LocalCache: Sendable {
         state.withLock { $0.failure }
     }
 
-    /// The cached object, or nil if it is not cached (or the cache failed).
+    /// The cached object, or nil if it is not cached (or the cache failed). An object whose
+    /// bytes no longer match the digest stored with them is removed and reported in
+    /// `lastError`, and answers nil: the caller fetches it from the repository again.
     public func get(_ kind: String, _ id: String) -> [UInt8]? {
-        attempt("get \(kind) \(id)") { database throws(SQLiteError) in try database.get(kind, id) } ?? nil
+        switch attempt("get \(kind) \(id)", { database throws(SQLiteError) in try database.get(kind, id) }) {
+        case .found(let bytes)?:
+            return bytes
+        case .damaged?:
+            remove(kind, [id])
+            state.withLock { $0.failure = "cache \(path): \(kind) \(id) was damaged in the cache; read again from the repository" }
+            return nil
+        case .missing?, nil:
+            return nil
+        }
     }
 
     public func put(_ kind: String, _ id: String, _ bytes: [UInt8]) {

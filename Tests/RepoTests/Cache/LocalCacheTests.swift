@@ -110,6 +110,24 @@ struct LocalCacheTests {
         #expect(cache.ids("index") == ["x"])
     }
 
+    /// D2: a bit flipped inside a cached object, which SQLite cannot notice, is found by the
+    /// digest kept beside it: the object answers "not cached" (the caller reads it from the
+    /// repository again), is removed, and the damage is reported.
+    @Test func anObjectDamagedInTheFileIsNotUsed() throws {
+        var objects = SeededGenerator(seed: 34)
+        let bytes = objects.bytes(4096)
+        let cache = try openCache()
+        cache.putAll("index", [("damaged", bytes), ("intact", [1, 2, 3])])
+        try SQLiteConnection(path: databasePath, busyTimeout: 1000)
+            .execute("UPDATE objects SET bytes = substr(bytes, 1, 99) || X'\(String(format: "%02x", bytes[99] ^ 0x10))' || substr(bytes, 101) WHERE id = 'damaged'")
+        #expect(cache.get("index", "damaged") == nil)
+        #expect(cache.lastError == "cache \(databasePath): index damaged was damaged in the cache; read again from the repository")
+        #expect(cache.ids("index") == ["intact"], "the damaged copy is gone")
+        #expect(cache.get("index", "intact") == [1, 2, 3])
+        cache.put("index", "damaged", bytes)
+        #expect(cache.get("index", "damaged") == bytes)
+    }
+
     /// Failures make the cache answer "not cached" and ignore writes, never fail the caller.
     @Test func failuresAreReportedNotThrown() throws {
         let cache = try openCache()
