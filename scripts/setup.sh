@@ -10,11 +10,14 @@
 #     for the database source, restore and drill tests (started by the tests themselves);
 #   - systemd (for `systemd-analyze verify` of generated units; nothing is started) and cron;
 #   - aiosmtpd (PyPI): the SMTP server the mail notification tests start on loopback.
+# `--faults` installs what Benchmarks/faults/run.sh needs besides the build: python3 and
+# strace (its syscall injection places the kills and the ENOSPC errors).
 set -euo pipefail
 
 packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3 python3-pip faketime openssl
           postgresql postgresql-client mariadb-server mariadb-client sqlite3 systemd cron)
 [ "${1:-}" = "--build-only" ] && packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3)
+[ "${1:-}" = "--faults" ] && packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3 strace)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -40,7 +43,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     [ $status -eq 0 ] || { echo "setup: apt-get install failed (status $status)" >&2; exit $status; }
 fi
 
-[ "${1:-}" = "--build-only" ] && exit 0
+[ "${1:-}" = "--build-only" ] || [ "${1:-}" = "--faults" ] && exit 0
 
 # moto's S3 server, which the S3 tests start on 127.0.0.1 (Tests/TestSupport/MotoServer.swift), into the
 # python3 on PATH (the one the tests run); a Debian python3 refuses plain pip installs (PEP 668).

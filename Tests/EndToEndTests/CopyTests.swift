@@ -50,6 +50,7 @@ import Glibc
         #expect(listed.status == 0, "\(listed)")
         #expect(listed.array.count == 1 && listed.array.first?["id"] as? String == targetID, "\(listed)")
         #expect(listed.array.first?["tags"] as? [String] == ["nightly"], "\(listed)")
+        #expect(listed.array.first?["copied_from"] as? String == sourceID, "\(listed)")
 
         let restoreTarget = workspace.path("restored")
         let restore = try workspace.repo("restore", targetID, "--target", restoreTarget, "--repo", b,

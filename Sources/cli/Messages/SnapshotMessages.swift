@@ -72,6 +72,9 @@ struct SnapshotEntry: Encodable {
     let parent: String?
     /// Left out when there were none.
     let problems: [String]?
+    /// The source repository's snapshot id, for a snapshot `repo copy` wrote; left out
+    /// otherwise.
+    let copied_from: String?
 
     init(_ stored: StoredSnapshot) {
         let s = stored.snapshot
@@ -89,6 +92,7 @@ struct SnapshotEntry: Encodable {
         files = s.summary.filesNew + s.summary.filesChanged + s.summary.filesUnchanged
         parent = s.parent
         problems = s.problems.isEmpty ? nil : s.problems
+        copied_from = s.copiedFrom
     }
 }
 
