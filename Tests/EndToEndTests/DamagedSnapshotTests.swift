@@ -69,4 +69,42 @@ func snapshotSmallDirectories(_ workspace: Workspace, _ names: [String]) throws 
         let clean = try workspace.repo("check", "--read-data")
         #expect(clean.status == 0, "\(clean)")
     }
+
+    /// The commands that read every snapshot (stats, forget by policy, copy, a job's
+    /// retention and status) work on the snapshots that load, name the damaged one, and
+    /// exit 13, instead of refusing everything.
+    @Test func commandsOverAllSnapshotsSkipTheDamagedOne() throws {
+        let workspace = try Workspace("damaged-all")
+        defer { workspace.remove() }
+        try workspace.initRepository()
+        try snapshotSmallDirectories(workspace, ["a", "b", "c"])
+        try snapshotSmallDirectories(workspace, ["c"])
+        let ids = try snapshotList(workspace).compactMap { $0["id"] as? String }
+        try #require(ids.count == 4)
+        let bad = ids[0]
+        let object = workspace.repository + "/snapshots/" + bad
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: object)[.size] as? Int)
+        try flipBit(in: object, at: size / 2)
+        let named = { (result: RunResult) in result.err.contains("snapshots/\(bad) is damaged") }
+
+        let stats = try workspace.repo("stats", "--json")
+        #expect(stats.status == 13 && named(stats) && int(stats.object, "snapshots") == 3, "\(stats)")
+
+        let target = workspace.path("copy-target")
+        let initTarget = try workspace.repo("init", "--repo", target)
+        try #require(initTarget.status == 0, "\(initTarget)")
+        let copy = try workspace.repo("copy", "--from", workspace.repository, "--to", target)
+        #expect(copy.status == 13 && copy.err.contains("source: snapshots/\(bad) is damaged"), "\(copy)")
+        let copied = try workspace.repo("snapshots", "--json", "--repo", target)
+        #expect(copied.status == 0 && copied.array.count == 3, "the three that load were copied: \(copied)")
+
+        // keep-last 1 per path: b's and a's only snapshot stay, c keeps its newest; a's
+        // damaged one is left alone.
+        let forget = try workspace.repo("forget", "--keep-last", "1")
+        #expect(forget.status == 13 && named(forget), "\(forget)")
+        #expect(forget.out.contains("removed 1 snapshot(s)"), "\(forget)")
+        #expect(FileManager.default.fileExists(atPath: object))
+        let left = try workspace.repo("snapshots", "--json")
+        #expect(left.array.count == 2, "\(left)")
+    }
 }

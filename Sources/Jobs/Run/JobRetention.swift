@@ -10,11 +10,26 @@ struct JobRetention {
 
     /// Forgets what the policy drops (the caller holds the exclusive lock) and returns it.
     /// A policy that would remove every snapshot of a source is refused (the step fails):
-    /// a job never empties a group.
+    /// a job never empties a group. A damaged snapshot is left alone and the others judged
+    /// without it (which keeps at least as many); the step then fails naming it, so the
+    /// run's report and notification say so.
     func forget(in repository: Repository) throws -> [StoredSnapshot] {
-        let snapshots = try repository.snapshots().filter { $0.snapshot.tags.contains(job.jobTag) }
+        let listing = try repository.snapshotListing()
+        let snapshots = listing.snapshots.filter { $0.snapshot.tags.contains(job.jobTag) }
         let removals = try RetentionPlan(snapshots: snapshots, policy: policy).removals
         try repository.forget(removals)
+        if !listing.damaged.isEmpty { throw RetentionDamage(damaged: listing.damaged, forgotten: removals.count) }
         return removals
+    }
+}
+
+/// The retention step forgot what its policy dropped, but some snapshots are damaged.
+struct RetentionDamage: Error, CustomStringConvertible {
+    let damaged: [SnapshotListing.Damaged]
+    let forgotten: Int
+
+    var description: String {
+        let others = damaged.count > 1 ? " (and \(damaged.count - 1) more damaged)" : ""
+        return "forgot \(forgotten) snapshot(s), but \(damaged[0].warning)\(others)"
     }
 }

@@ -28,7 +28,8 @@ public struct JobStatus: Sendable {
     public var repositoryBytes: UInt64 = 0
     /// Sum of every snapshot's size: what restoring each of them would write.
     public var logicalBytes: UInt64 = 0
-    /// Why the repository could not be read (status then rests on this machine's state).
+    /// Why the repository could not be read (status then rests on this machine's state),
+    /// or which of its snapshots are damaged.
     public var problem: String?
 
     public init(job: String, repository: String, location: String) {

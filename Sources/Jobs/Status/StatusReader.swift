@@ -36,7 +36,12 @@ public struct StatusReader {
         let lock = try access.lock(repository, exclusive: false, operation: "status")
         defer { lock.release() }
         (status.packs, status.repositoryBytes) = repository.packTotals()
-        let snapshots = try repository.snapshots().filter { $0.snapshot.tags.contains(job.jobTag) }
+        let listing = try repository.snapshotListing()
+        // Damaged snapshots make the job unhealthy, but the others are still reported.
+        if let damaged = listing.damaged.first {
+            status.problem = damaged.warning + (listing.damaged.count > 1 ? " (and \(listing.damaged.count - 1) more damaged)" : "")
+        }
+        let snapshots = listing.snapshots.filter { $0.snapshot.tags.contains(job.jobTag) }
         status.logicalBytes = snapshots.reduce(0) { $0 + $1.snapshot.summary.bytesTotal }
         let roots = Set(job.paths.map { Archiver.absolute($0).description })
         for index in status.sources.indices {

@@ -63,10 +63,12 @@ public final class Copier {
     public func copy(_ specs: [String] = [], filter: SnapshotFilter = .init()) throws -> CopySummary {
         guard source.id != target.id else { throw CopyError.sameRepository(source.id) }
         (queued, trustedSnapshots) = ([], [])
-        let all = try source.snapshots()
+        // A damaged snapshot on either side is named in the summary, not a reason to copy
+        // none of the others.
+        let sourceListing = try source.snapshotListing(), targetListing = try target.snapshotListing()
+        let all = sourceListing.snapshots
         let selected = try Self.select(specs, among: all.filter { filter.matches($0.snapshot) })
-        let existing = try target.snapshots()
-        let copies = CopyIndex(existing)
+        let copies = CopyIndex(targetListing.snapshots)
 
         // Which source snapshots the target has already: they are skipped, and their trees
         // may be reused for the others (under the copy's own `copied_from` too: after a
@@ -78,6 +80,7 @@ public final class Copier {
             }
         }
         var summary = CopySummary()
+        (summary.damagedInSource, summary.damagedInTarget) = (sourceListing.damaged, targetListing.damaged)
         var pending: [(index: Int, root: Digest256)] = []
         var stop: Cancelled?
         let sink = BlobSink(repository: target, workers: options.jobs)

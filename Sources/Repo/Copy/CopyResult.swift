@@ -55,6 +55,10 @@ public struct CopySummary: Sendable {
     public internal(set) var snapshots: [CopiedSnapshot] = []
     /// Bytes written to the target's packs (compressed and encrypted) for the whole run.
     public internal(set) var bytesStored: UInt64 = 0
+    /// Source snapshots that do not load: not copied (the copy's exit says damage).
+    public internal(set) var damagedInSource: [SnapshotListing.Damaged] = []
+    /// Target snapshots that do not load: what they were copies of may be copied again.
+    public internal(set) var damagedInTarget: [SnapshotListing.Damaged] = []
 
     public var copied: Int { snapshots.filter { $0.outcome == .copied }.count }
     public var alreadyCopied: Int { snapshots.filter { $0.outcome == .alreadyCopied }.count }

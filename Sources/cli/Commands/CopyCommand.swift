@@ -65,8 +65,10 @@ enum CopyCommand {
 
         let copier = Copier(source: source, target: target, options: options, beforeCommit: { try targetLock.ensureHeld() })
         let summary = try copier.copy(arguments.positionals, filter: Commands.filter(arguments))
+        for damaged in summary.damagedInSource { context.output.warning("source: \(damaged.warning)") }
+        for damaged in summary.damagedInTarget { context.output.warning("target: \(damaged.warning)") }
         report(summary, context.output)
-        return summary.failed.isEmpty ? .success : .damaged
+        return summary.failed.isEmpty && summary.damagedInSource.isEmpty ? .success : .damaged
     }
 
     /// The source's password from its own options or REPO_FROM_PASSWORD; nil when none is

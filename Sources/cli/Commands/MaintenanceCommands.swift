@@ -126,23 +126,31 @@ enum MaintenanceCommands {
             if try groupingFields(arguments) == nil { fields = Set(stored.groupBy) }
             if !context.output.json { context.output.line("applying the repository's policy: \(policy)") }
         }
-        let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields).map(\.id)
+        var damagedSnapshots = false
+        let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields,
+                                                      damagedSnapshots: &damagedSnapshots).map(\.id)
                                  : try forgetByID(context, repository)
-        guard arguments.has("prune") else { return .success }
+        // Prune refuses by itself while a snapshot is damaged (its blobs would look unused).
+        guard arguments.has("prune") else { return damagedSnapshots ? .damaged : .success }
         pruneOptions.assumeForgotten = Set(removed)
         return try PruneCommand.prune(repository, lock: lock, options: pruneOptions, context: context)
     }
 
     /// Applies the policy per group and removes (or, in a dry run, lists) what it drops.
+    /// A damaged snapshot (which has no time to judge by) is named and left alone; the policy
+    /// judges the others as if it were not there, which keeps at least as many of them.
     private static func forgetByPolicy(_ context: CommandContext, _ repository: Repository, policy: RetentionPolicy,
-                                       fields: Set<GroupingField>) throws -> [StoredSnapshot] {
+                                       fields: Set<GroupingField>, damagedSnapshots: inout Bool) throws -> [StoredSnapshot] {
         let arguments = context.arguments
+        let listing = try repository.snapshotListing()
+        for damaged in listing.damaged { context.output.warning(damaged.warning) }
+        damagedSnapshots = !listing.damaged.isEmpty
 
         let filter = Commands.filter(arguments)
         let timeZone = arguments.has("utc") ? TimeZone(identifier: "UTC")! : TimeZone.current
         let plan: RetentionPlan
         do {
-            plan = try RetentionPlan(snapshots: try repository.snapshots().filter { filter.matches($0.snapshot) }, policy: policy,
+            plan = try RetentionPlan(snapshots: listing.snapshots.filter { filter.matches($0.snapshot) }, policy: policy,
                                      groupBy: fields, timeZone: timeZone, allowEmpty: arguments.has("allow-empty"))
         } catch let refusal as RetentionRefusal {
             throw UsageError("\(refusal)")

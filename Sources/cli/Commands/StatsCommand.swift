@@ -4,13 +4,21 @@ enum StatsCommand {
     static func run(_ context: CommandContext) throws -> ExitCode {
         let repository = try context.openRepository()
         let filter = Commands.filter(context.arguments)
-        let snapshots = try context.arguments.positionals.isEmpty
-            ? repository.snapshots().filter { filter.matches($0.snapshot) }
-            : context.arguments.positionals.map { try repository.findSnapshot($0, filter: filter) }
+        var damaged: [SnapshotListing.Damaged] = []
+        let snapshots: [StoredSnapshot]
+        if context.arguments.positionals.isEmpty {
+            let listing = try repository.snapshotListing()
+            (snapshots, damaged) = (listing.snapshots.filter { filter.matches($0.snapshot) }, listing.damaged)
+        } else {
+            snapshots = try context.arguments.positionals.map { try repository.findSnapshot($0, filter: filter) }
+        }
+        // The figures cover the snapshots that load; the damaged ones are named, exit 13.
+        for snapshot in damaged { context.output.warning(snapshot.warning) }
+        let exit: ExitCode = damaged.isEmpty ? .success : .damaged
         let stats = try repository.stats(of: snapshots)
         if context.output.json {
             context.output.emit(StatsMessage(stats))
-            return .success
+            return exit
         }
         context.output.line("snapshots:          \(stats.snapshots)")
         context.output.line("files:              \(stats.files)")
@@ -20,6 +28,6 @@ enum StatsCommand {
         context.output.line("repository packs:   \(Format.bytes(stats.packBytes)) in \(stats.packs) packs")
         context.output.line("deduplication:      \(String(format: "%.2fx", stats.deduplicationRatio))")
         context.output.line("compression:        \(String(format: "%.2fx", stats.compressionRatio))")
-        return .success
+        return exit
     }
 }
