@@ -53,6 +53,10 @@ public final class Repository: @unchecked Sendable {
                             loadIndex: Bool = true) throws -> Repository {
         let config = try decodeConfig(try backend.read(.config), backend: backend)
         let (keys, keyName, parameters) = try unlock(backend: backend, config: config, password: password)
+        // A repository never rotated has no generations to list: not one request more.
+        if config.version >= RepositoryConfig.generationsVersion {
+            keys.setKeyring(try PackKeyring.load(from: backend, sealer: MetadataSealer(keys: keys)))
+        }
         let cache = cacheDirectory.flatMap { try? LocalCache(directory: $0, repositoryID: config.id) }
         let repository = Repository(backend: backend, id: config.id, parameters: parameters, keys: keys, cache: cache)
         repository.currentKey = keyName

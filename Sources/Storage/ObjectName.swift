@@ -15,6 +15,8 @@ public enum ObjectKind: String, CaseIterable, Sendable {
     case policy
     /// Records of job runs and drills (`repo status`), kept by count.
     case runs
+    /// Pack key generations added by `repo key rotate` (docs/format.md, "Pack key generations").
+    case keyring
 
     /// Packs are many, so their names are spread over 256 subdirectories by the first two
     /// hex digits of their id.

@@ -57,7 +57,7 @@ final class BlobStore: @unchecked Sendable {
         let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
                               plaintextLength: location.plaintextLength)
         let range = location.offset..<location.offset + location.length
-        let opener = try BlobOpener(keys: keys, salt: pack.salt)
+        let opener = try BlobOpener(keys: keys, salt: pack.salt, generation: pack.generation)
         if location.type == .tree, backend.preferredReadSize > 0 {
             let bytes = try treePacks.pack(location.pack) { try backend.read(packName, range: 0..<pack.size) }
             guard range.upperBound <= bytes.count else { throw BackendError.truncated(packName, expected: range.upperBound, actual: bytes.count) }
@@ -69,12 +69,12 @@ final class BlobStore: @unchecked Sendable {
 
     /// An opener for the blobs of `pack`, taking over `previous`'s buffers.
     func opener(for pack: Digest256, reusing previous: BlobOpener? = nil) throws -> BlobOpener {
-        guard let salt = index.pack(pack)?.salt else { throw FormatError.corrupt("pack \(pack.hex)", "not in the index") }
-        return try BlobOpener(keys: keys, salt: salt, reusing: previous)
+        guard let indexed = index.pack(pack) else { throw FormatError.corrupt("pack \(pack.hex)", "not in the index") }
+        return try BlobOpener(keys: keys, salt: indexed.salt, generation: indexed.generation, reusing: previous)
     }
 
-    /// A stored pack's salt and header, read without its blobs (`PackReader.storedHeader`).
-    func storedHeader(of name: ObjectName, size: Int, label: String, guess: Int = 65536) throws -> (salt: [UInt8], entries: [PackEntry]) {
+    /// A stored pack's preamble and header, read without its blobs (`PackReader.storedHeader`).
+    func storedHeader(of name: ObjectName, size: Int, label: String, guess: Int = 65536) throws -> (preamble: PackPreamble, entries: [PackEntry]) {
         try PackReader(keys: keys).storedHeader(of: name, size: size, backend: backend, name: label, guess: guess)
     }
 
@@ -82,6 +82,18 @@ final class BlobStore: @unchecked Sendable {
     func indexRecord(of info: ObjectInfo) throws -> IndexedPack {
         try PackReader(keys: keys).indexRecord(of: info, backend: backend)
     }
+
+    // MARK: Key generations
+
+    /// The pack key generations this repository has (docs/format.md, "Pack key generations").
+    var keyring: PackKeyring { keys.packKeyring }
+
+    /// The generation new packs are sealed with.
+    var newestGeneration: UInt32 { keys.newestGeneration }
+
+    /// The generations as a rotation just listed and extended them: from now on new packs
+    /// use the newest.
+    func setKeyring(_ keyring: PackKeyring) { keys.setKeyring(keyring) }
 
     // MARK: Writing
 

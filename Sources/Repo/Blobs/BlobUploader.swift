@@ -131,7 +131,7 @@ final class BlobUploader: Sendable {
         try pack.store(in: repository.backend)
         let ready = state.withLock { state -> [IndexedPack]? in
             state.stored += pack.size
-            return state.unindexed.add(IndexedPack(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size, entries: pack.entries))
+            return state.unindexed.add(pack.indexed)
         }
         if let ready { try repository.saveIndex(ready, addingToMemory: addingToMemory) }
     }

@@ -24,6 +24,7 @@ public struct Checker: Sendable {
         var report = CheckReport()
         let backend = repository.backend
         report.problems += try keyProblems()
+        report.problems += repository.keyringProblems()
 
         // Packs as stored, against packs as indexed.
         let stored = try repository.storedPacks()
@@ -159,7 +160,10 @@ public struct Checker: Sendable {
         do {
             // Only the preamble and the header: two small ranged reads.
             let stored = try repository.blobs.storedHeader(of: name, size: pack.size, label: label, guess: 16384)
-            if stored.salt != pack.salt { problems.append("\(label): salt differs from the index") }
+            if stored.preamble.salt != pack.salt { problems.append("\(label): salt differs from the index") }
+            if stored.preamble.generation != pack.generation {
+                problems.append("\(label): key generation \(stored.preamble.generation) differs from the index's \(pack.generation)")
+            }
             header = stored.entries
         } catch {
             problems.append("\(label): \(error)")

@@ -38,6 +38,16 @@ struct BinaryReader {
         }
     }
 
+    /// The magic and one of the format `versions` this build reads; returns which.
+    mutating func expectHeader(magic: String, versions: ClosedRange<UInt8>) throws(FormatError) -> UInt8 {
+        try expect(magic: magic)
+        let found = try byte()
+        guard versions.contains(found) else {
+            throw FormatError.unsupportedVersion(object: context, version: Int(found), supported: Int(versions.upperBound))
+        }
+        return found
+    }
+
     mutating func byte() throws(FormatError) -> UInt8 {
         guard remaining >= 1 else { throw corrupt("truncated") }
         defer { offset += 1 }
@@ -85,6 +95,13 @@ struct BinaryReader {
         let length = try varint()
         guard length <= UInt64(remaining) else { throw corrupt("length \(length) runs past the end") }
         let count = Int(length)
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
+    /// Exactly `count` raw bytes (a fixed-size field).
+    mutating func bytes(count: Int) throws(FormatError) -> [UInt8] {
+        guard remaining >= count else { throw corrupt("truncated") }
         defer { offset += count }
         return Array(bytes[offset..<offset + count])
     }

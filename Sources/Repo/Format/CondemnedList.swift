@@ -11,7 +11,10 @@ struct CondemnedPack: Sendable, Equatable {
 /// can put the pack back into the index instead of deleting it.
 enum CondemnedList {
     static let magic = "RCND"
+    /// Version 2 lists a pack of a key generation above 0 (its record as an index object of
+    /// version 2 holds it); a list of generation 0 packs only is version 1, as ever.
     static let version: UInt8 = 1
+    static let generationVersion: UInt8 = 2
 
     static func encode(_ packs: [CondemnedPack]) -> [UInt8] {
         var body = BinaryWriter(capacity: packs.reduce(0) { $0 + 70 + $1.pack.entries.count * 44 })
@@ -19,13 +22,14 @@ enum CondemnedList {
             body.append(int64: condemned.condemnedAt)
             IndexObject.append(condemned.pack, to: &body)
         }
-        return encode(count: packs.count, body: body.bytes)
+        return encode(count: packs.count, body: body.bytes, namingGenerations: packs.contains { $0.pack.generation > 0 })
     }
 
-    /// A list of `count` packs already encoded one after the other (time, then record).
-    static func encode(count: Int, body: [UInt8]) -> [UInt8] {
+    /// A list of `count` packs already encoded one after the other (time, then record);
+    /// `namingGenerations`: one of the records names a key generation.
+    static func encode(count: Int, body: [UInt8], namingGenerations: Bool) -> [UInt8] {
         var writer = BinaryWriter(capacity: 16 + body.count)
-        writer.appendHeader(magic: magic, version: version)
+        writer.appendHeader(magic: magic, version: namingGenerations ? generationVersion : version)
         writer.append(varint: count)
         writer.append(raw: body)
         return writer.bytes
@@ -33,13 +37,13 @@ enum CondemnedList {
 
     static func decode(_ bytes: [UInt8], name: String) throws -> [CondemnedPack] {
         var reader = BinaryReader(bytes, context: name)
-        try reader.expectHeader(magic: magic, version: version)
+        let version = try reader.expectHeader(magic: magic, versions: version...generationVersion)
         let count = try reader.count(atMost: reader.remaining / 42)
         var packs = [CondemnedPack]()
         packs.reserveCapacity(count)
         for _ in 0..<count {
             let time = try reader.int64()
-            packs.append(CondemnedPack(pack: try IndexObject.readPack(from: &reader), condemnedAt: time))
+            packs.append(CondemnedPack(pack: try IndexObject.readPack(from: &reader, version: version), condemnedAt: time))
         }
         try reader.expectEnd()
         return packs

@@ -12,6 +12,7 @@ enum MetadataObject {
         case condemned = "repo v1 condemned"
         case policy = "repo v1 policy"
         case run = "repo v1 run"
+        case keyGeneration = "repo v1 pack key generation"
     }
 
     static func seal(_ plaintext: [UInt8], kind: Kind, keys: RepositoryKeys, context: [UInt8] = []) throws -> [UInt8] {

@@ -1,13 +1,25 @@
 import Crypto
 
 /// The fixed parts of a pack file (docs/format.md, "Packs"):
-/// `magic | version | salt | blobs... | sealed header | header length (u32)`.
+/// `magic | version | [generation (u32), version 2] | salt | blobs... | sealed header | header length (u32)`.
 enum PackLayout {
     static let magic = Array("RPAK".utf8)
+    /// Packs of generation 0 (the master secret): every pack before key rotation existed,
+    /// and every pack of a repository never rotated, byte for byte as they always were.
     static let version: UInt8 = 1
+    /// Packs of a later key generation, which the preamble names.
+    static let generationVersion: UInt8 = 2
     static let saltByteCount = 16
-    /// Where the first blob starts.
+    /// Where the first blob of a version 1 pack starts.
     static let preambleByteCount = magic.count + 1 + saltByteCount
+    /// The longest preamble (version 2): what a reader fetches before it knows the version.
+    static let maximumPreambleByteCount = preambleByteCount + 4
+
+    /// The preamble of a pack of `generation` with `salt`.
+    static func preamble(generation: UInt32, salt: [UInt8]) -> [UInt8] {
+        guard generation > 0 else { return magic + [version] + salt }
+        return magic + [generationVersion] + withUnsafeBytes(of: generation.littleEndian, Array.init) + salt
+    }
     static let trailerByteCount = 4
     static let headerAssociatedData = Array("repo v1 pack header".utf8)
 
@@ -20,6 +32,15 @@ enum PackLayout {
             return try body(UnsafeRawBufferPointer(aad))
         }
     }
+}
+
+/// What a pack's preamble says: which key generation and salt its key derives from, and
+/// where its first blob starts.
+struct PackPreamble: Sendable, Equatable {
+    var generation: UInt32
+    var salt: [UInt8]
+
+    var byteCount: Int { PackLayout.preamble(generation: generation, salt: salt).count }
 }
 
 /// One blob as a pack header and the index describe it.

@@ -6,21 +6,32 @@ import Storage
 struct PackReader {
     let keys: RepositoryKeys
 
-    /// The salt and header of a whole pack, checked against the pack's own layout.
-    func header(of pack: [UInt8], name: String) throws -> (salt: [UInt8], entries: [PackEntry]) {
-        let salt = try preamble(pack, name: name)
-        return (salt, try header(salt: salt, tail: pack[...], packSize: pack.count, name: name))
+    /// The preamble and header of a whole pack, checked against the pack's own layout.
+    func header(of pack: [UInt8], name: String) throws -> (preamble: PackPreamble, entries: [PackEntry]) {
+        let preamble = try self.preamble(pack, name: name)
+        return (preamble, try header(preamble: preamble, tail: pack[...], packSize: pack.count, name: name))
     }
 
-    /// Checks the magic and version at the start of a pack and returns its salt.
-    func preamble(_ start: [UInt8], name: String) throws -> [UInt8] {
+    /// Checks the magic and version at the start of a pack (at least its first
+    /// `PackLayout.maximumPreambleByteCount` bytes, or the whole pack when shorter) and
+    /// returns what its preamble says: version 1, generation 0 and the salt; version 2, the
+    /// generation (u32) and the salt.
+    func preamble(_ start: [UInt8], name: String) throws -> PackPreamble {
         guard start.count >= PackLayout.preambleByteCount, Array(start[0..<4]) == PackLayout.magic else {
             throw FormatError.corrupt(name, "not a pack")
         }
-        guard start[4] == PackLayout.version else {
-            throw FormatError.unsupportedVersion(object: name, version: Int(start[4]), supported: Int(PackLayout.version))
+        switch start[4] {
+        case PackLayout.version:
+            return PackPreamble(generation: 0, salt: Array(start[5..<PackLayout.preambleByteCount]))
+        case PackLayout.generationVersion:
+            guard start.count >= PackLayout.maximumPreambleByteCount else { throw FormatError.corrupt(name, "not a pack") }
+            let generation = (0..<4).reduce(UInt32(0)) { $0 | UInt32(start[5 + $1]) << UInt32(8 * $1) }
+            // Generation 0 is always written as version 1: one layout per generation.
+            guard generation > 0 else { throw FormatError.corrupt(name, "version 2 pack of generation 0") }
+            return PackPreamble(generation: generation, salt: Array(start[9..<PackLayout.maximumPreambleByteCount]))
+        default:
+            throw FormatError.unsupportedVersion(object: name, version: Int(start[4]), supported: Int(PackLayout.generationVersion))
         }
-        return Array(start[5..<PackLayout.preambleByteCount])
     }
 
     /// The length of the sealed header, from the last four bytes of a pack.
@@ -33,19 +44,20 @@ struct PackReader {
     /// Decodes the header from `tail`, the last bytes of a pack of `packSize` bytes (at
     /// least the header and trailer), and checks that the blobs it lists fill the pack
     /// exactly up to the header.
-    func header(salt: [UInt8], tail: ArraySlice<UInt8>, packSize: Int, name: String) throws -> [PackEntry] {
-        guard packSize >= PackLayout.preambleByteCount + AES256GCM.overhead + PackLayout.trailerByteCount,
+    func header(preamble: PackPreamble, tail: ArraySlice<UInt8>, packSize: Int, name: String) throws -> [PackEntry] {
+        let preambleByteCount = preamble.byteCount
+        guard packSize >= preambleByteCount + AES256GCM.overhead + PackLayout.trailerByteCount,
               tail.count >= PackLayout.trailerByteCount else {
             throw FormatError.corrupt(name, "too short to be a pack")
         }
         let headerLength = Self.headerLength(trailer: tail)
         let headerStart = packSize - PackLayout.trailerByteCount - headerLength
-        guard headerLength >= AES256GCM.overhead, headerStart >= PackLayout.preambleByteCount,
+        guard headerLength >= AES256GCM.overhead, headerStart >= preambleByteCount,
               headerLength + PackLayout.trailerByteCount <= tail.count else {
             throw FormatError.corrupt(name, "header length \(headerLength) does not fit the pack")
         }
         let sealedStart = tail.endIndex - PackLayout.trailerByteCount - headerLength
-        let cipher = try AES256GCM(key: keys.packKey(salt: salt))
+        let cipher = try AES256GCM(key: keys.packKey(generation: preamble.generation, salt: preamble.salt))
         let plaintext: [UInt8]
         do {
             plaintext = try cipher.open(Array(tail[sealedStart..<sealedStart + headerLength]), aad: PackLayout.headerAssociatedData)
@@ -56,7 +68,7 @@ struct PackReader {
         let count = try reader.count(atMost: plaintext.count / 34)
         var entries = [PackEntry]()
         entries.reserveCapacity(count)
-        var offset = PackLayout.preambleByteCount
+        var offset = preambleByteCount
         for _ in 0..<count {
             guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
             let id = try reader.digest()
@@ -73,30 +85,31 @@ struct PackReader {
 }
 
 extension PackReader {
-    /// A stored pack's salt and header, read without its blobs: the preamble, then the last
-    /// `guess` bytes, and the rest of the header when it is longer than that.
+    /// A stored pack's preamble and header, read without its blobs: the preamble, then the
+    /// last `guess` bytes, and the rest of the header when it is longer than that.
     func storedHeader(of name: ObjectName, size: Int, backend: any Backend, name label: String,
-                      guess: Int = 65536) throws -> (salt: [UInt8], entries: [PackEntry]) {
-        let salt = try preamble(try backend.read(name, range: 0..<PackLayout.preambleByteCount), name: label)
+                      guess: Int = 65536) throws -> (preamble: PackPreamble, entries: [PackEntry]) {
+        let start = try backend.read(name, range: 0..<min(size, PackLayout.maximumPreambleByteCount))
+        let preamble = try preamble(start, name: label)
         var tail = try backend.read(name, range: max(0, size - guess)..<size)
         let needed = Self.headerLength(trailer: tail[...]) + PackLayout.trailerByteCount
         if needed > tail.count && needed <= size {
             tail = try backend.read(name, range: size - needed..<size)
         }
-        return (salt, try header(salt: salt, tail: tail[...], packSize: size, name: label))
+        return (preamble, try header(preamble: preamble, tail: tail[...], packSize: size, name: label))
     }
 
     /// A stored pack's index record, from its own preamble and header: two ranged reads
     /// (three when the header is longer than the first guess).
     func indexRecord(of info: ObjectInfo, backend: any Backend) throws -> IndexedPack {
         let label = "pack \(info.name.id)"
-        let (salt, entries) = try storedHeader(of: info.name, size: info.size, backend: backend, name: label)
+        let (preamble, entries) = try storedHeader(of: info.name, size: info.size, backend: backend, name: label)
         let storedAs: BlobType? = info.name.kind == .dataPack ? .data : info.name.kind == .treePack ? .tree : nil
         guard let id = Digest256(hex: info.name.id), let type = entries.first?.type ?? storedAs,
               entries.allSatisfy({ $0.type == type }), type.packKind == info.name.kind else {
             throw FormatError.corrupt(label, "blob types do not match where the pack is stored")
         }
-        return IndexedPack(id: id, type: type, salt: salt, size: info.size, entries: entries)
+        return IndexedPack(id: id, type: type, salt: preamble.salt, generation: preamble.generation, size: info.size, entries: entries)
     }
 }
 
@@ -110,8 +123,8 @@ final class BlobOpener {
     /// `previous`, an opener of another pack that is no longer used, hands over its buffer
     /// and decompressor: a reader going from pack to pack then does not grow a new buffer,
     /// page by fresh page, for every pack.
-    init(keys: RepositoryKeys, salt: [UInt8], reusing previous: BlobOpener? = nil) throws {
-        cipher = try AES256GCM(key: keys.packKey(salt: salt))
+    init(keys: RepositoryKeys, salt: [UInt8], generation: UInt32 = 0, reusing previous: BlobOpener? = nil) throws {
+        cipher = try AES256GCM(key: keys.packKey(generation: generation, salt: salt))
         decompressor = previous?.decompressor ?? BlobDecompressor(maximumDecodedSize: 1 << 30)
         if let previous { swap(&frame, &previous.frame) }
     }

@@ -15,6 +15,8 @@ final class PackWriter {
     let type: BlobType
     let targetSize: Int
     private let salt: [UInt8]
+    /// The key generation the pack is sealed under: the newest the writer's keys know.
+    private let generation: UInt32
     private let cipher: AES256GCM
     private let compressor: BlobCompressor
     private var buffer: UnsafeMutableRawBufferPointer
@@ -42,11 +44,13 @@ final class PackWriter {
         self.stream = stream
         hasher = stream == nil ? nil : SHA256Hasher()
         salt = SecureRandom.bytes(count: PackLayout.saltByteCount)
-        cipher = try AES256GCM(key: keys.packKey(salt: salt))
+        generation = keys.newestGeneration
+        cipher = try AES256GCM(key: keys.packKey(generation: generation, salt: salt))
         let buffer = pool.take()
-        buffer.copyBytes(from: PackLayout.magic + [PackLayout.version] + salt)
+        let preamble = PackLayout.preamble(generation: generation, salt: salt)
+        buffer.copyBytes(from: preamble)
         self.buffer = buffer
-        used = PackLayout.preambleByteCount
+        used = preamble.count
     }
 
     /// A writer dropped unfinished (a failed snapshot) gives its buffer back and throws
@@ -125,11 +129,11 @@ final class PackWriter {
             try flush()
             finished = true  // the stream now belongs to the pack
             PackBufferPool.release(buffer, to: pool, grown: grown)
-            return FinishedPack(id: hasher.finalize(), type: type, salt: salt, entries: entries, size: size, storage: .stream(stream))
+            return FinishedPack(id: hasher.finalize(), type: type, salt: salt, generation: generation, entries: entries, size: size, storage: .stream(stream))
         }
         finished = true  // the buffer now belongs to the pack, which gives it back to the pool
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<used])
-        return FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, entries: entries, size: size,
+        return FinishedPack(id: SHA256.hash(bytes), type: type, salt: salt, generation: generation, entries: entries, size: size,
                             storage: .buffer(buffer, pool: pool, grown: grown))
     }
 
@@ -171,14 +175,16 @@ final class FinishedPack: @unchecked Sendable {
     let id: Digest256
     let type: BlobType
     let salt: [UInt8]
+    let generation: UInt32
     let entries: [PackEntry]
     let size: Int
     private let storage: Storage
 
-    init(id: Digest256, type: BlobType, salt: [UInt8], entries: [PackEntry], size: Int, storage: Storage) {
+    init(id: Digest256, type: BlobType, salt: [UInt8], generation: UInt32, entries: [PackEntry], size: Int, storage: Storage) {
         self.id = id
         self.type = type
         self.salt = salt
+        self.generation = generation
         self.entries = entries
         self.size = size
         self.storage = storage
@@ -192,6 +198,9 @@ final class FinishedPack: @unchecked Sendable {
     }
 
     var name: ObjectName { ObjectName(type.packKind, id.hex) }
+
+    /// What the index records of the pack.
+    var indexed: IndexedPack { IndexedPack(id: id, type: type, salt: salt, generation: generation, size: size, entries: entries) }
 
     /// The pack's bytes, when it was built in memory (tests, and backends without streams).
     var bytes: UnsafeRawBufferPointer? {

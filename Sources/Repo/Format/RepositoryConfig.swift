@@ -103,7 +103,14 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
 /// that a version mismatch is reported before a password is asked for, around the sealed
 /// parameters.
 struct RepositoryConfig: Codable, Sendable {
-    static let currentVersion = 1
+    /// The newest version this build reads.
+    static let currentVersion = 2
+    /// What `init` writes: a repository stays version 1 until its first key rotation.
+    static let initialVersion = 1
+    /// Marks a repository with pack key generations (docs/format.md, "Pack key
+    /// generations"): version 2 packs and index objects, which a reader of version 1 only
+    /// must refuse as a whole, before it reads any of them. Nothing else differs.
+    static let generationsVersion = 2
 
     var version: Int
     var id: String
@@ -112,7 +119,7 @@ struct RepositoryConfig: Codable, Sendable {
     static func make(id: String, parameters: RepositoryParameters, sealer: MetadataSealer) throws -> RepositoryConfig {
         let plaintext = Array(try JSONCoding.encoder.encode(parameters))
         let sealed = try sealer.seal(plaintext, kind: .config, context: Array(id.utf8))
-        return RepositoryConfig(version: currentVersion, id: id, sealed: Data(sealed))
+        return RepositoryConfig(version: initialVersion, id: id, sealed: Data(sealed))
     }
 
     /// Decodes the envelope and checks the version; needs no key.

@@ -31,6 +31,8 @@ struct BlobIndex {
         var id: Digest256
         var type: BlobType
         var salt: [UInt8]
+        /// The key generation the pack is sealed under (0: the master secret).
+        var generation: UInt32 = 0
         var size: Int
     }
 
@@ -48,7 +50,7 @@ struct BlobIndex {
     /// Records a pack and its blobs. A blob already known keeps its first location: any
     /// copy is correct.
     mutating func add(_ pack: IndexedPack) {
-        let number = register(id: pack.id, type: pack.type, salt: pack.salt, size: pack.size)
+        let number = register(id: pack.id, type: pack.type, salt: pack.salt, generation: pack.generation, size: pack.size)
         for entry in pack.entries where lookup(entry.id) == nil {
             recent[entry.id] = Entry(id: entry.id, pack: number, offset: UInt32(entry.offset), length: UInt32(entry.length),
                                      plaintextLength: UInt32(entry.plaintextLength))
@@ -57,10 +59,10 @@ struct BlobIndex {
     }
 
     /// The number of a pack, recording it first if it is new.
-    mutating func register(id: Digest256, type: BlobType, salt: [UInt8], size: Int) -> UInt32 {
+    mutating func register(id: Digest256, type: BlobType, salt: [UInt8], generation: UInt32, size: Int) -> UInt32 {
         if let known = packNumbers[id] { return known }
         let number = UInt32(packs.count)
-        packs.append(Pack(id: id, type: type, salt: salt, size: size))
+        packs.append(Pack(id: id, type: type, salt: salt, generation: generation, size: size))
         packNumbers[id] = number
         return number
     }

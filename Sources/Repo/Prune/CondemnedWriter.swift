@@ -9,6 +9,8 @@ struct CondemnedWriter {
     /// The encoded packs of the list being built, and how many.
     private var body = BinaryWriter(capacity: 1 << 16)
     private var count = 0
+    /// A pack of the list being built is of a key generation above 0.
+    private var namingGenerations = false
     private(set) var written: [ObjectName] = []
 
     init(repository: Repository, time: Int64) {
@@ -20,6 +22,7 @@ struct CondemnedWriter {
     mutating func add(record: ArraySlice<UInt8>) throws {
         body.append(int64: time)
         body.append(raw: record)
+        namingGenerations = namingGenerations || IndexObject.recordNamesGeneration(record)
         try counted()
     }
 
@@ -30,6 +33,7 @@ struct CondemnedWriter {
     mutating func add(_ condemned: CondemnedPack) throws {
         body.append(int64: condemned.condemnedAt)
         IndexObject.append(condemned.pack, to: &body)
+        namingGenerations = namingGenerations || condemned.pack.generation > 0
         try counted()
     }
 
@@ -41,11 +45,12 @@ struct CondemnedWriter {
 
     mutating func flush() throws {
         guard count > 0 else { return }
-        let sealed = try repository.metadata.seal(CondemnedList.encode(count: count, body: body.bytes), kind: .condemned)
+        let sealed = try repository.metadata.seal(CondemnedList.encode(count: count, body: body.bytes, namingGenerations: namingGenerations), kind: .condemned)
         let name = ObjectName(.condemned, SHA256.hash(sealed).hex)
         try repository.backend.write(name, sealed)
         written.append(name)
         body = BinaryWriter(capacity: 1 << 16)
         count = 0
+        namingGenerations = false
     }
 }

@@ -16,6 +16,10 @@ public struct PruneOptions: Sendable {
     /// snapshot would fail. Not `grace`, which users shorten, down to 0, to finish deferred
     /// deletions once they know the other process is gone.
     public static let incompleteWriteAge: TimeInterval = 24 * 3600
+    /// `--reseal`: every pack with live blobs sealed under an older key generation than
+    /// the newest is repacked (within `maxRepackBytes`), so its blobs move to packs of the
+    /// newest generation and the old packs leave (docs/guide.md, "Key rotation").
+    public var reseal = false
     /// Plan and report only.
     public var dryRun = false
     /// Snapshots to treat as already forgotten (`forget --dry-run --prune` plans the prune

@@ -24,7 +24,10 @@ struct PrunePlan {
     /// Every pack that leaves the index.
     var leaving: Set<Int> { unused.union(repack).union(missing) }
 
-    init(index: BlobIndex, live: LivenessMap, storedSizes: [Digest256: Int], options: PruneOptions) throws {
+    /// `newestGeneration`: the key generation new packs get, which `options.reseal` moves
+    /// every pack in use to.
+    init(index: BlobIndex, live: LivenessMap, storedSizes: [Digest256: Int], options: PruneOptions,
+         newestGeneration: UInt32 = 0) throws {
         usage = Array(repeating: Usage(), count: index.packs.count)
         index.withSortedEntries { entries in
             for (position, entry) in entries.enumerated() {
@@ -53,12 +56,15 @@ struct PrunePlan {
             }
             if use.liveBlobs == 0 {
                 unused.insert(number)
-            } else if use.unusedShare > options.maxUnused {
+            } else if use.unusedShare > options.maxUnused || (options.reseal && pack.generation < newestGeneration) {
                 candidates.append(number)
             }
         }
-        // The emptiest packs first: each byte read then frees the most.
-        candidates.sort { usage[$0].unusedShare > usage[$1].unusedShare }
+        // The emptiest packs first: each byte read then frees the most (the oldest key
+        // generation first when resealing, so a limited run retires whole generations).
+        let shares = usage.map(\.unusedShare)
+        let order = { (number: Int) in (options.reseal ? index.packs[number].generation : 0, -shares[number]) }
+        candidates.sort { order($0) < order($1) }
         var budget = options.maxRepackBytes ?? Int.max
         for number in candidates {
             let size = index.packs[number].size

@@ -18,6 +18,9 @@ public struct PruneReport: Sendable {
     public var repackedBytes = 0
     public var repackedBlobs = 0
     public var rewrittenBytes = 0
+    /// Of the repacked packs, those sealed under an older key generation than the newest
+    /// (all of them are moved by `--reseal`; any repack moves blobs to the newest).
+    public var resealedPacks = 0
     /// Packs in storage that no index lists (left by interrupted operations).
     public var unindexedPacks = 0
     public var unindexedBytes = 0

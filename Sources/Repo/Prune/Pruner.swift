@@ -43,8 +43,11 @@ public struct Pruner {
         let inventory = try takeInventory(into: &report)
         let scan = try scanSnapshots(inventory, progress: progress, into: &report)
         let index = inventory.index
-        let plan = try PrunePlan(index: index, live: scan.live, storedSizes: inventory.stored.mapValues(\.size), options: options)
+        let newest = repository.blobs.newestGeneration
+        let plan = try PrunePlan(index: index, live: scan.live, storedSizes: inventory.stored.mapValues(\.size), options: options,
+                                 newestGeneration: newest)
         tally(plan, index: index, into: &report)
+        report.resealedPacks = plan.repack.count { index.packs[$0].generation < newest }
         let earlier = sortEarlierCondemnations(inventory, scan: scan, now: now)
         report.restoredPacks = earlier.restored.count
         let unindexed = readUnindexedPacks(inventory, earlier: earlier, into: &report)

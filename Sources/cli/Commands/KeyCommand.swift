@@ -2,14 +2,23 @@ import Repo
 
 enum KeyCommand {
     static let spec = CommandSpec(
-        "key", summary: "manage the passwords that open the repository", usage: "add | list | remove ID | passwd",
+        "key", summary: "manage the passwords that open the repository, and its pack key generations",
+        usage: "add | list | remove ID | passwd | rotate",
         subcommands: [
             CommandSpec("add", summary: "add a password (asked twice, or from --new-password-file)",
                         options: [OptionSpec("new-password-file", value: "FILE", "read the new password from FILE")]),
-            CommandSpec("list", summary: "list keys"),
+            CommandSpec("list", summary: "list keys, and the pack key generations once the repository has been rotated",
+                        options: [OptionSpec("generations", "list the pack key generations only (with --json: their array)")]),
             CommandSpec("remove", summary: "remove a key (not the one in use, not the last)", usage: "ID", positionals: 1...1),
             CommandSpec("passwd", summary: "change the password in use",
                         options: [OptionSpec("new-password-file", value: "FILE", "read the new password from FILE")]),
+            CommandSpec("rotate", summary: "make a new pack key generation for new packs; old packs stay readable",
+                        details: """
+                            Every password keeps working. Packs written from now on are sealed under the new generation;
+                            `repo prune --reseal` moves the blobs of older packs into packs of the newest generation.
+                            Takes the exclusive lock. Repositories rotated once are format version 2: older repo versions
+                            refuse them (exit code 14).
+                            """),
         ])
 
     static func run(_ context: CommandContext) throws -> ExitCode {
@@ -36,12 +45,29 @@ enum KeyCommand {
             let id = try locked(exclusive: false, "key add") { try repository.addKey(password: password) }
             context.output.line("added key \(id.prefix(8))")
         case "list":
-            let keys = try repository.listKeys()
+            let onlyGenerations = context.arguments.has("generations")
+            if !onlyGenerations {
+                let keys = try repository.listKeys()
+                if context.output.json {
+                    context.output.emit(keys.map(KeyEntry.init))
+                } else {
+                    for key in keys {
+                        context.output.line("\(key.isCurrent ? "*" : " ") \(key.id.prefix(8))  \(Format.time(key.created))  \(key.user)@\(key.host)")
+                    }
+                }
+            }
+            // The keys' listing stays what it always was until there is more than generation 0.
+            guard onlyGenerations || (repository.hasKeyGenerations && !context.output.json) else { break }
+            try repository.loadIndex()
+            let generations = repository.listKeyGenerations()
             if context.output.json {
-                context.output.emit(keys.map(KeyEntry.init))
+                context.output.emit(generations.map(KeyGenerationEntry.init))
             } else {
-                for key in keys {
-                    context.output.line("\(key.isCurrent ? "*" : " ") \(key.id.prefix(8))  \(Format.time(key.created))  \(key.user)@\(key.host)")
+                if !onlyGenerations { context.output.line("pack key generations:") }
+                for generation in generations {
+                    let created = generation.created.map(Format.time) ?? "(the master secret)"
+                    context.output.line("\(generation.isCurrent ? "*" : " ") \(generation.number)  \(created)  "
+                                        + "\(generation.packs) packs, \(Format.bytes(generation.bytes))")
                 }
             }
         case "remove":
@@ -51,6 +77,11 @@ enum KeyCommand {
             let password = try newPassword()
             let id = try locked(exclusive: false, "key passwd") { try repository.changePassword(to: password) }
             context.output.line("password changed (key \(id.prefix(8)))")
+        case "rotate":
+            // Exclusive: the generations listed under the lock are all there are, so two
+            // rotations cannot both take the same number.
+            let number = try locked(exclusive: true, "key rotate") { try repository.rotatePackKey() }
+            context.output.line("new pack key generation \(number): new packs are sealed under it; `repo prune --reseal` reseals older ones")
         default:
             throw UsageError("unknown key command")
         }

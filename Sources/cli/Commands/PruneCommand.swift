@@ -6,6 +6,7 @@ enum PruneCommand {
     static let options: [OptionSpec] = [
         OptionSpec("max-unused", value: "PERCENT", "repack packs with more than PERCENT unused (default 5%)"),
         OptionSpec("max-repack-size", value: "SIZE", "read at most SIZE of packs for repacking (e.g. 500M, 2G)"),
+        OptionSpec("reseal", "also repack every pack sealed under an older key generation (after repo key rotate)"),
         OptionSpec("grace", value: "DURATION", "when another process may be running, delete condemned packs only after DURATION (default 24h; 30m, 12h, 2d)"),
     ]
 
@@ -22,6 +23,7 @@ enum PruneCommand {
     static func pruneOptions(_ arguments: ParsedArguments) throws -> PruneOptions {
         var options = PruneOptions()
         options.dryRun = arguments.has("dry-run")
+        options.reseal = arguments.has("reseal")
         if let text = arguments.value("max-unused") {
             let number = text.hasSuffix("%") ? String(text.dropLast()) : text
             guard let percent = Double(number), (0...100).contains(percent) else {
@@ -68,6 +70,7 @@ enum PruneCommand {
         output.line("unused packs: \(report.unusedPacks) (\(Format.bytes(report.unusedBytes))); unindexed packs: \(report.unindexedPacks) (\(Format.bytes(report.unindexedBytes)))")
         output.line("packs to repack: \(report.repackedPacks) (\(Format.bytes(report.repackedBytes)), \(report.repackedBlobs) blobs in use)"
                     + (report.repackedPacks == 0 ? "" : ", \(would)rewritten into \(report.dryRun ? "about " : "")\(Format.bytes(report.rewrittenBytes))"))
+        if report.resealedPacks > 0 { output.line("of which sealed under an older key generation, \(would)resealed: \(report.resealedPacks)") }
         if report.restoredPacks > 0 { output.line("condemned packs put back into the index (a snapshot raced a prune): \(report.restoredPacks)") }
         if report.missingPacks > 0 { output.line("packs missing from storage, dropped from the index: \(report.missingPacks)") }
         output.line("\(would)deleted: \(report.deletedPacks) packs (\(Format.bytes(report.deletedBytes)))")

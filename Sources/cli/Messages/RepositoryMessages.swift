@@ -138,3 +138,21 @@ struct RepairSnapshotMessage: Encodable {
         lost = result.lost
     }
 }
+
+/// One pack key generation in `key list --generations --json`.
+struct KeyGenerationEntry: Encodable {
+    let generation: UInt32
+    /// Local time as the text shows it; absent for generation 0 (the master secret).
+    let created: String?
+    let current: Bool
+    let packs: Int
+    let bytes: Int
+
+    init(_ info: KeyGenerationInfo) {
+        generation = info.number
+        created = info.created.map(Format.time)
+        current = info.isCurrent
+        packs = info.packs
+        bytes = info.bytes
+    }
+}

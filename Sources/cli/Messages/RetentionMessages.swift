@@ -45,6 +45,7 @@ struct PruneMessage: Encodable {
     let repacked_bytes: Int
     let repacked_blobs: Int
     let rewritten_bytes: Int
+    let resealed_packs: Int
     let unindexed_packs: Int
     let missing_packs: Int
     let deleted_packs: Int
@@ -71,6 +72,7 @@ struct PruneMessage: Encodable {
         repacked_bytes = report.repackedBytes
         repacked_blobs = report.repackedBlobs
         rewritten_bytes = report.rewrittenBytes
+        resealed_packs = report.resealedPacks
         unindexed_packs = report.unindexedPacks
         missing_packs = report.missingPacks
         deleted_packs = report.deletedPacks

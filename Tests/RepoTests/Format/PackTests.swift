@@ -50,8 +50,9 @@ import Testing
         #expect(Array(bytes[5..<21]) == built.pack.salt)
         #expect(built.pack.salt.count == 16)
 
-        let (salt, entries) = try PackReader(keys: keys).header(of: bytes, name: "pack")
-        #expect(salt == built.pack.salt)
+        let (preamble, entries) = try PackReader(keys: keys).header(of: bytes, name: "pack")
+        let salt = preamble.salt
+        #expect(preamble == PackPreamble(generation: 0, salt: built.pack.salt))
         #expect(entries == built.pack.entries)
         #expect(entries == built.returned)
         #expect(entries.count == built.blobs.count)
@@ -71,7 +72,7 @@ import Testing
 
         // The reader that check uses, given only the end of the pack, agrees.
         let tail = bytes[(bytes.count - headerLength - 4)...]
-        #expect(try PackReader(keys: keys).header(salt: salt, tail: tail, packSize: bytes.count, name: "pack") == entries)
+        #expect(try PackReader(keys: keys).header(preamble: preamble, tail: tail, packSize: bytes.count, name: "pack") == entries)
     }
 
     @Test func roundTripOfMixedBlobs() throws {
@@ -229,8 +230,8 @@ import Testing
         let built = try build(.data, [[1, 2, 3]])
         #expect(throws: FormatError.self) { try PackReader(keys: RepositoryKeys.generate()).header(of: built.bytes, name: "pack") }
         var newer = built.bytes
-        newer[4] = 2
-        #expect(throws: FormatError.unsupportedVersion(object: "pack", version: 2, supported: 1)) {
+        newer[4] = 3
+        #expect(throws: FormatError.unsupportedVersion(object: "pack", version: 3, supported: 2)) {
             try PackReader(keys: keys).header(of: newer, name: "pack")
         }
         var notAPack = built.bytes

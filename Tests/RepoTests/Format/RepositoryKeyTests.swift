@@ -107,9 +107,9 @@ import Testing
         let (repository, backend) = try FormatFixtures.makeRepository(in: directory)
         try Repository.checkFormatVersion(backend: backend)
 
-        let newer = #"{"version": 2, "id": "\#(repository.id)", "sealed": "AAAA", "something_new": true}"#
+        let newer = #"{"version": 3, "id": "\#(repository.id)", "sealed": "AAAA", "something_new": true}"#
         try backend.write(.config, Array(newer.utf8))
-        let expected = FormatError.unsupportedVersion(object: "repository", version: 2, supported: 1)
+        let expected = FormatError.unsupportedVersion(object: "repository", version: 3, supported: 2)
         #expect(throws: expected) { try Repository.checkFormatVersion(backend: backend) }
         // open reports the version too, not a wrong password.
         #expect(throws: expected) { try FormatFixtures.open(directory, password: "wrong") }
