@@ -84,6 +84,37 @@ import Glibc
     }
 
     /// Password and location errors: one line, the documented exit codes.
+    /// D5 for copy: target packs deleted behind its back. The next copy sends their blobs
+    /// again instead of referring to them, and the new copy restores byte for byte.
+    @Test func blobsOfPacksMissingInTheTargetAreSentAgain() throws {
+        let workspace = try Workspace("copy-missing-packs")
+        defer { workspace.remove() }
+        try workspace.initRepository()
+        let a = workspace.repository, b = workspace.path("b")
+        let initB = try workspace.repo("init", "--repo", b)
+        try #require(initB.status == 0, "\(initB)")
+        let source = workspace.path("source")
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        var random = SystemRandomNumberGenerator()
+        let words = (0..<250_000).map { _ in random.next() as UInt64 }
+        try words.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: source + "/data"))
+        #expect(try workspace.repo("snapshot", source).status == 0)
+        let first = try workspace.repo("copy", "--from", a, "--to", b)
+        try #require(first.status == 0, "\(first)")
+        for pack in try packFiles(in: b + "/data") { try FileManager.default.removeItem(atPath: pack.path) }
+
+        try Data("new\n".utf8).write(to: URL(fileURLWithPath: source + "/new"))
+        #expect(try workspace.repo("snapshot", source).status == 0)
+        let second = try workspace.repo("copy", "--from", a, "--to", b, "--json")
+        #expect(second.status == 0, "\(second)")
+        let line = try #require(second.objectLines.first { $0["status"] as? String == "copied" }, "\(second)")
+        let copyID = try #require(line["target"] as? String)
+        let target = workspace.path("restored")
+        let restore = try workspace.repo("restore", copyID, "--target", target, "--repo", b)
+        #expect(restore.status == 0, "\(restore)")
+        #expect(TreeComparer.compare(source, restoredPath(of: source, in: target)).isEmpty)
+    }
+
     @Test func errors() throws {
         let workspace = try Workspace("copy-errors")
         defer { workspace.remove() }

@@ -69,6 +69,8 @@ public final class Copier {
         let all = sourceListing.snapshots
         let selected = try Self.select(specs, among: all.filter { filter.matches($0.snapshot) })
         let copies = CopyIndex(targetListing.snapshots)
+        // Blobs of target packs deleted behind its back are sent again, not referred to (D5).
+        try target.forgetMissingPacks()
 
         // Which source snapshots the target has already: they are skipped, and their trees
         // may be reused for the others (under the copy's own `copied_from` too: after a
