@@ -67,9 +67,10 @@ final class BlobStore: @unchecked Sendable {
         return try sealed.withUnsafeBytes { try opener.open($0, entry: entry, pack: location.pack.hex) }
     }
 
-    /// An opener for the blobs of `pack`, taking over `previous`'s buffers.
-    func opener(for pack: Digest256, reusing previous: BlobOpener? = nil) throws -> BlobOpener {
-        guard let salt = index.pack(pack)?.salt else { throw FormatError.corrupt("pack \(pack.hex)", "not in the index") }
+    /// An opener for the blobs of `pack`, taking over `previous`'s buffers. `salt` is the
+    /// pack's, read from its own header, for a pack in no index (`repair packs`).
+    func opener(for pack: Digest256, salt: [UInt8]? = nil, reusing previous: BlobOpener? = nil) throws -> BlobOpener {
+        guard let salt = salt ?? index.pack(pack)?.salt else { throw FormatError.corrupt("pack \(pack.hex)", "not in the index") }
         return try BlobOpener(keys: keys, salt: salt, reusing: previous)
     }
 
