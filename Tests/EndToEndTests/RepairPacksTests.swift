@@ -35,7 +35,7 @@ import Glibc
     static func repairPacks(_ workspace: Workspace, _ arguments: String...) throws -> (status: Int32, packs: [[String: Any]], summary: [String: Any], run: RunResult) {
         let run = try workspace.repo(["repair", "packs", "--json"] + arguments)
         let lines = run.objectLines
-        return (run.status, lines.filter { $0["pack"] != nil }, lines.last { $0["packs_read"] != nil } ?? [:], run)
+        return (run.status, lines.filter { $0["message_type"] as? String == "pack" }, lines.last { $0["message_type"] as? String == "summary" } ?? [:], run)
     }
 
     /// What follows a repair: the source is snapshotted again (with `snapshotOptions`), then

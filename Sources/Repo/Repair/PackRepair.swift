@@ -189,13 +189,16 @@ public struct PackRepair {
                       problem: nil, headerEntries: record.entries)
     }
 
-    /// The first problem as `check` words it, without the pack's own name in front (the
+    /// The most telling problem as `check` words it, without the pack's own name in front (the
     /// report names it), and how many more there are.
     private static func summary(_ problems: [String], of pack: Digest256) -> String? {
-        guard let first = problems.first else { return nil }
-        let prefix = "pack \(pack.hex): "
-        let text = first.hasPrefix(prefix) ? String(first.dropFirst(prefix.count)) : first
-        return problems.count == 1 ? text : "\(text) (and \(problems.count - 1) more problem(s))"
+        // The pack's hash says only that something differs; a blob's problem says what.
+        guard let first = problems.first(where: { !$0.contains("(SHA-256 differs)") }) ?? problems.first else { return nil }
+        var text = Substring(first)
+        for prefix in ["pack \(pack.hex): ", "pack \(pack.hex) is damaged: "] where text.hasPrefix(prefix) {
+            text = text.dropFirst(prefix.count)
+        }
+        return problems.count == 1 ? String(text) : "\(text) (and \(problems.count - 1) more problem(s))"
     }
 
     /// The stored pack `spec` (a full id or a unique prefix) names, among `ids`.

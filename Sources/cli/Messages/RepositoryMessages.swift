@@ -127,6 +127,7 @@ struct RepairIndexMessage: Encodable {
 
 /// One damaged pack of `repair packs --json`, a line each.
 struct RepairPackMessage: Encodable {
+    let message_type = "pack"
     let pack: String
     let type: String
     /// What is wrong with it; null for a pack named on the command line that reads clean.
@@ -153,6 +154,7 @@ struct RepairPackMessage: Encodable {
 
 /// The last line of `repair packs --json`.
 struct RepairPacksSummaryMessage: Encodable {
+    let message_type = "summary"
     let packs_read: Int
     let bytes_read: UInt64
     let packs_repaired: Int
