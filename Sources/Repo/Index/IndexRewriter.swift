@@ -56,6 +56,7 @@ struct IndexRewriter {
         do {
             try repository.backend.delete(name)
         } catch BackendError.notFound {
+            // Gone already: what the interrupted run was about to do is done.
         }
     }
 }

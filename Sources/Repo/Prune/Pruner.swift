@@ -306,7 +306,7 @@ public struct Pruner {
         report.missingPacks = plan.missing.count
     }
 
-    /// Deleted by an earlier, interrupted prune, or not.
+    /// An object an earlier, interrupted prune deleted already is no error.
     private func deleteIfPresent(_ name: ObjectName) throws {
         try IndexRewriter(repository: repository).deleteIfPresent(name)
     }
