@@ -67,10 +67,14 @@ final class BlobStore: @unchecked Sendable {
         return try sealed.withUnsafeBytes { try opener.open($0, entry: entry, pack: location.pack.hex) }
     }
 
-    /// An opener for the blobs of `pack`, taking over `previous`'s buffers.
-    func opener(for pack: Digest256, reusing previous: BlobOpener? = nil) throws -> BlobOpener {
-        guard let indexed = index.pack(pack) else { throw FormatError.corrupt("pack \(pack.hex)", "not in the index") }
-        return try BlobOpener(keys: keys, salt: indexed.salt, generation: indexed.generation, reusing: previous)
+    /// An opener for the blobs of `pack`, taking over `previous`'s buffers. `preamble` is
+    /// the pack's salt and key generation, read from its own header, for a pack in no index
+    /// (`repair packs`).
+    func opener(for pack: Digest256, preamble: PackPreamble? = nil, reusing previous: BlobOpener? = nil) throws -> BlobOpener {
+        guard let preamble = preamble ?? index.pack(pack).map({ PackPreamble(generation: $0.generation, salt: $0.salt) }) else {
+            throw FormatError.corrupt("pack \(pack.hex)", "not in the index")
+        }
+        return try BlobOpener(keys: keys, salt: preamble.salt, generation: preamble.generation, reusing: previous)
     }
 
     /// A stored pack's preamble and header, read without its blobs (`PackReader.storedHeader`).

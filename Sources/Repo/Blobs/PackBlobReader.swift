@@ -33,13 +33,15 @@ final class PackBlobReader {
     /// it; a span that cannot be read goes to `unreadable` with its entries' indices.
     /// `read` sees every byte read; with `wholePack` (the pack's size) the first request
     /// starts at the pack's start and the last ends at its end, so it sees the whole pack
-    /// (check hashes it against its name). Throws when the pack is not in the index, and
-    /// what the closures throw.
-    func load(_ entries: [PackEntry], fromPack pack: Digest256, type: BlobType, spans: PackSpans, wholePack: Int? = nil,
+    /// (check hashes it against its name). `preamble`: the pack's salt and key generation,
+    /// for one in no index. Throws when the pack is not in the index (and no preamble is
+    /// given), and what the closures throw.
+    func load(_ entries: [PackEntry], fromPack pack: Digest256, type: BlobType, preamble: PackPreamble? = nil, spans: PackSpans,
+              wholePack: Int? = nil,
               read: (UnsafeRawBufferPointer) throws -> Void = { _ in },
               unreadable: (Range<Int>, Error) throws -> Void,
               _ body: (Int, Result<Blob, Error>) throws -> Void) throws {
-        let opener = try store.opener(for: pack, reusing: opener)
+        let opener = try store.opener(for: pack, preamble: preamble, reusing: opener)
         self.opener = opener
         let name = ObjectName(type.packKind, pack.hex)
         let cut = spans.split(entries[...])

@@ -125,88 +125,16 @@ public struct Checker: Sendable {
     /// Compares every pack's own header with the index; with `readData`, reads whole packs
     /// (on all cores) and verifies their hash, every blob's tag and every blob's id.
     private func checkPacks(_ packs: [BlobIndex.Pack], readData: ReadDataSubset?, report: inout CheckReport) throws {
-        let expected = repository.withIndex { index in
-            var byPack: [Digest256: [PackEntry]] = [:]
-            index.forEach { id, location in
-                byPack[location.pack, default: []].append(PackEntry(type: location.type, id: id, offset: location.offset,
-                                                                    length: location.length, plaintextLength: location.plaintextLength))
-            }
-            return byPack
-        }
         let selected = packs.filter { readData?.includes(packID: $0.id.hex) ?? true }
-        let results = ResultSlots<(problems: [String], bytes: UInt64, read: Bool)>(count: selected.count)
-        let pool = WorkerPool(threads: ProcessInfo.processInfo.activeProcessorCount, cancellation: cancellation)
-        do {
-            try pool.forEach(selected.count, makeWorker: { PackBlobReader(store: repository.blobs) }) { reader, index in
-                let pack = selected[index]
-                results.set(index, verify(pack, expected: expected[pack.id] ?? [], reading: readData == nil ? nil : reader))
+        let verdicts = try PackVerifier(repository: repository, segmentSize: segmentSize)
+            .verify(selected, readingData: readData != nil, cancellation: cancellation) { done, total in
+                "check stopped after \(done) of \(total) packs, without a verdict; it changed nothing"
             }
-        } catch let stop as Cancelled {
-            throw stop.saying("check stopped after \(results.count) of \(selected.count) packs, without a verdict; it changed nothing")
+        for verdict in verdicts {
+            report.problems.append(contentsOf: verdict.problems)
+            report.bytesRead += verdict.bytes
+            if verdict.read { report.packsRead += 1 }
         }
-        for result in results.values {
-            report.problems.append(contentsOf: result.problems)
-            report.bytesRead += result.bytes
-            if result.read { report.packsRead += 1 }
-        }
-    }
-
-    /// `reader` is given when the data is read.
-    private func verify(_ pack: BlobIndex.Pack, expected: [PackEntry], reading reader: PackBlobReader?) -> (problems: [String], bytes: UInt64, read: Bool) {
-        let name = ObjectName(pack.type.packKind, pack.id.hex)
-        let label = "pack \(pack.id.hex)"
-        var problems = [String]()
-        let header: [PackEntry]
-        do {
-            // Only the preamble and the header: two small ranged reads.
-            let stored = try repository.blobs.storedHeader(of: name, size: pack.size, label: label, guess: 16384)
-            if stored.preamble.salt != pack.salt { problems.append("\(label): salt differs from the index") }
-            if stored.preamble.generation != pack.generation {
-                problems.append("\(label): key generation \(stored.preamble.generation) differs from the index's \(pack.generation)")
-            }
-            header = stored.entries
-        } catch {
-            problems.append("\(label): \(error)")
-            return (problems, 0, reader != nil)
-        }
-        let indexedSet = Set(expected.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
-        let headerSet = Set(header.map { "\($0.id.hex)@\($0.offset)+\($0.length)" })
-        for entry in expected where !headerSet.contains("\(entry.id.hex)@\(entry.offset)+\(entry.length)") {
-            problems.append("\(label): blob \(entry.id.hex) is in the index but not in the pack header")
-        }
-        if headerSet.count != header.count || indexedSet.count > headerSet.count {
-            problems.append("\(label): header lists \(header.count) blobs, index \(expected.count)")
-        }
-        guard let reader else { return (problems, 0, false) }
-        let bytes = verifyData(of: pack, header: header, reader: reader, problems: &problems)
-        return (problems, bytes, true)
-    }
-
-    /// Reads the whole pack in segments of about `segmentSize` that end between blobs:
-    /// hashes every byte against the pack's name, and opens and checks every blob. Returns
-    /// the bytes read.
-    private func verifyData(of pack: BlobIndex.Pack, header: [PackEntry], reader: PackBlobReader, problems: inout [String]) -> UInt64 {
-        var read: UInt64 = 0
-        let packHasher = SHA256Hasher()
-        // An object store charges by the request: there, whole packs in one read.
-        let segmentSize = max(self.segmentSize, 4 * repository.backend.preferredReadSize)
-        do {
-            try reader.load(header, fromPack: pack.id, type: pack.type,
-                            spans: PackSpans(preferredReadSize: 0, gap: .max / 4, maximumSpan: segmentSize), wholePack: pack.size,
-                            read: { bytes in
-                                read += UInt64(bytes.count)
-                                packHasher.update(bytes)
-                            },
-                            unreadable: { _, error in throw error }) { _, result in
-                if case .failure(let error) = result { problems.append("\(error)") }
-            }
-            if packHasher.finalize() != pack.id {
-                problems.insert("pack \(pack.id.hex): content does not match its name (SHA-256 differs): the pack is damaged", at: 0)
-            }
-        } catch {
-            problems.append("pack \(pack.id.hex): \(error)")
-        }
-        return read
     }
 
     /// How much of a pack a worker reads at once from a disk (tests make it small).

@@ -168,6 +168,30 @@ struct BlobIndex {
         }
     }
 
+    /// Every entry the index holds for the packs `ids` (also copies `finishLoading` set
+    /// aside), by pack, and which of their blobs a pack outside `ids` holds too.
+    func entries(ofPacks ids: Set<Digest256>) -> (byPack: [Digest256: [PackEntry]], heldElsewhere: Set<Digest256>) {
+        let numbers = Set(ids.compactMap { packNumbers[$0] })
+        var byPack: [Digest256: [PackEntry]] = [:]
+        func each(_ body: (Entry) -> Void) {
+            sorted.forEach(body)
+            recent.values.forEach(body)
+            duplicates.forEach(body)
+        }
+        each { entry in
+            guard numbers.contains(entry.pack) else { return }
+            let pack = packs[Int(entry.pack)]
+            byPack[pack.id, default: []].append(PackEntry(type: pack.type, id: entry.id, offset: Int(entry.offset),
+                                                          length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
+        }
+        let wanted = Set(byPack.values.joined().map(\.id))
+        var heldElsewhere = Set<Digest256>()
+        each { entry in
+            if !numbers.contains(entry.pack) && wanted.contains(entry.id) { heldElsewhere.insert(entry.id) }
+        }
+        return (byPack, heldElsewhere)
+    }
+
     /// Drops every blob of the packs `isGone` picks (the packs stay recorded); returns
     /// those packs. A copy of a dropped blob in another pack (one `finishLoading` set
     /// aside) takes its place; a blob with none is unknown, and `add` records it again at

@@ -258,27 +258,9 @@ public struct Pruner {
                               into report: inout PruneReport) throws {
         try repository.saveIndex(restored, addingToMemory: false)
         report.indexObjectsWritten += restored.isEmpty ? 0 : 1
-        var batch: [ArraySlice<UInt8>] = []
-        var batchBytes = 0
-        var replaced: [ObjectName] = []
-        func flush() throws {
-            try repository.saveIndex(records: batch)
-            if !batch.isEmpty { report.indexObjectsWritten += 1 }
-            for object in replaced { try deleteIfPresent(object) }
-            report.indexObjectsRemoved += replaced.count
-            (batch, batchBytes, replaced) = ([], 0, [])
-        }
-        for object in affected {
-            let plaintext = try repository.indexPlaintext(object)
-            for record in try IndexObject.records(plaintext, name: "index \(object.id.prefix(8))") where !leavingIDs.contains(record.pack) {
-                batch.append(plaintext[record.bytes])
-                batchBytes += record.bytes.count
-            }
-            replaced.append(object)
-            // As large as the objects a snapshot writes, no larger.
-            if batch.count >= IndexBatch.packsPerIndex || batchBytes >= IndexBatch.recordBytesPerIndex { try flush() }
-        }
-        try flush()
+        let outcome = try IndexRewriter(repository: repository).rewrite(affected, leaving: leavingIDs)
+        report.indexObjectsWritten += outcome.written
+        report.indexObjectsRemoved += outcome.removed
     }
 
     /// Step 4.
@@ -327,12 +309,9 @@ public struct Pruner {
         report.missingPacks = plan.missing.count
     }
 
+    /// An object an earlier, interrupted prune deleted already is no error.
     private func deleteIfPresent(_ name: ObjectName) throws {
-        do {
-            try repository.backend.delete(name)
-        } catch BackendError.notFound {
-            // Deleted by an earlier, interrupted prune.
-        }
+        try IndexRewriter(repository: repository).deleteIfPresent(name)
     }
 
     /// Copies the live blobs of `packs` into new packs; returns the bytes of the packs written.

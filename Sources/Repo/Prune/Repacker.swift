@@ -2,7 +2,8 @@ import Codec
 import Crypto
 import Storage
 
-/// Copies the live blobs of old packs into new ones. Each blob is authenticated, decoded and
+/// Copies the live blobs of old packs into new ones (prune), or what still reads of damaged
+/// ones (`repair packs`). Each blob is authenticated, decoded and
 /// checked against its id (damage is never copied), then its compressed frame is sealed
 /// again under the new pack's key: nothing is compressed twice. It runs on the calling
 /// thread with one pack buffer per blob type, so its memory is two packs (two blobs where
@@ -12,9 +13,11 @@ final class Repacker {
     private let reader: PackBlobReader
     private let uploader: BlobUploader
     private var packs: OpenPacks
+    private let preferredReadSize: Int
 
     init(repository: Repository) {
         reader = PackBlobReader(store: repository.blobs)
+        preferredReadSize = repository.backend.preferredReadSize
         uploader = BlobUploader(repository: repository, writers: 1, uploads: .inline, addingToMemory: false)
         packs = OpenPacks(uploader: uploader, compressor: BlobCompressor())
     }
@@ -33,6 +36,47 @@ final class Repacker {
             let blob = try result.mapError { PruneError.damagedPack(name, "\($0)") }.get()
             try packs.add(pack.type, id: sorted[index].id, frame: blob.frame, plaintextLength: blob.plaintext.count)
         }
+    }
+
+    /// Copies every blob of `entries` (of `pack`, which need not be indexed: its salt and
+    /// key generation are taken from `pack`) that still reads and verifies, and returns
+    /// those that do not: damaged, or in a part of the pack that is gone. `copying` false (a
+    /// dry run) only reads and verifies. What the backend fails to do for another reason
+    /// than damage is thrown.
+    func salvage(_ entries: [PackEntry], of pack: BlobIndex.Pack, copying: Bool = true) throws -> [PackEntry] {
+        guard !entries.isEmpty else { return [] }
+        let sorted = entries.sorted { $0.offset < $1.offset }
+        var lost: [PackEntry] = []
+        let unread = try salvage(sorted, of: pack, spans: PackSpans(preferredReadSize: preferredReadSize), copying: copying, lost: &lost)
+        // A span that could not be read whole (a pack cut short): each of its blobs alone.
+        for entry in unread {
+            var alone: [PackEntry] = []
+            let stillUnread = try salvage([entry], of: pack, spans: .oneRequest, copying: copying, lost: &alone)
+            lost += alone + stillUnread
+        }
+        return lost
+    }
+
+    /// Reads `entries` in `spans`, copies those that verify, adds those that do not to
+    /// `lost`; returns the entries of the spans that could not be read.
+    private func salvage(_ entries: [PackEntry], of pack: BlobIndex.Pack, spans: PackSpans, copying: Bool,
+                         lost: inout [PackEntry]) throws -> [PackEntry] {
+        var unread: [PackEntry] = []
+        var damaged: [PackEntry] = []
+        try reader.load(entries, fromPack: pack.id, type: pack.type, preamble: PackPreamble(generation: pack.generation, salt: pack.salt),
+                        spans: spans, unreadable: { span, error in
+            guard RepositoryDamage.isDamage(error) else { throw error }
+            unread += entries[span]
+        }) { index, result in
+            switch result {
+            case .success(let blob):
+                if copying { try packs.add(pack.type, id: entries[index].id, frame: blob.frame, plaintextLength: blob.plaintext.count) }
+            case .failure:
+                damaged.append(entries[index])
+            }
+        }
+        lost += damaged
+        return unread
     }
 
     /// Stores the open packs and indexes every pack not yet indexed.

@@ -76,9 +76,19 @@ enum MaintenanceCommands {
         positionals: 1...Int.max)
 
     static let repairSpec = CommandSpec(
-        "repair", summary: "rebuild repository structures", usage: "index | snapshots",
+        "repair", summary: "rebuild repository structures", usage: "index | packs [PACK-ID...] | snapshots",
         subcommands: [
             CommandSpec("index", summary: "rebuild the index from the pack headers (exclusive lock)"),
+            CommandSpec("packs", summary: "take damaged packs out of the repository, keeping every blob that still reads (exclusive lock)",
+                        usage: "[OPTIONS] [PACK-ID...]",
+                        details: """
+                            Without ids every pack is read (as `check --read-data` reads) to find the damaged ones: missing, cut short,
+                            a header that does not open, a blob that does not verify. Intact blobs are copied into new packs, the index
+                            is rewritten without the damaged packs and they are deleted. Then run `repo snapshot` again for the sources
+                            (it stores what was lost) and `repo repair snapshots` (for what no source brings back).
+                            """,
+                        options: [OptionSpec("dry-run", short: "n", "only read the packs and report what would be salvaged and lost")],
+                        positionals: 0...Int.max),
             CommandSpec("snapshots", summary: "rewrite snapshots that refer to missing data so the rest restores (exclusive lock)",
                         details: "Files with missing content are removed, directories with a missing tree become empty; the new snapshot is tagged `repaired` and lists what was lost.",
                         options: [OptionSpec("dry-run", short: "n", "only report what was lost")]),
@@ -205,6 +215,7 @@ enum MaintenanceCommands {
 
     static func repair(_ context: CommandContext) throws -> ExitCode {
         if context.arguments.command.last == "snapshots" { return try repairSnapshots(context) }
+        if context.arguments.command.last == "packs" { return try repairPacks(context) }
         // Without the local cache: it keeps index objects, and the rebuild replaces them.
         var opener = try context.opener()
         opener.cacheDirectory = nil
@@ -219,6 +230,51 @@ enum MaintenanceCommands {
             if !report.damagedPacks.isEmpty { context.output.line("\(report.damagedPacks.count) damaged pack(s) left out: run `repo check`") }
         }
         return report.damagedPacks.isEmpty ? .success : .damaged
+    }
+
+    static func repairPacks(_ context: CommandContext) throws -> ExitCode {
+        var options = PackRepairOptions()
+        options.packs = context.arguments.positionals
+        options.dryRun = context.arguments.has("dry-run")
+        let (repository, lock) = try context.openLocked(exclusive: true, operation: "repair packs")
+        defer { lock.release() }
+        let report: PackRepairReport
+        do {
+            report = try PackRepair(repository: repository, options: options).run { step in
+                if !context.output.json { context.output.detail(step) }
+            }
+        } catch let error as PackRepairError {
+            throw UsageError("\(error)")
+        }
+        let output = context.output
+        for pack in report.packs {
+            if output.json {
+                output.emit(RepairPackMessage(pack, dryRun: report.dryRun))
+                continue
+            }
+            let verb = report.dryRun ? (salvaged: "would salvage", lost: "would lose") : (salvaged: "salvaged", lost: "lost")
+            output.line("pack \(pack.id) (\(pack.type)): \(pack.problem ?? "named; no damage found")")
+            if let failure = pack.failure {
+                output.warning("pack \(pack.id) could not be repaired and stays as it was: \(failure)")
+                continue
+            }
+            output.line("  \(verb.salvaged) \(pack.salvaged) blobs, \(verb.lost) \(pack.lost.count) blobs (\(pack.type))" +
+                        (pack.heldElsewhere > 0 ? "; \(pack.heldElsewhere) held by other packs" : ""))
+            for id in pack.lost { output.detail("  lost \(pack.type) blob \(id)") }
+        }
+        if output.json {
+            output.emit(RepairPacksSummaryMessage(report))
+        } else if report.packs.isEmpty {
+            output.line("read \(report.packsRead) packs, \(Format.bytes(report.bytesRead)): no damaged packs found")
+        } else {
+            let done = report.packs.count { $0.failure == nil }
+            output.line(report.dryRun ? "dry run: \(done) pack(s) would be repaired, \(report.lostBlobs) blob(s) lost; nothing was changed"
+                                      : "repaired \(done) pack(s): wrote \(report.indexObjectsWritten) index objects, removed \(report.indexObjectsRemoved); deleted \(report.packsDeleted) pack(s)")
+            if report.lostBlobs > 0 {
+                output.line("next: run `repo snapshot` again for the sources (it stores what was lost), then `repo repair snapshots`")
+            }
+        }
+        return report.isComplete ? .success : .damaged
     }
 
     static func repairSnapshots(_ context: CommandContext) throws -> ExitCode {

@@ -125,6 +125,59 @@ struct RepairIndexMessage: Encodable {
     }
 }
 
+/// One damaged pack of `repair packs --json`, a line each.
+struct RepairPackMessage: Encodable {
+    let message_type = "pack"
+    let pack: String
+    let type: String
+    /// What is wrong with it; null for a pack named on the command line that reads clean.
+    @Nullable var problem: String?
+    let salvaged: Int
+    /// The ids of the blobs lost.
+    let lost: [String]
+    let held_elsewhere: Int
+    /// Why it could not be repaired (it stays as it was); null when done.
+    @Nullable var failure: String?
+    let dry_run: Bool
+
+    init(_ pack: PackRepairReport.Pack, dryRun: Bool) {
+        self.pack = pack.id
+        type = "\(pack.type)"
+        problem = pack.problem
+        salvaged = pack.salvaged
+        lost = pack.lost
+        held_elsewhere = pack.heldElsewhere
+        failure = pack.failure
+        dry_run = dryRun
+    }
+}
+
+/// The last line of `repair packs --json`.
+struct RepairPacksSummaryMessage: Encodable {
+    let message_type = "summary"
+    let packs_read: Int
+    let bytes_read: UInt64
+    let packs_repaired: Int
+    let packs_failed: Int
+    let blobs_lost: Int
+    let packs_deleted: Int
+    let index_written: Int
+    let index_removed: Int
+    let dry_run: Bool
+
+    init(_ report: PackRepairReport) {
+        packs_read = report.packsRead
+        bytes_read = report.bytesRead
+        packs_failed = report.packs.count { $0.failure != nil }
+        packs_repaired = report.packs.count - packs_failed
+        blobs_lost = report.lostBlobs
+        packs_deleted = report.packsDeleted
+        index_written = report.indexObjectsWritten
+        index_removed = report.indexObjectsRemoved
+        dry_run = report.dryRun
+    }
+}
+
 /// One damaged snapshot of `repair snapshots --json`, a line each.
 struct RepairSnapshotMessage: Encodable {
     let snapshot: String
