@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 import XCTest
 @testable import Jobs
 

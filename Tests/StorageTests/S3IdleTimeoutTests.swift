@@ -57,9 +57,10 @@ import Testing
         let configuration = try S3Configuration(environment: ["REPO_S3_IDLE_TIMEOUT": "500ms", "REPO_S3_REQUEST_TIMEOUT": "2m"])
         #expect(configuration.requestTimeout == 0.5 && configuration.requestBudget == 120)
         #expect(try S3Configuration(environment: ["REPO_S3_IDLE_TIMEOUT": "45"]).requestTimeout == 45)
+        #expect(try S3Configuration(environment: ["REPO_S3_IDLE_TIMEOUT": "1m30s"]).requestTimeout == 90)
         let defaults = try S3Configuration(environment: [:])
         #expect(defaults.requestTimeout == 30 && defaults.requestBudget == 300)
-        for bad in ["0s", "2h", "soon", "-1s", ""] {
+        for bad in ["0s", "2h", "soon", "-1s", "", "inf", "nan", "1e999"] {
             #expect(throws: BackendError.self, "\(bad)") { try S3Configuration(environment: ["REPO_S3_IDLE_TIMEOUT": bad]) }
         }
         #expect(throws: BackendError.self) { try S3Configuration(environment: ["REPO_S3_REQUEST_TIMEOUT": "0.5s"]) }

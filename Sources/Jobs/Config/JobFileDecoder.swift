@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 import TOML
 
 /// Turns a job file's TOML into a `JobFile`, strictly: unknown keys, wrong types, missing

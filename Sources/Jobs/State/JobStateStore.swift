@@ -1,6 +1,7 @@
 import Foundation
 import Posix
 import Repo
+import Storage
 
 /// A job's state file and its run lock: `STATE/jobs/NAME.json`, replaced atomically, and
 /// `STATE/jobs/NAME.lock`, held (flock) for the length of a run or drill so that two runs

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// Where a job stands: its last run, last success, last check and drill (from the
 /// repository's records of every host and this machine's own), each source's newest

@@ -50,15 +50,14 @@ public struct S3Configuration: Sendable {
         if let path = environment["REPO_S3_CA_FILE"], !path.isEmpty { trustedCertificates = path }
     }
 
-    /// Seconds in `text`: a number with a unit `ms`, `s`, `m` or `h` (a bare number is seconds).
+    /// Seconds in `text`: a span as `TimeSpan` reads it (`30s`, `500ms`, `5m`), or a bare
+    /// number of seconds.
     static func duration(_ text: String, name: String, range: ClosedRange<Double>) throws(BackendError) -> Double {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let (number, scale) = units.first { trimmed.hasSuffix($0.0) }.map { (String(trimmed.dropLast($0.0.count)), $0.1) } ?? (trimmed, 1)
-        guard let value = Double(number), value.isFinite, range.contains(value * scale) else {
+        guard let seconds = Double(trimmed).flatMap({ $0.isFinite ? $0 : nil }) ?? TimeSpan.parse(trimmed), range.contains(seconds) else {
             throw .service("\(name)=\(text.debugDescription) is not a duration from \(describe(range.lowerBound)) to \(describe(range.upperBound)) (for example 30s, 500ms, 5m)")
         }
-        return value * scale
+        return seconds
     }
 
     /// `30 s`, `0.5 s`: how the messages name a number of seconds.

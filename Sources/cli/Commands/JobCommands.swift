@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Repo
+import Storage
 import Workers
 
 /// `repo run JOB` and `repo drill JOB`: a job file's jobs, run and drilled.

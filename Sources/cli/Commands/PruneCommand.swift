@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// prune: garbage collection, on its own or after `forget --prune`.
 enum PruneCommand {

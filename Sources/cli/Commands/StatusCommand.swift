@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import Repo
+import Storage
 
 /// `repo status`: where each job stands, for people, scripts (`--json`), monitors
 /// (`--max-age`, exit code 18) and Prometheus (`--prometheus FILE`).

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Repo
+import Storage
 import Testing
 
 /// `RepositoryLock.acquire(wait:)`: a conflict is retried until the deadline, announced once.
@@ -45,6 +46,8 @@ import Testing
         #expect(TimeSpan.parse("30s") == 30 && TimeSpan.parse("5m") == 300 && TimeSpan.parse("1h") == 3600)
         #expect(TimeSpan.parse("2d") == 172_800 && TimeSpan.parse("0") == 0 && TimeSpan.parse("1.5m") == 90)
         #expect(TimeSpan.parse("") == nil && TimeSpan.parse("5") == nil && TimeSpan.parse("-1s") == nil && TimeSpan.parse("soon") == nil)
+        #expect(TimeSpan.parse("500ms") == 0.5 && TimeSpan.parse("1m30s") == 90 && TimeSpan.parse("1s250ms") == 1.25)
+        #expect(TimeSpan.parse("ms") == nil && TimeSpan.parse("5sm") == nil && TimeSpan.parse("1mss") == nil)
         #expect(TimeSpan.describe(300) == "5m" && TimeSpan.describe(90) == "90s" && TimeSpan.describe(7200) == "2h")
         #expect(TimeSpan.describe(0) == "0s" && TimeSpan.describe(1.2) == "1.2s" && TimeSpan.describe(604_800) == "1w")
     }

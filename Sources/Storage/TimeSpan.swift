@@ -1,7 +1,8 @@
 import Foundation
 
 /// Spans of time as people write them in options and settings: `90s`, `30m`, `12h`, `2d`,
-/// `1w`, `0`, or several parts together (`1h30m`).
+/// `1w`, `500ms`, `0`, or several parts together (`1h30m`). The one parser of durations:
+/// command-line options, job files and the storage layer's settings (REPO_S3_*_TIMEOUT).
 public enum TimeSpan {
     private static let units: [(suffix: Character, seconds: Double)] = [("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)]
 
@@ -18,10 +19,17 @@ public enum TimeSpan {
     public static func parse(_ text: String) -> TimeInterval? {
         if text == "0" { return 0 }
         var total = 0.0, number = "", parts = 0
-        for character in text {
-            if let unit = units.first(where: { $0.suffix == character }) {
+        let characters = Array(text)
+        var position = 0
+        while position < characters.count {
+            let character = characters[position]
+            position += 1
+            // `ms` is a unit of its own, not minutes followed by seconds.
+            let milliseconds = character == "m" && position < characters.count && characters[position] == "s"
+            if milliseconds { position += 1 }
+            if let scale = milliseconds ? 0.001 : units.first(where: { $0.suffix == character })?.seconds {
                 guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-                total += value * unit.seconds
+                total += value * scale
                 number = ""
                 parts += 1
             } else if character.isASCII && (character.isNumber || character == ".") {
