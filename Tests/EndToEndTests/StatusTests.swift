@@ -90,6 +90,32 @@ struct StatusTests {
         #expect((entry["last_run"] as? [String: Any])?["succeeded"] as? Bool == false, "the local record of the run: \(status)")
     }
 
+    /// D11 for jobs: status and a database restore read a repository they cannot write
+    /// (`locks/` replaced by a file, as NoLockTests does) without a lock, after one note.
+    @Test func statusAndDatabaseRestoreReadAnUnwritableRepository() throws {
+        let workspace = try jobWorkspace("status-unwritable")
+        defer { workspace.remove() }
+        try workspace.initRepository(at: workspace.repository)
+        try makeJob(workspace)
+        let run = try workspace.repo("run", "site")
+        try #require(run.status == 0, "\(run)")
+        let locks = workspace.repository + "/locks"
+        try FileManager.default.removeItem(atPath: locks)
+        try FS.writeFile(Array(locks.utf8), Array("not a directory\n".utf8))
+
+        let status = try workspace.repo("status", "--json")
+        #expect(status.status == 0, "\(status)")
+        let entry = status.array.first ?? [:]
+        #expect(entry["problem"] == nil || entry["problem"] is NSNull, "\(status)")
+        #expect((entry["sources"] as? [[String: Any]])?.allSatisfy { int($0, "snapshots") == 1 } == true, "\(status)")
+        #expect(status.err.contains("reading without a lock"), "\(status)")
+
+        let target = workspace.path("orders.out")
+        let restore = try workspace.repo("db", "restore", "orders", "--into", target)
+        #expect(restore.status == 0 && restore.err.contains("reading without a lock"), "\(restore)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "orders\n")
+    }
+
     @Test func aSecondHostSeesTheRunsInTheRepository() throws {
         let workspace = try jobWorkspace("status-hosts")
         defer { workspace.remove() }

@@ -38,7 +38,7 @@ public final class DrillRunner {
             let config = try file.repository(job.repository)
             let repository = try access.open(config)
             opened = repository
-            let lock = try access.lock(repository, exclusive: false, operation: "drill \(job.name)")
+            let lock = try access.lockForReading(repository, of: config, operation: "drill \(job.name)")
             defer { lock.release() }
             for source in job.databases {
                 for step in drill(source, repository: repository, repositoryName: config.name) { add(step) }

@@ -14,6 +14,8 @@ public struct RepositoryAccess: Sendable {
     /// table names neither.
     public var passwordFile: String?
     public var passwordCommand: String?
+    /// Told when a repository that cannot be written is read without a lock.
+    public var onReadWithoutLock: (@Sendable (String) -> Void)?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 cacheDirectory: String? = LocalCache.defaultDirectory(), lockWait: TimeInterval = 0,
@@ -50,5 +52,14 @@ public struct RepositoryAccess: Sendable {
     public func lock(_ repository: Repository, exclusive: Bool, operation: String, loadIndex: Bool = true) throws -> RepositoryLock {
         try RepositoryOpener.lock(repository, exclusive: exclusive, operation: operation, wait: lockWait, onWait: onLockWait,
                                   loadIndex: loadIndex)
+    }
+
+    /// A shared lock for what only reads (status, drills, database restores), then the
+    /// index: as the read-only commands, none (after a note to `onReadWithoutLock`) when
+    /// `config`'s repository cannot be written, a read-only mount or a full disk.
+    public func lockForReading(_ repository: Repository, of config: RepositoryConfig, operation: String) throws -> RepositoryLock {
+        var opener = opener(config)
+        opener.onReadWithoutLock = onReadWithoutLock
+        return try opener.lock(repository, exclusive: false, operation: operation, loadIndex: true, readOnly: true)
     }
 }

@@ -32,8 +32,9 @@ public struct StatusReader {
     }
 
     private func read(_ job: Job, into status: inout JobStatus) throws {
-        let repository = try access.open(try file.repository(job.repository))
-        let lock = try access.lock(repository, exclusive: false, operation: "status")
+        let config = try file.repository(job.repository)
+        let repository = try access.open(config)
+        let lock = try access.lockForReading(repository, of: config, operation: "status")
         defer { lock.release() }
         (status.packs, status.repositoryBytes) = repository.packTotals()
         let listing = try repository.snapshotListing()

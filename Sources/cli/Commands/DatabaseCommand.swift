@@ -89,7 +89,7 @@ enum DatabaseCommand {
         let access = JobCommands.access(context, job: job)
         let config = try file.repository(job.repository)
         let repository = try access.open(config)
-        let lock = try access.lock(repository, exclusive: false, operation: "db restore")
+        let lock = try access.lockForReading(repository, of: config, operation: "db restore")
         defer { lock.release() }
         let result = try DatabaseRestore(source: source, job: job, environment: context.environment)
             .restore(from: repository, repositoryName: config.name, spec: arguments.value("snapshot") ?? "latest",

@@ -51,6 +51,7 @@ enum JobCommands {
         }
         access.passwordFile = context.arguments.value("password-file")
         access.passwordCommand = context.arguments.value("password-command")
+        access.onReadWithoutLock = { note in if !output.quiet { Console.error("repo: \(note)\n") } }
         return access
     }
 
