@@ -171,14 +171,13 @@ public final class Archiver {
     }
 
     private func openFile(_ path: FilePath) throws(Errno) -> FileDescriptor {
-        try withNULTerminated(path.bytes) { (name) throws(Errno) in
-            // O_NOATIME (Linux: 0o1000000) spares the disk an inode write per file, but only
-            // the owner (or root) may ask for it.
-            do throws(Errno) {
-                return try FileDescriptor.workingDirectory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW | 0o1000000)
-            } catch where error == Errno(EPERM) {
-                return try FileDescriptor.workingDirectory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
-            }
+        // O_NOATIME (Linux: 0o1000000) spares the disk an inode write per file, but only
+        // the owner (or root) may ask for it. A path longer than PATH_MAX (a deep tree) is
+        // opened a directory at a time.
+        do throws(Errno) {
+            return try FileDescriptor.workingDirectory.openEntry(longPath: path.bytes, flags: O_RDONLY | O_NOFOLLOW | 0o1000000)
+        } catch where error == Errno(EPERM) {
+            return try FileDescriptor.workingDirectory.openEntry(longPath: path.bytes, flags: O_RDONLY | O_NOFOLLOW)
         }
     }
 

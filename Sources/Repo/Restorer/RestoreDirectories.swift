@@ -22,12 +22,25 @@ final class RestoreDirectories: Sendable {
         var entries: [Entry]
         var open: HandleCache<RestoreDirectory>
 
-        /// The directory `number`, opened again from its nearest open ancestor if it is not open.
+        /// The directory `number`, opened again from its nearest open ancestor if it is not
+        /// open: the names from there down, one at a time (a loop, not recursion, as a tree
+        /// may be deeper than a worker thread's stack allows).
         mutating func opened(_ number: Int32) throws(FileSystemError) -> RestoreDirectory {
-            if let found = open.get(number) { return found }
-            let entry = entries[Int(number)]
-            let directory = try opened(entry.parent).openDirectory(entry.name)
-            open.insert(directory, number)
+            var missing: [Int32] = []
+            var current = number
+            var directory: RestoreDirectory
+            while true {
+                if let found = open.get(current) {
+                    directory = found
+                    break
+                }
+                missing.append(current)
+                current = entries[Int(current)].parent
+            }
+            for below in missing.reversed() {
+                directory = try directory.openDirectory(entries[Int(below)].name)
+                open.insert(directory, below)
+            }
             return directory
         }
     }

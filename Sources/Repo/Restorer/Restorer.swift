@@ -104,10 +104,10 @@ public final class Restorer {
         for directory in plan.directories {
             do throws(FileSystemError) {
                 for problem in try directories.directory(directory.number).applyMetadata(directory.metadata) {
-                    tally.problem("\(directory.path): \(problem)")
+                    tally.problem("\(directories.snapshotPath(directory.number)): \(problem)")
                 }
             } catch {
-                tally.problem("\(directory.path): \(error)")
+                tally.problem("\(directories.snapshotPath(directory.number)): \(error)")
             }
         }
     }
