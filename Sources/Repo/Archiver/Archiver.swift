@@ -101,8 +101,7 @@ public final class Archiver {
         case .problem(let path, let error):
             problems.append("\(path): \(error)")
         }
-        state.currentPath = event.path.description
-        report(scanner: scanner)
+        report(scanner: scanner, at: event.path)
     }
 
     private enum FileOutcome { case new, changed, unchanged }
@@ -236,11 +235,14 @@ public final class Archiver {
         return try repository.snapshotListing().snapshots.last { $0.snapshot.host == host && Set($0.snapshot.paths) == Set(paths) }
     }
 
-    private func report(scanner: SizeScanner) {
+    /// Reports progress at most every 0.1 s; `path` becomes text only then (a deep tree's
+    /// paths are long, and there is one an entry).
+    private func report(scanner: SizeScanner, at path: FilePath) {
         guard let progress else { return }
         let now = Date()
         guard now.timeIntervalSince(lastReport) >= 0.1 else { return }
         lastReport = now
+        state.currentPath = path.description
         (state.filesTotal, state.bytesTotal, state.scanComplete) = scanner.totals
         state.elapsedSeconds = now.timeIntervalSince(start)
         progress(state)

@@ -101,9 +101,17 @@ public final class Restorer {
                 tally.fileFailed()
             }
         }
+        // Children come just before their parent: each is opened as `..` of the one before.
+        var previous: Int32?
         for directory in plan.directories {
+            defer { previous = directory.number }
             do throws(FileSystemError) {
-                for problem in try directories.directory(directory.number).applyMetadata(directory.metadata) {
+                let opened = if let previous {
+                    try directories.directory(directory.number, below: previous)
+                } else {
+                    try directories.directory(directory.number)
+                }
+                for problem in try opened.applyMetadata(directory.metadata) {
                     tally.problem("\(directories.snapshotPath(directory.number)): \(problem)")
                 }
             } catch {
