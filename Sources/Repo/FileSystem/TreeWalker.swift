@@ -76,7 +76,7 @@ public final class TreeWalker: Sendable {
                     if parent.descriptor == nil {
                         if let problem = parent.reopen(from: directory) {
                             paths.pop()
-                            try visit(.problem(paths.path, problem.error("open directory again", paths.path.description)))
+                            try visit(.problem(paths.path, problem.error("go back up to directory", paths.path.description)))
                             firstOpen = stack.count
                             continue
                         }
@@ -210,12 +210,12 @@ public final class TreeWalker: Sendable {
         /// Closes the descriptor until `reopen` (the walk is further down).
         func letGo() { descriptor = nil }
 
-        /// Opens this directory again as `..` of `child`, which must still be open; fails
-        /// (ESTALE) if `..` is no longer this directory: the tree was moved meanwhile, and the
-        /// names left here are given up rather than looked for elsewhere.
+        /// Opens this directory again as `..` of `child`; fails (ESTALE) if `..` is no longer
+        /// this directory, or `child` could not go back up either: the tree was moved
+        /// meanwhile, and the names left here are given up rather than looked for elsewhere.
         func reopen(from child: Directory) -> Errno? {
             do throws(Errno) {
-                guard let below = child.descriptor else { throw Errno(EBADF) }
+                guard let below = child.descriptor else { throw Errno(ESTALE) }
                 let opened = OwnedDescriptor(try withNULTerminated(Array("..".utf8)) { name throws(Errno) in
                     try below.descriptor.openEntry(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
                 })
