@@ -73,16 +73,15 @@ public final class TreeWalker: Sendable {
                     stack.removeLast()
                     try visit(.leave(paths.path, directory.metadata))
                     guard let parent = stack.last else { continue }
+                    paths.pop()
                     if parent.descriptor == nil {
                         if let problem = parent.reopen(from: directory) {
-                            paths.pop()
                             try visit(.problem(paths.path, problem.error("go back up to directory", paths.path.description)))
                             firstOpen = stack.count
-                            continue
+                        } else {
+                            firstOpen = stack.count - 1
                         }
-                        firstOpen = stack.count - 1
                     }
-                    paths.pop()
                     continue
                 }
                 guard let descriptor = directory.descriptor else { continue }

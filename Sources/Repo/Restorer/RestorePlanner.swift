@@ -55,14 +55,14 @@ final class RestorePlanner {
     /// Plans the restore of `tree` into the target: a depth-first walk over the snapshot's
     /// trees in a loop over `stack`, not by recursion, since a snapshot may be deeper than a
     /// thread's stack allows. Each directory's metadata is planned when the walk leaves it.
-    func plan(_ tree: Digest256, root: RestoreDirectory) throws {
+    func plan(_ tree: Digest256) throws {
         stack = []
         paths = PathStack(FilePath("/"))
         try enter(tree, node: nil, included: options.include.isEmpty, descendOnly: false, number: RestoreDirectories.root)
         while !stack.isEmpty {
             let top = stack.count - 1
             guard let node = stack[top].cursor.next() else {
-                try leave()
+                leave()
                 continue
             }
             let childPath = paths.child(node.name)
@@ -95,7 +95,7 @@ final class RestorePlanner {
 
     /// Finishes the directory the walk is in: once everything inside is written, its
     /// metadata is set (writing into it moves its mtime).
-    private func leave() throws {
+    private func leave() {
         let done = stack.removeLast()
         guard let node = done.node else { return }
         if !done.descendOnly, let number = done.number {

@@ -52,7 +52,7 @@ public final class Restorer {
         let planner = RestorePlanner(repository: repository, options: options, directories: directories, tally: tally,
                                      cancellation: cancellation, progress: report)
         do {
-            try planner.plan(snapshot.snapshot.tree, root: root)
+            try planner.plan(snapshot.snapshot.tree)
             let files = try write(planner.plan, directories: directories, tally: tally, report: report)
             finish(planner.plan, files: files, directories: directories, tally: tally)
         } catch let stop as Cancelled {
