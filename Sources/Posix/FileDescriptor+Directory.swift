@@ -93,3 +93,44 @@ extension FileDescriptor {
         }
     }
 }
+
+extension FileDescriptor {
+    /// Opens `path` relative to this directory even when it is longer than the kernel takes
+    /// (`PATH_MAX`, a file deep in a tree): the longest leading part that fits is opened as a
+    /// directory, then each further directory with `O_NOFOLLOW`, then the last name with
+    /// `flags`. A shorter path is opened at once.
+    public func openEntry(longPath path: [UInt8], flags: Int32, mode: mode_t = 0) throws(Errno) -> FileDescriptor {
+        let separator = UInt8(ascii: "/")
+        guard path.count >= Int(PATH_MAX) else {
+            return try withNULTerminated(path) { name throws(Errno) in try openEntry(name, flags: flags, mode: mode) }
+        }
+        let names = path.split(separator: separator).map(Array.init)
+        guard let last = names.last else { throw Errno(ENAMETOOLONG) }
+        var prefix: [UInt8] = path.first == separator ? [separator] : []
+        var used = 0
+        while used < names.count - 1 {
+            let longer = prefix + (prefix.last == separator || prefix.isEmpty ? [] : [separator]) + names[used]
+            guard longer.count < Int(PATH_MAX) else { break }
+            prefix = longer
+            used += 1
+        }
+        var directory = self
+        var owned = false
+        defer { if owned { try? directory.close() } }
+        if !prefix.isEmpty {
+            directory = try withNULTerminated(prefix) { name throws(Errno) in
+                try openEntry(name, flags: O_RDONLY | O_DIRECTORY)
+            }
+            owned = true
+        }
+        for name in names[used..<(names.count - 1)] {
+            let next = try withNULTerminated(name) { name throws(Errno) in
+                try directory.openEntry(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            }
+            if owned { try? directory.close() }
+            directory = next
+            owned = true
+        }
+        return try withNULTerminated(last) { name throws(Errno) in try directory.openEntry(name, flags: flags, mode: mode) }
+    }
+}

@@ -101,8 +101,7 @@ public final class Archiver {
         case .problem(let path, let error):
             problems.append("\(path): \(error)")
         }
-        state.currentPath = event.path.description
-        report(scanner: scanner)
+        report(scanner: scanner, at: event.path)
     }
 
     private enum FileOutcome { case new, changed, unchanged }
@@ -171,14 +170,13 @@ public final class Archiver {
     }
 
     private func openFile(_ path: FilePath) throws(Errno) -> FileDescriptor {
-        try withNULTerminated(path.bytes) { (name) throws(Errno) in
-            // O_NOATIME (Linux: 0o1000000) spares the disk an inode write per file, but only
-            // the owner (or root) may ask for it.
-            do throws(Errno) {
-                return try FileDescriptor.workingDirectory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW | 0o1000000)
-            } catch where error == Errno(EPERM) {
-                return try FileDescriptor.workingDirectory.openEntry(name, flags: O_RDONLY | O_NOFOLLOW)
-            }
+        // O_NOATIME (Linux: 0o1000000) spares the disk an inode write per file, but only
+        // the owner (or root) may ask for it. A path longer than PATH_MAX (a deep tree) is
+        // opened a directory at a time.
+        do throws(Errno) {
+            return try FileDescriptor.workingDirectory.openEntry(longPath: path.bytes, flags: O_RDONLY | O_NOFOLLOW | 0o1000000)
+        } catch where error == Errno(EPERM) {
+            return try FileDescriptor.workingDirectory.openEntry(longPath: path.bytes, flags: O_RDONLY | O_NOFOLLOW)
         }
     }
 
@@ -237,11 +235,14 @@ public final class Archiver {
         return try repository.snapshotListing().snapshots.last { $0.snapshot.host == host && Set($0.snapshot.paths) == Set(paths) }
     }
 
-    private func report(scanner: SizeScanner) {
+    /// Reports progress at most every 0.1 s; `path` becomes text only then (a deep tree's
+    /// paths are long, and there is one an entry).
+    private func report(scanner: SizeScanner, at path: FilePath) {
         guard let progress else { return }
         let now = Date()
         guard now.timeIntervalSince(lastReport) >= 0.1 else { return }
         lastReport = now
+        state.currentPath = path.description
         (state.filesTotal, state.bytesTotal, state.scanComplete) = scanner.totals
         state.elapsedSeconds = now.timeIntervalSince(start)
         progress(state)

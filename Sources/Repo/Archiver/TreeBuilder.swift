@@ -6,7 +6,6 @@ import Foundation
 /// `/`) are built last. Also finds each entry's counterpart in the parent snapshot.
 struct TreeBuilder {
     private struct Frame {
-        let path: FilePath
         let metadata: FileMetadata
         var nodes: [Node] = []
         /// The same directory's entries in the parent snapshot, by name.
@@ -46,7 +45,7 @@ struct TreeBuilder {
            let tree = try? loadParentTree(subtree) {
             for child in tree.nodes { previous[child.name] = child }
         }
-        stack.append(Frame(path: path, metadata: metadata, previous: previous))
+        stack.append(Frame(metadata: metadata, previous: previous))
     }
 
     mutating func leave(_ path: FilePath) throws {
@@ -86,19 +85,38 @@ struct TreeBuilder {
         return try store(top, path: [])
     }
 
+    /// Stores `directory` and the ancestors below it, children before parents, in a loop
+    /// over a stack rather than by recursion.
     private mutating func store(_ directory: Ancestor, path: [[UInt8]]) throws -> Digest256 {
-        var nodes = directory.nodes
-        for (name, child) in directory.children.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            let childPath = path + [name]
-            let real = FilePath(bytes: [UInt8(ascii: "/")] + Array(childPath.joined(separator: [UInt8(ascii: "/")])))
+        /// A directory whose children are being stored: the ones left, by name.
+        struct Pending {
+            let directory: Ancestor
+            let path: [[UInt8]]
+            var nodes: [Node]
+            var children: [([UInt8], Ancestor)]
+        }
+        func pending(_ directory: Ancestor, _ path: [[UInt8]]) -> Pending {
+            Pending(directory: directory, path: path, nodes: directory.nodes,
+                    children: directory.children.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }).reversed())
+        }
+        var stack = [pending(directory, path)]
+        while true {
+            let top = stack.count - 1
+            if let (name, child) = stack[top].children.popLast() {
+                stack.append(pending(child, stack[top].path + [name]))
+                continue
+            }
+            let done = stack.removeLast()
+            let id = try reader.store(tree: Tree(nodes: done.nodes))
+            guard let name = done.path.last, !stack.isEmpty else { return id }
+            let real = FilePath(bytes: [UInt8(ascii: "/")] + Array(done.path.joined(separator: [UInt8(ascii: "/")])))
             let metadata = (try? MetadataReader().metadata(atPath: real)) ?? Self.syntheticDirectory
             var node = Node(name: name, metadata: metadata)
             node.type = .directory
-            node.subtree = try store(child, path: childPath)
-            nodes.removeAll { $0.name == name }
-            nodes.append(node)
+            node.subtree = id
+            stack[top - 1].nodes.removeAll { $0.name == name }
+            stack[top - 1].nodes.append(node)
         }
-        return try reader.store(tree: Tree(nodes: nodes))
     }
 
     /// The entry at `path` in the parent snapshot, if it had one.

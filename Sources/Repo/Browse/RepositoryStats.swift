@@ -28,21 +28,43 @@ extension Repository {
         var seenBlobs = Set<Digest256>()
         var fileCounts: [Digest256: (files: Int, bytes: UInt64)] = [:]
 
+        /// Files and bytes under `tree`, each tree counted once (`fileCounts`). A loop over a
+        /// stack of open trees, not recursion: a snapshot may be deeper than a thread's stack.
         func visit(_ tree: Digest256) throws -> (files: Int, bytes: UInt64) {
             if let known = fileCounts[tree] { return known }
-            var total = (files: 0, bytes: UInt64(0))
-            seenTrees.insert(tree)
-            for node in try loadTree(tree).nodes {
+            struct Frame {
+                let id: Digest256
+                var cursor: TreeCursor
+                var total = (files: 0, bytes: UInt64(0))
+            }
+            func open(_ id: Digest256) throws -> Frame {
+                seenTrees.insert(id)
+                return Frame(id: id, cursor: TreeCursor(try loadTree(id)))
+            }
+            var stack = [try open(tree)]
+            while true {
+                let top = stack.count - 1
+                guard let node = stack[top].cursor.next() else {
+                    let done = stack.removeLast()
+                    fileCounts[done.id] = done.total
+                    guard !stack.isEmpty else { return done.total }
+                    stack[top - 1].total.files += done.total.files
+                    stack[top - 1].total.bytes += done.total.bytes
+                    continue
+                }
                 switch node.type {
                 case .directory:
                     if let subtree = node.subtree {
-                        let sub = try visit(subtree)
-                        total.files += sub.files
-                        total.bytes += sub.bytes
+                        if let known = fileCounts[subtree] {
+                            stack[top].total.files += known.files
+                            stack[top].total.bytes += known.bytes
+                        } else {
+                            stack.append(try open(subtree))
+                        }
                     }
                 case .file:
-                    total.files += 1
-                    total.bytes += node.size
+                    stack[top].total.files += 1
+                    stack[top].total.bytes += node.size
                     for case .blob(let id) in node.content where seenBlobs.insert(id).inserted {
                         if let location = location(of: id) { account(id, location) }
                     }
@@ -50,8 +72,6 @@ extension Repository {
                     break
                 }
             }
-            fileCounts[tree] = total
-            return total
         }
 
         func account(_ id: Digest256, _ location: BlobLocation) {

@@ -11,12 +11,23 @@ public struct SnapshotBrowser {
     public init(repository: Repository) { self.repository = repository }
 
     /// Calls `visit` with every entry under `tree` (depth first, sorted), with its absolute
-    /// path in the snapshot.
+    /// path in the snapshot. A loop over a stack of open trees, not recursion: a snapshot may
+    /// be deeper than a thread's stack allows.
     public func walk(_ tree: Digest256, path: FilePath = FilePath("/"), _ visit: (FilePath, Node) throws -> Void) throws {
-        for node in try repository.loadTree(tree).nodes {
-            let childPath = path.appending(node.name)
-            try visit(childPath, node)
-            if node.type == .directory, let subtree = node.subtree { try walk(subtree, path: childPath, visit) }
+        var paths = PathStack(path)
+        var stack = [TreeCursor(try repository.loadTree(tree))]
+        while !stack.isEmpty {
+            guard let node = stack[stack.count - 1].next() else {
+                stack.removeLast()
+                if !stack.isEmpty { paths.pop() }
+                continue
+            }
+            try visit(paths.child(node.name), node)
+            if node.type == .directory, let subtree = node.subtree {
+                let below = try repository.loadTree(subtree)
+                paths.push(node.name)
+                stack.append(TreeCursor(below))
+            }
         }
     }
 
@@ -69,21 +80,37 @@ public struct SnapshotBrowser {
     }
 
     /// What changed from `a` to `b`: added, removed, modified content, changed metadata.
-    /// Subtrees with the same id are identical and skipped without being read.
+    /// Subtrees with the same id are identical and skipped without being read. A loop over a
+    /// stack of tree pairs, not recursion, as `walk` is.
     public func diff(_ a: Digest256, _ b: Digest256, path: FilePath = FilePath("/"), _ report: (Change) throws -> Void) throws {
         guard a != b else { return }
-        let left = try repository.loadTree(a).nodes, right = try repository.loadTree(b).nodes
-        var i = 0, j = 0
-        while i < left.count || j < right.count {
+        /// A pair of trees being merged: the next entry of each.
+        struct Pair {
+            let left: [Node], right: [Node]
+            var i = 0, j = 0
+        }
+        var paths = PathStack(path)
+        var stack = [Pair(left: try repository.loadTree(a).nodes, right: try repository.loadTree(b).nodes)]
+        while let pair = stack.last {
+            let top = stack.count - 1
+            let (left, right, i, j) = (pair.left, pair.right, pair.i, pair.j)
+            guard i < left.count || j < right.count else {
+                stack.removeLast()
+                if !stack.isEmpty { paths.pop() }
+                continue
+            }
+            let path = paths.path
             if j == right.count || (i < left.count && left[i].name.lexicographicallyPrecedes(right[j].name)) {
                 try removedOrAdded(left[i], .removed, path, report)
-                i += 1
+                stack[top].i += 1
             } else if i == left.count || right[j].name.lexicographicallyPrecedes(left[i].name) {
                 try removedOrAdded(right[j], .added, path, report)
-                j += 1
+                stack[top].j += 1
             } else {
                 let old = left[i], new = right[j]
                 let childPath = path.appending(new.name)
+                stack[top].i += 1
+                stack[top].j += 1
                 if old.type != new.type {
                     try removedOrAdded(old, .removed, path, report)
                     try removedOrAdded(new, .added, path, report)
@@ -91,14 +118,16 @@ public struct SnapshotBrowser {
                     if old.metadata != new.metadata && !Self.sameIgnoringTimes(old, new) {
                         try report(Change(kind: .metadata, path: childPath, node: new))
                     }
-                    try diff(x, y, path: childPath, report)
+                    if x != y {
+                        let below = Pair(left: try repository.loadTree(x).nodes, right: try repository.loadTree(y).nodes)
+                        paths.push(new.name)
+                        stack.append(below)
+                    }
                 } else if old.content != new.content || old.linkTarget != new.linkTarget {
                     try report(Change(kind: .modified, path: childPath, node: new))
                 } else if !Self.sameIgnoringTimes(old, new) || old.mtime != new.mtime {
                     try report(Change(kind: .metadata, path: childPath, node: new))
                 }
-                i += 1
-                j += 1
             }
         }
     }

@@ -87,27 +87,45 @@ public struct Checker: Sendable {
         return report
     }
 
-    private func checkTree(_ id: Digest256, path: String, storedPacks: Set<Digest256>, seen: inout Set<Digest256>,
+    /// Checks the tree `id` and every tree below it not `seen` before, in depth-first order.
+    /// A loop over a stack of open trees, not recursion: a snapshot may be deeper than a
+    /// thread's stack allows. Paths are made only for messages, from the names on the stack.
+    private func checkTree(_ id: Digest256, path root: String, storedPacks: Set<Digest256>, seen: inout Set<Digest256>,
                            report: inout CheckReport) {
-        guard seen.insert(id).inserted else { return }
-        let tree: Tree
-        do {
-            tree = try repository.loadTree(id)
-        } catch {
-            report.problems.append("tree \(id.hex) at \(path): \(error)")
-            return
+        var names: [String] = []
+        func path(_ name: String) -> String {
+            (names + [name]).reduce(root) { path, name in path + (path.hasSuffix("/") ? "" : "/") + name }
         }
-        for node in tree.nodes {
-            let childPath = path + (path.hasSuffix("/") ? "" : "/") + node.displayName
+        func open(_ id: Digest256, at path: @autoclosure () -> String) -> TreeCursor? {
+            guard seen.insert(id).inserted else { return nil }
+            do {
+                return TreeCursor(try repository.loadTree(id))
+            } catch {
+                report.problems.append("tree \(id.hex) at \(path()): \(error)")
+                return nil
+            }
+        }
+        guard let top = open(id, at: root) else { return }
+        var stack = [top]
+        while !stack.isEmpty {
+            guard let node = stack[stack.count - 1].next() else {
+                stack.removeLast()
+                if !stack.isEmpty { names.removeLast() }
+                continue
+            }
             switch node.type {
             case .directory:
                 guard let subtree = node.subtree else {
-                    report.problems.append("directory \(childPath) has no tree")
+                    report.problems.append("directory \(path(node.displayName)) has no tree")
                     continue
                 }
-                checkTree(subtree, path: childPath, storedPacks: storedPacks, seen: &seen, report: &report)
+                if let below = open(subtree, at: path(node.displayName)) {
+                    names.append(node.displayName)
+                    stack.append(below)
+                }
             case .file:
                 for case .blob(let blob) in node.content where !repository.contains(blob) {
+                    let childPath = path(node.displayName)
                     if repository.isOnlyCondemned(blob), let pack = repository.location(of: blob)?.pack, !storedPacks.contains(pack) {
                         report.problems.append("file \(childPath): blob \(blob.hex) is only in condemned pack \(pack.hex), which is missing from the repository")
                     } else if repository.isOnlyCondemned(blob) {

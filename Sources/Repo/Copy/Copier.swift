@@ -167,39 +167,67 @@ public final class Copier {
     // MARK: The walk
 
     /// The target id of the source tree `id`, copying it and everything below it that the
-    /// target lacks.
+    /// target lacks: children before their parent, in a loop over a stack of open trees
+    /// rather than by recursion (a snapshot may be deeper than a thread's stack allows).
     private func copyTree(_ id: Digest256, for snapshot: StoredSnapshot, sink: BlobSink,
                           _ result: inout CopiedSnapshot) throws -> Digest256 {
-        try options.cancellation.check()
         let snapshotID = Digest256(hex: snapshot.id) ?? .zero
-        if let entry = map.tree(id), isPresent(entry.target),
-           entry.run == run || trustedSnapshots.contains(entry.snapshot) {
-            result.treesReused += 1
-            if entry.run != run { map.recordTree(id, .init(target: entry.target, run: run, snapshot: snapshotID)) }
-            return entry.target
-        }
-        let plaintext = try read(id, &result)
-        var tree: Tree
-        do {
-            tree = try Tree.decode(plaintext, name: "tree \(id.hex.prefix(8))")
-        } catch {
-            throw SourceDamage(underlying: error)
-        }
-        for index in tree.nodes.indices {
-            switch tree.nodes[index].type {
+        if let reused = try reusedTree(id, snapshotID: snapshotID, &result) { return reused }
+        var stack = [(id: id, cursor: try openTree(id, &result))]
+        while true {
+            let top = stack.count - 1
+            guard var node = stack[top].cursor.next() else {
+                let done = stack.removeLast()
+                let targetID = try storeTree(done.id, Tree(nodes: done.cursor.nodes), snapshotID: snapshotID, sink: sink, &result)
+                guard !stack.isEmpty else { return targetID }
+                stack[top - 1].cursor.last.subtree = targetID
+                continue
+            }
+            switch node.type {
             case .file:
-                for (position, piece) in tree.nodes[index].content.enumerated() {
+                for (position, piece) in node.content.enumerated() {
                     guard case .blob(let blob) = piece else { continue }
-                    tree.nodes[index].content[position] = .blob(try copyData(blob, sink: sink, &result))
+                    node.content[position] = .blob(try copyData(blob, sink: sink, &result))
                 }
+                stack[top].cursor.last = node
             case .directory:
-                if let subtree = tree.nodes[index].subtree {
-                    tree.nodes[index].subtree = try copyTree(subtree, for: snapshot, sink: sink, &result)
+                guard let subtree = node.subtree else { break }
+                if let reused = try reusedTree(subtree, snapshotID: snapshotID, &result) {
+                    stack[top].cursor.last.subtree = reused
+                } else {
+                    // Its entry gets the target id once the subtree is stored, above.
+                    stack.append((subtree, try openTree(subtree, &result)))
                 }
             default:
                 break
             }
         }
+    }
+
+    /// The target id of the source tree `id` when this run, or a snapshot trusted to be
+    /// complete in the target, copied it already.
+    private func reusedTree(_ id: Digest256, snapshotID: Digest256, _ result: inout CopiedSnapshot) throws -> Digest256? {
+        try options.cancellation.check()
+        guard let entry = map.tree(id), isPresent(entry.target),
+              entry.run == run || trustedSnapshots.contains(entry.snapshot) else { return nil }
+        result.treesReused += 1
+        if entry.run != run { map.recordTree(id, .init(target: entry.target, run: run, snapshot: snapshotID)) }
+        return entry.target
+    }
+
+    /// The source tree `id`, read and decoded.
+    private func openTree(_ id: Digest256, _ result: inout CopiedSnapshot) throws -> TreeCursor {
+        let plaintext = try read(id, &result)
+        do {
+            return TreeCursor(try Tree.decode(plaintext, name: "tree \(id.hex.prefix(8))"))
+        } catch {
+            throw SourceDamage(underlying: error)
+        }
+    }
+
+    /// Stores `tree`, the copy of the source tree `id` with target ids in it; returns its id.
+    private func storeTree(_ id: Digest256, _ tree: Tree, snapshotID: Digest256, sink: BlobSink,
+                           _ result: inout CopiedSnapshot) throws -> Digest256 {
         let bytes = tree.encoded()
         let targetID = bytes.withUnsafeBytes { target.blobID(of: $0) }
         try store(targetID, type: .tree, bytes, sink: sink, &result)

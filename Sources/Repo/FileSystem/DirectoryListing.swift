@@ -1,23 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Posix
 
-/// An open directory during a walk: its descriptor, for the `*at` calls on its entries, and
-/// its entry names, read once with `readdir` and sorted by bytes.
+/// The entry names of an open directory, read once with `readdir` and sorted by bytes: they
+/// must be sorted before any is visited.
 ///
-/// The names are read up front because they must be sorted before any is visited; the
-/// stream stays open because its descriptor keeps naming this very directory even if it is
-/// renamed meanwhile.
-final class DirectoryListing {
+/// Read through a duplicate of the descriptor, closed once the names are read, so the walk
+/// alone decides how long the directory stays open (a deep tree cannot keep every level open).
+struct DirectoryListing {
     let names: [[UInt8]]
     /// Why the listing stopped early, if it did; `names` then holds what was read before.
     let readError: Errno?
-    private let stream: DirectoryStream
 
-    /// The directory's descriptor, for the `*at` calls on its entries.
-    var descriptor: FileDescriptor { stream.descriptor }
-
-    /// Takes ownership of `descriptor`, closing it on failure too.
+    /// Reads the names of `descriptor`, which stays open and the caller's.
     init(descriptor: FileDescriptor) throws(Errno) {
-        stream = try DirectoryStream(descriptor)
+        let duplicate = fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else { throw .current }
+        let stream = try DirectoryStream(FileDescriptor(rawValue: duplicate))
         var names: [[UInt8]] = []
         var readError: Errno?
         do throws(Errno) {

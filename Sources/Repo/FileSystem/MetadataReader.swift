@@ -55,12 +55,14 @@ public final class MetadataReader: Sendable {
     }
 
     /// The metadata of `name` in the directory open as `directory`, whose `lstat` is `status`.
-    /// Extended attributes are read by `path`, as Linux has no `*at` call for them.
+    /// Extended attributes are read by `path`, as Linux has no `*at` call for them; a path
+    /// too long for the kernel (a deep tree) is named through the open directory instead.
     func metadata(_ status: stat, of name: [UInt8], in directory: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
         let linkTarget = try isSymlink(status)
             ? withNULTerminated(name) { name throws(Errno) in try directory.symlinkTarget(ofEntry: name) }
             : nil
-        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(path.bytes) : nil)
+        let xattrPath = path.bytes.count < Int(PATH_MAX) ? path.bytes : Array("/proc/self/fd/\(directory.rawValue)/".utf8) + name
+        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(xattrPath) : nil)
     }
 
     /// Metadata from a `stat` already taken, with owner names and, from `xattrs`, attributes.

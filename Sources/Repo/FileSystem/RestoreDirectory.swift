@@ -90,6 +90,33 @@ public final class RestoreDirectory: Sendable {
         }
     }
 
+    /// This directory's device and inode, to know it again when it is opened another way.
+    func identity() throws(Errno) -> FileIdentity {
+        let status = try directory.status()
+        return FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+    }
+
+    /// The directory above this one (`..`), if it is still `expected` (from `identity()`):
+    /// one step up a deep tree, where opening it again from the target would take a step
+    /// per level. Fails (ESTALE) if the tree was moved meanwhile.
+    func openParent(expected: FileIdentity) throws(FileSystemError) -> RestoreDirectory {
+        var parentPath = path.bytes
+        while let last = parentPath.last, last != FilePath.separator { parentPath.removeLast() }
+        if parentPath.count > 1 { parentPath.removeLast() }
+        let above = FilePath(bytes: parentPath)
+        do throws(Errno) {
+            let opened = try withNULTerminated(Array("..".utf8)) { name throws(Errno) in
+                try directory.openEntry(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+            }
+            let parent = RestoreDirectory(path: above, descriptor: OwnedDescriptor(opened), targetRoot: targetRoot,
+                                          restoresOwnership: applier.restoresOwnership)
+            guard try parent.identity() == expected else { throw Errno(ESTALE) }
+            return parent
+        } catch {
+            throw error.error("open directory", above.description)
+        }
+    }
+
     /// A new, empty regular file `name`, open for writing. Whatever was at `name` is removed
     /// first and the file created with `O_EXCL`, so the result is always a fresh inode: an
     /// existing file is not truncated in place, because it might be a hard link to a file

@@ -13,20 +13,33 @@ import Posix
 /// `WalkEvent.problem` and the walk goes on; only the visitor can stop it, by throwing.
 ///
 /// Immutable, so one walker can serve several walks at once. The walk is a loop over an
-/// explicit stack, not recursion, so depth cannot overflow a thread's stack; it holds one
-/// descriptor per level, and a tree deeper than the descriptor limit reports the directories
-/// beyond it as problems (EMFILE).
+/// explicit stack, not recursion, so depth cannot overflow a thread's stack. It keeps at most
+/// `openDirectories` descriptors open however deep the tree: going down, the directory
+/// furthest up the stack lets go of its descriptor; coming back up, a directory without one
+/// is opened again as `..` of the one it is leaving, and used only if it is the very same
+/// directory (device and inode), so a tree moved meanwhile never leads the walk elsewhere.
 public final class TreeWalker: Sendable {
     public let rules: ExcludeRules
     public let readXattrs: Bool
     private let reader: MetadataReader
     private let tags: [[UInt8]]
+    /// How many directories one walk keeps open at most (tests make it tiny).
+    let openDirectories: Int
 
     public init(rules: ExcludeRules = ExcludeRules(), reader: MetadataReader = MetadataReader(), readXattrs: Bool = true) {
         self.rules = rules
         self.reader = reader
         self.readXattrs = readXattrs
         self.tags = rules.excludeIfPresent.map { Array($0.utf8) }
+        self.openDirectories = 64
+    }
+
+    init(rules: ExcludeRules = ExcludeRules(), readXattrs: Bool = true, openDirectories: Int) {
+        self.rules = rules
+        self.reader = MetadataReader()
+        self.readXattrs = readXattrs
+        self.tags = rules.excludeIfPresent.map { Array($0.utf8) }
+        self.openDirectories = max(1, openDirectories)
     }
 
     /// Walks each root in the order given. A root that is a symlink is reported as one, not
@@ -50,15 +63,30 @@ public final class TreeWalker: Sendable {
                 }
             }
             guard let top = try descend(into: root, metadata, opened, checkTags: false, visit) else { continue }
+            var paths = PathStack(root)
             var stack = [top]
+            /// The directories from here to the top of the stack hold a descriptor; those
+            /// below let go of theirs.
+            var firstOpen = 0
             while let directory = stack.last {
                 guard let name = directory.nextName() else {
                     stack.removeLast()
-                    try visit(.leave(directory.path, directory.metadata))
+                    try visit(.leave(paths.path, directory.metadata))
+                    guard let parent = stack.last else { continue }
+                    paths.pop()
+                    if parent.descriptor == nil {
+                        if let problem = parent.reopen(from: directory) {
+                            try visit(.problem(paths.path, problem.error("go back up to directory", paths.path.description)))
+                            firstOpen = stack.count
+                        } else {
+                            firstOpen = stack.count - 1
+                        }
+                    }
                     continue
                 }
-                let path = directory.path.appending(name)
-                switch examine(name, path: path, in: directory.listing.descriptor, rootDevice: metadata.device) {
+                guard let descriptor = directory.descriptor else { continue }
+                let path = paths.child(name)
+                switch examine(name, path: path, in: descriptor.descriptor, rootDevice: metadata.device) {
                 case .excluded:
                     break
                 case .entry(let metadata):
@@ -68,7 +96,12 @@ public final class TreeWalker: Sendable {
                     try visit(.leave(path, metadata))
                 case .directory(let metadata, let opened):
                     if let child = try descend(into: path, metadata, opened, checkTags: true, visit) {
+                        paths.push(name)
                         stack.append(child)
+                        if stack.count - firstOpen > openDirectories {
+                            stack[firstOpen].letGo()
+                            firstOpen += 1
+                        }
                     }
                 case .problem(let error):
                     try visit(.problem(path, error))
@@ -121,8 +154,9 @@ public final class TreeWalker: Sendable {
     ) throws(Failure) -> Directory? {
         let listing: DirectoryListing
         let metadata: FileMetadata
+        let descriptor: FileDescriptor
         do throws(Errno) {
-            let descriptor = try opened.get()
+            descriptor = try opened.get()
             if checkTags && tags.contains(where: { DirectoryTag.isPresent($0, in: descriptor) }) {
                 try? descriptor.close()
                 return nil
@@ -133,7 +167,12 @@ public final class TreeWalker: Sendable {
                 try? descriptor.close()
                 throw error
             }
-            listing = try DirectoryListing(descriptor: descriptor)
+            do {
+                listing = try DirectoryListing(descriptor: descriptor)
+            } catch {
+                try? descriptor.close()
+                throw error
+            }
         } catch {
             try visit(.enter(path, fallback))
             try visit(.problem(path, error.error("read directory", path.description)))
@@ -144,26 +183,49 @@ public final class TreeWalker: Sendable {
         if let readError = listing.readError {
             try visit(.problem(path, readError.error("read directory", path.description)))
         }
-        return Directory(path: path, metadata: metadata, listing: listing)
+        return Directory(metadata: metadata, names: listing.names, descriptor: OwnedDescriptor(descriptor))
     }
 
-    /// A directory being walked: the position in its sorted names.
+    /// A directory being walked: the position in its sorted names, and its descriptor for the
+    /// `*at` calls on them while it holds one.
     private final class Directory {
-        let path: FilePath
         let metadata: FileMetadata
-        let listing: DirectoryListing
+        private let names: [[UInt8]]
         private var next = 0
+        private(set) var descriptor: OwnedDescriptor?
 
-        init(path: FilePath, metadata: FileMetadata, listing: DirectoryListing) {
-            self.path = path
+        init(metadata: FileMetadata, names: [[UInt8]], descriptor: OwnedDescriptor) {
             self.metadata = metadata
-            self.listing = listing
+            self.names = names
+            self.descriptor = descriptor
         }
 
         func nextName() -> [UInt8]? {
-            guard next < listing.names.count else { return nil }
+            guard next < names.count else { return nil }
             defer { next += 1 }
-            return listing.names[next]
+            return names[next]
+        }
+
+        /// Closes the descriptor until `reopen` (the walk is further down).
+        func letGo() { descriptor = nil }
+
+        /// Opens this directory again as `..` of `child`; fails (ESTALE) if `..` is no longer
+        /// this directory, or `child` could not go back up either: the tree was moved
+        /// meanwhile, and the names left here are given up rather than looked for elsewhere.
+        func reopen(from child: Directory) -> Errno? {
+            do throws(Errno) {
+                guard let below = child.descriptor else { throw Errno(ESTALE) }
+                let opened = OwnedDescriptor(try withNULTerminated(Array("..".utf8)) { name throws(Errno) in
+                    try below.descriptor.openEntry(name, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+                })
+                let status = try opened.descriptor.status()
+                guard UInt64(status.st_dev) == metadata.device, UInt64(status.st_ino) == metadata.inode else { throw Errno(ESTALE) }
+                descriptor = opened
+                return nil
+            } catch {
+                next = names.count
+                return error
+            }
         }
     }
 }

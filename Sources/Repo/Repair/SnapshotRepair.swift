@@ -63,28 +63,60 @@ public struct SnapshotRepair {
     }
 
     /// The id of the repaired tree (the same id when nothing below was missing; nil in a
-    /// dry run), collecting what was lost.
+    /// dry run), collecting what was lost. Each tree is repaired once (`memo`), children
+    /// before their parent, in a loop over a stack of open trees rather than by recursion:
+    /// a snapshot may be deeper than a thread's stack allows.
     private func repair(_ id: Digest256, path: FilePath, lost: inout [String], reader: ContentReader?,
                         memo: inout [Digest256: (Digest256, [String])]) throws -> Digest256? {
         if let (repaired, lostBelow) = memo[id] {
             lost += lostBelow
             return repaired
         }
-        var lostHere: [String] = []
-        var nodes: [Node] = []
-        let tree: Tree
-        if repository.contains(id), let loaded = try? repository.loadTree(id) {
-            tree = loaded
-        } else {
-            lostHere.append("\(path) (directory tree \(id.hex.prefix(12)) missing; restored empty)")
-            tree = Tree(nodes: [])
+        /// A tree being repaired: its entries, those kept so far, and what it lost so far.
+        struct Frame {
+            let id: Digest256
+            var cursor: TreeCursor
+            var kept: [Node] = []
+            var lost: [String] = []
         }
-        for var node in tree.nodes {
-            let childPath = path.appending(node.name)
+        var paths = PathStack(path)
+        func open(_ id: Digest256) -> Frame {
+            if repository.contains(id), let loaded = try? repository.loadTree(id) {
+                return Frame(id: id, cursor: TreeCursor(loaded))
+            }
+            return Frame(id: id, cursor: TreeCursor(nodes: []),
+                         lost: ["\(paths.path) (directory tree \(id.hex.prefix(12)) missing; restored empty)"])
+        }
+        var stack = [open(id)]
+        while true {
+            let top = stack.count - 1
+            guard var node = stack[top].cursor.next() else {
+                let done = stack.removeLast()
+                let result = done.lost.isEmpty ? done.id : try reader?.store(tree: Tree(nodes: done.kept))
+                memo[done.id] = (result ?? done.id, done.lost)
+                guard !stack.isEmpty else {
+                    lost += done.lost
+                    return result
+                }
+                paths.pop()
+                var parent = stack[top - 1].cursor.last
+                parent.subtree = result ?? done.id
+                stack[top - 1].kept.append(parent)
+                stack[top - 1].lost += done.lost
+                continue
+            }
             switch node.type {
             case .directory:
                 if let subtree = node.subtree {
-                    node.subtree = try repair(subtree, path: childPath, lost: &lostHere, reader: reader, memo: &memo) ?? subtree
+                    if let (repaired, lostBelow) = memo[subtree] {
+                        node.subtree = repaired
+                        stack[top].lost += lostBelow
+                    } else {
+                        // Kept once its tree is repaired, above.
+                        paths.push(node.name)
+                        stack.append(open(subtree))
+                        continue
+                    }
                 }
             case .file:
                 let missing = node.content.contains { piece in
@@ -92,22 +124,13 @@ public struct SnapshotRepair {
                     return false
                 }
                 if missing {
-                    lostHere.append("\(childPath) (content missing; file removed)")
+                    stack[top].lost.append("\(paths.child(node.name)) (content missing; file removed)")
                     continue
                 }
             default:
                 break
             }
-            nodes.append(node)
+            stack[top].kept.append(node)
         }
-        let result: Digest256?
-        if lostHere.isEmpty {
-            result = id
-        } else {
-            result = try reader?.store(tree: Tree(nodes: nodes))
-        }
-        memo[id] = (result ?? id, lostHere)
-        lost += lostHere
-        return result
     }
 }

@@ -55,11 +55,12 @@ struct RestorePlan {
         let path: FilePath
     }
 
-    /// A directory whose metadata is set after everything inside it is written.
+    /// A directory whose metadata is set after everything inside it is written. Its path is
+    /// not kept (a deep tree's paths would take memory quadratic in its depth): messages
+    /// ask `RestoreDirectories` for it.
     struct Directory {
         let number: Int32
         let metadata: FileMetadata
-        let path: FilePath
     }
 
     private(set) var files: [File] = []

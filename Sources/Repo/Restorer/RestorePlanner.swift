@@ -33,55 +33,111 @@ final class RestorePlanner {
         check = ContentCheck(repository: repository, namer: repository.blobs.namer())
     }
 
-    /// Plans the restore of `tree` into the target.
-    func plan(_ tree: Digest256, root: RestoreDirectory) throws {
-        try walk(tree: tree, into: PendingDirectory(root: root, directories: directories), path: FilePath("/"),
-                 included: options.include.isEmpty)
-        plan.groupByPack()
+    /// A directory of the snapshot being planned: its entries and how far the walk is.
+    private struct Frame {
+        var cursor: TreeCursor
+        /// An enclosing directory matched an include pattern: everything inside is restored.
+        let included: Bool
+        /// Its entry in the parent tree (nil for the snapshot's root).
+        let node: Node?
+        /// Only passed through (it may hold included entries): created only when something
+        /// is restored into it, so that an `--include` does not leave empty copies of every
+        /// directory it passed through.
+        let descendOnly: Bool
+        /// Its number in `RestoreDirectories` once created.
+        var number: Int32?
     }
 
-    /// Plans the entries of a tree. `path` is the directory's path in the snapshot
-    /// (absolute, as include and exclude patterns see it); `included` says an enclosing
-    /// directory matched an include pattern, so everything inside is restored.
-    private func walk(tree id: Digest256, into directory: PendingDirectory, path: FilePath, included: Bool) throws {
-        try cancellation.check()
-        // A tree that cannot be read loses what is under it, not the rest: reported and
-        // counted as damage (exit 13), and the walk goes on.
-        let tree: Tree
-        do {
-            tree = try repository.loadTree(id)
-        } catch where RepositoryDamage.isDamage(error) {
-            tally.problem("\(path): directory contents lost: tree blob \(id.hex) is damaged (\(error))")
-            tally.damaged(id)
-            return
-        }
-        for node in tree.nodes {
-            let childPath = path.appending(node.name)
-            let selection = select(childPath, isDirectory: node.type == .directory, included: included)
+    /// The directories being walked, root first; `paths` is the path of the last.
+    private var stack: [Frame] = []
+    private var paths = PathStack(FilePath("/"))
+
+    /// Plans the restore of `tree` into the target: a depth-first walk over the snapshot's
+    /// trees in a loop over `stack`, not by recursion, since a snapshot may be deeper than a
+    /// thread's stack allows. Each directory's metadata is planned when the walk leaves it.
+    func plan(_ tree: Digest256) throws {
+        stack = []
+        paths = PathStack(FilePath("/"))
+        try enter(tree, node: nil, included: options.include.isEmpty, descendOnly: false, number: RestoreDirectories.root)
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            guard let node = stack[top].cursor.next() else {
+                leave()
+                continue
+            }
+            let childPath = paths.child(node.name)
+            let selection = select(childPath, isDirectory: node.type == .directory, included: stack[top].included)
             if selection == .skip { continue }
             do {
-                try plan(node, in: directory, path: childPath, descendOnly: selection == .descend)
+                if try plan(node, path: childPath, descendOnly: selection == .descend) { continue }
             } catch let error as FileSystemError {
                 tally.problem("\(childPath): \(error)")
             }
             progress?()
         }
+        plan.groupByPack()
     }
 
-    private func plan(_ node: Node, in pending: PendingDirectory, path: FilePath, descendOnly: Bool) throws {
+    /// Starts walking the tree `id` (a directory entry `node`, or the root). A tree that
+    /// cannot be read loses what is under it, not the rest: reported and counted as damage
+    /// (exit 13), and the walk goes on.
+    private func enter(_ id: Digest256, node: Node?, included: Bool, descendOnly: Bool, number: Int32?) throws {
+        try cancellation.check()
+        var cursor = TreeCursor(nodes: [])
+        do {
+            cursor = TreeCursor(try repository.loadTree(id))
+        } catch where RepositoryDamage.isDamage(error) {
+            tally.problem("\(paths.path): directory contents lost: tree blob \(id.hex) is damaged (\(error))")
+            tally.damaged(id)
+        }
+        stack.append(Frame(cursor: cursor, included: included, node: node, descendOnly: descendOnly, number: number))
+    }
+
+    /// Finishes the directory the walk is in: once everything inside is written, its
+    /// metadata is set (writing into it moves its mtime).
+    private func leave() {
+        let done = stack.removeLast()
+        guard let node = done.node else { return }
+        if !done.descendOnly, let number = done.number {
+            tally.update { $0.directories += 1 }
+            plan.directories.append(RestorePlan.Directory(number: number, metadata: node.metadata))
+        }
+        paths.pop()
+        progress?()
+    }
+
+    /// The directory the walk is in, created (with the directories above it that were only
+    /// passed through) if it was not yet.
+    private func current() throws(FileSystemError) -> (directory: RestoreDirectory, number: Int32) {
+        var made = stack.count - 1
+        while stack[made].number == nil { made -= 1 }
+        var number = stack[made].number!
+        var directory = try directories.directory(number)
+        for level in stack.indices.dropFirst(made + 1) {
+            let name = stack[level].node!.name
+            directory = try directory.makeDirectory(name)
+            number = directories.add(directory, name: name, parent: number)
+            stack[level].number = number
+        }
+        return (directory, number)
+    }
+
+    /// Plans one entry of the directory the walk is in; true when it is a directory the
+    /// walk has just entered.
+    private func plan(_ node: Node, path: FilePath, descendOnly: Bool) throws -> Bool {
         if node.type == .directory {
             guard let subtree = node.subtree else { throw FormatError.corrupt(path.description, "directory without tree") }
-            let child = PendingDirectory(parent: pending, name: node.name)
-            if !descendOnly { _ = try child.get() }
-            try walk(tree: subtree, into: child, path: path, included: !descendOnly)
+            var number: Int32?
             if !descendOnly {
-                tally.update { $0.directories += 1 }
-                // Set once everything inside is written: writing into it moves its mtime.
-                plan.directories.append(RestorePlan.Directory(number: try child.get().number, metadata: node.metadata, path: path))
+                let parent = try current()
+                let directory = try parent.directory.makeDirectory(node.name)
+                number = directories.add(directory, name: node.name, parent: parent.number)
             }
-            return
+            paths.push(node.name)
+            try enter(subtree, node: node, included: !descendOnly, descendOnly: descendOnly, number: number)
+            return true
         }
-        let (directory, number) = try pending.get()
+        let (directory, number) = try current()
         switch node.type {
         case .directory:
             break
@@ -98,6 +154,7 @@ final class RestorePlanner {
         case .socket:
             break  // A socket is recreated by the program that listens on it, not by a restore.
         }
+        return false
     }
 
     private func planFile(_ node: Node, in directory: RestoreDirectory, number: Int32, path: FilePath) throws {

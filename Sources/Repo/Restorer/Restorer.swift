@@ -52,7 +52,7 @@ public final class Restorer {
         let planner = RestorePlanner(repository: repository, options: options, directories: directories, tally: tally,
                                      cancellation: cancellation, progress: report)
         do {
-            try planner.plan(snapshot.snapshot.tree, root: root)
+            try planner.plan(snapshot.snapshot.tree)
             let files = try write(planner.plan, directories: directories, tally: tally, report: report)
             finish(planner.plan, files: files, directories: directories, tally: tally)
         } catch let stop as Cancelled {
@@ -101,13 +101,21 @@ public final class Restorer {
                 tally.fileFailed()
             }
         }
+        // Children come just before their parent: each is opened as `..` of the one before.
+        var previous: Int32?
         for directory in plan.directories {
+            defer { previous = directory.number }
             do throws(FileSystemError) {
-                for problem in try directories.directory(directory.number).applyMetadata(directory.metadata) {
-                    tally.problem("\(directory.path): \(problem)")
+                let opened = if let previous {
+                    try directories.directory(directory.number, below: previous)
+                } else {
+                    try directories.directory(directory.number)
+                }
+                for problem in try opened.applyMetadata(directory.metadata) {
+                    tally.problem("\(directories.snapshotPath(directory.number)): \(problem)")
                 }
             } catch {
-                tally.problem("\(directory.path): \(error)")
+                tally.problem("\(directories.snapshotPath(directory.number)): \(error)")
             }
         }
     }

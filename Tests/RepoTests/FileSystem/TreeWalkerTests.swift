@@ -6,13 +6,14 @@ import Testing
 @Suite struct TreeWalkerTests {
     /// The walk as lines: "enter a/b", "entry a/b/c", "leave a/b", "problem a/b: ...", with
     /// paths relative to `root` and shown as `FilePath.description`.
-    private func walk(_ root: FilePath, rules: ExcludeRules = ExcludeRules(),
+    private func walk(_ root: FilePath, rules: ExcludeRules = ExcludeRules(), openDirectories: Int? = nil,
                       _ observe: (WalkEvent) -> Void = { _ in }) -> [String] {
         var lines: [String] = []
         func relative(_ path: FilePath) -> String {
             path == root ? "." : FilePath.display(Array(path.bytes.dropFirst(root.bytes.count + 1)))
         }
-        TreeWalker(rules: rules).walk([root]) { event in
+        let walker = openDirectories.map { TreeWalker(rules: rules, openDirectories: $0) } ?? TreeWalker(rules: rules)
+        walker.walk([root]) { event in
             observe(event)
             switch event {
             case .enter(let path, _): lines.append("enter \(relative(path))")
@@ -51,6 +52,46 @@ import Testing
             "entry link",
             "leave .",
         ])
+    }
+
+    /// A walk that may hold only one or two directories open lets go of those further up
+    /// and opens them again as `..` on the way back: the same events, in the same order.
+    @Test func aFewDescriptorsWalkADeepTreeTheSame() throws {
+        let directory = try ScratchTree()
+        var path = ""
+        for level in 0..<12 {
+            path += (path.isEmpty ? "" : "/") + "d\(level)"
+            try directory(path).makeDirectory()
+            try directory(path + "/a-file").writeFile()
+            try directory(path + "/z-file").writeFile()
+            try directory(path + "/z-side").makeDirectory()
+            try directory(path + "/z-side/inside").writeFile()
+        }
+        let unbounded = walk(directory.path)
+        #expect(unbounded.count == 2 + 12 * 7, "enter, two files, a side directory with a file, leave: a level")
+        #expect(walk(directory.path, openDirectories: 2) == unbounded)
+        #expect(walk(directory.path, openDirectories: 1) == unbounded)
+    }
+
+    /// A directory moved elsewhere while the walk is below it and not holding it open is not
+    /// followed to its new place: the rest of it (and of the directories above, which the walk
+    /// can no longer reach) is reported as a problem and left out.
+    @Test func aDirectoryMovedWhileTheWalkIsBelowItIsNotFollowed() throws {
+        let directory = try ScratchTree()
+        try directory("a").makeDirectory()
+        try directory("a/b").makeDirectory()
+        try directory("a/b/c").makeDirectory()
+        try directory("a/b/later").writeFile()
+        try directory("a/later").writeFile()
+        try directory("elsewhere").makeDirectory()
+        let lines = walk(directory.path, openDirectories: 1) { event in
+            guard case .enter(let path, _) = event, path == directory("a/b/c") else { return }
+            _ = rename(Array(directory("a/b/c").bytes) + [0], Array(directory("elsewhere/c").bytes) + [0])
+        }
+        #expect(lines.contains("enter a/b/c") && lines.contains("leave a/b/c"))
+        #expect(lines.contains { $0.hasPrefix("problem a/b: cannot go back up to directory") })
+        #expect(!lines.contains("entry a/b/later") && !lines.contains("entry a/later"))
+        #expect(!lines.contains { $0.contains("elsewhere") })
     }
 
     @Test func awkwardNamesRoundTripAsBytes() throws {
