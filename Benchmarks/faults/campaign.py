@@ -392,13 +392,26 @@ class Campaign:
             self.campaign_for(name, lambda: None, lambda args=args: args, kinds=("random", "rename"),
                               rerun=lambda args=args: self.repo(args))
 
+    def has(self, *command):
+        """Whether this binary knows `command` (older ones lack repair packs, key rotate)."""
+        return self.repo([*command, "--help"]).returncode == 0
+
     def optional_phase(self):
-        help_text = self.repo(["help"]).stdout + self.repo(["repair", "--help"]).stdout + self.repo(["key", "--help"]).stdout
-        if "packs" in help_text:
+        """Commands newer than the campaign's first version: run when the binary has them."""
+        if self.has("repair", "packs"):
             self.campaign_for("repair packs", lambda: None, lambda: ["repair", "packs"], kinds=("random", "rename"),
                               rerun=lambda: self.repo(["repair", "packs"]))
-        if "rotate" in help_text:
+        if self.has("key", "rotate"):
             self.campaign_for("key rotate", lambda: None, lambda: ["key", "rotate"], kinds=("random", "rename"))
+
+            def rotate_and_add_data():
+                self.must(["key", "rotate"])
+                self.change_source()
+                self.new_snapshot()
+
+            # Every pack sealed again under the newest generation, killed anywhere.
+            self.campaign_for("prune --reseal", rotate_and_add_data, lambda: ["prune", "--reseal"],
+                              rerun=lambda: self.repo(["prune", "--reseal"]))
 
     def full_disk_phase(self):
         """A real full file system: the tmpfs filled but for `room` bytes, a snapshot of new
