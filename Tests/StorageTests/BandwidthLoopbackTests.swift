@@ -53,6 +53,23 @@ import Testing
         #expect(abs(measured - Double(Self.rate)) < 0.1 * Double(Self.rate), "measured \(measured) B/s")
     }
 
+    /// Over plain TCP the bytes charged are the request's and the answer's, exactly.
+    @Test func plainConnectionsChargeTheirBytesExactly() throws {
+        let answer = ScriptedServer.answer(body: String(repeating: "x", count: 5000))
+        let server = try ScriptedServer { _, _ in .send(answer) }
+        defer { server.stop() }
+        let body = Data(repeating: 1, count: 70_000)
+        for upload in [true, false] {
+            let clock = ManualBandwidthClock()
+            let limits = upload ? BandwidthLimits(upload: .constant(1 << 20), clock: clock) : BandwidthLimits(download: .constant(1 << 20), clock: clock)
+            let client = HTTPClient(timeout: 5, maxConnections: 1, bandwidth: limits)
+            _ = try client.send(HTTPRequest(method: "PUT", target: "/k", body: body), to: server.endpoint)
+            let charged = (clock.now() * Double(1 << 20)).rounded()
+            let head = server.requests.last!.head.utf8.count
+            #expect(charged == Double(upload ? head + body.count : answer.count), "upload \(upload)")
+        }
+    }
+
     @Test func unlimitedConnectionsAreNotWrapped() throws {
         let server = try ScriptedServer { _, _ in .send(ScriptedServer.answer()) }
         defer { server.stop() }
