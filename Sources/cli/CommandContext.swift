@@ -57,6 +57,14 @@ struct CommandContext {
         if let schedule = downloadLimit ?? download { BandwidthLimits.process.download.configure(schedule) }
     }
 
+    /// The limits object-store traffic was held to, for `--verbose`; nil when none was
+    /// set or no object store was opened.
+    var bandwidthSummary: String? {
+        let limits = BandwidthLimits.process
+        guard limits.isLimited, !opened.requestSummaries.isEmpty else { return nil }
+        return "upload \(limits.upload.schedule), download \(limits.download.schedule)"
+    }
+
     private static func bandwidth(_ option: String?, option name: String, environment: [String: String]) throws -> BandwidthSchedule? {
         let variable = "REPO_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
         guard let text = option ?? environment[variable] else { return nil }
