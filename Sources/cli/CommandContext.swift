@@ -15,6 +15,10 @@ struct CommandContext {
     let lockWait: TimeInterval
     /// `--no-lock`: commands that only read take no lock.
     let noLock: Bool
+    /// `--limit-upload`/`--limit-download` (REPO_LIMIT_UPLOAD, REPO_LIMIT_DOWNLOAD): nil
+    /// when not given, so that a job's own limits apply.
+    let uploadLimit: BandwidthSchedule?
+    let downloadLimit: BandwidthSchedule?
     /// The environment backends read (credentials, S3 settings), with the command line's
     /// S3 options folded in.
     let environment: [String: String]
@@ -40,7 +44,35 @@ struct CommandContext {
             }
             environment["REPO_S3_CONNECTIONS"] = String(value)
         }
+        uploadLimit = try Self.bandwidth(arguments.value("limit-upload"), option: "limit-upload", environment: environment)
+        downloadLimit = try Self.bandwidth(arguments.value("limit-download"), option: "limit-download", environment: environment)
         self.environment = environment
+        applyBandwidthLimits(upload: nil, download: nil)
+    }
+
+    /// Holds every object-store connection of the process to the command line's limits,
+    /// or else to these (a job's).
+    func applyBandwidthLimits(upload: BandwidthSchedule?, download: BandwidthSchedule?) {
+        if let schedule = uploadLimit ?? upload { BandwidthLimits.process.upload.configure(schedule) }
+        if let schedule = downloadLimit ?? download { BandwidthLimits.process.download.configure(schedule) }
+    }
+
+    /// The limits object-store traffic was held to, for `--verbose`; nil when none was
+    /// set or no object store was opened.
+    var bandwidthSummary: String? {
+        let limits = BandwidthLimits.process
+        guard limits.isLimited, !opened.requestSummaries.isEmpty else { return nil }
+        return "upload \(limits.upload.schedule), download \(limits.download.schedule)"
+    }
+
+    private static func bandwidth(_ option: String?, option name: String, environment: [String: String]) throws -> BandwidthSchedule? {
+        let variable = "REPO_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+        guard let text = option ?? environment[variable] else { return nil }
+        do {
+            return try BandwidthSchedule.parse(text)
+        } catch {
+            throw UsageError("\(option == nil ? variable : "--" + name): \(error)")
+        }
     }
 
     /// Opens a backend for `location` (`create`: for a new repository) and remembers it.

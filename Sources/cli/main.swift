@@ -27,6 +27,7 @@ do {
             let context = try CommandContext(parsed)
             defer {
                 for line in context.opened.requestSummaries { context.output.diagnostic("requests: \(line)") }
+                if let limits = context.bandwidthSummary { context.output.diagnostic("bandwidth: \(limits)") }
             }
             code = try Commands.run(parsed, context: context)
         }

@@ -120,6 +120,17 @@ final class JobFileDecoderTests: XCTestCase {
         assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x\"\nport = 70000\n", at: 8, 8, "65535")
     }
 
+    func testBandwidthLimitsAreRatesOrTimetables() throws {
+        let base = "[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n"
+        let job = try decode(base + "limit-upload = \"08:00-20:00 2MiB, 20:00-08:00 off\"\nlimit-download = \"10Mbit\"\n").job("j")
+        XCTAssertEqual(job.limitUpload?.rate(atMinute: 8 * 60), 2 << 20)
+        XCTAssertEqual(job.limitUpload?.rate(atMinute: 20 * 60), nil)
+        XCTAssertEqual(job.limitDownload?.rate(atMinute: 0), 1_250_000)
+        XCTAssertNil(try decode(base).job("j").limitUpload)
+        assertError(base + "limit-upload = \"fast\"\n", at: 6, 16, "`limit-upload` in [job.j]: \"fast\" is not a rate")
+        assertError(base + "limit-download = \"08:00-20:00 1M, 19:00-21:00 2M\"\n", at: 6, 18, "overlap at 19:00")
+    }
+
     func testReferencesMustResolve() {
         assertError("[job.j]\nrepository = \"main\"\npaths = [\"/a\"]\n", at: 1, 1, "no [repository.NAME] defines")
         assertError("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\ncopy-to = [\"r\"]\npaths = [\"/a\"]\n", at: 3, 1, "its own repository")

@@ -75,6 +75,24 @@ import Testing
         }
     }
 
+    /// Bandwidth limits count what TLS puts on the wire: the handshake and the records'
+    /// framing, not only the request and answer (here: a few dozen bytes each).
+    @Test func bandwidthLimitsCountTheHandshakeAndRecords() throws {
+        let server = try TLSServer()
+        let endpoint = HTTPEndpoint(secure: true, authority: "127.0.0.1:\(server.port)")!
+        var charged: [Double] = []
+        for limits in [{ BandwidthLimits(upload: .constant(1 << 20), clock: $0) }, { BandwidthLimits(download: .constant(1 << 20), clock: $0) }] {
+            // Every byte taken moves this clock on by 1 µs: the clock tells the bytes charged.
+            let clock = ManualBandwidthClock()
+            let client = HTTPClient(timeout: 5, maxConnections: 1, trustedCertificates: server.certificate, bandwidth: limits(clock))
+            let response = try client.send(HTTPRequest(method: "GET", target: "/ok"), to: endpoint)
+            #expect(response.status == 200)
+            charged.append(clock.now() * Double(1 << 20))
+        }
+        #expect(charged[0] > 300, "ClientHello and the rest of the handshake: \(charged[0]) bytes sent")
+        #expect(charged[1] > 1000, "the server's certificate at least: \(charged[1]) bytes received")
+    }
+
     @Test func anUntrustedCertificateIsRefusedForGood() throws {
         let server = try TLSServer()
         let client = HTTPClient(timeout: 5, maxConnections: 2)

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// A `[job.NAME]` table: what one `repo run NAME` backs up, where, and what it does after.
 public struct Job: Sendable {
@@ -34,6 +35,10 @@ public struct Job: Sendable {
     public var notify: [String]?
     /// How long a run waits for a lock held by another process before failing.
     public var lockWait: TimeInterval = 30 * 60
+    /// Bandwidth limits for the job's object-store traffic (`limit-upload`,
+    /// `limit-download`); nil: none, unless the command line sets one.
+    public var limitUpload: BandwidthSchedule?
+    public var limitDownload: BandwidthSchedule?
 
     public init(name: String, repository: String) {
         self.name = name

@@ -76,6 +76,8 @@ struct JobFileDecoder {
             }
             job.lockWait = seconds
         }
+        job.limitUpload = try bandwidth("limit-upload", reader)
+        job.limitDownload = try bandwidth("limit-download", reader)
         job.drillFiles = try reader.integer("drill-files", in: 0...10_000) ?? job.drillFiles
         job.diskWarning = try reader.integer("disk-warning", in: 0...100) ?? job.diskWarning
         job.notify = try reader.stringArray("notify")
@@ -106,6 +108,16 @@ struct JobFileDecoder {
         }
         try reader.finish()
         return job
+    }
+
+    /// A `limit-upload` or `limit-download`: a rate, `off`, or a timetable.
+    private func bandwidth(_ key: String, _ reader: TOMLTableReader) throws -> BandwidthSchedule? {
+        guard let text = try reader.string(key) else { return nil }
+        do {
+            return try BandwidthSchedule.parse(text)
+        } catch {
+            throw reader.valueError("`\(key)` in \(reader.name): \(error)", at: key)
+        }
     }
 
     /// One `[[job.NAME.database]]`: the keys each type takes, and only those.

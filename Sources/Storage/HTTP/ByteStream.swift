@@ -10,5 +10,19 @@ package protocol ByteStream: AnyObject {
     /// True when the peer has closed, or sent bytes nobody asked for: an idle connection
     /// in that state must not carry another request.
     var isStale: Bool { get }
+    /// Bytes sent and received on the wire so far (TLS: records and handshake included),
+    /// which bandwidth limits count.
+    var wireTotals: WireTotals { get }
     func close()
+}
+
+/// Bytes a connection has put on and taken off the wire.
+package struct WireTotals: Sendable, Equatable {
+    package var sent: UInt64 = 0
+    package var received: UInt64 = 0
+
+    package init(sent: UInt64 = 0, received: UInt64 = 0) {
+        self.sent = sent
+        self.received = received
+    }
 }

@@ -16,14 +16,17 @@ public final class HTTPClient: @unchecked Sendable {
     public let maxConnections: Int
     /// A PEM file of certificates to trust besides the system's.
     public let trustedCertificates: String?
+    /// The bandwidth limits its connections are held to (nil: none).
+    public let bandwidth: BandwidthLimits?
 
     private let slots: DispatchSemaphore
     private let lock = NSLock()
     private var idle: [HTTPEndpoint: [HTTPConnection]] = [:]
     private var tlsContext: TLSContext?
 
-    public init(timeout: Double, maxConnections: Int, trustedCertificates: String? = nil) {
+    public init(timeout: Double, maxConnections: Int, trustedCertificates: String? = nil, bandwidth: BandwidthLimits? = nil) {
         self.timeout = timeout
+        self.bandwidth = bandwidth
         self.trustedCertificates = trustedCertificates
         self.maxConnections = max(1, maxConnections)
         slots = DispatchSemaphore(value: self.maxConnections)
@@ -42,7 +45,7 @@ public final class HTTPClient: @unchecked Sendable {
                 // server is slow, and the caller's retry policy decides.)
             }
         }
-        return try exchange(request, on: HTTPConnection(endpoint: endpoint, timeout: timeout, tls: try tls(for: endpoint)))
+        return try exchange(request, on: HTTPConnection(endpoint: endpoint, timeout: timeout, tls: try tls(for: endpoint), bandwidth: bandwidth))
     }
 
     private func exchange(_ request: HTTPRequest, on connection: HTTPConnection) throws(HTTPError) -> HTTPResponse {

@@ -21,13 +21,15 @@ final class HTTPConnection {
     /// Larger than any object a repository writes; a length beyond it is a broken server.
     static let bodyLimit = 1 << 34
 
-    init(endpoint: HTTPEndpoint, timeout: Double, tls: TLSContext?) throws(HTTPError) {
+    /// `bandwidth`: the limits its bytes count against (nil, or none set: not counted).
+    init(endpoint: HTTPEndpoint, timeout: Double, tls: TLSContext?, bandwidth: BandwidthLimits? = nil) throws(HTTPError) {
         self.endpoint = endpoint
         let tcp = try TCPStream(host: endpoint.host, port: endpoint.port, timeout: timeout)
-        if let tls {
-            stream = try TLSStream(over: tcp, host: endpoint.host, context: tls)
+        let plain: ByteStream = if let tls { try TLSStream(over: tcp, host: endpoint.host, context: tls) } else { tcp }
+        if let bandwidth, bandwidth.isLimited {
+            stream = LimitedStream(plain, limits: bandwidth)
         } else {
-            stream = tcp
+            stream = plain
         }
         buffer = .allocate(byteCount: Self.headLimit, alignment: 1)
     }
@@ -38,6 +40,9 @@ final class HTTPConnection {
     }
 
     var isStale: Bool { start != end || stream.isStale }
+
+    /// Whether its bytes count against bandwidth limits.
+    var isLimited: Bool { stream is LimitedStream }
 
     func close() {
         isReusable = false

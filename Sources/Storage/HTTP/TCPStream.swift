@@ -9,6 +9,7 @@ package final class TCPStream: ByteStream {
     package let descriptor: Int32
     private let host: String
     private var closed = false
+    package private(set) var wireTotals = WireTotals()
 
     /// Resolves `host` and connects to the first address that answers within `timeout`.
     package init(host: String, port: Int, timeout: Double) throws(HTTPError) {
@@ -87,7 +88,9 @@ package final class TCPStream: ByteStream {
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(HTTPError) -> Int {
         do throws(Errno) {
-            return try retryingOnInterrupt { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+            let count = try retryingOnInterrupt { recv(descriptor, buffer.baseAddress, buffer.count, 0) }
+            wireTotals.received += UInt64(count)
+            return count
         } catch {
             throw failure(error, waiting: "waiting for the answer", doing: "while reading")
         }
@@ -98,9 +101,11 @@ package final class TCPStream: ByteStream {
         while offset < bytes.count {
             do throws(Errno) {
                 // MSG_NOSIGNAL: a peer that went away is an error to return, not a SIGPIPE.
-                offset += try retryingOnInterrupt {
+                let count = try retryingOnInterrupt {
                     send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
                 }
+                offset += count
+                wireTotals.sent += UInt64(count)
             } catch {
                 throw failure(error, waiting: "sending the request", doing: "while sending")
             }

@@ -102,6 +102,11 @@ package final class TLSStream: ByteStream {
 
     package var isStale: Bool { tcp.isStale }
 
+    /// OpenSSL talks to the socket itself: its socket BIOs count what crossed it.
+    package var wireTotals: WireTotals {
+        WireTotals(sent: SSL_get_wbio(ssl).map(BIO_number_written) ?? 0, received: SSL_get_rbio(ssl).map(BIO_number_read) ?? 0)
+    }
+
     package func close() {
         // No close_notify: the connection is dropped either way, and waiting on a dead
         // peer would only add a timeout.

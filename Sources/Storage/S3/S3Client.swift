@@ -25,7 +25,7 @@ final class S3Client: @unchecked Sendable {
         self.configuration = configuration
         signer = SigV4Signer(credentials: credentials, region: region)
         http = HTTPClient(timeout: configuration.requestTimeout, maxConnections: configuration.connections,
-                          trustedCertificates: configuration.trustedCertificates)
+                          trustedCertificates: configuration.trustedCertificates, bandwidth: configuration.bandwidth)
     }
 
     var region: String { signer.region }

@@ -28,6 +28,9 @@ public struct S3Configuration: Sendable {
     /// A PEM file of CA certificates to trust besides the system's (a MinIO or Ceph behind a
     /// private CA). OpenSSL's SSL_CERT_FILE and SSL_CERT_DIR work as well.
     public var trustedCertificates: String?
+    /// The bandwidth limits every connection is held to: the process's, shared with every
+    /// other backend, unless a test gives its own.
+    public var bandwidth: BandwidthLimits = .process
 
     public init() {}
 

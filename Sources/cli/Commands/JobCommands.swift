@@ -42,6 +42,8 @@ enum JobCommands {
     }
 
     static func access(_ context: CommandContext, job: Job) -> RepositoryAccess {
+        // --limit-upload/--limit-download (or their variables) override the job's limits.
+        context.applyBandwidthLimits(upload: job.limitUpload, download: job.limitDownload)
         let output = context.output
         // --lock-wait (or REPO_LOCK_WAIT) overrides the job's own wait.
         let given = context.arguments.value("lock-wait") != nil || context.environment["REPO_LOCK_WAIT"] != nil
