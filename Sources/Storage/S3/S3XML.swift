@@ -17,6 +17,10 @@ enum S3XML {
     }
 
     static func leaves(_ bytes: [UInt8]) -> [Leaf] {
+        // FoundationXML traps on an element name that is not UTF-8 (it force-unwraps the
+        // name's string; found by the `s3-xml` fuzz target). S3 answers in UTF-8: a body
+        // that is not is no document.
+        guard String(validating: bytes, as: UTF8.self) != nil else { return [] }
         let collector = LeafCollector()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = collector
@@ -46,7 +50,10 @@ enum S3XML {
     /// A page of ListObjectsV2: keys with sizes, and the token of the next page if any.
     static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int)], next: String?) {
         let (records, rest) = records("Contents", in: bytes)
-        let objects = records.compactMap { object in object["Key"].map { ($0, object["Size"].flatMap(Int.init) ?? 0) } }
+        // A size that is not one (unreadable, negative) reads as 0: reads are ranged by it.
+        let objects = records.compactMap { object in
+            object["Key"].map { ($0, object["Size"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 0) }
+        }
         return (objects, rest["IsTruncated"] == "true" ? rest["NextContinuationToken"] : nil)
     }
 
