@@ -40,6 +40,16 @@ extra_sources() {
     esac
 }
 
+# A token dictionary, for targets whose parser (Foundation's JSON, libxml2) is not
+# instrumented, or whose framing is text.
+dictionary() {
+    case $1 in
+        snapshot | key-file | config) echo "-dict=$here/dictionaries/json.dict" ;;
+        s3-xml) echo "-dict=$here/dictionaries/xml.dict" ;;
+        http-response) echo "-dict=$here/dictionaries/http.dict" ;;
+    esac
+}
+
 build_modules() {
     swift build -c release --package-path "$root" --scratch-path "$scratch" --target Repo \
         -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing >&2
@@ -64,7 +74,7 @@ run_target() {
     mkdir -p "$work" "$seeds" "$scratch/logs" "$scratch/artifacts"
     local status=0
     # libFuzzer, not the Swift runtime, must catch a crash: it writes the input out.
-    SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" "$work" "$seeds" "${bounds[@]}" -max_total_time="$seconds" -workers=1 -jobs=1 \
+    SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" "$work" "$seeds" "${bounds[@]}" $(dictionary "$target") -max_total_time="$seconds" -workers=1 -jobs=1 \
         -print_final_stats=1 -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1 || status=$?
     local last execs speed
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
