@@ -74,7 +74,7 @@ run_target() {
     mkdir -p "$work" "$seeds" "$scratch/logs" "$scratch/artifacts"
     local status=0
     # libFuzzer, not the Swift runtime, must catch a crash: it writes the input out.
-    SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" "$work" "$seeds" "${bounds[@]}" $(dictionary "$target") -max_total_time="$seconds" -workers=1 -jobs=1 \
+    SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" "$work" "$seeds" "${bounds[@]}" $(dictionary "$target") -max_total_time="$seconds" \
         -print_final_stats=1 -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1 || status=$?
     local last execs speed
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)

@@ -14,6 +14,27 @@ struct S3XMLTests {
         }
     }
 
+    /// FoundationXML takes the length of a processing instruction's data without looking
+    /// for none, and crashed on `<?t?>`. S3 sends no processing instruction and no DTD.
+    @Test func processingInstructionIsNoDocument() async {
+        await #expect(processExitsWith: .success) {
+            let body = Array("<a><?t?></a>".utf8)
+            guard S3XML.leaves(body).isEmpty else { exit(3) }
+        }
+        let doctype = "<!DOCTYPE a [<!ENTITY e \"x\">]><Error><Code>&e;</Code></Error>"
+        #expect(S3XML.first("Code", in: Array(doctype.utf8)) == nil)
+    }
+
+    @Test func declarationAndEntitiesAreRead() {
+        let body = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ListBucketResult><Contents><Key>a&amp;b&#x41;</Key><Size>3</Size></Contents></ListBucketResult>
+            """
+        let page = S3XML.listPage(Array(body.utf8))
+        #expect(page.objects.map(\.key) == ["a&bA"])
+        #expect(page.objects.map(\.size) == [3])
+    }
+
     /// A listed size is what reads are ranged by (`0..<size`): a negative one reads as 0,
     /// as an unreadable one does, never as a range that cannot be formed.
     @Test func negativeSizeIsListedAsZero() {
