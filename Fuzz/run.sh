@@ -72,7 +72,7 @@ run_target() {
     local target=$1 seconds=$2
     local work=$scratch/corpus/$target seeds=$here/corpus/$target log=$scratch/logs/$target.log
     mkdir -p "$work" "$seeds" "$scratch/logs" "$scratch/artifacts"
-    local status=0
+    local status=0 started=$SECONDS
     # libFuzzer, not the Swift runtime, must catch a crash: it writes the input out.
     SWIFT_BACKTRACE=enable=no "$out/fuzz-$target" "$work" "$seeds" "${bounds[@]}" $(dictionary "$target") -max_total_time="$seconds" \
         -print_final_stats=1 -artifact_prefix="$scratch/artifacts/$target-" >"$log" 2>&1 || status=$?
@@ -80,7 +80,7 @@ run_target() {
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    printf '%-14s %4ss execs=%s exec/s=%s %s corpus=%s exit=%s\n' "$target" "$seconds" "${execs:-?}" "${speed:-?}" \
+    printf '%-14s %4ss execs=%s exec/s=%s %s corpus=%s exit=%s\n' "$target" "$((SECONDS - started))" "${execs:-?}" "${speed:-?}" \
         "$(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last" || true)" "$(find "$work" -type f | wc -l)" "$status"
     if [ "$status" -ne 0 ]; then
         grep -E 'ERROR|SUMMARY|Fatal error|Test unit written' "$log" | head -5
