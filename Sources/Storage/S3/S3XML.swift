@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// The few XML documents S3 answers with, read as the flat sequence of their leaf elements
 /// (name and text, in document order, with the element each sits in): enough for
@@ -16,28 +13,7 @@ enum S3XML {
         let parentNumber: Int
     }
 
-    static func leaves(_ bytes: [UInt8]) -> [Leaf] {
-        guard isPlainDocument(bytes) else { return [] }
-        let collector = LeafCollector()
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = collector
-        _ = parser.parse()
-        return collector.leaves
-    }
-
-    /// Whether `bytes` can be handed to FoundationXML, which crashes on some documents that
-    /// S3 never sends (found by the `s3-xml` fuzz target): it traps on an element name that
-    /// is not UTF-8 (force-unwrapping its string), and takes the length of a processing
-    /// instruction's data without looking for none (`<?t?>`). S3 answers in UTF-8, with at
-    /// most an XML declaration first and no other processing instruction and no DTD.
-    private static func isPlainDocument(_ bytes: [UInt8]) -> Bool {
-        guard String(validating: bytes, as: UTF8.self) != nil else { return false }
-        var rest = bytes[...]
-        if rest.starts(with: "<?xml ".utf8), let close = rest.indices.first(where: { rest[$0...].starts(with: "?>".utf8) }) {
-            rest = rest[(close + 2)...]
-        }
-        return !rest.indices.contains { rest[$0] == UInt8(ascii: "<") && (rest[$0...].starts(with: "<?".utf8) || rest[$0...].starts(with: "<!DOCTYPE".utf8)) }
-    }
+    static func leaves(_ bytes: [UInt8]) -> [Leaf] { S3XMLLeafReader.leaves(bytes) }
 
     static func first(_ name: String, in bytes: [UInt8]) -> String? { leaves(bytes).first { $0.name == name }?.text }
 
@@ -99,29 +75,5 @@ enum S3XML {
     private static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    private final class LeafCollector: NSObject, XMLParserDelegate {
-        var leaves: [Leaf] = []
-        private var text = ""
-        /// The elements open, innermost last, with their numbers and whether they have a child.
-        private var open: [(name: String, number: Int, hasChild: Bool)] = []
-        private var started = 0
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
-            if !open.isEmpty { open[open.count - 1].hasChild = true }
-            started += 1
-            open.append((name, started, false))
-            text = ""
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            guard let element = open.popLast() else { return }
-            if !element.hasChild { leaves.append(Leaf(name: name, text: text, parent: open.last?.name ?? "", parentNumber: open.last?.number ?? 0)) }
-            text = ""
-        }
     }
 }
