@@ -40,8 +40,8 @@ extra_sources() {
     esac
 }
 
-# A token dictionary, for targets whose parser (Foundation's JSON, libxml2) is not
-# instrumented, or whose framing is text.
+# A token dictionary, for targets whose parser (Foundation's JSON) is not
+# instrumented, or whose input is markup or text framing.
 dictionary() {
     case $1 in
         snapshot | key-file | config) echo "-dict=$here/dictionaries/json.dict" ;;

@@ -1,6 +1,6 @@
 // Fuzz target `s3-xml`: an S3 answer's XML body (list pages, multipart replies, errors)
-// through every reader of S3XML. Bound: FoundationXML (libxml2) over the input, external
-// entities not resolved; the leaves collected hold text of the input only.
+// through every reader of S3XML (S3XMLLeafReader). Bound: one pass, no DTD and so no
+// entity expansion; the leaves collected hold text of the input only.
 @testable import Storage
 
 @_cdecl("LLVMFuzzerTestOneInput")
