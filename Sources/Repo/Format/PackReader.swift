@@ -45,6 +45,14 @@ struct PackReader {
     /// least the header and trailer), and checks that the blobs it lists fill the pack
     /// exactly up to the header.
     func header(preamble: PackPreamble, tail: ArraySlice<UInt8>, packSize: Int, name: String) throws -> [PackEntry] {
+        let (plaintext, headerStart) = try openHeader(preamble: preamble, tail: tail, packSize: packSize, name: name)
+        return try Self.entries(plaintext: plaintext, headerStart: headerStart, preambleByteCount: preamble.byteCount, name: name)
+    }
+
+    /// The decrypted header found at the end of `tail` (see `header(preamble:tail:packSize:name:)`)
+    /// and where in the pack its sealed bytes start.
+    func openHeader(preamble: PackPreamble, tail: ArraySlice<UInt8>, packSize: Int,
+                    name: String) throws -> (plaintext: [UInt8], headerStart: Int) {
         let preambleByteCount = preamble.byteCount
         guard packSize >= preambleByteCount + AES256GCM.overhead + PackLayout.trailerByteCount,
               tail.count >= PackLayout.trailerByteCount else {
@@ -58,12 +66,20 @@ struct PackReader {
         }
         let sealedStart = tail.endIndex - PackLayout.trailerByteCount - headerLength
         let cipher = try AES256GCM(key: keys.packKey(generation: preamble.generation, salt: preamble.salt))
-        let plaintext: [UInt8]
         do {
-            plaintext = try cipher.open(Array(tail[sealedStart..<sealedStart + headerLength]), aad: PackLayout.headerAssociatedData)
+            let plaintext = try cipher.open(Array(tail[sealedStart..<sealedStart + headerLength]), aad: PackLayout.headerAssociatedData)
+            return (plaintext, headerStart)
         } catch {
             throw FormatError.corrupt(name, "pack header fails authentication")
         }
+    }
+
+    /// The entries a decrypted header lists, checked to fill the pack from the end of the
+    /// preamble (`preambleByteCount`: 21, or 25 with a key generation) exactly up to
+    /// `headerStart`. Takes any bytes (the fuzz target `pack-header` feeds it arbitrary
+    /// ones): a hostile header yields a `FormatError`, never a crash.
+    static func entries(plaintext: [UInt8], headerStart: Int, preambleByteCount: Int = PackLayout.preambleByteCount,
+                        name: String) throws(FormatError) -> [PackEntry] {
         var reader = BinaryReader(plaintext, context: name)
         let count = try reader.count(atMost: plaintext.count / 34)
         var entries = [PackEntry]()

@@ -4,7 +4,8 @@ import Foundation
 /// chunked, or up to the close), and says whether it can carry another.
 ///
 /// Bodies with a known length are read straight into the array that is returned, with
-/// no intermediate buffer; only the head and chunk framing pass through `buffer`.
+/// no intermediate buffer; only the head and chunk framing pass through `buffer`. That
+/// array grows as the bytes arrive (`bodyAllocationStep`), never to a length merely claimed.
 final class HTTPConnection {
     let endpoint: HTTPEndpoint
     private let stream: ByteStream
@@ -20,17 +21,28 @@ final class HTTPConnection {
     static let headLimit = 64 << 10
     /// Larger than any object a repository writes; a length beyond it is a broken server.
     static let bodyLimit = 1 << 34
+    /// Bytes of a body allocated before they arrive. A declared length (Content-Length, a
+    /// chunk's size) beyond this is grown into as the bytes come, by at most the size
+    /// already received, so that a hostile or broken server cannot make the client
+    /// allocate what it merely claims: never more than this plus twice what arrived.
+    static let bodyAllocationStep = 1 << 20
 
     /// `bandwidth`: the limits its bytes count against (nil, or none set: not counted).
-    init(endpoint: HTTPEndpoint, timeout: Double, tls: TLSContext?, bandwidth: BandwidthLimits? = nil) throws(HTTPError) {
-        self.endpoint = endpoint
+    convenience init(endpoint: HTTPEndpoint, timeout: Double, tls: TLSContext?, bandwidth: BandwidthLimits? = nil) throws(HTTPError) {
         let tcp = try TCPStream(host: endpoint.host, port: endpoint.port, timeout: timeout)
         let plain: ByteStream = if let tls { try TLSStream(over: tcp, host: endpoint.host, context: tls) } else { tcp }
         if let bandwidth, bandwidth.isLimited {
-            stream = LimitedStream(plain, limits: bandwidth)
+            self.init(endpoint: endpoint, stream: LimitedStream(plain, limits: bandwidth))
         } else {
-            stream = plain
+            self.init(endpoint: endpoint, stream: plain)
         }
+    }
+
+    /// A connection over a stream already open: TCP or TLS above, or bytes in memory (the
+    /// framing tests and the `http-response` fuzz target).
+    init(endpoint: HTTPEndpoint, stream: ByteStream) {
+        self.endpoint = endpoint
+        self.stream = stream
         buffer = .allocate(byteCount: Self.headLimit, alignment: 1)
     }
 
@@ -148,17 +160,27 @@ final class HTTPConnection {
     }
 
     private func readBody(length: Int) throws(HTTPError) -> [UInt8] {
-        var failure: HTTPError?
-        let body = [UInt8](unsafeUninitializedCapacity: length) { destination, initialized in
-            do throws(HTTPError) {
-                initialized = try fill(UnsafeMutableRawBufferPointer(destination))
-            } catch {
-                failure = error
-                initialized = 0
-            }
-        }
-        if let failure { throw failure }
+        var body: [UInt8] = []
+        try readBody(length, appendingTo: &body)
         return body
+    }
+
+    /// Reads `count` more bytes of body onto the end of `body`, growing it by at most
+    /// `max(bodyAllocationStep, body.count)` bytes at a time: what a length only claims is
+    /// never allocated before its bytes arrive.
+    private func readBody(_ count: Int, appendingTo body: inout [UInt8]) throws(HTTPError) {
+        var left = count
+        while left > 0 {
+            let step = min(left, max(Self.bodyAllocationStep, body.count))
+            let offset = body.count
+            body.append(contentsOf: repeatElement(0, count: step))
+            var failure: HTTPError?
+            body.withUnsafeMutableBytes { bytes in
+                do throws(HTTPError) { _ = try fill(UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            left -= step
+        }
     }
 
     /// Fills `destination` from what is buffered, then straight from the stream.
@@ -190,14 +212,7 @@ final class HTTPConnection {
                 throw malformed("chunk size \(sizeText.prefix(20).debugDescription)")
             }
             if size == 0 { break }
-            let offset = body.count
-            body.reserveCapacity(offset + size)
-            var failure: HTTPError?
-            body.append(contentsOf: repeatElement(0, count: size))
-            body.withUnsafeMutableBytes { bytes in
-                do throws(HTTPError) { _ = try fill(UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])) } catch { failure = error }
-            }
-            if let failure { throw failure }
+            try readBody(size, appendingTo: &body)
             guard try readLine(during: "in a chunked answer").isEmpty else { throw malformed("chunk without its CRLF") }
         }
         while try !readLine(during: "in the trailers of a chunked answer").isEmpty {}

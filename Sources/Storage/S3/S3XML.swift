@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// The few XML documents S3 answers with, read as the flat sequence of their leaf elements
 /// (name and text, in document order, with the element each sits in): enough for
@@ -16,13 +13,7 @@ enum S3XML {
         let parentNumber: Int
     }
 
-    static func leaves(_ bytes: [UInt8]) -> [Leaf] {
-        let collector = LeafCollector()
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = collector
-        _ = parser.parse()
-        return collector.leaves
-    }
+    static func leaves(_ bytes: [UInt8]) -> [Leaf] { S3XMLLeafReader.leaves(bytes) }
 
     static func first(_ name: String, in bytes: [UInt8]) -> String? { leaves(bytes).first { $0.name == name }?.text }
 
@@ -46,7 +37,10 @@ enum S3XML {
     /// A page of ListObjectsV2: keys with sizes, and the token of the next page if any.
     static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int)], next: String?) {
         let (records, rest) = records("Contents", in: bytes)
-        let objects = records.compactMap { object in object["Key"].map { ($0, object["Size"].flatMap(Int.init) ?? 0) } }
+        // A size that is not one (unreadable, negative) reads as 0: reads are ranged by it.
+        let objects = records.compactMap { object in
+            object["Key"].map { ($0, object["Size"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 0) }
+        }
         return (objects, rest["IsTruncated"] == "true" ? rest["NextContinuationToken"] : nil)
     }
 
@@ -81,29 +75,5 @@ enum S3XML {
     private static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    private final class LeafCollector: NSObject, XMLParserDelegate {
-        var leaves: [Leaf] = []
-        private var text = ""
-        /// The elements open, innermost last, with their numbers and whether they have a child.
-        private var open: [(name: String, number: Int, hasChild: Bool)] = []
-        private var started = 0
-
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
-            if !open.isEmpty { open[open.count - 1].hasChild = true }
-            started += 1
-            open.append((name, started, false))
-            text = ""
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            guard let element = open.popLast() else { return }
-            if !element.hasChild { leaves.append(Leaf(name: name, text: text, parent: open.last?.name ?? "", parentNumber: open.last?.number ?? 0)) }
-            text = ""
-        }
     }
 }
