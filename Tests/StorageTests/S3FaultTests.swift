@@ -173,8 +173,8 @@ struct S3FaultTests {
             Issue.record("the operation succeeded against a store that fails everything")
             return
         }
-        guard case .service(let message) = error else {
-            Issue.record("expected a service error, got \(error)")
+        guard case .unreachable(let message) = error else {
+            Issue.record("expected the store to be unreachable (exit 19), got \(error)")
             return
         }
         #expect(message.contains("4 attempts"), "\(message)")
