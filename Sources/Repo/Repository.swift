@@ -216,9 +216,10 @@ public final class Repository: @unchecked Sendable {
     /// rather than refer to them. Costs one listing of each pack kind. Returns those packs.
     @discardableResult
     func forgetMissingPacks() throws -> Set<Digest256> {
-        try forgetMissingPacks(stored: try storedPacks())
+        forgetMissingPacks(stored: try storedPacks())
     }
 
+    @discardableResult
     private func forgetMissingPacks(stored: [Digest256: (kind: ObjectKind, size: Int)]) -> Set<Digest256> {
         index.removeBlobs { stored[$0] == nil }
     }
