@@ -224,10 +224,11 @@ public final class Repository: @unchecked Sendable {
         index.removeBlobs { stored[$0] == nil }
     }
 
-    /// What a snapshot does before it reads anything, from one listing of each pack kind:
+    /// What a snapshot (or a copy, into its target) does before it stores anything, from one
+    /// listing of each pack kind:
     /// forgets indexed packs that are missing (`forgetMissingPacks`), then indexes the packs
     /// an interrupted snapshot stored but did not index (`UnindexedPackAdopter`).
-    func prepareForSnapshot(cancellation: Cancellation) throws -> AdoptedPacks {
+    func prepareForNewBlobs(cancellation: Cancellation) throws -> AdoptedPacks {
         let stored = try storedPacks()
         forgetMissingPacks(stored: stored)
         return try UnindexedPackAdopter(repository: self, cancellation: cancellation).adopt(stored: stored)

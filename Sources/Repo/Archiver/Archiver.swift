@@ -41,7 +41,7 @@ public final class Archiver {
         guard !paths.isEmpty else { throw SnapshotError.noPaths }
         let roots = paths.map(Self.absolute)
         let parent = try findParent(paths: roots.map { $0.description })
-        adopted = try repository.prepareForSnapshot(cancellation: options.cancellation)
+        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation)
         let sink = BlobSink(repository: repository, workers: options.jobs)
         let scanner = SizeScanner(roots: roots, rules: options.rules)
         scanner.start()
@@ -188,7 +188,7 @@ public final class Archiver {
     /// `beforeSave` runs once the stream has ended and its data is stored; if it throws
     /// (the command that produced the stream failed), no snapshot is written.
     public func snapshot(stream fd: Int32, name: String, beforeSave: () throws -> Void = {}) throws -> StoredSnapshot {
-        adopted = try repository.prepareForSnapshot(cancellation: options.cancellation)
+        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation)
         let sink = BlobSink(repository: repository, workers: options.jobs)
         do {
             let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)

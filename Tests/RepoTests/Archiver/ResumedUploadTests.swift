@@ -112,7 +112,8 @@ import Testing
         #expect(adopted.packs == orphans.count)
 
         let report = try PruneFixtures.prune(try world.reopen())
-        #expect(report.unindexedPacks == 0 && report.condemnedPacks == 0 && report.repackedPacks == 0)
+        // (A tree pack may be repacked: the source's parent directories change under parallel tests.)
+        #expect(report.unindexedPacks == 0 && report.condemnedPacks == 0)
         #expect(try Self.dataPacks(world) == dataOrphans)
         let check = try PruneFixtures.fullCheck(world)
         #expect(check.isClean && check.notes.isEmpty, "\(check.problems) \(check.notes)")
