@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Storage
+import Workers
 
 /// An open repository: its backend, parameters and index, its blob layer (which alone
 /// holds the blob keys) and the sealer of its other objects.
@@ -215,9 +216,26 @@ public final class Repository: @unchecked Sendable {
     /// rather than refer to them. Costs one listing of each pack kind. Returns those packs.
     @discardableResult
     func forgetMissingPacks() throws -> Set<Digest256> {
-        let stored = try storedPacks()
-        return index.removeBlobs { stored[$0] == nil }
+        forgetMissingPacks(stored: try storedPacks())
     }
+
+    @discardableResult
+    private func forgetMissingPacks(stored: [Digest256: (kind: ObjectKind, size: Int)]) -> Set<Digest256> {
+        index.removeBlobs { stored[$0] == nil }
+    }
+
+    /// What a snapshot (or a copy, into its target) does before it stores anything, from one
+    /// listing of each pack kind:
+    /// forgets indexed packs that are missing (`forgetMissingPacks`), then indexes the packs
+    /// an interrupted snapshot stored but did not index (`UnindexedPackAdopter`).
+    func prepareForNewBlobs(cancellation: Cancellation) throws -> AdoptedPacks {
+        let stored = try storedPacks()
+        forgetMissingPacks(stored: stored)
+        return try UnindexedPackAdopter(repository: self, cancellation: cancellation).adopt(stored: stored)
+    }
+
+    /// Whether an index object or a condemned list names the pack.
+    func isListed(pack: Digest256) -> Bool { index.pack(pack) != nil }
 
     /// About `count` ids spread evenly over the index, for timing lookups at scale.
     @_spi(Benchmarks) public func indexSample(count: Int) -> [Digest256] { index.sample(count: count) }

@@ -125,13 +125,16 @@ public final class JobRunner {
         var steps: [StepResult] = []
         if !job.paths.isEmpty {
             steps.append(StepResult.measure("files", isBackup: true) {
-                let stored = try archiver(repository, lock).snapshot(paths: job.paths)
+                let snapshotter = archiver(repository, lock)
+                let stored = try snapshotter.snapshot(paths: job.paths)
                 let summary = stored.snapshot.summary
                 let files = summary.filesNew + summary.filesChanged + summary.filesUnchanged
+                let adopted = snapshotter.adopted
+                let resumed = adopted.packs > 0 ? "; resumed \(adopted.packs) packs (\(ByteCount.text(adopted.bytes))) of an interrupted upload" : ""
                 if stored.snapshot.partial {
-                    return (.warning, summary.bytesAdded, "snapshot \(stored.shortID): \(files) files, \(stored.snapshot.problems.count) could not be read: \(stored.snapshot.problems.prefix(3).joined(separator: "; "))")
+                    return (.warning, summary.bytesAdded, "snapshot \(stored.shortID): \(files) files, \(stored.snapshot.problems.count) could not be read: \(stored.snapshot.problems.prefix(3).joined(separator: "; "))\(resumed)")
                 }
-                return (.ok, summary.bytesAdded, "snapshot \(stored.shortID): \(files) files, \(ByteCount.text(summary.bytesTotal))")
+                return (.ok, summary.bytesAdded, "snapshot \(stored.shortID): \(files) files, \(ByteCount.text(summary.bytesTotal))\(resumed)")
             })
         }
         for source in job.databases where !options.cancellation.isCancelled {

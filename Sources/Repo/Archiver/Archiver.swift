@@ -20,6 +20,8 @@ public final class Archiver {
     private let start = Date()
 
     private let beforeCommit: () throws -> Void
+    /// The packs of an interrupted snapshot this one took over before it started.
+    public private(set) var adopted = AdoptedPacks()
 
     /// `beforeCommit` runs just before the snapshot object is written, after all its data
     /// is stored; the command passes its lock's `ensureHeld`, so that a snapshot whose lock
@@ -39,7 +41,7 @@ public final class Archiver {
         guard !paths.isEmpty else { throw SnapshotError.noPaths }
         let roots = paths.map(Self.absolute)
         let parent = try findParent(paths: roots.map { $0.description })
-        try repository.forgetMissingPacks()
+        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation)
         let sink = BlobSink(repository: repository, workers: options.jobs)
         let scanner = SizeScanner(roots: roots, rules: options.rules)
         scanner.start()
@@ -186,7 +188,7 @@ public final class Archiver {
     /// `beforeSave` runs once the stream has ended and its data is stored; if it throws
     /// (the command that produced the stream failed), no snapshot is written.
     public func snapshot(stream fd: Int32, name: String, beforeSave: () throws -> Void = {}) throws -> StoredSnapshot {
-        try repository.forgetMissingPacks()
+        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation)
         let sink = BlobSink(repository: repository, workers: options.jobs)
         do {
             let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)

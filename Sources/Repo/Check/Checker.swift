@@ -48,7 +48,7 @@ public struct Checker: Sendable {
         for id in stored.keys where !indexedIDs.contains(id) {
             report.notes.append(condemned.contains(id)
                 ? "pack \(id.hex) is condemned by a prune and awaits deletion by the next one"
-                : "pack \(id.hex) is not in any index (left by an interrupted operation; prune removes it)")
+                : "pack \(id.hex) is not in any index (left by an interrupted operation; the next snapshot adopts it if it holds new data, else prune removes it)")
         }
 
         // Index objects as stored, never the cache's copies: each matches its name, opens

@@ -69,8 +69,10 @@ public final class Copier {
         let all = sourceListing.snapshots
         let selected = try Self.select(specs, among: all.filter { filter.matches($0.snapshot) })
         let copies = CopyIndex(targetListing.snapshots)
-        // Blobs of target packs deleted behind its back are sent again, not referred to (D5).
-        try target.forgetMissingPacks()
+        // Blobs of target packs deleted behind its back are sent again, not referred to (D5);
+        // packs an interrupted copy or snapshot stored in the target without indexing them
+        // are adopted, so their blobs are not sent again.
+        let adopted = try target.prepareForNewBlobs(cancellation: options.cancellation)
 
         // Which source snapshots the target has already: they are skipped, and their trees
         // may be reused for the others (under the copy's own `copied_from` too: after a
@@ -82,6 +84,7 @@ public final class Copier {
             }
         }
         var summary = CopySummary()
+        summary.adopted = adopted
         (summary.damagedInSource, summary.damagedInTarget) = (sourceListing.damaged, targetListing.damaged)
         var pending: [(index: Int, root: Digest256)] = []
         var stop: Cancelled?

@@ -55,6 +55,9 @@ public struct CopySummary: Sendable {
     public internal(set) var snapshots: [CopiedSnapshot] = []
     /// Bytes written to the target's packs (compressed and encrypted) for the whole run.
     public internal(set) var bytesStored: UInt64 = 0
+    /// Packs of an interrupted copy or snapshot that the target held unindexed, taken over
+    /// before the copy began.
+    public internal(set) var adopted = AdoptedPacks()
     /// Source snapshots that do not load: not copied (the copy's exit says damage).
     public internal(set) var damagedInSource: [SnapshotListing.Damaged] = []
     /// Target snapshots that do not load: what they were copies of may be copied again.

@@ -83,6 +83,9 @@ enum CopyCommand {
     }
 
     private static func report(_ summary: CopySummary, _ output: Output) {
+        if summary.adopted.packs > 0 && !output.json {
+            output.line(SnapshotCommand.resumedLine(summary.adopted))
+        }
         for copied in summary.snapshots {
             let source = copied.source.shortID
             let target = copied.target?.shortID ?? ""

@@ -61,7 +61,7 @@ enum SnapshotCommand {
             stored = try archiver.snapshot(paths: arguments.positionals)
         }
         display.finish()
-        report(stored, context.output)
+        report(stored, adopted: archiver.adopted, context.output)
         return stored.snapshot.partial ? .partial : .success
     }
 
@@ -77,13 +77,19 @@ enum SnapshotCommand {
         if command.isEmpty { throw UsageError("--stdin-from-command needs a command after --") }
     }
 
-    static func report(_ stored: StoredSnapshot, _ output: Output) {
+    /// What snapshot and copy say when they took over an interrupted upload's packs.
+    static func resumedLine(_ adopted: AdoptedPacks) -> String {
+        "resumed: \(adopted.packs) packs (\(Format.bytes(adopted.bytes))) of an interrupted upload adopted"
+    }
+
+    static func report(_ stored: StoredSnapshot, adopted: AdoptedPacks, _ output: Output) {
         let s = stored.snapshot
         if output.json {
-            output.emit(SnapshotSummaryMessage(stored))
+            output.emit(SnapshotSummaryMessage(stored, adopted: adopted))
             return
         }
         for problem in s.problems { output.warning(problem) }
+        if adopted.packs > 0 { output.line(resumedLine(adopted)) }
         output.line("files: \(s.summary.filesNew) new, \(s.summary.filesChanged) changed, \(s.summary.filesUnchanged) unchanged; \(s.summary.directories) directories")
         output.line("read \(Format.bytes(s.summary.bytesRead)) of \(Format.bytes(s.summary.bytesTotal)), added \(Format.bytes(s.summary.bytesAdded)) in \(s.summary.blobsAdded) blobs, \(String(format: "%.2f", s.summary.durationSeconds)) s")
         output.line("snapshot \(stored.shortID) saved\(s.partial ? " (partial: \(s.problems.count) problem(s))" : "")")

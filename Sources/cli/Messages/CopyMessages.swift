@@ -41,6 +41,8 @@ struct CopySummaryMessage: Encodable {
     let bytes_stored: UInt64
     let blobs_read: Int
     let bytes_read: UInt64
+    let resumed_packs: Int
+    let resumed_bytes: UInt64
 
     init(_ summary: CopySummary) {
         snapshots_copied = summary.copied
@@ -51,5 +53,7 @@ struct CopySummaryMessage: Encodable {
         bytes_stored = summary.bytesStored
         blobs_read = summary.blobsRead
         bytes_read = summary.bytesRead
+        resumed_packs = summary.adopted.packs
+        resumed_bytes = summary.adopted.bytes
     }
 }

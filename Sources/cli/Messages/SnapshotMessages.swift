@@ -15,9 +15,12 @@ struct SnapshotSummaryMessage: Encodable {
     let bytes_total: UInt64
     let bytes_added: UInt64
     let blobs_added: Int
+    /// Packs of an interrupted snapshot taken over (indexed) before this one started.
+    let resumed_packs: Int
+    let resumed_bytes: UInt64
     let duration_seconds: Double
 
-    init(_ stored: StoredSnapshot) {
+    init(_ stored: StoredSnapshot, adopted: AdoptedPacks) {
         let s = stored.snapshot, summary = s.summary
         snapshot = stored.id
         partial = s.partial
@@ -30,6 +33,8 @@ struct SnapshotSummaryMessage: Encodable {
         bytes_total = summary.bytesTotal
         bytes_added = summary.bytesAdded
         blobs_added = summary.blobsAdded
+        resumed_packs = adopted.packs
+        resumed_bytes = adopted.bytes
         duration_seconds = summary.durationSeconds
     }
 }

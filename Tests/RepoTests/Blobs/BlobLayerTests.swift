@@ -88,4 +88,24 @@ import Testing
         #expect(batch.add(pack(blobs: 5))?.count == nil)
         #expect(batch.drain().count == 1)
     }
+
+    /// On a slow link 64 packs take long: an index object is written once the first pack
+    /// waiting for one was stored a minute ago, so a kill repeats at most that much.
+    @Test func indexObjectsEndOnceTheirFirstPackWaitedAMinute() {
+        let pack = IndexedPack(id: .zero, type: .data, salt: [], size: 0,
+                               entries: [PackEntry(type: .data, id: .zero, offset: 0, length: 0, plaintextLength: 0)])
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        var batch = IndexBatch()
+        #expect(batch.add(pack, now: start) == nil)
+        #expect(batch.add(pack, now: start + 30) == nil)
+        #expect(batch.add(pack, now: start + 59.9) == nil)
+        #expect(batch.add(pack, now: start + 60)?.count == 4)
+        // The clock starts again with the next pack.
+        #expect(batch.add(pack, now: start + 100) == nil)
+        #expect(batch.add(pack, now: start + 159) == nil)
+        #expect(batch.add(pack, now: start + 161)?.count == 3)
+        var quick = IndexBatch(maximumAge: 5)
+        #expect(quick.add(pack, now: start) == nil)
+        #expect(quick.add(pack, now: start + 5)?.count == 2)
+    }
 }

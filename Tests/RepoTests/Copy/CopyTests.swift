@@ -293,3 +293,36 @@ import Testing
         #expect(try Snapshot.decode(Array(future.utf8), name: "s") == snapshot)
     }
 }
+
+/// A copy into a target whose index writes failed leaves its packs unindexed there: the next
+/// copy adopts them and sends none of their data again (docs/design.md, "Resuming an
+/// interrupted upload").
+@Suite struct ResumedCopyTests {
+    @Test func theNextCopyAdoptsWhatAnInterruptedOneStored() throws {
+        let world = try CopyFixtures.World()
+        defer { world.remove() }
+        var generator = PruneFixtures.Generator(seed: 1660)
+        var files = CopyFixtures.Files()
+        for i in 0..<6 { files["media/clip-\(i).bin"] = PruneFixtures.random(700_000, &generator) }
+        let original = try world.snapshot(files)
+
+        var options = CopyOptions()
+        options.jobs = 2
+        let failingTarget = try Repository.open(backend: IndexWriteFailingBackend(try LocalBackend(existingAt: world.targetLocation)),
+                                                password: Array(CopyFixtures.targetPassword.utf8), cacheDirectory: nil)
+        #expect(throws: BackendError.self) {
+            try Copier(source: try world.openSource(cache: false), target: failingTarget, options: options).copy()
+        }
+        let target = try LocalBackend(existingAt: world.targetLocation)
+        let stranded = Set(try target.list(.dataPack).map(\.name))
+        let indexObjects = try target.list(.index)
+        #expect(stranded.count >= 2 && indexObjects.isEmpty)
+
+        let summary = try world.copy(cache: false)
+        #expect(summary.copied == 1)
+        #expect(summary.adopted.packs >= stranded.count && summary.adopted.skipped == 0, "\(summary.adopted)")
+        #expect(Set(try target.list(.dataPack).map(\.name)) == stranded, "no data sent again")
+        let copy = try #require(try world.copy(of: original))
+        try world.verifyCopy(copy, of: original)
+    }
+}
