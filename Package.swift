@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Jobs", dependencies: ["Posix", "Storage", "Repo", "TOML", "Workers", "CSQLite"]),
 
         // The `repo` executable: argument parsing and presentation only.
-        .executableTarget(name: "cli", dependencies: ["Posix", "Storage", "Repo", "Codec", "Jobs", "TOML", "Workers"]),
+        .executableTarget(name: "cli", dependencies: ["Posix", "Crypto", "Storage", "Repo", "Codec", "Jobs", "TOML", "Workers"]),
 
         // Micro-benchmarks: `swift run -c release repo-bench`.
         .executableTarget(name: "repo-bench", dependencies: ["Chunker", "Crypto", "Codec", "Storage", "Repo"],

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// Numbers and times as people read them.
 enum Format {
@@ -48,18 +49,43 @@ enum DateParsing {
         return time
     }
 
+    /// RFC 3339 through `Timestamps` and the local forms through `Calendar`, never through
+    /// ISO8601DateFormatter or DateFormatter: ICU, behind them, divides by zero on a long
+    /// fraction (`--time "2026-01-01T00:00:00.111…1Z"` crashed with SIGFPE).
     private static func read(_ text: String) -> Date? {
-        let iso = ISO8601DateFormatter()
-        iso.formatOptions = [.withInternetDateTime]
-        if let date = iso.date(from: text) { return date }
-        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = iso.date(from: text) { return date }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        for pattern in ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"] {
-            formatter.dateFormat = pattern
-            if let date = formatter.date(from: text) { return date }
+        if let date = Timestamps.parse(text) { return date }
+        return localTime(text)
+    }
+
+    /// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS` (or `T` for the space) in
+    /// this machine's time zone; nil for anything else, or a date that does not exist.
+    private static func localTime(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        let digit = UInt8(ascii: "0")...UInt8(ascii: "9")
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, bytes[range].allSatisfy(digit.contains) else { return nil }
+            return bytes[range].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         }
-        return nil
+        func byte(_ index: Int, is characters: String) -> Bool {
+            index < bytes.count && characters.utf8.contains(bytes[index])
+        }
+        guard [10, 16, 19].contains(bytes.count), let year = number(0..<4), byte(4, is: "-"), let month = number(5..<7),
+              byte(7, is: "-"), let day = number(8..<10) else { return nil }
+        var components = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+        if bytes.count >= 16 {
+            guard byte(10, is: " T"), let hour = number(11..<13), byte(13, is: ":"), let minute = number(14..<16) else { return nil }
+            (components.hour, components.minute) = (hour, minute)
+        }
+        if bytes.count == 19 {
+            guard byte(16, is: ":"), let second = number(17..<19) else { return nil }
+            components.second = second
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone.current
+        // A date that does not exist (Feb 30, 25:00) is refused, not rolled over.
+        guard let date = calendar.date(from: components),
+              calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date) == components
+        else { return nil }
+        return date
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Repo
 import Workers
@@ -6,6 +7,8 @@ import Workers
 // into one line on stderr (with --json, one JSON object: ErrorReport.swift) and a
 // documented exit code (ExitCode.swift).
 
+// Before anything touches OpenSSL: its exit handler races worker threads still exiting.
+OpenSSLLifetime.skipCleanupAtExit()
 signal(SIGPIPE, SIG_IGN)
 // The first Ctrl-C or SIGTERM stops work at its next safe point and the command says what
 // it saved (exit 130 or 143); a second one ends the process at once.

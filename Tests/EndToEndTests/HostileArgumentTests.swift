@@ -88,7 +88,9 @@ import Testing
         defer { workspace.remove() }
         let range = "from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
         for value in ["0001-01-01 00:00:00", "-1000000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "10000-01-01T00:00:00Z",
-                      "1969-12-31", "", "nan", "inf", "1e400"] {
+                      "1969-12-31", "", "nan", "inf", "1e400",
+                      // ICU, behind Foundation's date formatters, divided by zero on a long fraction (SIGFPE).
+                      "2026-01-01T00:00:00." + String(repeating: "1", count: 100) + "Z", "2026-02-30", "2026-01-01 24:00"] {
             expectRejected(try workspace.repo("snapshot", "--time", value, source), "--time", range, value)
             expectRejected(try workspace.repo("run", "nightly", "--time", value), "--time", range, value)
         }
