@@ -20,6 +20,8 @@ struct CommandContext {
     let environment: [String: String]
     /// Every backend opened, so that `--verbose` can report their requests at the end.
     let opened = OpenedBackends()
+    /// Shows the backends' waits before retries (`--verbose`, the progress line).
+    let retries: RetryReporter
 
     init(_ arguments: ParsedArguments) throws {
         self.arguments = arguments
@@ -33,6 +35,11 @@ struct CommandContext {
         noLock = arguments.has("no-lock")
         var environment = ProcessInfo.processInfo.environment
         lockWait = try Self.lockWait(arguments.value("lock-wait"), environment: environment["REPO_LOCK_WAIT"])
+        retries = RetryReporter(output: output)
+        if let budget = arguments.value("retry-budget") {
+            // Backends read it from there, as from REPO_RETRY_BUDGET (which it overrides).
+            environment["REPO_RETRY_BUDGET"] = String(try Self.retryBudget(budget))
+        }
         if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
         if let connections = arguments.value("s3-connections") {
             guard let value = Int(connections), (1...128).contains(value) else {
@@ -45,8 +52,8 @@ struct CommandContext {
 
     /// Opens a backend for `location` (`create`: for a new repository) and remembers it.
     func backend(at location: String, create: Bool = false) throws -> any Backend {
-        let backend = create ? try BackendFactory.create(location, environment: environment)
-                             : try BackendFactory.open(location, environment: environment)
+        let backend = create ? try BackendFactory.create(location, environment: environment, onRetry: retries.observer)
+                             : try BackendFactory.open(location, environment: environment, onRetry: retries.observer)
         opened.add(backend)
         return backend
     }
@@ -66,6 +73,7 @@ struct CommandContext {
                                       password: password ?? { try passwords.password() }, cacheDirectory: cacheDirectory,
                                       lockWait: lockWait, onLockWait: lockWaitNotice, onBackendOpened: { [opened] in opened.add($0) })
         opener.noLock = noLock
+        opener.onRetry = retries.observer
         let output = self.output
         opener.onReadWithoutLock = { note in if !output.quiet { Console.error("repo: \(note)\n") } }
         return opener
@@ -96,6 +104,14 @@ struct CommandContext {
         guard let seconds = TimeSpan.parse(text) else {
             let source = option == nil ? "REPO_LOCK_WAIT" : "--lock-wait"
             throw UsageError("\(source) needs a duration like 30s, 5m or 1h (0: do not wait), \(TimeSpan.rangeText), not \(text.debugDescription)")
+        }
+        return seconds
+    }
+
+    /// `--retry-budget`'s seconds: a duration up to a day (0: never retry).
+    static func retryBudget(_ text: String) throws -> TimeInterval {
+        guard let seconds = TimeSpan.parse(text), S3Configuration.budgetRange.contains(seconds) else {
+            throw UsageError("--retry-budget needs a duration like 30s, 10m or 1h (0: do not retry), from 0 to 24h, not \(text.debugDescription)")
         }
         return seconds
     }

@@ -34,6 +34,9 @@ public struct Job: Sendable {
     public var notify: [String]?
     /// How long a run waits for a lock held by another process before failing.
     public var lockWait: TimeInterval = 30 * 60
+    /// `retry-budget`: how long a request to a store is retried, for every repository the
+    /// job touches (over each repository's own); nil: theirs, or the default.
+    public var retryBudget: TimeInterval?
 
     public init(name: String, repository: String) {
         self.name = name
