@@ -36,9 +36,9 @@ struct CommandContext {
         var environment = ProcessInfo.processInfo.environment
         lockWait = try Self.lockWait(arguments.value("lock-wait"), environment: environment["REPO_LOCK_WAIT"])
         retries = RetryReporter(output: output)
-        if let budget = arguments.value("retry-budget") {
-            // Backends read it from there, as from REPO_RETRY_BUDGET (which it overrides).
-            environment["REPO_RETRY_BUDGET"] = String(try Self.retryBudget(budget))
+        if let budget = try Self.retryBudget(arguments.value("retry-budget"), environment: environment["REPO_RETRY_BUDGET"]) {
+            // Backends read it from there; the option overrides the environment's.
+            environment["REPO_RETRY_BUDGET"] = String(budget)
         }
         if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
         if let connections = arguments.value("s3-connections") {
@@ -108,10 +108,13 @@ struct CommandContext {
         return seconds
     }
 
-    /// `--retry-budget`'s seconds: a duration up to a day (0: never retry).
-    static func retryBudget(_ text: String) throws -> TimeInterval {
+    /// `--retry-budget`'s seconds (else REPO_RETRY_BUDGET's): a duration up to a day (0:
+    /// never retry); nil when neither is given.
+    private static func retryBudget(_ option: String?, environment: String?) throws -> TimeInterval? {
+        guard let text = option ?? environment else { return nil }
         guard let seconds = TimeSpan.parse(text), S3Configuration.budgetRange.contains(seconds) else {
-            throw UsageError("--retry-budget needs a duration like 30s, 10m or 1h (0: do not retry), from 0 to 24h, not \(text.debugDescription)")
+            let source = option == nil ? "REPO_RETRY_BUDGET" : "--retry-budget"
+            throw UsageError("\(source) needs a duration like 30s, 10m or 1h (0: do not retry), from 0 to 24h, not \(text.debugDescription)")
         }
         return seconds
     }

@@ -64,5 +64,7 @@ import Testing
 
         let bad = try workspace.repo(["snapshots", "--retry-budget", "soon"], timeout: 60)
         #expect(bad.status == 2 && bad.err.contains("--retry-budget needs a duration"), "\(bad)")
+        let badEnvironment = try workspace.repo(["snapshots"], environment: ["REPO_RETRY_BUDGET": "2d"], timeout: 60)
+        #expect(badEnvironment.status == 2 && badEnvironment.err.contains("REPO_RETRY_BUDGET needs a duration"), "\(badEnvironment)")
     }
 }
