@@ -67,7 +67,8 @@ final class ProgressDisplay: Sendable {
         if let retryAt = state.retryAt {
             let seconds = retryAt.timeIntervalSinceNow
             if seconds > 0 {
-                line += (line.isEmpty ? "" : ", ") + "waiting for the store: next try in \(Int(seconds.rounded(.up))) s"
+                // First, so that a narrow terminal cuts the counts rather than the wait.
+                line = "waiting for the store: next try in \(Int(seconds.rounded(.up))) s" + (line.isEmpty ? "" : "; " + line)
             } else {
                 state.retryAt = nil
             }

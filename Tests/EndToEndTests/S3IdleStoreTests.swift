@@ -67,4 +67,21 @@ import Testing
         let badEnvironment = try workspace.repo(["snapshots"], environment: ["REPO_RETRY_BUDGET": "2d"], timeout: 60)
         #expect(badEnvironment.status == 2 && badEnvironment.err.contains("REPO_RETRY_BUDGET needs a duration"), "\(badEnvironment)")
     }
+
+    /// SIGTERM during a wait before a retry (waits reach 30 s) ends the command at once, with
+    /// one line saying the store was not tried again.
+    @Test func aSignalEndsAWaitAtOnce() throws {
+        let closedPort = try LoopbackSocket.freePort()
+        let workspace = try Workspace("s3-signal")
+        defer { workspace.remove() }
+        workspace.extraEnvironment = MotoServer.credentials.merging(["REPO_REPOSITORY": "s3:http://127.0.0.1:\(closedPort)/bucket/b"]) { a, _ in a }
+        let child = try workspace.start(["snapshots"])
+        Thread.sleep(forTimeInterval: 4)  // by now the waits are seconds long
+        let signalled = Date()
+        child.kill(SIGTERM)
+        let result = child.wait(timeout: 60)
+        let after = Date().timeIntervalSince(signalled)
+        #expect(after < 1.5, "ended \(after) s after SIGTERM: \(result)")
+        #expect(result.status == 19 && result.err.hasSuffix("; not tried again: the command is stopping\n"), "\(result)")
+    }
 }

@@ -65,9 +65,10 @@ final class S3Client: @unchecked Sendable {
             }
             let elapsed = Date().timeIntervalSince(started)
             let request = requestLabel(type, key: key, query: query)
-            guard let wait = configuration.retry.nextWait(after: attempt, elapsed: elapsed), !Cancellation.process.isCancelled else {
+            let stopping = Cancellation.process.isCancelled
+            guard let wait = configuration.retry.nextWait(after: attempt, elapsed: elapsed), !stopping else {
                 throw S3ErrorMapping.gaveUp(failure, request: request, seconds: elapsed, attempts: attempt,
-                                            configuration: configuration, location: location)
+                                            configuration: configuration, location: location, stopping: stopping)
             }
             counters.retried()
             configuration.onRetry?(RetryEvent(store: location.description, request: request, failure: failure.summary,

@@ -36,12 +36,14 @@ enum S3ErrorMapping {
         }
     }
 
-    /// Retries ran out (the budget, or REPO_S3_MAX_ATTEMPTS): one line with the request, how
-    /// long it was tried and how often, and the last failure.
+    /// Retries ran out (the budget, or REPO_S3_MAX_ATTEMPTS), or the command is `stopping`
+    /// (a signal) and waits no longer: one line with the request, how long it was tried and
+    /// how often, and the last failure.
     static func gaveUp(_ last: S3Failure, request: String, seconds: Double, attempts: Int, configuration: S3Configuration,
-                       location: S3Location) -> BackendError {
+                       location: S3Location, stopping: Bool = false) -> BackendError {
         let tries = "\(attempts) \(attempts == 1 ? "attempt" : "attempts")"
-        let advice = last.isIdle
+        let advice = stopping ? "not tried again: the command is stopping"
+            : last.isIdle
             ? "check the endpoint, or raise REPO_S3_IDLE_TIMEOUT (now \(TimeSpan.describe(configuration.requestTimeout)))"
             : "check the network and endpoint, and try again"
         return .unreachable("the store at \(location.description) did not answer \(request) for \(TimeSpan.describeElapsed(seconds)) "
