@@ -11,17 +11,20 @@ public enum BackendFactory {
 
     private static func isObjectStore(_ location: String) -> Bool { location.hasPrefix("s3:") }
 
-    /// The backend of an existing repository.
-    public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Backend {
-        if isObjectStore(location) { return try S3Backend(url: location, environment: environment) }
+    /// The backend of an existing repository. `onRetry` is told of each wait before a
+    /// request is retried (backends that can fail transiently: S3).
+    public static func open(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            onRetry: RetryObserver? = nil) throws -> any Backend {
+        if isObjectStore(location) { return try S3Backend(url: location, environment: environment, onRetry: onRetry) }
         return try LocalBackend(existingAt: location)
     }
 
     /// A backend for a new repository; fails if one exists there. An S3 bucket is created
     /// when missing.
-    public static func create(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Backend {
+    public static func create(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                              onRetry: RetryObserver? = nil) throws -> any Backend {
         if isObjectStore(location) {
-            let backend = try S3Backend(url: location, environment: environment)
+            let backend = try S3Backend(url: location, environment: environment, onRetry: onRetry)
             try backend.createBucketIfNeeded()
             if try backend.stat(.config) != nil { throw BackendError.alreadyExists(location: backend.location) }
             return backend

@@ -48,4 +48,13 @@ public enum TimeSpan {
         }
         return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
     }
+
+    /// A measured span for messages, as `parse` reads it: `4.2s` under a minute, else whole
+    /// seconds (`10m0s`, `1h2m3s`).
+    public static func describeElapsed(_ seconds: TimeInterval) -> String {
+        guard seconds >= 59.95 else { return String(format: "%.1fs", max(0, seconds)) }
+        let whole = Int(seconds.rounded())
+        let (hours, minutes, rest) = (whole / 3600, whole % 3600 / 60, whole % 60)
+        return hours > 0 ? "\(hours)h\(minutes)m\(rest)s" : "\(minutes)m\(rest)s"
+    }
 }

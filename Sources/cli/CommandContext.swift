@@ -24,6 +24,8 @@ struct CommandContext {
     let environment: [String: String]
     /// Every backend opened, so that `--verbose` can report their requests at the end.
     let opened = OpenedBackends()
+    /// Shows the backends' waits before retries (`--verbose`, the progress line).
+    let retries: RetryReporter
 
     init(_ arguments: ParsedArguments) throws {
         self.arguments = arguments
@@ -37,6 +39,11 @@ struct CommandContext {
         noLock = arguments.has("no-lock")
         var environment = ProcessInfo.processInfo.environment
         lockWait = try Self.lockWait(arguments.value("lock-wait"), environment: environment["REPO_LOCK_WAIT"])
+        retries = RetryReporter(output: output)
+        if let budget = try Self.retryBudget(arguments.value("retry-budget"), environment: environment["REPO_RETRY_BUDGET"]) {
+            // Backends read it from there; the option overrides the environment's.
+            environment["REPO_RETRY_BUDGET"] = String(budget)
+        }
         if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
         if let connections = arguments.value("s3-connections") {
             guard let value = Int(connections), (1...128).contains(value) else {
@@ -77,8 +84,8 @@ struct CommandContext {
 
     /// Opens a backend for `location` (`create`: for a new repository) and remembers it.
     func backend(at location: String, create: Bool = false) throws -> any Backend {
-        let backend = create ? try BackendFactory.create(location, environment: environment)
-                             : try BackendFactory.open(location, environment: environment)
+        let backend = create ? try BackendFactory.create(location, environment: environment, onRetry: retries.observer)
+                             : try BackendFactory.open(location, environment: environment, onRetry: retries.observer)
         opened.add(backend)
         return backend
     }
@@ -98,6 +105,7 @@ struct CommandContext {
                                       password: password ?? { try passwords.password() }, cacheDirectory: cacheDirectory,
                                       lockWait: lockWait, onLockWait: lockWaitNotice, onBackendOpened: { [opened] in opened.add($0) })
         opener.noLock = noLock
+        opener.onRetry = retries.observer
         let output = self.output
         opener.onReadWithoutLock = { note in if !output.quiet { Console.error("repo: \(note)\n") } }
         return opener
@@ -128,6 +136,17 @@ struct CommandContext {
         guard let seconds = TimeSpan.parse(text) else {
             let source = option == nil ? "REPO_LOCK_WAIT" : "--lock-wait"
             throw UsageError("\(source) needs a duration like 30s, 5m or 1h (0: do not wait), \(TimeSpan.rangeText), not \(text.debugDescription)")
+        }
+        return seconds
+    }
+
+    /// `--retry-budget`'s seconds (else REPO_RETRY_BUDGET's): a duration up to a day (0:
+    /// never retry); nil when neither is given.
+    private static func retryBudget(_ option: String?, environment: String?) throws -> TimeInterval? {
+        guard let text = option ?? environment else { return nil }
+        guard let seconds = TimeSpan.parse(text), S3Configuration.budgetRange.contains(seconds) else {
+            let source = option == nil ? "REPO_RETRY_BUDGET" : "--retry-budget"
+            throw UsageError("\(source) needs a duration like 30s, 10m or 1h (0: do not retry), from 0 to 24h, not \(text.debugDescription)")
         }
         return seconds
     }

@@ -53,6 +53,8 @@ let globalOptions: [OptionSpec] = [
                "run COMMAND (with sh -c, without repo's secrets in its environment) and use the first line it prints as the password (or set REPO_PASSWORD_COMMAND)"),
     OptionSpec("lock-wait", value: "DURATION",
                "when the repository is locked, retry for up to DURATION (30s, 5m, 1h; default 0: fail at once; or set REPO_LOCK_WAIT)"),
+    OptionSpec("retry-budget", value: "DURATION",
+               "retry a request the store failed (5xx, SlowDown, timeouts, lost or refused connections) for up to DURATION in all (default 10m; 0: never; or set REPO_RETRY_BUDGET)"),
     OptionSpec("no-lock", "commands that only read (snapshots, ls, dump, diff, restore, check, stats) take no lock; one that cannot write its lock reads without one anyway"),
     OptionSpec("cache-dir", value: "DIR", "local cache directory (default $XDG_CACHE_HOME/repo or ~/.cache/repo)"),
     OptionSpec("no-cache", "do not use the local cache"),

@@ -33,7 +33,7 @@ enum Help {
             lines.append(contentsOf: render(spec.options))
         }
         lines.append("")
-        lines.append("global options: --repo, --password-file, --password-command, --lock-wait, --no-lock, --limit-upload, --limit-download, --cache-dir, --no-cache, --json, --quiet, --verbose")
+        lines.append("global options: --repo, --password-file, --password-command, --lock-wait, --retry-budget, --no-lock, --limit-upload, --limit-download, --cache-dir, --no-cache, --json, --quiet, --verbose")
         return lines.joined(separator: "\n")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 import Synchronization
 
 /// One self-rewriting status line on stderr while a snapshot runs: files, bytes, rate and
@@ -14,6 +15,10 @@ final class ProgressDisplay: Sendable {
     private struct State {
         var drawn = false
         var lastStatus = Date()  // the first status after a second: short runs print only the summary
+        /// The progress part of the line last drawn, to redraw it with a wait.
+        var lastLine = ""
+        /// When the store is tried again, while a request waits to retry.
+        var retryAt: Date?
     }
     private let state = Mutex(State())
 
@@ -41,11 +46,35 @@ final class ProgressDisplay: Sendable {
             line += ", ETA \(Format.duration(Double(progress.bytesTotal - progress.bytesDone) / rate))"
         }
         line += ", \(Format.duration(progress.elapsedSeconds))"
-        let width = terminalWidth()
         state.withLock { state in
-            output.terminal("\r\u{1B}[2K" + String(line.prefix(width - 1)))
-            state.drawn = true
+            state.lastLine = line
+            draw(&state)
         }
+    }
+
+    /// A request waits before trying the store again: said on the line until the try.
+    func waiting(_ event: RetryEvent) {
+        guard isActive && !json else { return }
+        state.withLock { state in
+            let at = Date().addingTimeInterval(event.wait)
+            state.retryAt = max(state.retryAt ?? at, at)
+            draw(&state)
+        }
+    }
+
+    private func draw(_ state: inout State) {
+        var line = state.lastLine
+        if let retryAt = state.retryAt {
+            let seconds = retryAt.timeIntervalSinceNow
+            if seconds > 0 {
+                // First, so that a narrow terminal cuts the counts rather than the wait.
+                line = "waiting for the store: next try in \(Int(seconds.rounded(.up))) s" + (line.isEmpty ? "" : "; " + line)
+            } else {
+                state.retryAt = nil
+            }
+        }
+        output.terminal("\r\u{1B}[2K" + String(line.prefix(terminalWidth() - 1)))
+        state.drawn = true
     }
 
     private func emitStatus(_ progress: SnapshotProgress) {

@@ -94,6 +94,21 @@ final class JobFileDecoderTests: XCTestCase {
         XCTAssertEqual(job.lockWait, 1800)
     }
 
+    func testRetryBudgetPerRepositoryAndPerJob() throws {
+        let file = try decode("""
+            [repository.offsite]
+            location = "s3://bucket/app"
+            retry-budget = "30m"
+            [job.j]
+            repository = "offsite"
+            paths = ["/a"]
+            retry-budget = "1h"
+            """)
+        XCTAssertEqual(file.repositories["offsite"]?.retryBudget, 1800)
+        XCTAssertEqual(try file.job("j").retryBudget, 3600)
+        XCTAssertNil(try decode("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n").job("j").retryBudget)
+    }
+
     func testUnknownKeysAreErrorsAtTheirPlace() {
         let base = "[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n"
         assertError(base + "retention = 3\n", at: 6, 1, "unknown key `retention`")
@@ -113,6 +128,7 @@ final class JobFileDecoderTests: XCTestCase {
         assertError(base + "paths = [\"/a\"]\nkeep = { daily = \"seven\" }\n", at: 6, 18, "integer")
         assertError(base + "paths = [\"/a\"]\nkeep = {}\n", at: 6, 8, "keeps nothing")
         assertError(base + "paths = [\"/a\"]\nlock-wait = \"soon\"\n", at: 6, 13, "duration")
+        assertError(base + "paths = [\"/a\"]\nretry-budget = \"2d\"\n", at: 6, 16, "from 0 to 24h")
         assertError(base + "[[job.j.database]]\ntype = \"oracle\"\nname = \"x\"\n", at: 6, 8, "postgres, mysql, sqlite, command")
         assertError(base + "[[job.j.database]]\ntype = \"sqlite\"\nname = \"x\"\n", at: 5, 1, "needs `path`")
         assertError(base + "[[job.j.database]]\ntype = \"command\"\nname = \"x\"\n", at: 5, 1, "needs `command`")

@@ -24,6 +24,21 @@ import Testing
         #expect(access.environment["REPO_S3_STORAGE_CLASS"] == nil, "one table's settings stay with its repository")
     }
 
+    /// `retry-budget`: the command line's (REPO_RETRY_BUDGET in the environment) over the
+    /// job's, over the repository table's; none given, the backend's default.
+    @Test func theRetryBudgetComesFromTheCommandLineThenTheJobThenTheTable() {
+        let table = RepositoryConfig(name: "offsite", location: "s3://bucket/prefix")
+        var withBudget = table
+        withBudget.retryBudget = 120
+        var access = RepositoryAccess(environment: [:], cacheDirectory: nil)
+        #expect(access.opener(table).environment["REPO_RETRY_BUDGET"] == nil)
+        #expect(access.opener(withBudget).environment["REPO_RETRY_BUDGET"] == "120.0")
+        access.retryBudget = 1800
+        #expect(access.opener(withBudget).environment["REPO_RETRY_BUDGET"] == "1800.0")
+        access.environment["REPO_RETRY_BUDGET"] = "45s"
+        #expect(access.opener(withBudget).environment["REPO_RETRY_BUDGET"] == "45s")
+    }
+
     @Test func theTablesOwnPasswordSourceComesFirstThenTheCommandLineThenTheEnvironment() throws {
         let own = try Self.passwordFile("own"), given = try Self.passwordFile("given")
         defer { for path in [own, given] { try? FileManager.default.removeItem(atPath: path) } }

@@ -123,7 +123,7 @@ struct S3BackendTests {
         let backend = try S3TestBackends.backend(on: moto, bucket: bucket, endpoint: proxy.endpoint, configuration: S3TestBackends.configuration {
             $0.multipartThreshold = 5 << 20
             $0.partSize = 5 << 20
-            $0.maxAttempts = 3
+            $0.retry.maxAttempts = 3
         })
         proxy.inject { $0.method == "PUT" && $0.target.contains("partNumber=2") ? .internalError : nil }
         var objects = SeededObjects(seed: 35)

@@ -17,6 +17,7 @@ import Glibc
 //     proxy.injectRandomly(probability: 0.2, seed: 7, faults: [.slowDown, .internalError, .dropBeforeResponse])
 //     proxy.inject(.stall(seconds: 5), onRequests: [1])
 //     proxy.failEveryRequest(with: .internalError)
+//     proxy.refuseConnections(); …; try proxy.acceptConnections()   // an endpoint that is down
 //
 // One thread per client connection; client connections are kept alive across requests
 // (the store's own `Connection: close` is not passed on when the answer's length is known),
@@ -41,6 +42,9 @@ public final class FaultProxy: Sendable {
         case dropMidResponse
         /// Like `dropBeforeResponse`, but with a TCP reset ("connection reset by peer").
         case resetBeforeResponse
+        /// The request is read and not passed on; no answer comes, and the connection is
+        /// closed after `seconds` (a store that hangs: the client's idle timeout ends it first).
+        case hang(seconds: Double)
 
         public var description: String {
             switch self {
@@ -50,13 +54,14 @@ public final class FaultProxy: Sendable {
             case .dropBeforeResponse: return "drop before response"
             case .dropMidResponse: return "drop mid-response"
             case .resetBeforeResponse: return "reset before response"
+            case .hang(let seconds): return "hang \(seconds) s"
             }
         }
 
         /// Faults after which the store has not seen the request.
         public var isBeforeStore: Bool {
             switch self {
-            case .internalError, .slowDown, .dropBeforeResponse, .resetBeforeResponse: return true
+            case .internalError, .slowDown, .dropBeforeResponse, .resetBeforeResponse, .hang: return true
             case .stall, .dropMidResponse: return false
             }
         }
@@ -108,7 +113,8 @@ public final class FaultProxy: Sendable {
 
     public let upstreamPort: UInt16
     public let port: UInt16
-    private let listener: LoopbackSocket
+    /// Accepting connections, nil while refusing them.
+    private let listener: Mutex<LoopbackSocket?>
     private let state = Mutex(State())
     /// Open connections (to clients and to the store), nil once stopped.
     private let connections = Mutex<[ObjectIdentifier: LoopbackSocket]?>([:])
@@ -118,8 +124,13 @@ public final class FaultProxy: Sendable {
 
     public init(upstreamPort: UInt16) throws {
         self.upstreamPort = upstreamPort
-        listener = try LoopbackSocket.listen()
-        port = listener.localPort
+        let socket = try LoopbackSocket.listen()
+        port = socket.localPort
+        listener = Mutex(socket)
+        startAccepting(socket)
+    }
+
+    private func startAccepting(_ listener: LoopbackSocket) {
         // The acceptor holds the proxy weakly, so a proxy nobody stops still goes away
         // (a connection being served holds it until that connection ends).
         Thread.detachNewThread { [weak self, listener] in
@@ -135,6 +146,30 @@ public final class FaultProxy: Sendable {
                 }
             }
             listener.close()
+        }
+    }
+
+    // MARK: Outages
+
+    /// The endpoint goes down: nothing listens on the port (connections are refused) and
+    /// every open connection is cut, until `acceptConnections()`.
+    public func refuseConnections() {
+        guard let closing = listener.withLock({ listener -> LoopbackSocket? in
+            defer { listener = nil }
+            return listener
+        }) else { return }
+        closing.shutdown()  // the acceptor wakes, and closes it
+        let open = connections.withLock { $0.map { Array($0.values) } ?? [] }
+        for socket in open { socket.shutdown() }
+    }
+
+    /// The endpoint is back, on the same port.
+    public func acceptConnections() throws {
+        try listener.withLock { listener in
+            guard listener == nil, !isStopped else { return }
+            let socket = try LoopbackSocket.listen(port: port)
+            listener = socket
+            startAccepting(socket)
         }
     }
 
@@ -223,7 +258,7 @@ public final class FaultProxy: Sendable {
             return connections.map { Array($0.values) }
         }
         guard let open else { return }
-        listener.shutdown()  // the acceptor wakes, and closes it
+        listener.withLock { $0?.shutdown() }  // the acceptor wakes, and closes it
         for socket in open { socket.shutdown() }
     }
 
@@ -332,6 +367,12 @@ public final class FaultProxy: Sendable {
             case .resetBeforeResponse?:
                 record(request, fault, status: nil)
                 client.reset()
+                return
+            case .hang(let seconds)?:
+                record(request, fault, status: nil)
+                let until = Date().addingTimeInterval(seconds)
+                while Date() < until && !isStopped { usleep(20_000) }
+                client.shutdown()
                 return
             default:
                 break

@@ -39,6 +39,9 @@ public struct Job: Sendable {
     /// `limit-download`); nil: none, unless the command line sets one.
     public var limitUpload: BandwidthSchedule?
     public var limitDownload: BandwidthSchedule?
+    /// `retry-budget`: how long a request to a store is retried, for every repository the
+    /// job touches (over each repository's own); nil: theirs, or the default.
+    public var retryBudget: TimeInterval?
 
     public init(name: String, repository: String) {
         self.name = name

@@ -41,6 +41,7 @@ struct JobFileDecoder {
         }
         config.s3StorageClass = try reader.string("s3-storage-class")
         config.s3Connections = try reader.integer("s3-connections", in: 1...128)
+        config.retryBudget = try retryBudget(reader)
         try reader.finish()
         return config
     }
@@ -78,6 +79,7 @@ struct JobFileDecoder {
         }
         job.limitUpload = try bandwidth("limit-upload", reader)
         job.limitDownload = try bandwidth("limit-download", reader)
+        job.retryBudget = try retryBudget(reader)
         job.drillFiles = try reader.integer("drill-files", in: 0...10_000) ?? job.drillFiles
         job.diskWarning = try reader.integer("disk-warning", in: 0...100) ?? job.diskWarning
         job.notify = try reader.stringArray("notify")
@@ -118,6 +120,15 @@ struct JobFileDecoder {
         } catch {
             throw reader.valueError("`\(key)` in \(reader.name): \(error)", at: key)
         }
+    }
+
+    /// `retry-budget` of a job or repository table: a duration up to a day (0: no retries).
+    private func retryBudget(_ reader: TOMLTableReader) throws -> TimeInterval? {
+        guard let text = try reader.string("retry-budget") else { return nil }
+        guard let seconds = TimeSpan.parse(text), S3Configuration.budgetRange.contains(seconds) else {
+            throw reader.valueError("`retry-budget` in \(reader.name) must be a duration like 10m or 1h, from 0 to 24h, not \(text.debugDescription)", at: "retry-budget")
+        }
+        return seconds
     }
 
     /// One `[[job.NAME.database]]`: the keys each type takes, and only those.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `[repository.NAME]` table: where a repository is and how to open it.
 public struct RepositoryConfig: Sendable, Equatable {
     public var name: String
@@ -9,6 +11,8 @@ public struct RepositoryConfig: Sendable, Equatable {
     public var s3StorageClass: String?
     /// `--s3-connections`.
     public var s3Connections: Int?
+    /// `retry-budget`: how long a request to this repository's store is retried (seconds).
+    public var retryBudget: TimeInterval?
 
     public init(name: String, location: String, passwordFile: String? = nil, passwordCommand: String? = nil,
                 s3StorageClass: String? = nil, s3Connections: Int? = nil) {

@@ -1,5 +1,6 @@
 import Foundation
 import Repo
+import Storage
 
 /// Opens the repositories a job file names (a `RepositoryOpener` per repository table:
 /// its S3 settings, its password source) and takes their locks, waiting as the job allows.
@@ -16,6 +17,11 @@ public struct RepositoryAccess: Sendable {
     public var passwordCommand: String?
     /// Told when a repository that cannot be written is read without a lock.
     public var onReadWithoutLock: (@Sendable (String) -> Void)?
+    /// The job's `retry-budget`: over each repository's own, under the environment's
+    /// REPO_RETRY_BUDGET (where the command line's `--retry-budget` lands).
+    public var retryBudget: TimeInterval?
+    /// Told of each wait before a backend retries a request.
+    public var onRetry: RetryObserver?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 cacheDirectory: String? = LocalCache.defaultDirectory(), lockWait: TimeInterval = 0,
@@ -33,13 +39,18 @@ public struct RepositoryAccess: Sendable {
         var backendEnvironment = environment
         if let storageClass = config.s3StorageClass { backendEnvironment["REPO_S3_STORAGE_CLASS"] = storageClass }
         if let connections = config.s3Connections { backendEnvironment["REPO_S3_CONNECTIONS"] = String(connections) }
+        if environment["REPO_RETRY_BUDGET"] == nil, let budget = retryBudget ?? config.retryBudget {
+            backendEnvironment["REPO_RETRY_BUDGET"] = String(budget)
+        }
         let ownSource = config.passwordFile != nil || config.passwordCommand != nil
         let passwords = PasswordSource(file: ownSource ? config.passwordFile : passwordFile,
                                        command: ownSource ? config.passwordCommand : passwordCommand, environment: environment)
-        return RepositoryOpener(location: config.location, name: "repository \(config.name) (\(config.location))",
-                                environment: backendEnvironment,
-                                password: { try passwords.password(prompt: "password of repository \(config.name): ") },
-                                cacheDirectory: cacheDirectory, lockWait: lockWait, onLockWait: onLockWait)
+        var opener = RepositoryOpener(location: config.location, name: "repository \(config.name) (\(config.location))",
+                                      environment: backendEnvironment,
+                                      password: { try passwords.password(prompt: "password of repository \(config.name): ") },
+                                      cacheDirectory: cacheDirectory, lockWait: lockWait, onLockWait: onLockWait)
+        opener.onRetry = onRetry
+        return opener
     }
 
     /// Opens `config`'s repository without loading its index (load it under a lock).

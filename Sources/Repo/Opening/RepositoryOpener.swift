@@ -32,6 +32,8 @@ public struct RepositoryOpener {
     public var onReadWithoutLock: ((String) -> Void)?
     /// Told of every backend opened (to report its requests at the end, say).
     public var onBackendOpened: ((any Backend) -> Void)?
+    /// Told of each wait before the backend retries a request (to show it).
+    public var onRetry: RetryObserver?
 
     public init(location: String, name: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                 password: @escaping () throws -> [UInt8], cacheDirectory: String? = LocalCache.defaultDirectory(),
@@ -50,7 +52,7 @@ public struct RepositoryOpener {
     /// The repository's backend, once its format version is known to be readable; asks
     /// for no password. (For opening several repositories: check them all first.)
     public func backend() throws -> any Backend {
-        let backend = try BackendFactory.open(location, environment: environment)
+        let backend = try BackendFactory.open(location, environment: environment, onRetry: onRetry)
         onBackendOpened?(backend)
         try Repository.checkFormatVersion(backend: backend)
         return backend

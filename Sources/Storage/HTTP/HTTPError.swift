@@ -31,10 +31,12 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         return false
     }
 
-    /// A certificate the system does not trust will not become trusted by retrying.
+    /// A certificate the system does not trust will not become trusted by retrying. A name
+    /// that does not resolve may well: resolvers fail during the same outages as the
+    /// network, so that is retried like a refused connection (and its message says which
+    /// name, should it never resolve).
     public var isPermanent: Bool {
         if case .tls = self { return true }
-        if case .unresolvable = self { return true }
         return false
     }
 }

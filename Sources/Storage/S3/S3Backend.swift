@@ -13,14 +13,17 @@ public final class S3Backend: Backend {
     let client: S3Client
     private let s3: S3Location
 
-    /// `url` is `s3://BUCKET/PREFIX` (AWS) or `s3:https://ENDPOINT/BUCKET/PREFIX`.
+    /// `url` is `s3://BUCKET/PREFIX` (AWS) or `s3:https://ENDPOINT/BUCKET/PREFIX`; the
+    /// settings are `configuration`, else the environment's. `onRetry`, when given, is told
+    /// of each wait before a retry.
     public init(url: String, configuration: S3Configuration? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(BackendError) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, onRetry: RetryObserver? = nil) throws(BackendError) {
         let virtualHosted = environment["REPO_S3_VIRTUAL_HOSTED"].map { $0 == "1" }
         s3 = try S3Location(parsing: url, virtualHosted: virtualHosted)
         let (credentials, region) = try AWSCredentials.resolve(environment: environment, home: nil)
-        let settings: S3Configuration
+        var settings: S3Configuration
         if let configuration { settings = configuration } else { settings = try S3Configuration(environment: environment) }
+        if let onRetry { settings.onRetry = onRetry }
         client = S3Client(location: s3, configuration: settings,
                           credentials: credentials, region: region ?? "us-east-1")
         location = s3.description

@@ -1,12 +1,15 @@
 import Crypto
 import Foundation
+import Workers
 
-/// Signed HTTP requests to one bucket, with bounded retries.
+/// Signed HTTP requests to one bucket, retried within a time budget.
 ///
 /// Synchronous (the caller's thread does the work) and thread-safe: `HTTPClient` runs the
-/// requests, up to `connections` at once. Retried: connection failures, timeouts, 500, 502, 503
-/// (SlowDown), 504 and S3's RequestTimeout, with exponential backoff and full jitter.
-/// Everything else is answered at once.
+/// requests, up to `connections` at once. Retried as `configuration.retry` allows (exponential
+/// backoff, full jitter, a budget of time per request): refused, reset or lost connections,
+/// names that do not resolve, timeouts, 500, 502, 503 (SlowDown), 504, S3's RequestTimeout
+/// and throttling. Everything else (authentication, signatures, access denied, a missing
+/// bucket, an untrusted certificate) is answered at once.
 final class S3Client: @unchecked Sendable {
     struct Response {
         let status: Int
@@ -31,8 +34,9 @@ final class S3Client: @unchecked Sendable {
     var region: String { signer.region }
 
     /// Sends one request (key nil: the bucket itself), retrying what may succeed on a
-    /// second try. `type` names it in the statistics. Statuses in `accept` are answers;
-    /// any other is turned into an error by `S3ErrorMapping`.
+    /// later try as `configuration.retry` allows, and telling `configuration.onRetry` of each
+    /// wait. `type` names it in the statistics. Statuses in `accept` are answers; any other
+    /// is turned into an error by `S3ErrorMapping`.
     func send(_ method: String, key: String?, query: [(String, String)] = [], headers extra: [String: String] = [:],
               body: Data? = nil, type: String, accept: Set<Int> = [200]) throws(BackendError) -> Response {
         let payloadHash: String
@@ -45,47 +49,68 @@ final class S3Client: @unchecked Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let outcome = perform(method, key: key, query: query, headers: extra, body: body, payloadHash: payloadHash, type: type)
-            let last: BackendError
-            switch outcome {
+            let failure: S3Failure
+            switch try perform(method, key: key, query: query, headers: extra, body: body, payloadHash: payloadHash, type: type) {
             case .success(let response) where accept.contains(response.status):
                 return response
             case .success(let response):
-                let failure = S3ErrorMapping.error(for: response, location: location, key: key, region: region)
-                guard S3ErrorMapping.isRetryable(response), attempt < configuration.maxAttempts else {
-                    throw attempt > 1 ? S3ErrorMapping.exhausted(failure, attempts: attempt, location: location) : failure
+                // Authentication, signature, access denied, a missing bucket: no try will change it.
+                guard S3ErrorMapping.isRetryable(response) else {
+                    throw S3ErrorMapping.error(for: response, location: location, key: key, region: region)
                 }
-                last = failure
+                failure = .answer(response)
             case .failure(let error):
                 guard !error.isPermanent else { throw .service("\(location.description): \(error)") }
-                guard attempt < configuration.maxAttempts else {
-                    if case .timedOut = error {
-                        throw S3ErrorMapping.idle(method: method, seconds: configuration.requestTimeout, attempts: attempt, location: location)
-                    }
-                    throw S3ErrorMapping.exhausted(.service("\(error)"), attempts: attempt, location: location)
-                }
-                last = .service("\(error)")
+                failure = .transport(error)
             }
-            let ceiling = min(configuration.maxRetryDelay, configuration.retryBaseDelay * pow(2, Double(attempt - 1)))
-            let delay = Double.random(in: 0...ceiling)
-            // The budget covers all tries: none starts once the wait would reach it.
-            guard Date().timeIntervalSince(started) + delay < configuration.requestBudget else {
-                throw S3ErrorMapping.overBudget(last, method: method, seconds: configuration.requestBudget, attempts: attempt, location: location)
+            let elapsed = Date().timeIntervalSince(started)
+            let request = requestLabel(type, key: key, query: query)
+            let stopping = Cancellation.process.isCancelled
+            guard let wait = configuration.retry.nextWait(after: attempt, elapsed: elapsed), !stopping else {
+                throw S3ErrorMapping.gaveUp(failure, request: request, seconds: elapsed, attempts: attempt,
+                                            configuration: configuration, location: location, stopping: stopping)
             }
             counters.retried()
-            Thread.sleep(forTimeInterval: delay)
+            configuration.onRetry?(RetryEvent(store: location.description, request: request, failure: failure.summary,
+                                              attempt: attempt, wait: wait, elapsed: elapsed))
+            Self.sleep(wait)
         }
     }
 
+    /// Sleeps `seconds`, or less when the process is asked to stop (SIGINT, SIGTERM): a wait
+    /// of 30 s must not hold up a stop.
+    private static func sleep(_ seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        while !Cancellation.process.isCancelled {
+            let left = until.timeIntervalSinceNow
+            guard left > 0 else { return }
+            Thread.sleep(forTimeInterval: min(left, 0.1))
+        }
+    }
+
+    /// How messages name a request: `PUT data/ab/ab12cd34ef56…`, `LIST index/`, `HEAD bucket`.
+    func requestLabel(_ type: String, key: String?, query: [(String, String)]) -> String {
+        let prefix = location.key("")
+        func relative(_ key: String) -> String { key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key }
+        guard let key else {
+            if let listed = query.first(where: { $0.0 == "prefix" })?.1, !relative(listed).isEmpty { return "\(type) \(relative(listed))" }
+            return "\(type) bucket"
+        }
+        var parts = relative(key).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if let last = parts.last, last.count > 16, last.allSatisfy(\.isHexDigit) { parts[parts.count - 1] = last.prefix(12) + "…" }
+        return "\(type) \(parts.joined(separator: "/"))"
+    }
+
+    /// One try: the store's answer, or why there was none. Throws only what no try can change.
     private func perform(_ method: String, key: String?, query: [(String, String)], headers extra: [String: String], body: Data?,
-                         payloadHash: String, type: String) -> Result<Response, HTTPError> {
+                         payloadHash: String, type: String) throws(BackendError) -> Result<Response, HTTPError> {
         let (host, path) = location.address(region: region, key: key)
         var headers = [String: String]()
         for (name, value) in extra { headers[name.lowercased()] = value }
         signer.sign(method: method, host: host, path: path, query: query, headers: &headers, payloadHash: payloadHash, date: Date())
         let queryText = query.map { "\(SigV4Signer.uriEncode($0.0))=\(SigV4Signer.uriEncode($0.1))" }.joined(separator: "&")
         guard let endpoint = HTTPEndpoint(secure: location.scheme == "https", authority: host) else {
-            return .failure(.unresolvable(host: host, reason: "not a host[:port]"))
+            throw .service("\(location.description): \(host.debugDescription) is not a host[:port]")
         }
         var request = HTTPRequest(method: method, target: path + (queryText.isEmpty ? "" : "?" + queryText), body: body)
         for (name, value) in headers where name != "host" { request.headers.append((name, value)) }

@@ -36,19 +36,17 @@ enum S3ErrorMapping {
         }
     }
 
-    static func exhausted(_ last: BackendError, attempts: Int, location: S3Location) -> BackendError {
-        .unreachable("\(location.description) did not answer after \(attempts) attempts: \(last.description); check the network and endpoint, and try again")
-    }
-
-    /// Every try timed out with nothing received or sent for `seconds`.
-    static func idle(method: String, seconds: Double, attempts: Int, location: S3Location) -> BackendError {
-        .unreachable("the store at \(location.description) did not answer for \(S3Configuration.describe(seconds)) (idle) to \(method), "
-                 + "\(attempts) \(attempts == 1 ? "try" : "tries"); check the endpoint or raise REPO_S3_IDLE_TIMEOUT")
-    }
-
-    /// The request's time across its tries (REPO_S3_REQUEST_TIMEOUT) ran out.
-    static func overBudget(_ last: BackendError, method: String, seconds: Double, attempts: Int, location: S3Location) -> BackendError {
-        .unreachable("the store at \(location.description) did not answer \(method) within \(S3Configuration.describe(seconds)) (REPO_S3_REQUEST_TIMEOUT), "
-                 + "\(attempts) \(attempts == 1 ? "try" : "tries"), last: \(last.description); check the endpoint or raise REPO_S3_REQUEST_TIMEOUT")
+    /// Retries ran out (the budget, or REPO_S3_MAX_ATTEMPTS), or the command is `stopping`
+    /// (a signal) and waits no longer: one line with the request, how long it was tried and
+    /// how often, and the last failure.
+    static func gaveUp(_ last: S3Failure, request: String, seconds: Double, attempts: Int, configuration: S3Configuration,
+                       location: S3Location, stopping: Bool = false) -> BackendError {
+        let tries = "\(attempts) \(attempts == 1 ? "attempt" : "attempts")"
+        let advice = stopping ? "not tried again: the command is stopping"
+            : last.isIdle
+            ? "check the endpoint, or raise REPO_S3_IDLE_TIMEOUT (now \(TimeSpan.describe(configuration.requestTimeout)))"
+            : "check the network and endpoint, and try again"
+        return .unreachable("the store at \(location.description) did not answer \(request) for \(TimeSpan.describeElapsed(seconds)) "
+                            + "(\(tries), retry budget \(TimeSpan.describe(configuration.retry.budget)); last: \(last.detail)); \(advice)")
     }
 }

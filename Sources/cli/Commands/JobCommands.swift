@@ -54,6 +54,8 @@ enum JobCommands {
         access.passwordFile = context.arguments.value("password-file")
         access.passwordCommand = context.arguments.value("password-command")
         access.onReadWithoutLock = { note in if !output.quiet { Console.error("repo: \(note)\n") } }
+        access.retryBudget = job.retryBudget
+        access.onRetry = context.retries.observer
         return access
     }
 

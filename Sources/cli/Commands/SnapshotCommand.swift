@@ -50,6 +50,8 @@ enum SnapshotCommand {
         let (repository, lock) = try context.openLocked(exclusive: false, operation: "snapshot")
         defer { lock.release() }
         let display = ProgressDisplay(output: context.output)
+        context.retries.show(on: display.isActive ? display : nil)
+        defer { context.retries.show(on: nil) }
         let onProgress: (@Sendable (SnapshotProgress) -> Void)? = display.isActive ? { @Sendable progress in display.show(progress) } : nil
         let archiver = Archiver(repository: repository, options: options, progress: onProgress, beforeCommit: { try lock.ensureHeld() })
         let stored: StoredSnapshot

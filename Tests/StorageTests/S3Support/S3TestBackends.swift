@@ -5,12 +5,13 @@ import TestSupport
 /// S3 backends for tests, on the suite's moto server (directly or through a `FaultProxy`),
 /// with the test credentials and nothing of the test process's environment.
 enum S3TestBackends {
-    /// Settings for tests: quick retries, so that a test of exhausted retries takes a
-    /// second, not a minute.
+    /// Settings for tests: quick retries, and a budget of 20 s rather than 10 minutes, so
+    /// that a test of exhausted retries takes seconds.
     static func configuration(_ adjust: (inout S3Configuration) -> Void = { _ in }) -> S3Configuration {
         var configuration = S3Configuration()
-        configuration.retryBaseDelay = 0.01
-        configuration.maxRetryDelay = 0.1
+        configuration.retry.baseWait = 0.01
+        configuration.retry.maxWait = 0.1
+        configuration.retry.budget = 20
         configuration.requestTimeout = 30
         adjust(&configuration)
         return configuration
