@@ -48,6 +48,13 @@ public struct RetryPolicy: Sendable, Equatable {
         return min(drawn, budget - elapsed)
     }
 
+    /// The same policy allowing one try: for requests after another spent its whole budget.
+    public var singleTry: RetryPolicy {
+        var policy = self
+        policy.maxAttempts = 1
+        return policy
+    }
+
     public func nextWait(after attempt: Int, elapsed: TimeInterval) -> TimeInterval? {
         var random = SystemRandomNumberGenerator()
         return nextWait(after: attempt, elapsed: elapsed, using: &random)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import Workers
 
 /// Signed HTTP requests to one bucket, retried within a time budget.
@@ -22,6 +23,11 @@ final class S3Client: @unchecked Sendable {
     let counters = S3Counters()
     private let signer: SigV4Signer
     private let http: HTTPClient
+    /// Set once a request spent its whole budget: the store has been unreachable for that
+    /// long, so each later request (releasing a lock, the uploads still queued) gets one try
+    /// rather than a budget of its own, and a dead store ends the command after one budget,
+    /// not one per request.
+    private let gaveUp = Atomic<Bool>(false)
 
     init(location: S3Location, configuration: S3Configuration, credentials: AWSCredentials, region: String) {
         self.location = location
@@ -66,7 +72,9 @@ final class S3Client: @unchecked Sendable {
             let elapsed = Date().timeIntervalSince(started)
             let request = requestLabel(type, key: key, query: query)
             let stopping = Cancellation.process.isCancelled
-            guard let wait = configuration.retry.nextWait(after: attempt, elapsed: elapsed), !stopping else {
+            let policy = gaveUp.load(ordering: .relaxed) ? configuration.retry.singleTry : configuration.retry
+            guard let wait = policy.nextWait(after: attempt, elapsed: elapsed), !stopping else {
+                if !stopping { gaveUp.store(true, ordering: .relaxed) }
                 throw S3ErrorMapping.gaveUp(failure, request: request, seconds: elapsed, attempts: attempt,
                                             configuration: configuration, location: location, stopping: stopping)
             }
