@@ -229,7 +229,7 @@ class Campaign:
         return fired, result
 
     def campaign_for(self, name, prepare, args, source_manifest=lambda: None, targeted=lambda: frozenset(),
-                     rerun=None, kinds=("random", "rename", "enospc")):
+                     rerun=None, kinds=("random", "rename", "enospc"), max_points=None):
         """Every fault kind for one command. `prepare` gives the command work to do before
         each faulted run, `args` builds its arguments (after `prepare`), `source_manifest`
         says what a snapshot it commits must hold, `targeted` which snapshots it may
@@ -251,7 +251,7 @@ class Campaign:
                 continue
             label = "SIGKILL at each rename/unlink" if kind == "rename" else "ENOSPC at each write"
             point = 1
-            while point <= self.max_points:
+            while point <= min(self.max_points, max_points or self.max_points):
                 prepare()
                 manifest, aimed = source_manifest(), targeted()
                 fired, _ = self.injected(args(), syscalls, action, point)
@@ -417,8 +417,9 @@ class Campaign:
                 self.new_snapshot()
 
             # Every pack sealed again under the newest generation, killed anywhere.
+            # Each run reseals the whole repository: the first 30 rename/unlink points only.
             self.campaign_for("prune --reseal", rotate_and_add_data, lambda: ["prune", "--reseal"], kinds=("random", "rename"),
-                              rerun=lambda: self.repo(["prune", "--reseal"]))
+                              rerun=lambda: self.repo(["prune", "--reseal"]), max_points=30)
 
     def full_disk_phase(self):
         """A real full file system: the tmpfs filled but for `room` bytes, a snapshot of new
@@ -480,8 +481,11 @@ class Campaign:
             self.must(["snapshot", self.source])
             self.expected = {snapshot: self.manifest(self.source) for snapshot in self.snapshot_ids()}
             started = time.monotonic()
-            for phase in phases:
-                getattr(self, f"{phase}_phase")()
+            try:
+                for phase in phases:
+                    getattr(self, f"{phase}_phase")()
+            except KeyboardInterrupt:
+                print("stopped: the figures below cover the phases run so far", flush=True)
             print("final: every snapshot restored", flush=True)
             self.repo(["unlock"])
             check = self.repo(["check", "--read-data"])
@@ -514,6 +518,10 @@ def main():
         raise SystemExit("the campaign mounts a tmpfs: run it as root")
     if shutil.which("strace") is None:
         raise SystemExit("strace is missing: apt-get install strace (scripts/setup.sh --faults)")
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # SIGTERM, like Ctrl-C, ends with the figures so far
     work = tempfile.mkdtemp(prefix="repo-faults-")
     try:
         campaign = Campaign(os.path.abspath(arguments.binary), work, arguments.seed, arguments.random_kills,
