@@ -59,13 +59,16 @@ import Testing
         let server = try ScriptedServer { _, _ in .send(answer) }
         defer { server.stop() }
         let body = Data(repeating: 1, count: 70_000)
-        for upload in [true, false] {
+        for (number, upload) in [true, false].enumerated() {
             let clock = ManualBandwidthClock()
             let limits = upload ? BandwidthLimits(upload: .constant(1 << 20), clock: clock) : BandwidthLimits(download: .constant(1 << 20), clock: clock)
             let client = HTTPClient(timeout: 5, maxConnections: 1, bandwidth: limits)
             _ = try client.send(HTTPRequest(method: "PUT", target: "/k", body: body), to: server.endpoint)
             let charged = (clock.now() * Double(1 << 20)).rounded()
-            let head = server.requests.last!.head.utf8.count
+            // The server records a request once it has answered: the client may be first.
+            let deadline = Date().addingTimeInterval(10)
+            while server.requests.count <= number && Date() < deadline { usleep(1000) }
+            let head = try #require(server.requests.last).head.utf8.count
             #expect(charged == Double(upload ? head + body.count : answer.count), "upload \(upload)")
         }
     }
