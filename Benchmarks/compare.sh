@@ -8,7 +8,11 @@
 #   check     verification reading all data
 # and the repository's size after v1 and after v2. A peer that is not installed is skipped.
 #
-#   Benchmarks/compare.sh [--size-mb 1000] [--work DIR] [--tools repo,restic,borg]
+#   Benchmarks/compare.sh [--size-mb 1000] [--work DIR] [--tools repo,restic,borg] [--corpus DIR]
+#
+# --corpus DIR takes DIR/v1 and DIR/v2 instead of the generated corpus: real files, as
+# Benchmarks/real-corpus.sh DIR assembles them (libraries, docs, two source releases, a
+# pg_dump before and after pgbench transactions).
 #
 # The corpus comes from ../shared/bench/make-corpus.py (seed 42), generated once into
 # WORK/corpus and reused.
@@ -18,11 +22,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 size_mb=1000
 work=/tmp/repo-compare
 tools=repo,restic,borg
+given_corpus=
 while [ $# -gt 0 ]; do
     case "$1" in
         --size-mb) size_mb=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
         --tools) tools=$2; shift 2 ;;
+        --corpus) given_corpus=$2; shift 2 ;;
         -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -34,8 +40,11 @@ command -v rsync >/dev/null || { echo "compare.sh: needs rsync (apt-get install 
 [ -x /usr/bin/time ] || { echo "compare.sh: needs GNU time (apt-get install time)" >&2; exit 1; }
 
 mkdir -p "$work"
-corpus="$work/corpus-$size_mb"
+corpus=${given_corpus:-"$work/corpus-$size_mb"}
 for version in 1 2; do
+    if [ -n "$given_corpus" ] && [ ! -d "$corpus/v$version" ]; then
+        echo "compare.sh: $corpus/v$version not found (Benchmarks/real-corpus.sh $corpus makes it)" >&2; exit 1
+    fi
     if [ ! -d "$corpus/v$version" ]; then
         python3 "$corpus_script" "$corpus/v$version" --size-mb "$size_mb" --seed 42 --version "$version" --quiet
     fi
