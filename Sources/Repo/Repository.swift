@@ -332,6 +332,13 @@ public struct SnapshotListing: Sendable {
 
     public let snapshots: [StoredSnapshot]
     public let damaged: [Damaged]
+
+    /// One line for all the damaged ones: the first's warning, and how many more; nil when
+    /// none is damaged.
+    public var damageSummary: String? {
+        guard let first = damaged.first else { return nil }
+        return first.warning + (damaged.count > 1 ? " (and \(damaged.count - 1) more damaged)" : "")
+    }
 }
 
 /// Failures of repository operations that are not about one object's format.

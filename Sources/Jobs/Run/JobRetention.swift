@@ -18,18 +18,15 @@ struct JobRetention {
         let snapshots = listing.snapshots.filter { $0.snapshot.tags.contains(job.jobTag) }
         let removals = try RetentionPlan(snapshots: snapshots, policy: policy).removals
         try repository.forget(removals)
-        if !listing.damaged.isEmpty { throw RetentionDamage(damaged: listing.damaged, forgotten: removals.count) }
+        if let damage = listing.damageSummary { throw RetentionDamage(summary: damage, forgotten: removals.count) }
         return removals
     }
 }
 
 /// The retention step forgot what its policy dropped, but some snapshots are damaged.
 struct RetentionDamage: Error, CustomStringConvertible {
-    let damaged: [SnapshotListing.Damaged]
+    let summary: String
     let forgotten: Int
 
-    var description: String {
-        let others = damaged.count > 1 ? " (and \(damaged.count - 1) more damaged)" : ""
-        return "forgot \(forgotten) snapshot(s), but \(damaged[0].warning)\(others)"
-    }
+    var description: String { "forgot \(forgotten) snapshot(s), but \(summary)" }
 }

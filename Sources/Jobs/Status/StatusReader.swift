@@ -39,9 +39,7 @@ public struct StatusReader {
         (status.packs, status.repositoryBytes) = repository.packTotals()
         let listing = try repository.snapshotListing()
         // Damaged snapshots make the job unhealthy, but the others are still reported.
-        if let damaged = listing.damaged.first {
-            status.problem = damaged.warning + (listing.damaged.count > 1 ? " (and \(listing.damaged.count - 1) more damaged)" : "")
-        }
+        if let damage = listing.damageSummary { status.problem = damage }
         let snapshots = listing.snapshots.filter { $0.snapshot.tags.contains(job.jobTag) }
         status.logicalBytes = snapshots.reduce(0) { $0 + $1.snapshot.summary.bytesTotal }
         let roots = Set(job.paths.map { Archiver.absolute($0).description })
