@@ -42,6 +42,10 @@ final class ScriptedServer: @unchecked Sendable {
                 }
                 Thread.detachNewThread { self.serve(client) }
             }
+            // Only the thread that calls accept may close the listener: closed from stop(),
+            // its descriptor number could be reused by another test's listener before this
+            // loop calls accept again, and this server would take that test's connections.
+            listener.close()
         }
     }
 
@@ -50,8 +54,7 @@ final class ScriptedServer: @unchecked Sendable {
     var endpoint: HTTPEndpoint { HTTPEndpoint(secure: false, authority: "127.0.0.1:\(port)")! }
 
     func stop() {
-        listener.shutdown()
-        listener.close()
+        listener.shutdown()  // the acceptor wakes, and closes it
         for socket in state.withLock({ $0.open }) { socket.shutdown() }
     }
 
