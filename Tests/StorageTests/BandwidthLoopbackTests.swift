@@ -28,6 +28,16 @@ import Testing
         return Double(threads * requests * bytesPerRequest) / elapsed
     }
 
+    /// The limit is a ceiling: never more than 10% over it. Slower is allowed down to half the
+    /// rate, because a loaded machine (CI runs this beside the whole suite) delays the wakeups
+    /// of the limiter's waits; what the limiter charges and how long it asks to wait is pinned
+    /// exactly, on a manual clock, by `plainConnectionsChargeTheirBytesExactly` and the
+    /// BandwidthLimiter unit tests.
+    static func expectHeld(_ measured: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(measured < 1.1 * Double(rate), "measured \(measured) B/s", sourceLocation: sourceLocation)
+        #expect(measured > 0.5 * Double(rate), "measured \(measured) B/s", sourceLocation: sourceLocation)
+    }
+
     @Test(.timeLimit(.minutes(2))) func uploadsHoldTheirLimitOverTwentySeconds() throws {
         let server = try ScriptedServer { _, _ in .send(ScriptedServer.answer()) }
         defer { server.stop() }
@@ -37,7 +47,7 @@ import Testing
         let measured = try Self.measure(threads: 4, requests: 10, bytesPerRequest: body.count,
                                         { HTTPRequest(method: "PUT", target: "/sink", body: body) }, limits: limits, server: server)
         print("upload limited to 2 MiB/s measured \(measured / Double(1 << 20)) MiB/s over 40 MiB")
-        #expect(abs(measured - Double(Self.rate)) < 0.1 * Double(Self.rate), "measured \(measured) B/s")
+        Self.expectHeld(measured)
     }
 
     @Test(.timeLimit(.minutes(1))) func downloadsHoldTheirLimit() throws {
@@ -50,7 +60,7 @@ import Testing
         let measured = try Self.measure(threads: 2, requests: 3, bytesPerRequest: size,
                                         { HTTPRequest(method: "GET", target: "/source") }, limits: limits, server: server)
         print("download limited to 2 MiB/s measured \(measured / Double(1 << 20)) MiB/s over 6 MiB")
-        #expect(abs(measured - Double(Self.rate)) < 0.1 * Double(Self.rate), "measured \(measured) B/s")
+        Self.expectHeld(measured)
     }
 
     /// Over plain TCP the bytes charged are the request's and the answer's, exactly.
