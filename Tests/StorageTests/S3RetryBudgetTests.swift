@@ -91,6 +91,25 @@ struct S3RetryBudgetTests {
         #expect(message.hasSuffix("; check the network and endpoint, and try again") && !message.contains("\n"), "\(message)")
     }
 
+    /// Once one request spent the budget, later ones get a single try, and when that fails
+    /// they report the first request's failure: whichever error reaches the user names the
+    /// request tried for the whole budget, never "1 attempt" (CI once printed that line).
+    @Test func requestsAfterTheBudgetReportTheFirstFailure() throws {
+        let closedPort = try LoopbackSocket.freePort()
+        var configuration = S3TestBackends.configuration { $0.retry.budget = 1 }
+        configuration.retry.maxWait = 0.1
+        let backend = try S3Backend(url: "s3:http://127.0.0.1:\(closedPort)/bucket/prefix", configuration: configuration,
+                                    environment: MotoServer.environment)
+        let (first, _) = Self.failure { () throws(BackendError) in _ = try backend.stat(.config) }
+        let (later, seconds) = Self.failure { () throws(BackendError) in _ = try backend.stat(ObjectName(.snapshots, String(repeating: "ab", count: 32))) }
+        #expect(seconds < 0.5, "a single try: \(seconds) s")
+        guard case .unreachable(let message)? = later, case .unreachable(let firstMessage)? = first else {
+            Issue.record("expected unreachable stores, got \(String(describing: first)), \(String(describing: later))")
+            return
+        }
+        #expect(message == firstMessage && message.contains("HEAD config") && !message.contains("(1 attempt"), "\(message)")
+    }
+
     /// A name that does not resolve is retried like a refused connection (resolvers fail in
     /// the same outages), and the last line names it.
     @Test func anUnresolvableNameIsRetried() throws {

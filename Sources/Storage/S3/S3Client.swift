@@ -23,11 +23,13 @@ final class S3Client: @unchecked Sendable {
     let counters = S3Counters()
     private let signer: SigV4Signer
     private let http: HTTPClient
-    /// Set once a request spent its whole budget: the store has been unreachable for that
-    /// long, so each later request (releasing a lock, the uploads still queued) gets one try
-    /// rather than a budget of its own, and a dead store ends the command after one budget,
-    /// not one per request.
-    private let gaveUp = Atomic<Bool>(false)
+    /// The failure of the first request that spent its whole budget. Once set, the store
+    /// has been unreachable for that long, so each later request (releasing a lock, the
+    /// uploads still queued) gets one try rather than a budget of its own, and a dead store
+    /// ends the command after one budget, not one per request. A later request that fails
+    /// reports this failure, not its own single try: whichever error reaches the user first
+    /// then names the request that was tried for the budget.
+    private let firstGiveUp = Mutex<BackendError?>(nil)
 
     init(location: S3Location, configuration: S3Configuration, credentials: AWSCredentials, region: String) {
         self.location = location
@@ -72,11 +74,16 @@ final class S3Client: @unchecked Sendable {
             let elapsed = Date().timeIntervalSince(started)
             let request = requestLabel(type, key: key, query: query)
             let stopping = Cancellation.process.isCancelled
-            let policy = gaveUp.load(ordering: .relaxed) ? configuration.retry.singleTry : configuration.retry
+            let earlier = firstGiveUp.withLock { $0 }
+            let policy = earlier != nil ? configuration.retry.singleTry : configuration.retry
             guard let wait = policy.nextWait(after: attempt, elapsed: elapsed), !stopping else {
-                if !stopping { gaveUp.store(true, ordering: .relaxed) }
-                throw S3ErrorMapping.gaveUp(failure, request: request, seconds: elapsed, attempts: attempt,
-                                            configuration: configuration, location: location, stopping: stopping)
+                let error = S3ErrorMapping.gaveUp(failure, request: request, seconds: elapsed, attempts: attempt,
+                                                  configuration: configuration, location: location, stopping: stopping)
+                if stopping { throw error }
+                throw firstGiveUp.withLock { first in
+                    if first == nil { first = error }
+                    return first!
+                }
             }
             counters.retried()
             configuration.onRetry?(RetryEvent(store: location.description, request: request, failure: failure.summary,
