@@ -10,6 +10,10 @@ struct TreeBuilder {
         var nodes: [Node] = []
         /// The same directory's entries in the parent snapshot, by name.
         let previous: [[UInt8]: Node]
+        /// The same directory's tree in the parent snapshot.
+        let previousTree: Digest256?
+        /// Whether every entry added so far is its parent counterpart, unchanged.
+        var unchanged = true
     }
 
     /// A directory above the backed-up paths: its real metadata, and what was put in it.
@@ -32,6 +36,7 @@ struct TreeBuilder {
     private var rootTree: Digest256?
     private var hardLinks: [HardLink: [ContentPiece]] = [:]
     private var parentTrees: [Digest256: Tree] = [:]
+    private let openers = PackOpeners()
 
     init(repository: Repository, reader: ContentReader, parent: Digest256?, ignoreParent: Bool) throws {
         self.repository = repository
@@ -41,23 +46,38 @@ struct TreeBuilder {
 
     mutating func enter(_ path: FilePath, _ metadata: FileMetadata) throws {
         var previous: [[UInt8]: Node] = [:]
+        var previousTree: Digest256?
         if let node = parentNode(for: path), node.type == .directory, let subtree = node.subtree,
            let tree = try? loadParentTree(subtree) {
+            previous.reserveCapacity(tree.nodes.count)
             for child in tree.nodes { previous[child.name] = child }
+            previousTree = subtree
         }
-        stack.append(Frame(metadata: metadata, previous: previous))
+        stack.append(Frame(metadata: metadata, previous: previous, previousTree: previousTree))
     }
 
     mutating func leave(_ path: FilePath) throws {
         let frame = stack.removeLast()
         var node = Node(name: path.name, metadata: frame.metadata)
-        node.subtree = try reader.store(tree: Tree(nodes: frame.nodes))
+        node.subtree = try reusedTree(frame) ?? reader.store(tree: Tree(nodes: frame.nodes))
         try add(node, at: path)
+    }
+
+    /// The parent's tree of a directory none of whose entries changed, none added and none
+    /// gone: it is the tree encoding them would give, so it need not be encoded, named and
+    /// claimed again. Only while the index still lists it (its pack may have gone missing:
+    /// then it is stored again).
+    private func reusedTree(_ frame: Frame) -> Digest256? {
+        guard frame.unchanged, frame.nodes.count == frame.previous.count, let tree = frame.previousTree,
+              repository.contains(tree) else { return nil }
+        return tree
     }
 
     mutating func add(_ node: Node, at path: FilePath) throws {
         if !stack.isEmpty {
-            stack[stack.count - 1].nodes.append(node)
+            let top = stack.count - 1
+            if stack[top].unchanged && stack[top].previous[node.name] != node { stack[top].unchanged = false }
+            stack[top].nodes.append(node)
             return
         }
         let components = Self.components(of: path)
@@ -119,6 +139,16 @@ struct TreeBuilder {
         }
     }
 
+    /// The attributes of the entry at `path` in the parent snapshot when its status says it
+    /// is unchanged (type, size, mtime, ctime and inode equal: setting or removing an
+    /// attribute changes the ctime); nil when they must be read.
+    func unchangedAttributes(at path: FilePath, _ metadata: FileMetadata) -> [ExtendedAttribute]? {
+        guard let previous = parentNode(for: path), previous.type == metadata.type, previous.size == metadata.size,
+              previous.mtime == metadata.mtime, previous.ctime == metadata.ctime, previous.inode == metadata.inode
+        else { return nil }
+        return previous.xattrs
+    }
+
     /// The entry at `path` in the parent snapshot, if it had one.
     func parentNode(for path: FilePath) -> Node? {
         if let frame = stack.last { return frame.previous[path.name] }
@@ -143,7 +173,7 @@ struct TreeBuilder {
 
     private mutating func loadParentTree(_ id: Digest256) throws -> Tree {
         if let tree = parentTrees[id] { return tree }
-        let tree = try repository.loadTree(id)
+        let tree = try repository.loadTree(id, openers: openers)
         // Only the trees along the current path are needed again; keep the cache small.
         if parentTrees.count > 64 { parentTrees.removeAll() }
         parentTrees[id] = tree
