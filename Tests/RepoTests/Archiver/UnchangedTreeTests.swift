@@ -199,4 +199,33 @@ import Glibc
         PruneFixtures.expectSame(try PruneFixtures.readTree(scene.world.directory + "/restored" + scene.source), files,
                                  what: "snapshot after the loss")
     }
+
+    /// A parent snapshot that raced a prune refers to blobs and trees only condemned packs
+    /// hold (read from, never deduplicated against): the next snapshot stores them again,
+    /// trees included, though every entry is unchanged and the parent's trees load.
+    @Test func treesOfCondemnedPacksAreStoredAgainUnderAParent() throws {
+        let scene = try Scene()
+        var generator = PruneFixtures.Generator(seed: 18)
+        try scene.write(["d/a.bin": PruneFixtures.random(40_000, &generator), "d/e/b.txt": PruneFixtures.text(5_000, &generator)])
+        let old = try scene.snapshot()
+        let stale = try scene.world.reopen()
+        try scene.world.repository.forget([old])
+        let pruning = try scene.world.reopen()
+        let lock = try RepositoryLock.acquire(pruning, exclusive: true, operation: "prune")
+        _ = try PruneFixtures.plantForeignLock(pruning)
+        let report = try Pruner(repository: pruning, options: PruneOptions()).run(lock: lock)
+        lock.release()
+        try #require(report.condemnedPacks > 0)
+
+        let raced = try scene.snapshot(with: stale)
+        let fresh = try scene.world.reopen()
+        let racedCondemned = try PrunerPruneTests.referencedBlobs(fresh, [raced]).filter { fresh.isOnlyCondemned($0) }
+        try #require(racedCondemned.count >= 4, "the raced snapshot refers to condemned data and trees")
+
+        let next = try scene.snapshot()
+        #expect(next.snapshot.parent == raced.id)
+        let after = try scene.world.reopen()
+        let condemned = try PrunerPruneTests.referencedBlobs(after, [next]).filter { after.isOnlyCondemned($0) }
+        #expect(condemned.isEmpty, "\(condemned.count) blobs of the new snapshot are only in condemned packs")
+    }
 }
