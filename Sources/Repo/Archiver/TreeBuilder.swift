@@ -8,8 +8,9 @@ struct TreeBuilder {
     private struct Frame {
         let metadata: FileMetadata
         var nodes: [Node] = []
-        /// The same directory's entries in the parent snapshot, by name.
-        let previous: [[UInt8]: Node]
+        /// The same directory's entries in the parent snapshot, in name order (as their tree
+        /// holds them): found by binary search, which hashes no name and builds no table.
+        let previous: [Node]
         /// The same directory's tree in the parent snapshot.
         let previousTree: Digest256?
         /// Whether every entry added so far is its parent counterpart, unchanged.
@@ -45,12 +46,11 @@ struct TreeBuilder {
     }
 
     mutating func enter(_ path: FilePath, _ metadata: FileMetadata) throws {
-        var previous: [[UInt8]: Node] = [:]
+        var previous: [Node] = []
         var previousTree: Digest256?
         if let node = parentNode(for: path), node.type == .directory, let subtree = node.subtree,
            let tree = try? loadParentTree(subtree) {
-            previous.reserveCapacity(tree.nodes.count)
-            for child in tree.nodes { previous[child.name] = child }
+            previous = tree.nodes
             previousTree = subtree
         }
         stack.append(Frame(metadata: metadata, previous: previous, previousTree: previousTree))
@@ -76,7 +76,7 @@ struct TreeBuilder {
     mutating func add(_ node: Node, at path: FilePath) throws {
         if !stack.isEmpty {
             let top = stack.count - 1
-            if stack[top].unchanged && stack[top].previous[node.name] != node { stack[top].unchanged = false }
+            if stack[top].unchanged && Self.node(named: node.name, in: stack[top].previous) != node { stack[top].unchanged = false }
             stack[top].nodes.append(node)
             return
         }
@@ -151,7 +151,7 @@ struct TreeBuilder {
 
     /// The entry at `path` in the parent snapshot, if it had one.
     func parentNode(for path: FilePath) -> Node? {
-        if let frame = stack.last { return frame.previous[path.name] }
+        if let frame = stack.last { return Self.node(named: path.name, in: frame.previous) }
         guard var tree = parentRoot.flatMap({ try? loadParentTreeConst($0) }) else { return nil }
         let components = Self.components(of: path)
         for (index, component) in components.enumerated() {
@@ -182,6 +182,29 @@ struct TreeBuilder {
 
     private func loadParentTreeConst(_ id: Digest256) throws -> Tree {
         try parentTrees[id] ?? repository.loadTree(id)
+    }
+
+    /// The node called `name` in `nodes`, which are sorted by name bytes (`Tree.decode`
+    /// checks it).
+    private static func node(named name: [UInt8], in nodes: [Node]) -> Node? {
+        var low = 0, high = nodes.count
+        while low < high {
+            let middle = (low + high) / 2
+            let order = compare(nodes[middle].name, name)
+            if order == 0 { return nodes[middle] }
+            if order < 0 { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
+    /// Bytewise order of two names (memcmp, then length), as `lexicographicallyPrecedes`.
+    private static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        let length = min(a.count, b.count)
+        if length > 0 {
+            let common = a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, length) } }
+            if common != 0 { return Int(common) }
+        }
+        return a.count - b.count
     }
 
     private static func components(of path: FilePath) -> [[UInt8]] {
