@@ -9,7 +9,8 @@
 # then times, wall clock:
 #   find DIR/tree -printf '%s %T@ %C@ %i\n'   (the same stat data a snapshot looks at; 3 runs)
 #   repo snapshot: the first, then --runs (default 3) of the unchanged tree
-# and prints each with the ratio of the median unchanged run to the median find.
+# and prints each (wall and CPU seconds) with the ratios of the median unchanged run to the
+# median find.
 # REPO_BINARY defaults to this checkout's release build (swift build -c release).
 # Figures are for the machine as it is at the time: run it on an idle one.
 set -euo pipefail
@@ -58,27 +59,37 @@ export XDG_CACHE_HOME=$work/cache
 rm -rf "$REPO_REPOSITORY" "$XDG_CACHE_HOME"
 "$repo_bin" init >/dev/null
 
-# Wall seconds of a command, its output thrown away.
+# Wall seconds of a command, its output thrown away; its CPU seconds (user + system) are
+# appended to $cpu_log. On a busy machine the wall clock of both sides stretches unevenly:
+# the CPU ratio is the steadier one.
+cpu_log=$(mktemp)
+trap 'rm -f "$cpu_log"' EXIT
 seconds() {
     local start end
     start=$(date +%s.%N)
-    "$@" >/dev/null
+    /usr/bin/time -f '%U %S' -a -o "$cpu_log" "$@" >/dev/null
     end=$(date +%s.%N)
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'
 }
+# CPU seconds of the last command timed.
+cpu() { tail -1 "$cpu_log" | awk '{ printf "%.2f", $1 + $2 }'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 find "$tree" -printf '%s %T@ %C@ %i\n' >/dev/null   # warm the cache
-finds=()
-for _ in 1 2 3; do finds+=("$(seconds find "$tree" -printf '%s %T@ %C@ %i\n')"); done
+finds=() find_cpus=()
+for _ in 1 2 3; do finds+=("$(seconds find "$tree" -printf '%s %T@ %C@ %i\n')"); find_cpus+=("$(cpu)"); done
 first=$(seconds "$repo_bin" snapshot "$tree")
-unchanged=()
-for _ in $(seq "$runs"); do unchanged+=("$(seconds "$repo_bin" snapshot "$tree")"); done
+unchanged=() unchanged_cpus=()
+for _ in $(seq "$runs"); do unchanged+=("$(seconds "$repo_bin" snapshot "$tree")"); unchanged_cpus+=("$(cpu)"); done
 
 find_median=$(median "${finds[@]}")
 unchanged_median=$(median "${unchanged[@]}")
 echo "tree: $files files, $(find "$tree" -type d | wc -l) directories ($tree)"
-echo "find -printf (stat walk): ${finds[*]} s"
-echo "first snapshot:           $first s"
-echo "unchanged re-snapshots:   ${unchanged[*]} s"
-awk -v u="$unchanged_median" -v f="$find_median" 'BEGIN { printf "unchanged / find (medians): %.2fx (target <= 2x)\n", u / f }'
+echo "load average at start:    $load"
+echo "find -printf (stat walk): ${finds[*]} s wall, ${find_cpus[*]} s CPU"
+echo "first snapshot:           $first s wall"
+echo "unchanged re-snapshots:   ${unchanged[*]} s wall, ${unchanged_cpus[*]} s CPU"
+awk -v u="$unchanged_median" -v f="$find_median" 'BEGIN { printf "unchanged / find, wall (medians): %.2fx (target <= 2x)\n", u / f }'
+awk -v u="$(median "${unchanged_cpus[@]}")" -v f="$(median "${find_cpus[@]}")" \
+    'BEGIN { printf "unchanged / find, CPU (medians):  %.2fx\n", u / f }'
