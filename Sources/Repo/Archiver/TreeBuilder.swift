@@ -76,7 +76,11 @@ struct TreeBuilder {
     mutating func add(_ node: Node, at path: FilePath) throws {
         if !stack.isEmpty {
             let top = stack.count - 1
-            if stack[top].unchanged && Self.node(named: node.name, in: stack[top].previous) != node { stack[top].unchanged = false }
+            if stack[top].unchanged {
+                // Compared where it lies: a copy of a node retains each of its arrays.
+                let index = Self.index(named: node.name, in: stack[top].previous)
+                if index.map({ stack[top].previous[$0] != node }) ?? true { stack[top].unchanged = false }
+            }
             stack[top].nodes.append(node)
             return
         }
@@ -143,15 +147,17 @@ struct TreeBuilder {
     /// is unchanged (type, size, mtime, ctime and inode equal: setting or removing an
     /// attribute changes the ctime); nil when they must be read.
     func unchangedAttributes(at path: FilePath, _ metadata: FileMetadata) -> [ExtendedAttribute]? {
-        guard let previous = parentNode(for: path), previous.type == metadata.type, previous.size == metadata.size,
-              previous.mtime == metadata.mtime, previous.ctime == metadata.ctime, previous.inode == metadata.inode
+        guard let nodes = stack.last?.previous else { return nil }
+        guard let index = Self.index(named: path.name, in: nodes), nodes[index].type == metadata.type,
+              nodes[index].size == metadata.size, nodes[index].mtime == metadata.mtime,
+              nodes[index].ctime == metadata.ctime, nodes[index].inode == metadata.inode
         else { return nil }
-        return previous.xattrs
+        return nodes[index].xattrs
     }
 
     /// The entry at `path` in the parent snapshot, if it had one.
     func parentNode(for path: FilePath) -> Node? {
-        if let frame = stack.last { return Self.node(named: path.name, in: frame.previous) }
+        if let frame = stack.last { return Self.index(named: path.name, in: frame.previous).map { frame.previous[$0] } }
         guard var tree = parentRoot.flatMap({ try? loadParentTreeConst($0) }) else { return nil }
         let components = Self.components(of: path)
         for (index, component) in components.enumerated() {
@@ -184,14 +190,14 @@ struct TreeBuilder {
         try parentTrees[id] ?? repository.loadTree(id)
     }
 
-    /// The node called `name` in `nodes`, which are sorted by name bytes (`Tree.decode`
-    /// checks it).
-    private static func node(named name: [UInt8], in nodes: [Node]) -> Node? {
+    /// Where the node called `name` is in `nodes`, which are sorted by name bytes
+    /// (`Tree.decode` checks it).
+    private static func index(named name: [UInt8], in nodes: [Node]) -> Int? {
         var low = 0, high = nodes.count
         while low < high {
             let middle = (low + high) / 2
             let order = compare(nodes[middle].name, name)
-            if order == 0 { return nodes[middle] }
+            if order == 0 { return middle }
             if order < 0 { low = middle + 1 } else { high = middle }
         }
         return nil
