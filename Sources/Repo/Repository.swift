@@ -228,11 +228,16 @@ public final class Repository: @unchecked Sendable {
     /// listing of each pack kind:
     /// forgets indexed packs that are missing (`forgetMissingPacks`), then indexes the packs
     /// an interrupted snapshot stored but did not index (`UnindexedPackAdopter`).
-    func prepareForNewBlobs(cancellation: Cancellation) throws -> AdoptedPacks {
+    /// Also returns the missing packs it took out of the index.
+    func prepareForNewBlobs(cancellation: Cancellation) throws -> (adopted: AdoptedPacks, missing: Set<Digest256>) {
         let stored = try storedPacks()
-        forgetMissingPacks(stored: stored)
-        return try UnindexedPackAdopter(repository: self, cancellation: cancellation).adopt(stored: stored)
+        let missing = forgetMissingPacks(stored: stored)
+        return (try UnindexedPackAdopter(repository: self, cancellation: cancellation).adopt(stored: stored), missing)
     }
+
+    /// Whether a condemned pack holds blobs (a prune raced a snapshot): a parent snapshot
+    /// may then refer to blobs the index no longer lists.
+    var hasCondemnedBlobs: Bool { index.condemnedCount > 0 }
 
     /// Whether an index object or a condemned list names the pack.
     func isListed(pack: Digest256) -> Bool { index.pack(pack) != nil }
@@ -261,6 +266,11 @@ public final class Repository: @unchecked Sendable {
 
     public func loadTree(_ id: Digest256) throws -> Tree {
         try Tree.decode(try loadBlob(id), name: "tree \(id.hex.prefix(8))")
+    }
+
+    /// `loadTree` keeping each pack's opener in `openers` (one thread's) for the next.
+    func loadTree(_ id: Digest256, openers: PackOpeners) throws -> Tree {
+        try Tree.decode(try blobs.load(id, openers: openers), name: "tree \(id.hex.prefix(8))")
     }
 
     /// The keyed id of a blob's plaintext.

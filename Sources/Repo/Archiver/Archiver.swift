@@ -22,6 +22,10 @@ public final class Archiver {
     private let beforeCommit: () throws -> Void
     /// The packs of an interrupted snapshot this one took over before it started.
     public private(set) var adopted = AdoptedPacks()
+    /// Whether the parent snapshot may refer to blobs the index no longer lists: packs
+    /// found missing, or condemned by a prune. Only then does an unchanged file's content
+    /// need looking up blob by blob (docs/design.md, "Reuse only what is stored").
+    private var parentBlobsMayBeGone = true
 
     /// `beforeCommit` runs just before the snapshot object is written, after all its data
     /// is stored; the command passes its lock's `ensureHeld`, so that a snapshot whose lock
@@ -41,18 +45,24 @@ public final class Archiver {
         guard !paths.isEmpty else { throw SnapshotError.noPaths }
         let roots = paths.map(Self.absolute)
         let parent = try findParent(paths: roots.map { $0.description })
-        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation)
+        let prepared = try repository.prepareForNewBlobs(cancellation: options.cancellation)
+        adopted = prepared.adopted
+        parentBlobsMayBeGone = !prepared.missing.isEmpty || repository.hasCondemnedBlobs
         let sink = BlobSink(repository: repository, workers: options.jobs)
-        let scanner = SizeScanner(roots: roots, rules: options.rules)
-        scanner.start()
-        defer { scanner.stop() }
+        // The totals are for a progress display only; without one, a second walk of the
+        // whole tree would be wasted (wall time on a busy machine).
+        let scanner = progress == nil ? nil : SizeScanner(roots: roots, rules: options.rules)
+        scanner?.start()
+        defer { scanner?.stop() }
 
         do {
             let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)
             var builder = try TreeBuilder(repository: repository, reader: reader, parent: parent?.snapshot.tree,
                                           ignoreParent: options.ignoreParent)
             let walker = TreeWalker(rules: options.rules, readXattrs: options.readXattrs)
-            try walker.walk(roots) { (event: WalkEvent) throws in
+            // An entry whose status matches the parent's keeps the parent's attributes
+            // (setting or removing one changes the ctime) rather than listing them again.
+            try walker.walk(roots, known: { path, metadata in builder.unchangedAttributes(at: path, metadata) }) { (event: WalkEvent) throws in
                 try handle(event, builder: &builder, reader: reader, sink: sink, scanner: scanner)
             }
             let root = try builder.finishRoot()
@@ -77,7 +87,7 @@ public final class Archiver {
     }
 
     private func handle(_ event: WalkEvent, builder: inout TreeBuilder, reader: ContentReader, sink: BlobSink,
-                        scanner: SizeScanner) throws {
+                        scanner: SizeScanner?) throws {
         if let error = sink.error { throw error }
         try options.cancellation.check()
         switch event {
@@ -113,7 +123,7 @@ public final class Archiver {
         let previous = builder.parentNode(for: path)
         if let previous, previous.type == .file, previous.size == node.size, previous.mtime == node.mtime,
            previous.ctime == node.ctime, previous.inode == node.inode, !options.ignoreParent,
-           previous.content.allSatisfy({ piece in
+           !parentBlobsMayBeGone || previous.content.allSatisfy({ piece in
                if case .blob(let id) = piece { return repository.contains(id) }
                return true
            }) {
@@ -188,7 +198,7 @@ public final class Archiver {
     /// `beforeSave` runs once the stream has ended and its data is stored; if it throws
     /// (the command that produced the stream failed), no snapshot is written.
     public func snapshot(stream fd: Int32, name: String, beforeSave: () throws -> Void = {}) throws -> StoredSnapshot {
-        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation)
+        adopted = try repository.prepareForNewBlobs(cancellation: options.cancellation).adopted
         let sink = BlobSink(repository: repository, workers: options.jobs)
         do {
             let reader = try ContentReader(repository: repository, sink: sink, cancellation: options.cancellation)
@@ -239,8 +249,8 @@ public final class Archiver {
 
     /// Reports progress at most every 0.1 s; `path` becomes text only then (a deep tree's
     /// paths are long, and there is one an entry).
-    private func report(scanner: SizeScanner, at path: FilePath) {
-        guard let progress else { return }
+    private func report(scanner: SizeScanner?, at path: FilePath) {
+        guard let progress, let scanner else { return }
         let now = Date()
         guard now.timeIntervalSince(lastReport) >= 0.1 else { return }
         lastReport = now

@@ -14,6 +14,8 @@ public struct SnapshotOptions: Sendable {
     public var parent: String?
     /// Read every file even when the parent says it is unchanged.
     public var ignoreParent = false
+    /// Unchanged entries take their attributes from the parent snapshot, so a snapshot that
+    /// reads them after one that did not needs `ignoreParent` (no command turns this off).
     public var readXattrs = true
     /// Compression and sealing workers; default the number of cores.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount

@@ -8,8 +8,13 @@ struct TreeBuilder {
     private struct Frame {
         let metadata: FileMetadata
         var nodes: [Node] = []
-        /// The same directory's entries in the parent snapshot, by name.
-        let previous: [[UInt8]: Node]
+        /// The same directory's entries in the parent snapshot, in name order (as their tree
+        /// holds them): found by binary search, which hashes no name and builds no table.
+        let previous: [Node]
+        /// The same directory's tree in the parent snapshot.
+        let previousTree: Digest256?
+        /// Whether every entry added so far is its parent counterpart, unchanged.
+        var unchanged = true
     }
 
     /// A directory above the backed-up paths: its real metadata, and what was put in it.
@@ -32,6 +37,7 @@ struct TreeBuilder {
     private var rootTree: Digest256?
     private var hardLinks: [HardLink: [ContentPiece]] = [:]
     private var parentTrees: [Digest256: Tree] = [:]
+    private let openers = PackOpeners()
 
     init(repository: Repository, reader: ContentReader, parent: Digest256?, ignoreParent: Bool) throws {
         self.repository = repository
@@ -40,24 +46,42 @@ struct TreeBuilder {
     }
 
     mutating func enter(_ path: FilePath, _ metadata: FileMetadata) throws {
-        var previous: [[UInt8]: Node] = [:]
+        var previous: [Node] = []
+        var previousTree: Digest256?
         if let node = parentNode(for: path), node.type == .directory, let subtree = node.subtree,
            let tree = try? loadParentTree(subtree) {
-            for child in tree.nodes { previous[child.name] = child }
+            previous = tree.nodes
+            previousTree = subtree
         }
-        stack.append(Frame(metadata: metadata, previous: previous))
+        stack.append(Frame(metadata: metadata, previous: previous, previousTree: previousTree))
     }
 
     mutating func leave(_ path: FilePath) throws {
         let frame = stack.removeLast()
         var node = Node(name: path.name, metadata: frame.metadata)
-        node.subtree = try reader.store(tree: Tree(nodes: frame.nodes))
+        node.subtree = try reusedTree(frame) ?? reader.store(tree: Tree(nodes: frame.nodes))
         try add(node, at: path)
+    }
+
+    /// The parent's tree of a directory none of whose entries changed, none added and none
+    /// gone: it is the tree encoding them would give, so it need not be encoded, named and
+    /// claimed again. Only while the index still lists it (its pack may have gone missing:
+    /// then it is stored again).
+    private func reusedTree(_ frame: Frame) -> Digest256? {
+        guard frame.unchanged, frame.nodes.count == frame.previous.count, let tree = frame.previousTree,
+              repository.contains(tree) else { return nil }
+        return tree
     }
 
     mutating func add(_ node: Node, at path: FilePath) throws {
         if !stack.isEmpty {
-            stack[stack.count - 1].nodes.append(node)
+            let top = stack.count - 1
+            if stack[top].unchanged {
+                // Compared where it lies: a copy of a node retains each of its arrays.
+                let index = Self.index(named: node.name, in: stack[top].previous)
+                if index.map({ stack[top].previous[$0] != node }) ?? true { stack[top].unchanged = false }
+            }
+            stack[top].nodes.append(node)
             return
         }
         let components = Self.components(of: path)
@@ -119,9 +143,21 @@ struct TreeBuilder {
         }
     }
 
+    /// The attributes of the entry at `path` in the parent snapshot when its status says it
+    /// is unchanged (type, size, mtime, ctime and inode equal: setting or removing an
+    /// attribute changes the ctime); nil when they must be read.
+    func unchangedAttributes(at path: FilePath, _ metadata: FileMetadata) -> [ExtendedAttribute]? {
+        guard let nodes = stack.last?.previous else { return nil }
+        guard let index = Self.index(named: path.name, in: nodes), nodes[index].type == metadata.type,
+              nodes[index].size == metadata.size, nodes[index].mtime == metadata.mtime,
+              nodes[index].ctime == metadata.ctime, nodes[index].inode == metadata.inode
+        else { return nil }
+        return nodes[index].xattrs
+    }
+
     /// The entry at `path` in the parent snapshot, if it had one.
     func parentNode(for path: FilePath) -> Node? {
-        if let frame = stack.last { return frame.previous[path.name] }
+        if let frame = stack.last { return Self.index(named: path.name, in: frame.previous).map { frame.previous[$0] } }
         guard var tree = parentRoot.flatMap({ try? loadParentTreeConst($0) }) else { return nil }
         let components = Self.components(of: path)
         for (index, component) in components.enumerated() {
@@ -143,7 +179,7 @@ struct TreeBuilder {
 
     private mutating func loadParentTree(_ id: Digest256) throws -> Tree {
         if let tree = parentTrees[id] { return tree }
-        let tree = try repository.loadTree(id)
+        let tree = try repository.loadTree(id, openers: openers)
         // Only the trees along the current path are needed again; keep the cache small.
         if parentTrees.count > 64 { parentTrees.removeAll() }
         parentTrees[id] = tree
@@ -152,6 +188,29 @@ struct TreeBuilder {
 
     private func loadParentTreeConst(_ id: Digest256) throws -> Tree {
         try parentTrees[id] ?? repository.loadTree(id)
+    }
+
+    /// Where the node called `name` is in `nodes`, which are sorted by name bytes
+    /// (`Tree.decode` checks it).
+    private static func index(named name: [UInt8], in nodes: [Node]) -> Int? {
+        var low = 0, high = nodes.count
+        while low < high {
+            let middle = (low + high) / 2
+            let order = compare(nodes[middle].name, name)
+            if order == 0 { return middle }
+            if order < 0 { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
+    /// Bytewise order of two names (memcmp, then length), as `lexicographicallyPrecedes`.
+    private static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        let length = min(a.count, b.count)
+        if length > 0 {
+            let common = a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, length) } }
+            if common != 0 { return Int(common) }
+        }
+        return a.count - b.count
     }
 
     private static func components(of path: FilePath) -> [[UInt8]] {

@@ -17,8 +17,9 @@ final class BlobStore: @unchecked Sendable {
     let backend: any Backend
     private let keys: RepositoryKeys
     private let index: SharedIndex
-    /// On an object store a request per tree would make every walk crawl: tree packs
-    /// (a few MB) are fetched whole and kept.
+    /// A request per tree would make every walk crawl on an object store, and cost an
+    /// open, a read and a close per directory of a snapshot's parent locally: there, tree
+    /// packs (at most 4 MiB) are read whole and kept.
     private let treePacks = PackCache(capacity: 8)
 
     init(backend: any Backend, keys: RepositoryKeys, index: SharedIndex) {
@@ -48,8 +49,10 @@ final class BlobStore: @unchecked Sendable {
 
     /// The plaintext of one blob, read with a ranged request from its pack. Not checked
     /// against its id (its tag already binds it to its id and type): readers that must
-    /// not pass damage on use a `BlobNamer` or `PackBlobReader`.
-    func load(_ id: Digest256) throws -> [UInt8] {
+    /// not pass damage on use a `BlobNamer` or `PackBlobReader`. `openers`, one thread's,
+    /// keeps the pack's opener for the next load (a snapshot's parent trees), and asks for
+    /// tree packs to be read whole on every backend (elsewhere, only on object stores).
+    func load(_ id: Digest256, openers: PackOpeners? = nil) throws -> [UInt8] {
         guard let location = location(of: id), let pack = index.pack(location.pack) else {
             throw RepositoryError.blobMissing(id)
         }
@@ -57,8 +60,9 @@ final class BlobStore: @unchecked Sendable {
         let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
                               plaintextLength: location.plaintextLength)
         let range = location.offset..<location.offset + location.length
-        let opener = try BlobOpener(keys: keys, salt: pack.salt, generation: pack.generation)
-        if location.type == .tree, backend.preferredReadSize > 0 {
+        let make = { try BlobOpener(keys: self.keys, salt: pack.salt, generation: pack.generation) }
+        let opener = try openers?.opener(for: location.pack, make: make) ?? make()
+        if location.type == .tree, backend.preferredReadSize > 0 || openers != nil {
             let bytes = try treePacks.pack(location.pack) { try backend.read(packName, range: 0..<pack.size) }
             guard range.upperBound <= bytes.count else { throw BackendError.truncated(packName, expected: range.upperBound, actual: bytes.count) }
             return try bytes.withUnsafeBytes { try opener.open(UnsafeRawBufferPointer(rebasing: $0[range]), entry: entry, pack: location.pack.hex) }

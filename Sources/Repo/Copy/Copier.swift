@@ -72,7 +72,7 @@ public final class Copier {
         // Blobs of target packs deleted behind its back are sent again, not referred to (D5);
         // packs an interrupted copy or snapshot stored in the target without indexing them
         // are adopted, so their blobs are not sent again.
-        let adopted = try target.prepareForNewBlobs(cancellation: options.cancellation)
+        let adopted = try target.prepareForNewBlobs(cancellation: options.cancellation).adopted
 
         // Which source snapshots the target has already: they are skipped, and their trees
         // may be reused for the others (under the copy's own `copied_from` too: after a

@@ -9,6 +9,11 @@ import Posix
 /// A final class so that one cache of user and group names serves a whole backup. Thread-safe:
 /// the archiver's threads can share one reader.
 public final class MetadataReader: Sendable {
+    /// The attributes a caller already knows for the entry at a path, given its metadata
+    /// without them (a snapshot: those of the parent snapshot's unchanged entry), or nil to
+    /// read them.
+    public typealias KnownAttributes = (FilePath, FileMetadata) -> [ExtendedAttribute]?
+
     private let names = AccountNames()
 
     public init() {}
@@ -44,9 +49,10 @@ public final class MetadataReader: Sendable {
         }
     }
 
-    func metadata(descriptor: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
+    func metadata(descriptor: FileDescriptor, path: FilePath, readXattrs: Bool,
+                  known: KnownAttributes = { _, _ in nil }) throws(Errno) -> FileMetadata {
         let status = try descriptor.status()
-        return try metadata(status, path: path, linkTarget: nil, xattrs: readXattrs ? .descriptor(descriptor) : nil)
+        return try metadata(status, path: path, linkTarget: nil, xattrs: readXattrs ? .descriptor(descriptor) : nil, known: known)
     }
 
     /// `lstat` of `name` in the directory open as `directory`.
@@ -57,26 +63,35 @@ public final class MetadataReader: Sendable {
     /// The metadata of `name` in the directory open as `directory`, whose `lstat` is `status`.
     /// Extended attributes are read by `path`, as Linux has no `*at` call for them; a path
     /// too long for the kernel (a deep tree) is named through the open directory instead.
-    func metadata(_ status: stat, of name: [UInt8], in directory: FileDescriptor, path: FilePath, readXattrs: Bool) throws(Errno) -> FileMetadata {
+    func metadata(_ status: stat, of name: [UInt8], in directory: FileDescriptor, path: FilePath, readXattrs: Bool,
+                  known: KnownAttributes = { _, _ in nil }) throws(Errno) -> FileMetadata {
         let linkTarget = try isSymlink(status)
             ? withNULTerminated(name) { name throws(Errno) in try directory.symlinkTarget(ofEntry: name) }
             : nil
         let xattrPath = path.bytes.count < Int(PATH_MAX) ? path.bytes : Array("/proc/self/fd/\(directory.rawValue)/".utf8) + name
-        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(xattrPath) : nil)
+        return try metadata(status, path: path, linkTarget: linkTarget, xattrs: readXattrs ? .path(xattrPath) : nil, known: known)
     }
 
-    /// Metadata from a `stat` already taken, with owner names and, from `xattrs`, attributes.
-    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?) throws(Errno) -> FileMetadata {
+    /// Metadata from a `stat` already taken, with owner names and, from `xattrs`, attributes
+    /// (those `known` gives, else read: a `listxattr` by path costs as much as the `lstat`).
+    private func metadata(_ status: stat, path: FilePath, linkTarget: [UInt8]?, xattrs: ExtendedAttributeHolder?,
+                          known: KnownAttributes = { _, _ in nil }) throws(Errno) -> FileMetadata {
         guard let type = FileType(mode: status.st_mode) else { throw Errno(EOPNOTSUPP) }
-        return FileMetadata(
+        var metadata = FileMetadata(
             type: type, mode: UInt32(status.st_mode & 0o7777),
             uid: status.st_uid, gid: status.st_gid,
             user: names.user(status.st_uid), group: names.group(status.st_gid),
             mtime: Timestamp(status.st_mtim), ctime: Timestamp(status.st_ctim),
             size: UInt64(status.st_size), inode: UInt64(status.st_ino), device: UInt64(status.st_dev),
             linkCount: UInt64(status.st_nlink), rdev: UInt64(status.st_rdev),
-            linkTarget: linkTarget,
-            xattrs: try xattrs?.readAll().map { ExtendedAttribute(nameBytes: $0.name, value: $0.value) } ?? [])
+            linkTarget: linkTarget)
+        guard let xattrs else { return metadata }
+        if let attributes = known(path, metadata) {
+            metadata.xattrs = attributes
+        } else {
+            metadata.xattrs = try xattrs.readAll().map { ExtendedAttribute(nameBytes: $0.name, value: $0.value) }
+        }
+        return metadata
     }
 }
 

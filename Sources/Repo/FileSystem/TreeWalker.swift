@@ -43,8 +43,10 @@ public final class TreeWalker: Sendable {
     }
 
     /// Walks each root in the order given. A root that is a symlink is reported as one, not
-    /// followed, and `rules` never exclude a root.
-    public func walk<Failure: Error>(_ roots: [FilePath], _ visit: (WalkEvent) throws(Failure) -> Void) throws(Failure) {
+    /// followed, and `rules` never exclude a root. `known` gives the attributes of entries
+    /// below the roots that need not be read again (asked just before the entry is visited).
+    public func walk<Failure: Error>(_ roots: [FilePath], known: MetadataReader.KnownAttributes = { _, _ in nil },
+                                     _ visit: (WalkEvent) throws(Failure) -> Void) throws(Failure) {
         for root in roots {
             let metadata: FileMetadata
             do {
@@ -62,7 +64,7 @@ public final class TreeWalker: Sendable {
                     try FileDescriptor.workingDirectory.openEntry(path, flags: O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
                 }
             }
-            guard let top = try descend(into: root, metadata, opened, checkTags: false, visit) else { continue }
+            guard let top = try descend(into: root, metadata, opened, checkTags: false, known: { _, _ in nil }, visit) else { continue }
             var paths = PathStack(root)
             var stack = [top]
             /// The directories from here to the top of the stack hold a descriptor; those
@@ -86,7 +88,7 @@ public final class TreeWalker: Sendable {
                 }
                 guard let descriptor = directory.descriptor else { continue }
                 let path = paths.child(name)
-                switch examine(name, path: path, in: descriptor.descriptor, rootDevice: metadata.device) {
+                switch examine(name, path: path, in: descriptor.descriptor, rootDevice: metadata.device, known: known) {
                 case .excluded:
                     break
                 case .entry(let metadata):
@@ -95,7 +97,7 @@ public final class TreeWalker: Sendable {
                     try visit(.enter(path, metadata))
                     try visit(.leave(path, metadata))
                 case .directory(let metadata, let opened):
-                    if let child = try descend(into: path, metadata, opened, checkTags: true, visit) {
+                    if let child = try descend(into: path, metadata, opened, checkTags: true, known: known, visit) {
                         paths.push(name)
                         stack.append(child)
                         if stack.count - firstOpen > openDirectories {
@@ -121,13 +123,14 @@ public final class TreeWalker: Sendable {
         case problem(FileSystemError)
     }
 
-    private func examine(_ name: [UInt8], path: FilePath, in directory: FileDescriptor, rootDevice: UInt64) -> Examined {
+    private func examine(_ name: [UInt8], path: FilePath, in directory: FileDescriptor, rootDevice: UInt64,
+                         known: MetadataReader.KnownAttributes) -> Examined {
         do throws(Errno) {
             let status = try reader.status(of: name, in: directory)
             let isDirectory = status.st_mode & S_IFMT == S_IFDIR
             if rules.excludes(path, isDirectory: isDirectory) { return .excluded }
             guard isDirectory else {
-                return .entry(try reader.metadata(status, of: name, in: directory, path: path, readXattrs: readXattrs))
+                return .entry(try reader.metadata(status, of: name, in: directory, path: path, readXattrs: readXattrs, known: known))
             }
             if rules.oneFileSystem && UInt64(status.st_dev) != rootDevice {
                 return .mountPoint(try reader.metadata(status, of: name, in: directory, path: path, readXattrs: readXattrs))
@@ -150,7 +153,7 @@ public final class TreeWalker: Sendable {
     /// `fallback` is its metadata from `lstat`, used when the open directory cannot say.
     private func descend<Failure: Error>(
         into path: FilePath, _ fallback: FileMetadata, _ opened: Result<FileDescriptor, Errno>, checkTags: Bool,
-        _ visit: (WalkEvent) throws(Failure) -> Void
+        known: MetadataReader.KnownAttributes, _ visit: (WalkEvent) throws(Failure) -> Void
     ) throws(Failure) -> Directory? {
         let listing: DirectoryListing
         let metadata: FileMetadata
@@ -162,7 +165,7 @@ public final class TreeWalker: Sendable {
                 return nil
             }
             do {
-                metadata = try reader.metadata(descriptor: descriptor, path: path, readXattrs: readXattrs)
+                metadata = try reader.metadata(descriptor: descriptor, path: path, readXattrs: readXattrs, known: known)
             } catch {
                 try? descriptor.close()
                 throw error

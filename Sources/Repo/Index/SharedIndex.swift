@@ -43,6 +43,8 @@ final class SharedIndex: Sendable {
 
     var count: Int { state.withLock { $0.live.count } }
 
+    var condemnedCount: Int { state.withLock { $0.condemned.count } }
+
     func withLive<R, E: Error>(_ body: (BlobIndex) throws(E) -> R) throws(E) -> R {
         try state.withLock { state throws(E) -> R in try body(state.live) }
     }
