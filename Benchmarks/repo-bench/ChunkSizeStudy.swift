@@ -12,23 +12,39 @@ struct ChunkSizeStudy {
     let successor: String
     let settings: [Setting]
 
-    /// Chunk sizes for text-like (compressible) files, for database dumps and for binary
-    /// (incompressible) ones; the same for all when uniform. A file's class is decided as
-    /// a snapshot decides it (`ContentClass`), from its first 64 KiB.
+    /// Chunk sizes for each content class: text, compressible binaries, dumps, repetitive
+    /// dumps and binary (incompressible) files. A file's class is decided as a snapshot
+    /// decides it (`ContentClass`), from its first 64 KiB.
     struct Setting {
         let text: ChunkerParameters
+        let compressibleBinary: ChunkerParameters
         let dump: ChunkerParameters
+        let repetitiveDump: ChunkerParameters
         let binary: ChunkerParameters
 
-        /// "64K" (uniform), "16K/1M" (text and dumps / binary) or "16K/4K/1M" (text / dumps
-        /// / binary). Each size is an average (minimum a quarter, maximum four times) or
-        /// "MIN-AVERAGE-MAX", either optionally followed by "@N", a normalization level.
+        /// "64K" (uniform), "16K/1M" (binary 1M, the rest 16K), "16K/4K/1M" (text and
+        /// compressible binaries / all dumps / binary) or "64K/1M/16K/1M/1M" (text /
+        /// compressible binaries / dumps / repetitive dumps / binary). Each size is an average
+        /// (minimum a quarter, maximum four times) or "MIN-AVERAGE-MAX", either optionally
+        /// followed by "@N", a normalization level.
         init?(_ spec: Substring) {
             let sizes = spec.split(separator: "/").compactMap(Self.parameters)
-            guard sizes.count == spec.split(separator: "/").count, (1...3).contains(sizes.count) else { return nil }
+            guard sizes.count == spec.split(separator: "/").count, [1, 2, 3, 5].contains(sizes.count) else { return nil }
             text = sizes[0]
-            dump = sizes[sizes.count == 3 ? 1 : 0]
             binary = sizes[sizes.count - 1]
+            compressibleBinary = sizes.count == 5 ? sizes[1] : text
+            dump = sizes.count == 5 ? sizes[2] : sizes.count == 3 ? sizes[1] : text
+            repetitiveDump = sizes.count == 5 ? sizes[3] : dump
+        }
+
+        func parameters(for contentClass: ContentClass) -> ChunkerParameters {
+            switch contentClass {
+            case .text: text
+            case .compressibleBinary: compressibleBinary
+            case .dump: dump
+            case .repetitiveDump: repetitiveDump
+            case .binary: binary
+            }
         }
 
         private static func parameters(_ spec: Substring) -> ChunkerParameters? {
@@ -45,10 +61,14 @@ struct ChunkSizeStudy {
         }
 
         var name: String {
-            let names = [text, dump, binary].map(Self.name)
+            let names = [text, compressibleBinary, dump, repetitiveDump, binary].map(Self.name)
+            guard compressibleBinary == text, repetitiveDump == dump else { return names.joined(separator: "/") }
             if text == binary && dump == text { return names[0] }
-            return dump == text ? "\(names[0])/\(names[2])" : names.joined(separator: "/")
+            return dump == text ? "\(names[0])/\(names[4])" : [names[0], names[2], names[4]].joined(separator: "/")
         }
+
+        /// The name of the chunking of `contentClass` alone.
+        func name(of contentClass: ContentClass) -> String { Self.name(parameters(for: contentClass)) }
 
         private static func name(_ parameters: ChunkerParameters) -> String {
             let average = parameters.averageSize
@@ -59,10 +79,27 @@ struct ChunkSizeStudy {
         }
     }
 
+    /// What one content class contributes to a row.
+    struct ClassFigures {
+        /// Files of version 1 of the class.
+        var files = 0
+        var baselineBytes = 0
+        var baselineChunks = 0
+        var baselineStoredBytes = 0
+        var newChunks = 0
+        var newStoredBytes = 0
+        var newContentListBytes = 0
+        /// Chunking, hashing and compressing the class's files of both versions, one core.
+        var seconds = 0.0
+
+        var estimatedGrowth: Int { newStoredBytes + newChunks * Row.blobOverhead + newContentListBytes }
+    }
+
     struct Row {
         let setting: Setting
         /// Files of either version classified as database dumps.
         var dumpFiles = 0
+        var classes: [ContentClass: ClassFigures] = [:]
         var baselineChunks = 0
         /// Bytes stored for version 1 after compression (before encryption overhead).
         var baselineStoredBytes = 0
@@ -109,51 +146,69 @@ struct ChunkSizeStudy {
         let start = DispatchTime.now().uptimeNanoseconds
         var row = Row(setting: setting)
         let gear = GearTable(seed: 0x5EED)
-        let textChunker = StreamChunker(parameters: setting.text, gear: gear)
-        let dumpChunker = StreamChunker(parameters: setting.dump, gear: gear)
-        let binaryChunker = StreamChunker(parameters: setting.binary, gear: gear)
+        let chunkers = Dictionary(uniqueKeysWithValues: ContentClass.allCases.map {
+            ($0, StreamChunker(parameters: setting.parameters(for: $0), gear: gear))
+        })
         let compressor = BlobCompressor()
         let frame = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: BlobCompressor.maxEncodedSize(forInput: max(setting.text.maximumSize, setting.dump.maximumSize,
-                                                                   setting.binary.maximumSize)),
+            byteCount: BlobCompressor.maxEncodedSize(forInput: ContentClass.allCases.map { setting.parameters(for: $0).maximumSize }.max()!),
             alignment: 64)
         defer { frame.deallocate() }
         func storedSize(_ chunk: UnsafeRawBufferPointer) -> Int { compressor.encode(chunk, into: frame) }
-        func chunker(for path: String) throws -> StreamChunker {
-            switch try Self.contentClass(of: path, compressor) {
-            case .text: return textChunker
-            case .dump: row.dumpFiles += 1; return dumpChunker
-            case .binary: return binaryChunker
-            }
+        func contentClass(of path: String) throws -> ContentClass {
+            let contentClass = try Self.contentClass(of: path, compressor)
+            if contentClass == .dump || contentClass == .repetitiveDump { row.dumpFiles += 1 }
+            return contentClass
         }
+        func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
         var known = Set<Digest256>()
         for (path, _) in baselineFiles {
-            try Self.chunkFile(path, chunker(for: path)) { chunk in
+            let fileStart = DispatchTime.now().uptimeNanoseconds
+            let fileClass = try contentClass(of: path)
+            var figures = row.classes[fileClass] ?? ClassFigures()
+            figures.files += 1
+            try Self.chunkFile(path, chunkers[fileClass]!) { chunk in
                 row.baselineChunks += 1
+                figures.baselineChunks += 1
+                figures.baselineBytes += chunk.count
                 if known.insert(SHA256.hash(chunk)).inserted {
                     row.uniqueChunks += 1
-                    row.baselineStoredBytes += storedSize(chunk)
+                    let stored = storedSize(chunk)
+                    row.baselineStoredBytes += stored
+                    figures.baselineStoredBytes += stored
                 }
             }
+            figures.seconds += seconds(since: fileStart)
+            row.classes[fileClass] = figures
         }
         for (path, area) in successorFiles {
+            let fileStart = DispatchTime.now().uptimeNanoseconds
+            let fileClass = try contentClass(of: path)
+            var figures = row.classes[fileClass] ?? ClassFigures()
             var chunks = 0
             var changed = false
-            try Self.chunkFile(path, chunker(for: path)) { chunk in
+            try Self.chunkFile(path, chunkers[fileClass]!) { chunk in
                 chunks += 1
                 row.successorBytes += chunk.count
                 if known.insert(SHA256.hash(chunk)).inserted {
                     changed = true
                     row.newChunks += 1
+                    figures.newChunks += 1
                     row.newBytes += chunk.count
                     let stored = storedSize(chunk)
                     row.newStoredBytes += stored
+                    figures.newStoredBytes += stored
                     row.newBytesByArea[area, default: 0] += chunk.count
                     row.newStoredBytesByArea[area, default: 0] += stored
                 }
             }
-            if changed { row.newContentListBytes += chunks * Row.contentListEntry }
+            if changed {
+                row.newContentListBytes += chunks * Row.contentListEntry
+                figures.newContentListBytes += chunks * Row.contentListEntry
+            }
+            figures.seconds += seconds(since: fileStart)
+            row.classes[fileClass] = figures
         }
         row.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return row

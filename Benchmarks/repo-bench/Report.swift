@@ -1,4 +1,5 @@
 import Foundation
+import Repo
 
 /// Presents benchmark results as an aligned table or as JSON.
 enum Report {
@@ -36,6 +37,17 @@ enum Report {
                               megabytes(r.newContentListBytes), megabytes(r.estimatedGrowth), "\(r.uniqueChunks + r.newChunks)"]
                              + areas.map { megabytes(r.newBytesByArea[$0] ?? 0) } + [String(format: "%.1f", r.seconds)]))
         }
+        lines.append("")
+        lines.append(row(["class", "chunks at", "v1 files", "v1 MB", "v1 chunks", "v1 stored MB", "v2 new chunks", "v2 stored MB",
+                          "v2 lists MB", "est. growth MB", "seconds"]))
+        for r in rows {
+            for contentClass in ContentClass.allCases {
+                guard let c = r.classes[contentClass] else { continue }
+                lines.append(row(["\(contentClass)", r.setting.name(of: contentClass), "\(c.files)", megabytes(c.baselineBytes),
+                                  "\(c.baselineChunks)", megabytes(c.baselineStoredBytes), "\(c.newChunks)", megabytes(c.newStoredBytes),
+                                  megabytes(c.newContentListBytes), megabytes(c.estimatedGrowth), String(format: "%.1f", c.seconds)]))
+            }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -47,7 +59,14 @@ enum Report {
              "v2_new_bytes": r.newBytes, "v2_bytes": r.successorBytes, "v2_new_bytes_by_area": r.newBytesByArea,
              "v2_new_stored_bytes_by_area": r.newStoredBytesByArea, "v2_content_list_bytes": r.newContentListBytes,
              "v2_estimated_growth_bytes": r.estimatedGrowth,
-             "index_entries_after_v2": r.uniqueChunks + r.newChunks]
+             "index_entries_after_v2": r.uniqueChunks + r.newChunks,
+             "classes": Dictionary(uniqueKeysWithValues: r.classes.map { contentClass, c -> (String, Any) in
+                 ("\(contentClass)", ["average": r.setting.parameters(for: contentClass).averageSize, "v1_files": c.files,
+                                      "v1_bytes": c.baselineBytes, "v1_chunks": c.baselineChunks,
+                                      "v1_stored_bytes": c.baselineStoredBytes, "v2_new_chunks": c.newChunks,
+                                      "v2_new_stored_bytes": c.newStoredBytes, "v2_content_list_bytes": c.newContentListBytes,
+                                      "v2_estimated_growth_bytes": c.estimatedGrowth, "seconds": c.seconds] as [String: Any])
+             })]
         }])
     }
 

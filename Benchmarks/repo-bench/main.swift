@@ -7,10 +7,11 @@ import Foundation
 //   repo-bench [--json] [--seconds S] [--rounds N] [--data random,text,zero] [--codecs zstd:3,zlib:2]
 //     (each figure is the best of N rounds of S seconds; openssl speed likewise; one
 //     compress and one decompress row per codec setting, default the default policy)
-//   repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,1M,16K/1M,16K/4K/1M] [--json]
-//     (an entry "T/B" chunks text-like files with average T and binary ones with average B,
-//     "T/D/B" database dumps with average D; a size may be MIN-AVG-MAX, and end in @N, the
-//     normalization level)
+//   repo-bench chunk-sizes V1_DIR V2_DIR [--sizes 16K,1M,16K/1M,16K/4K/1M,64K/1M/16K/1M/1M] [--json]
+//     (an entry "T/B" chunks compressible files with average T and binary ones with average B,
+//     "T/D/B" database dumps with average D, "T/C/D/R/B" compressible binaries with C and
+//     repetitive dumps with R; a size may be MIN-AVG-MAX, and end in @N, the normalization
+//     level; the table ends with each content class's share of each setting)
 //   repo-bench codecs DIR [--codecs zlib:2,zstd:3] [--json]
 //     (each codec setting on the unique chunks of the tree at DIR, per top-level directory)
 //   repo-bench synthetic-repo DIR [--blobs 2000000] [--snapshots 4]

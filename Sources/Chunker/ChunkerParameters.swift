@@ -40,19 +40,31 @@ public struct ChunkerParameters: Sendable, Hashable, Codable {
         try self.init(minimumSize: averageSize / 4, averageSize: averageSize, maximumSize: averageSize * 4)
     }
 
-    /// Defaults for new repositories, chosen by measuring how much of version 2 of a web
-    /// application's backup set is new against version 1, versus how many chunks the index
-    /// must hold (docs/design.md, "Chunk sizes"). Text-like streams (database dumps, logs,
-    /// source) change by scattered small edits, each of which costs about one chunk, so
-    /// they get small chunks; media and other incompressible files change whole or not at
-    /// all, so they get large chunks and keep the index small.
-    public static let text = try! ChunkerParameters(minimumSize: 4 << 10, averageSize: 16 << 10, maximumSize: 64 << 10)
-    /// Database dumps change by scattered row edits too. New repositories chunk them like
-    /// other text: 4 KiB chunks store 15% less per version of the bench corpus but 7% more
-    /// for the first, 2.5 times the index entries and a third more CPU for the dump, and
-    /// cost a snapshot more memory than borg's whole process; `repo init
-    /// --dump-chunk-size 4` chooses them (docs/design.md, "Database dumps").
-    public static let dump = text
+    /// Defaults for new repositories, one per class of content (`ContentClass`), chosen by
+    /// measuring the first snapshot of two corpora and what their second version adds
+    /// (docs/design.md, "Chunk sizes"). Each chunk is compressed alone, so larger chunks
+    /// compress better and cost fewer index entries; smaller ones deduplicate scattered
+    /// edits better. Repositories record theirs in their config and keep them.
+    ///
+    /// Text (logs, source, documents): 64 KiB. Source trees change by whole small files,
+    /// logs by appending, so larger chunks lose almost nothing in deduplication.
+    public static let text = try! ChunkerParameters(minimumSize: 16 << 10, averageSize: 64 << 10, maximumSize: 256 << 10)
+    /// The text chunking of repositories made before 64 KiB text chunks (and of their
+    /// dumps and compressible binaries).
+    public static let smallText = try! ChunkerParameters(minimumSize: 4 << 10, averageSize: 16 << 10, maximumSize: 64 << 10)
+    /// Compressible binaries (libraries, compiled modules): they change whole, so their
+    /// chunks are as large as incompressible ones'.
+    public static let compressibleBinary = try! ChunkerParameters(minimumSize: 256 << 10, averageSize: 1 << 20, maximumSize: 4 << 20)
+    /// Database dumps of varied rows change by scattered row edits, each of which costs
+    /// about one chunk: 8 KiB chunks store 9% less growth per version than 16 KiB ones, for
+    /// 2% more in the first snapshot (`repo init --dump-chunk-size` chooses another size
+    /// for all dumps; docs/design.md, "Database dumps").
+    public static let dump = try! ChunkerParameters(minimumSize: 2 << 10, averageSize: 8 << 10, maximumSize: 32 << 10)
+    /// Dumps that compress many times over (padded or repeated columns) compress so much
+    /// better in large chunks that it outweighs the deduplication small ones would find.
+    public static let repetitiveDump = try! ChunkerParameters(minimumSize: 256 << 10, averageSize: 1 << 20, maximumSize: 4 << 20)
+    /// Media and other incompressible files change whole or not at all: large chunks keep
+    /// the index small.
     public static let binary = try! ChunkerParameters(minimumSize: 256 << 10, averageSize: 1 << 20, maximumSize: 4 << 20)
 
     /// Mask tested before the chunk reaches the average size: more bits, so cuts are rarer.

@@ -4,7 +4,7 @@ import Testing
 /// `repo init --dump-chunk-size`: dumps get the chosen chunks, other text keeps its own,
 /// and bad values are usage errors that create nothing.
 @Suite struct DumpChunkSizeTests {
-    @Test(arguments: [([String](), 16384), (["--dump-chunk-size", "4"], 4096), (["--dump-chunk-size", "64"], 65536)])
+    @Test(arguments: [([String](), 8192), (["--dump-chunk-size", "4"], 4096), (["--dump-chunk-size", "64"], 65536)])
     func initRecordsTheDumpChunkSize(options: [String], average: Int) throws {
         let workspace = try Workspace("dump-chunks")
         defer { workspace.remove() }

@@ -17,10 +17,8 @@ final class ContentReader {
     private let sink: BlobSink
     /// Seen before every read: a large file or a long dump stops within one buffer.
     private let cancellation: Cancellation
-    private let textChunker: StreamChunker
-    /// The text chunker itself when the repository chunks dumps as text (the default).
-    private let dumpChunker: StreamChunker
-    private let binaryChunker: StreamChunker
+    /// One chunker per content class; classes chunked alike share one (and its buffer).
+    private let chunkers: ClassChunkers
     private let namer: BlobNamer
     private let classifier = BlobCompressor()
     /// The start of each file or stream, which decides its class; one buffer for all.
@@ -39,12 +37,7 @@ final class ContentReader {
         self.sink = sink
         self.cancellation = cancellation
         let gear = repository.blobs.gear
-        let parameters = repository.parameters
-        textChunker = StreamChunker(parameters: try parameters.textChunking.parameters(), gear: gear)
-        let dumpChunking = parameters.chunking(for: .dump)
-        dumpChunker = dumpChunking == parameters.textChunking ? textChunker
-            : StreamChunker(parameters: try dumpChunking.parameters(), gear: gear)
-        binaryChunker = StreamChunker(parameters: try parameters.binaryChunking.parameters(), gear: gear)
+        chunkers = try ClassChunkers(repository.parameters, gear: gear)
         namer = repository.blobs.namer()
     }
 
@@ -143,11 +136,7 @@ final class ContentReader {
             sampled += n
         }
         let head = UnsafeRawBufferPointer(rebasing: sample[..<sampled])
-        let chunker = switch ContentClass(sample: head, compressor: classifier) {
-        case .text: textChunker
-        case .dump: dumpChunker
-        case .binary: binaryChunker
-        }
+        let chunker = chunkers[ContentClass(sample: head, compressor: classifier)]
         var served = 0
         try chunker.chunk(reader: { target in
             if served < sampled {

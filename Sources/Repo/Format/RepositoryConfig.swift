@@ -7,7 +7,7 @@ import Storage
 /// The repository's parameters: which algorithms, which chunk sizes, which pack size.
 /// Fixed at `init`; every snapshot ever written depends on them.
 public struct RepositoryParameters: Codable, Sendable, Equatable {
-    public struct Chunking: Codable, Sendable, Equatable {
+    public struct Chunking: Codable, Sendable, Hashable {
         public var algorithm = "fastcdc-gear"
         public var minimum: Int
         public var average: Int
@@ -34,15 +34,23 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
 
     /// Chunking of text-like (compressible) files: logs, source, documents.
     public var textChunking = Chunking(.text)
-    /// Chunking of database dumps (`DumpDetector`), whose scattered row edits each cost about
-    /// a chunk. Absent from repositories made before dumps were a class of their own: those
-    /// chunk dumps with `textChunking`, so their dumps keep deduplicating against what they
-    /// already hold.
+    /// Chunking of compressible binaries (NUL bytes in a compressible start: libraries,
+    /// compiled modules). Absent from repositories made before they were a class of their
+    /// own: those chunk them with `textChunking`, exactly as they always did.
+    public var compressibleBinaryChunking: Chunking? = Chunking(.compressibleBinary)
+    /// Chunking of database dumps (`DumpDetector`) that compress moderately, whose
+    /// scattered row edits each cost about a chunk. Absent from repositories made before
+    /// dumps were a class of their own: those chunk dumps with `textChunking`, so their
+    /// dumps keep deduplicating against what they already hold.
     public var dumpChunking: Chunking? = Chunking(.dump)
-    /// Chunks dumps around `averageSize` bytes (a power of two), from a quarter of it to
-    /// four times it.
+    /// Chunking of dumps whose start compresses `ContentClass.repetitiveDumpRatio` times or
+    /// more. Absent from repositories made before: those chunk them as other dumps.
+    public var repetitiveDumpChunking: Chunking? = Chunking(.repetitiveDump)
+    /// Chunks all dumps, whatever they compress to, around `averageSize` bytes (a power of
+    /// two), from a quarter of it to four times it (`repo init --dump-chunk-size`).
     public mutating func chunkDumps(averageSize: Int) throws {
         dumpChunking = Chunking(try ChunkerParameters(averageSize: averageSize))
+        repetitiveDumpChunking = dumpChunking
     }
 
     /// Chunking of binary (incompressible) files: media, archives.
@@ -60,7 +68,9 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case textChunking = "text_chunking", dumpChunking = "dump_chunking", binaryChunking = "binary_chunking"
+        case textChunking = "text_chunking", compressibleBinaryChunking = "compressible_binary_chunking"
+        case dumpChunking = "dump_chunking", repetitiveDumpChunking = "repetitive_dump_chunking"
+        case binaryChunking = "binary_chunking"
         case blobID = "blob_id", cipher
         case compression, compressionLevel = "compression_level", packTargetSize = "pack_target_size"
     }
@@ -77,11 +87,15 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
         }
     }
 
-    /// The chunking of data of `contentClass`.
+    /// The chunking of data of `contentClass`. A class whose field is absent (a repository
+    /// made before the class existed) is chunked as it was then: compressible binaries as
+    /// text, repetitive dumps as other dumps, dumps as text.
     public func chunking(for contentClass: ContentClass) -> Chunking {
         switch contentClass {
         case .text: textChunking
+        case .compressibleBinary: compressibleBinaryChunking ?? textChunking
         case .dump: dumpChunking ?? textChunking
+        case .repetitiveDump: repetitiveDumpChunking ?? dumpChunking ?? textChunking
         case .binary: binaryChunking
         }
     }

@@ -14,7 +14,7 @@ enum Commands {
                     options: [
                         OptionSpec("pack-size", value: "MIB", "target size of data packs in MiB (1 to 1024, default 16)"),
                         OptionSpec("dump-chunk-size", value: "KIB",
-                                   "average chunk of database dumps in KiB, a power of two (default 16, as other text; 4 stores less per changed dump)"),
+                                   "average chunk of every database dump in KiB, a power of two (default: 8, or 1024 for a dump that compresses 16 times or more)"),
                         OptionSpec("compression", value: "ALGO[:LEVEL]", InitCommand.compressionHelp),
                     ]),
         SnapshotCommand.spec,

@@ -41,13 +41,13 @@ import Testing
         sizes.allSatisfy { $0 <= parameters.maximum } && sizes.dropLast().allSatisfy { $0 >= parameters.minimum }
     }
 
-    /// Snapshots the source tree into a new repository made with `parameters`; returns the
+    /// Snapshots `files` (the source tree) into a new repository made with `parameters`; returns the
     /// repository opened afresh and each file's chunks.
-    static func snapshot(_ parameters: RepositoryParameters, in directory: String)
+    static func snapshot(_ parameters: RepositoryParameters, in directory: String, files: PruneFixtures.Files = sourceFiles())
         throws -> (Repository, [String: [(id: Digest256, size: Int)]]) {
         _ = try FormatFixtures.makeRepository(in: directory, parameters: parameters)
         let source = "\(directory)/source"
-        try PruneFixtures.write(sourceFiles(), to: source)
+        try PruneFixtures.write(files, to: source)
         let stored = try Archiver(repository: FormatFixtures.open(directory, password: "correct horse"), options: SnapshotOptions())
             .snapshot(paths: [source])
         let repository = try FormatFixtures.open(directory, password: "correct horse")

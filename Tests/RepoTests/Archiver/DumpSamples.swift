@@ -53,6 +53,29 @@ enum DumpSamples {
         """ + rows(count, &generator, copy: true).joined(separator: "\n") + "\n\\.\n\n"
     }
 
+    /// Plain `pg_dump` of a pgbench database: `pgbench_accounts` rows whose `filler`
+    /// column is 84 blanks, so the dump compresses dozens of times over.
+    static func pgbenchDump(rows count: Int, _ generator: inout SeededGenerator) -> String {
+        let filler = String(repeating: " ", count: 84)
+        return """
+            --
+            -- PostgreSQL database dump
+            --
+
+            CREATE TABLE public.pgbench_accounts (
+                aid integer NOT NULL,
+                bid integer,
+                abalance integer,
+                filler character(84)
+            );
+
+            COPY public.pgbench_accounts (aid, bid, abalance, filler) FROM stdin;
+
+            """ + (1...max(count, 1)).map { aid in
+                "\(aid)\t\(aid / 100_000 + 1)\t\(generator.next() % 16 == 0 ? Int(generator.next() % 10_000) - 5_000 : 0)\t\(filler)"
+            }.joined(separator: "\n") + "\n\\.\n\n"
+    }
+
     /// `pg_dump --data-only` output with its header comments cut away: only the COPY block.
     static func headerlessCopy(rows count: Int, _ generator: inout SeededGenerator) -> String {
         "COPY public.users (id, username, email, last_login, is_active, profile) FROM stdin;\n"

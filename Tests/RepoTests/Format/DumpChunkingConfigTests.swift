@@ -54,7 +54,7 @@ import Testing
         try parameters.validate()
         #expect(parameters.dumpChunking == nil)
         #expect(parameters.chunking(for: .dump) == parameters.textChunking)
-        #expect(try parameters.chunking(for: .dump).parameters() == .text)
+        #expect(try parameters.chunking(for: .dump).parameters() == .smallText)
         // Written back, it stays without the field; its dumps follow its text chunking.
         let json = try #require(try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(parameters)) as? [String: Any])
         #expect(json["dump_chunking"] == nil)
@@ -72,6 +72,13 @@ import Testing
             { $0.dumpChunking?.algorithm = "fixed" }, { $0.dumpChunking?.average = 3_000 },
             { $0.dumpChunking?.minimum = ChunkerParameters.dump.averageSize }, { $0.textChunking.maximum = 1 << 30 },
         ]
+        try Self.expectRefusedOnOpen(repository, in: directory, changes)
+    }
+
+    /// Writes each of `changes` into the config of `repository` in turn and expects the
+    /// repository to be refused as damaged, then to open again with its own config.
+    static func expectRefusedOnOpen(_ repository: Repository, in directory: String,
+                                    _ changes: [(inout RepositoryParameters) -> Void]) throws {
         for change in changes {
             try CompressionConfigTests.rewriteConfig(of: repository, change)
             do {

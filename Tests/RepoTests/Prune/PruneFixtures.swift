@@ -18,7 +18,7 @@ enum PruneFixtures {
     /// Random bytes: the archiver classifies them as binary (chunks of 256 KiB to 4 MiB).
     static func random(_ count: Int, _ generator: inout Generator) -> [UInt8] { generator.bytes(count) }
 
-    /// Text-like bytes: classified as text (chunks of 4 to 64 KiB) and compressed well.
+    /// Text-like bytes: classified as text (chunks of 16 to 256 KiB in a new repository) and compressed well.
     static func text(_ count: Int, _ generator: inout Generator) -> [UInt8] {
         FormatFixtures.compressible(count, using: &generator)
     }
