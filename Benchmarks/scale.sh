@@ -12,7 +12,8 @@
 #     first     `repo snapshot TREE` into a fresh repository
 #     unchanged `repo snapshot TREE` again, nothing changed
 #   and peak memory of each: the maximum resident set of the repo process, from GNU time's %M
-#   (/usr/bin/time -f '%e %M', i.e. getrusage's ru_maxrss of the waited-for child).
+#   (/usr/bin/time -f '%e %M %U %S', i.e. getrusage's ru_maxrss of the waited-for child), and
+#   its CPU time (user+sys: near 2 x wall on 2 cores means it is CPU-bound).
 #   --restic does the same with `restic backup` (restic 0.14; its cache in WORK).
 # Media set: --media-gb GB of incompressible files (AES-CTR keystream from openssl, fixed key,
 #   a distinct counter prefix per file: deterministic, nothing shared) of media-like sizes:
@@ -75,15 +76,15 @@ trap cleanup EXIT
 export REPO_PASSWORD=scale XDG_CACHE_HOME="$work/cache"
 export RESTIC_PASSWORD=scale RESTIC_CACHE_DIR="$work/restic-cache"
 
-# timed NAME COMMAND...: runs it under GNU time, appends "NAME wall_s peak_kib" to the raw runs.
+# timed NAME COMMAND...: runs it under GNU time, appends "NAME wall_s peak_kib cpu_s" to the raw runs.
 timed() {
     local name=$1; shift
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || {
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || {
         echo "scale.sh: $name failed, see $work/$name.log" >&2; exit 1; }
-    read -r wall peak < "$work/time.txt"
-    printf '%s\t%s\t%s\n' "$name" "$wall" "$peak" >> "$raw"
-    printf '  %-18s %8.2f s %8.1f MiB   (load %s)\n' "$name" "$wall" "$(echo "$peak / 1024" | bc -l)" \
-        "$(cut -d' ' -f1 /proc/loadavg)"
+    read -r wall peak user sys < "$work/time.txt"
+    printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$peak" "$(echo "$user + $sys" | bc)" >> "$raw"
+    printf '  %-18s %8.2f s %8.1f MiB  cpu %7.2f s (user+sys)  (load %s)\n' "$name" "$wall" \
+        "$(echo "$peak / 1024" | bc -l)" "$(echo "$user + $sys" | bc)" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 # summary NAME: median and range of NAME's runs into the results, as NAME.s and NAME.mib.
@@ -91,11 +92,13 @@ summary() {
     python3 - "$raw" "$1" "$results" <<'EOF'
 import statistics, sys
 raw, name, results = sys.argv[1:]
-runs = [line.split("\t") for line in open(raw) if line.split("\t")[0] == name]
+runs = [line.rstrip("\n").split("\t") for line in open(raw) if line.split("\t")[0] == name]
 walls = [float(r[1]) for r in runs]
 peaks = [int(r[2]) / 1024 for r in runs]
+cpus = [float(r[3]) for r in runs]
 with open(results, "a") as out:
     out.write(f"{name}.s\t{statistics.median(walls):.2f}\t{min(walls):.2f}-{max(walls):.2f}\n")
+    out.write(f"{name}.cpu\t{statistics.median(cpus):.2f}\t{min(cpus):.2f}-{max(cpus):.2f}\n")
     out.write(f"{name}.mib\t{max(peaks):.1f}\t{min(peaks):.1f}-{max(peaks):.1f}\n")
 EOF
 }
@@ -213,7 +216,7 @@ for line in open(raw):
         m = re.match(r"(\d+) bytes .* copied, ([\d.]+) s", fields[1])
         dd.append(int(m.group(1)) / float(m.group(2)) / 1e6)
     elif fields[0] == "repo.media":
-        snapshot, peak = float(fields[1]), int(fields[2]) / 1024
+        snapshot, peak, cpu = float(fields[1]), int(fields[2]) / 1024, float(fields[3])
 speed = media_bytes / snapshot / 1e6
 with open(results, "a") as out:
     out.write(f"media.bytes\t{media_bytes}\t\n")
@@ -222,11 +225,12 @@ with open(results, "a") as out:
     out.write(f"repo.media.s\t{snapshot:.2f}\t\n")
     out.write(f"repo.media.mbps\t{speed:.1f}\t\n")
     out.write(f"repo.media.mib\t{peak:.1f}\t\n")
+    out.write(f"repo.media.cpu\t{cpu:.2f}\t\n")
     out.write(f"media.ratio\t{speed / statistics.median(dd):.2f}\t\n")
 EOF
     rm -rf "$media" "$work/media-repo"
 fi
 
 echo
-echo "scale figures ($(nproc) cores, load now $(cut -d' ' -f1-3 /proc/loadavg)); median, range:"
+echo "scale figures ($(nproc) cores, load now $(cut -d' ' -f1-3 /proc/loadavg)); times median, peaks highest; range:"
 column -t -s $'\t' "$results"
