@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
         --scale) scale=1; shift ;;
         --scale-results) scale_results=$2; shift 2 ;;
         --scale-args) scale_args=$2; shift 2 ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done

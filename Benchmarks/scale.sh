@@ -51,7 +51,7 @@ while [ $# -gt 0 ]; do
         --skip-media) do_media=; shift ;;
         --keep) keep=1; shift ;;
         --cold) cold=1; shift ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "scale.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
