@@ -12,11 +12,10 @@ final class BlobSink: Sendable {
     private let repository: Repository
     private let uploader: BlobUploader
     private let jobs: BoundedQueue<Job>
+    private let claimed = ClaimedBlobs()
     private struct State {
         /// The workers; not cancelled themselves: a stop drains them through `finish()`.
         var workers: WorkerPool.Running?
-        /// Blobs claimed during this snapshot, not yet in the repository's index.
-        var claimed = Set<Digest256>()
         var blobsAdded = 0
         var bytesAdded: UInt64 = 0
     }
@@ -25,6 +24,8 @@ final class BlobSink: Sendable {
     static let queuedBytes = 4 << 20
 
     var blobsAdded: Int { state.withLock { $0.blobsAdded } }
+    /// How many claimed blobs the repository's index does not answer for yet.
+    var claimedCount: Int { claimed.count }
     var bytesAdded: UInt64 { state.withLock { $0.bytesAdded } }
 
     init(repository: Repository, workers: Int) {
@@ -33,9 +34,11 @@ final class BlobSink: Sendable {
         // batches of text chunks, a few media chunks), not a whole file's worth of them.
         let jobs = BoundedQueue<Job>(capacity: Self.queuedBytes, weight: { max($0.byteCount, 4096) })
         self.jobs = jobs
-        // A failed upload stops the workers, and through them the reader.
+        // A failed upload stops the workers, and through them the reader. Claims end once
+        // the index lists their blobs.
+        let claimed = self.claimed
         uploader = BlobUploader(repository: repository, writers: max(1, workers), uploads: .background,
-                                onFailure: { jobs.close() })
+                                onFailure: { jobs.close() }, onIndexed: { claimed.indexed($0) })
         let running = WorkerPool(threads: max(1, workers)).start(max(1, workers)) { [self] _ in work() }
         state.withLock { $0.workers = running }
     }
@@ -48,15 +51,7 @@ final class BlobSink: Sendable {
     func claim(_ id: Digest256) -> Bool { claim([id])[0] }
 
     /// `claim` for each id, under one lock.
-    func claim(_ ids: [Digest256]) -> [Bool] {
-        state.withLock { state in
-            ids.map { id in
-                guard !state.claimed.contains(id), !repository.contains(id) else { return false }
-                state.claimed.insert(id)
-                return true
-            }
-        }
-    }
+    func claim(_ ids: [Digest256]) -> [Bool] { claimed.claim(ids, isIndexed: repository.contains) }
 
     /// The ids of the job's blobs: given, or named here.
     private func name(_ job: Job, with namer: BlobNamer) -> [Digest256] {

@@ -32,6 +32,7 @@ final class BlobUploader: Sendable {
     private let finished: BoundedQueue<FinishedPack>?
     private let addingToMemory: Bool
     private let onFailure: @Sendable () -> Void
+    private let onIndexed: @Sendable ([IndexedPack]) -> Void
     private struct State {
         /// The upload threads; not cancelled themselves: a stop drains them through `finish()`.
         var uploads: WorkerPool.Running?
@@ -44,11 +45,14 @@ final class BlobUploader: Sendable {
     /// `writers`: how many threads fill packs at once. `addingToMemory`: whether stored
     /// packs join the in-memory index (a snapshot deduplicates against them; prune, which
     /// works on the index it loaded, does not). `onFailure` runs once, at the first error.
+    /// `onIndexed` is given each batch of packs once its index object is written (and, with
+    /// `addingToMemory`, the in-memory index has them).
     init(repository: Repository, writers: Int, uploads mode: Uploads, addingToMemory: Bool = true,
-         onFailure: @escaping @Sendable () -> Void = {}) {
+         onFailure: @escaping @Sendable () -> Void = {}, onIndexed: @escaping @Sendable ([IndexedPack]) -> Void = { _ in }) {
         self.repository = repository
         self.addingToMemory = addingToMemory
         self.onFailure = onFailure
+        self.onIndexed = onIndexed
         // Capped at 4: each upload in flight holds a pack buffer.
         let uploaders = mode == .inline ? 0 : max(1, min(4, repository.backend.preferredConcurrency))
         if repository.backend.streamsObjects {
@@ -114,7 +118,7 @@ final class BlobUploader: Sendable {
         finished?.close()
         state.withLock { $0.uploads }?.join()
         if let error { throw error }
-        try repository.saveIndex(state.withLock { $0.unindexed.drain() }, addingToMemory: addingToMemory)
+        try index(state.withLock { $0.unindexed.drain() })
     }
 
     private func upload() {
@@ -133,6 +137,11 @@ final class BlobUploader: Sendable {
             state.stored += pack.size
             return state.unindexed.add(pack.indexed)
         }
-        if let ready { try repository.saveIndex(ready, addingToMemory: addingToMemory) }
+        if let ready { try index(ready) }
+    }
+
+    private func index(_ packs: [IndexedPack]) throws {
+        try repository.saveIndex(packs, addingToMemory: addingToMemory)
+        onIndexed(packs)
     }
 }

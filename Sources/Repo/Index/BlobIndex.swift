@@ -12,7 +12,7 @@ public struct BlobLocation: Sendable, Equatable {
 /// The in-memory index: blob id to pack, offset and lengths.
 ///
 /// Entries are 48 bytes (a 32-byte id and four 32-bit fields), kept in one array sorted by
-/// id. Ids are keyed hashes, uniformly distributed, so a lookup interpolates its first
+/// id (an `EntryArray`: it grows in place, never needing twice its size). Ids are keyed hashes, uniformly distributed, so a lookup interpolates its first
 /// guess from the id's leading bits and needs a handful of probes even at tens of millions
 /// of blobs; there is no hash table and no per-entry allocation. Blobs added while a
 /// backup runs go to a small dictionary, merged into the array by `compact()`.
@@ -38,7 +38,7 @@ struct BlobIndex {
 
     private(set) var packs: [Pack] = []
     private var packNumbers: [Digest256: UInt32] = [:]
-    private var sorted: [Entry] = []
+    private var sorted = EntryArray<Entry>()
     private var recent: [Digest256: Entry] = [:]
     /// Entries `finishLoading` dropped because another pack holds the same blob (left by an
     /// interrupted prune, or by two snapshots that stored it at once): prune counts these
@@ -156,7 +156,7 @@ struct BlobIndex {
 
     /// Every blob with its location, in id order.
     func forEach(_ body: (Digest256, BlobLocation) throws -> Void) rethrows {
-        var all = sorted
+        var all = Array(sorted)
         if !recent.isEmpty {
             all.append(contentsOf: recent.values)
             all.sort { $0.id < $1.id }
@@ -209,22 +209,33 @@ struct BlobIndex {
         return Set(numbers.map { packs[Int($0)].id })
     }
 
-    /// Merges recent additions into the sorted array.
+    /// Merges recent additions into the sorted array: sorted on their own, then merged from
+    /// the back into the array grown in place, so that the merge needs room for the new
+    /// entries only (a merge into a new array needed the whole index twice: the peak of a
+    /// first snapshot of a million small files).
     mutating func compact() {
         guard !recent.isEmpty else { return }
-        let fresh = recent.values.sorted { $0.id < $1.id }
+        var fresh = Array(recent.values)
         recent.removeAll()
-        var merged = [Entry]()
-        merged.reserveCapacity(sorted.count + fresh.count)
-        var i = 0, j = 0
-        while i < sorted.count || j < fresh.count {
-            if j == fresh.count || (i < sorted.count && sorted[i].id < fresh[j].id) {
-                merged.append(sorted[i]); i += 1
-            } else {
-                merged.append(fresh[j]); j += 1
+        fresh.withUnsafeMutableBufferPointer { Self.sortInPlace($0) }
+        let old = sorted.count
+        sorted.withGrowingBuffer(extra: fresh.count) { all in
+            fresh.withUnsafeBufferPointer { fresh in
+                // Ids are unique (`add` skips known ones); each step fills the last free slot
+                // from whichever side holds the larger id, never overwriting an unread one.
+                var i = old - 1, j = fresh.count - 1
+                while j >= 0 {
+                    if i >= 0 && fresh[j].id < all[i].id {
+                        all[i + j + 1] = all[i]
+                        i -= 1
+                    } else {
+                        all[i + j + 1] = fresh[j]
+                        j -= 1
+                    }
+                }
             }
+            return old + fresh.count
         }
-        sorted = merged
     }
 
     private func lookup(_ id: Digest256) -> Entry? {
