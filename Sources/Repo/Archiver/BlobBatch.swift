@@ -19,18 +19,21 @@ extension BlobSink {
         /// A batch is handed over once it holds this much.
         static let targetBytes = 256 << 10
 
-        /// An empty batch of named blobs.
-        init(type: BlobType) {
+        /// An empty batch of named blobs, filled into `buffer` (an empty one, from
+        /// `JobBuffers`, whose capacity is reused).
+        init(type: BlobType, buffer: [UInt8] = []) {
             self.type = type
             pending = nil
             firstSlot = 0
+            bytes = buffer
         }
 
         /// An empty batch of blobs the workers name, into `pending` from `firstSlot`.
-        init(type: BlobType, pending: PendingChunkIDs, firstSlot: Int) {
+        init(type: BlobType, pending: PendingChunkIDs, firstSlot: Int, buffer: [UInt8] = []) {
             self.type = type
             self.pending = pending
             self.firstSlot = firstSlot
+            bytes = buffer
         }
 
         /// One named blob.
@@ -53,6 +56,15 @@ extension BlobSink {
             bytes.append(contentsOf: plaintext)
             ends.append(bytes.count)
             if let id { ids.append(id) }
+        }
+
+        /// Takes the buffer out of the batch (which is empty afterwards) to be reused.
+        mutating func takeBuffer() -> [UInt8] {
+            ends = []
+            ids = []
+            var buffer: [UInt8] = []
+            swap(&buffer, &bytes)
+            return buffer
         }
 
         /// Calls `body` with each blob's position in the batch and plaintext, in order.

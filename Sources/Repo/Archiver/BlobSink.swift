@@ -13,6 +13,8 @@ final class BlobSink: Sendable {
     private let uploader: BlobUploader
     private let jobs: BoundedQueue<Job>
     private let claimed = ClaimedBlobs()
+    /// Buffers of finished jobs, for new ones (`newJob`).
+    let buffers = JobBuffers()
     private struct State {
         /// The workers; not cancelled themselves: a stop drains them through `finish()`.
         var workers: WorkerPool.Running?
@@ -62,6 +64,14 @@ final class BlobSink: Sendable {
         return ids
     }
 
+    /// An empty batch of named blobs in a reused buffer.
+    func newJob(_ type: BlobType) -> Job { Job(type: type, buffer: buffers.take()) }
+
+    /// An empty batch of blobs the workers name, in a reused buffer.
+    func newJob(_ type: BlobType, pending: PendingChunkIDs, firstSlot: Int) -> Job {
+        Job(type: type, pending: pending, firstSlot: firstSlot, buffer: buffers.take())
+    }
+
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
     func add(_ job: Job) throws {
         if let error { throw error }
@@ -84,7 +94,7 @@ final class BlobSink: Sendable {
         do {
             var packs = OpenPacks(uploader: uploader, compressor: BlobCompressor(policy: try repository.parameters.compressionPolicy()))
             let namer = repository.blobs.namer()
-            while let job = jobs.pop() {
+            while var job = jobs.pop() {
                 let ids = name(job, with: namer)
                 // Named blobs were claimed by whoever named them; pending ones are claimed here.
                 var kept: [Bool]?
@@ -104,6 +114,7 @@ final class BlobSink: Sendable {
                     state.blobsAdded += added
                     state.bytesAdded += bytes
                 }
+                buffers.give(job.takeBuffer())
             }
             try packs.close()
         } catch {

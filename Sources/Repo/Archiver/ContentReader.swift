@@ -24,7 +24,7 @@ final class ContentReader {
     /// The start of each file or stream, which decides its class; one buffer for all.
     private let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
     /// Named chunks of small files, handed to the sink together (see `BlobSink.Job`).
-    private var namedBatch = BlobSink.Job(type: .data)
+    private var namedBatch: BlobSink.Job
     /// Bytes read so far, by all calls.
     private(set) var bytesRead: UInt64 = 0
 
@@ -39,6 +39,7 @@ final class ContentReader {
         let gear = repository.blobs.gear
         chunkers = try ClassChunkers(repository.parameters, gear: gear)
         namer = repository.blobs.namer()
+        namedBatch = sink.newJob(.data)
     }
 
     deinit { sample.deallocate() }
@@ -72,7 +73,7 @@ final class ContentReader {
     func flush() throws {
         guard !namedBatch.isEmpty else { return }
         try sink.add(namedBatch)
-        namedBatch = BlobSink.Job(type: .data)
+        namedBatch = sink.newJob(.data)
     }
 
     /// A file's pieces as they are cut; with `pending`, blob pieces hold a slot number
@@ -88,8 +89,8 @@ final class ContentReader {
         init(pending: PendingChunkIDs?) { self.pending = pending }
 
         /// Records a chunk to be named by the workers; returns a batch that is ready.
-        mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs) -> BlobSink.Job? {
-            var batch = self.batch ?? BlobSink.Job(type: .data, pending: pending, firstSlot: slotPositions.count)
+        mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs, sink: BlobSink) -> BlobSink.Job? {
+            var batch = self.batch ?? sink.newJob(.data, pending: pending, firstSlot: slotPositions.count)
             slotPositions.append(pieces.count)
             pieces.append(.blob(.zero))
             batch.append(chunk)
@@ -148,7 +149,7 @@ final class ContentReader {
             return try reader(target)
         }) { chunk in
             if let pending = content.pending {
-                if let ready = content.add(chunk, pending: pending) { try self.sink.add(ready) }
+                if let ready = content.add(chunk, pending: pending, sink: self.sink) { try self.sink.add(ready) }
             } else {
                 let id = self.namer.name(chunk)
                 if self.sink.claim(id) {
