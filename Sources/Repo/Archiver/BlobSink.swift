@@ -85,6 +85,10 @@ final class BlobSink: Sendable {
         try uploader.finish()
     }
 
+    /// The largest segment new chunks are compressed into, when the repository writes
+    /// segments.
+    private var segmentMaximum: Int? { repository.parameters.segments?.maximum }
+
     private func work() {
         do {
             var packs = OpenPacks(uploader: uploader, compressor: BlobCompressor(policy: try repository.parameters.compressionPolicy()))
@@ -99,11 +103,21 @@ final class BlobSink: Sendable {
                 }
                 var added = 0
                 var bytes: UInt64 = 0
-                try job.withBlobs { index, plaintext in
-                    guard kept?[index] ?? true else { return }
-                    let entry = try packs.add(job.type, id: ids[index], plaintext: plaintext)
-                    added += 1
-                    bytes += UInt64(entry.length)
+                if let maximum = segmentMaximum, job.type == .data {
+                    // Consecutive new chunks compressed together (docs/format.md, "Segments").
+                    try job.withRuns(keeping: { kept?[$0] ?? true }, maximum: maximum) { run, plaintext in
+                        let members = run.map { (id: ids[$0], length: job.length(of: $0)) }
+                        let entries = try packs.addSegment(members, plaintext: plaintext)
+                        added += entries.count
+                        bytes += UInt64(SegmentLayout.runs(entries).reduce(0) { $0 + $1.first!.length })
+                    }
+                } else {
+                    try job.withBlobs { index, plaintext in
+                        guard kept?[index] ?? true else { return }
+                        let entry = try packs.add(job.type, id: ids[index], plaintext: plaintext)
+                        added += 1
+                        bytes += UInt64(entry.length)
+                    }
                 }
                 state.withLock { state in
                     state.blobsAdded += added

@@ -46,7 +46,13 @@ final class ContentReader {
             : StreamChunker(parameters: try dumpChunking.parameters(), gear: gear)
         binaryChunker = StreamChunker(parameters: try parameters.binaryChunking.parameters(), gear: gear)
         namer = repository.blobs.namer()
+        batchTarget = max(BlobSink.Job.targetBytes, parameters.segments?.maximum ?? 0)
+        namedBatch.target = batchTarget
     }
+
+    /// Where batches are handed over: at the segments' maximum when the repository writes
+    /// segments, since a worker compresses a batch's new chunks into segments.
+    private let batchTarget: Int
 
     deinit { sample.deallocate() }
 
@@ -55,6 +61,7 @@ final class ContentReader {
     /// sparse file of `size` bytes (nil: all of it is data); the gaps become holes.
     func read(_ file: FileDescriptor, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
         var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil)
+        content.batchTarget = batchTarget
         if let regions, let size {
             var position: UInt64 = 0
             for region in regions where !region.isEmpty {
@@ -80,6 +87,7 @@ final class ContentReader {
         guard !namedBatch.isEmpty else { return }
         try sink.add(namedBatch)
         namedBatch = BlobSink.Job(type: .data)
+        namedBatch.target = batchTarget
     }
 
     /// A file's pieces as they are cut; with `pending`, blob pieces hold a slot number
@@ -91,12 +99,14 @@ final class ContentReader {
         var slotPositions: [Int] = []
         /// Chunks cut but not yet handed to the sink.
         var batch: BlobSink.Job?
+        var batchTarget = BlobSink.Job.targetBytes
 
         init(pending: PendingChunkIDs?) { self.pending = pending }
 
         /// Records a chunk to be named by the workers; returns a batch that is ready.
         mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs) -> BlobSink.Job? {
             var batch = self.batch ?? BlobSink.Job(type: .data, pending: pending, firstSlot: slotPositions.count)
+            batch.target = batchTarget
             slotPositions.append(pieces.count)
             pieces.append(.blob(.zero))
             batch.append(chunk)

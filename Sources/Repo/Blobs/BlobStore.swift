@@ -54,8 +54,7 @@ final class BlobStore: @unchecked Sendable {
             throw RepositoryError.blobMissing(id)
         }
         let packName = ObjectName(location.type.packKind, location.pack.hex)
-        let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
-                              plaintextLength: location.plaintextLength)
+        let entry = location.entry(id: id)
         let range = location.offset..<location.offset + location.length
         let opener = try BlobOpener(keys: keys, salt: pack.salt, generation: pack.generation)
         if location.type == .tree, backend.preferredReadSize > 0 {

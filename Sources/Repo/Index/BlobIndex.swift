@@ -7,11 +7,18 @@ public struct BlobLocation: Sendable, Equatable {
     public let offset: Int
     public let length: Int
     public let plaintextLength: Int
+    /// Set for a member of a segment: `offset` and `length` are then the segment's.
+    public var segment: SegmentPlace? = nil
+
+    /// The blob's entry, as a pack header lists it.
+    func entry(id: Digest256) -> PackEntry {
+        PackEntry(type: type, id: id, offset: offset, length: length, plaintextLength: plaintextLength, segment: segment)
+    }
 }
 
 /// The in-memory index: blob id to pack, offset and lengths.
 ///
-/// Entries are 48 bytes (a 32-byte id and four 32-bit fields), kept in one array sorted by
+/// Entries are 56 bytes (a 32-byte id and six 32-bit fields), kept in one array sorted by
 /// id. Ids are keyed hashes, uniformly distributed, so a lookup interpolates its first
 /// guess from the id's leading bits and needs a handful of probes even at tens of millions
 /// of blobs; there is no hash table and no per-entry allocation. Blobs added while a
@@ -25,6 +32,18 @@ struct BlobIndex {
         var offset: UInt32
         var length: UInt32
         var plaintextLength: UInt32
+        /// For a member of a segment, the segment's number in `segments` and the member's
+        /// start in its plaintext; `Entry.alone` otherwise.
+        var segment: UInt32 = Entry.alone
+        var start: UInt32 = 0
+
+        static let alone = UInt32.max
+    }
+
+    /// A segment's digest and plaintext length, shared by its members' entries.
+    struct Segment {
+        var digest: Digest256
+        var length: UInt32
     }
 
     struct Pack {
@@ -40,6 +59,7 @@ struct BlobIndex {
     private var packNumbers: [Digest256: UInt32] = [:]
     private var sorted: [Entry] = []
     private var recent: [Digest256: Entry] = [:]
+    private var segments: [Segment] = []
     /// Entries `finishLoading` dropped because another pack holds the same blob (left by an
     /// interrupted prune, or by two snapshots that stored it at once): prune counts these
     /// copies as unused space in their packs.
@@ -52,8 +72,8 @@ struct BlobIndex {
     mutating func add(_ pack: IndexedPack) {
         let number = register(id: pack.id, type: pack.type, salt: pack.salt, generation: pack.generation, size: pack.size)
         for entry in pack.entries where lookup(entry.id) == nil {
-            recent[entry.id] = Entry(id: entry.id, pack: number, offset: UInt32(entry.offset), length: UInt32(entry.length),
-                                     plaintextLength: UInt32(entry.plaintextLength))
+            recent[entry.id] = makeEntry(id: entry.id, pack: number, offset: entry.offset, length: entry.length,
+                                         plaintextLength: entry.plaintextLength, segment: entry.segment)
         }
         if recent.count > 4096 && recent.count > sorted.count / 8 { compact() }
     }
@@ -74,8 +94,32 @@ struct BlobIndex {
     /// no merge copies, so the peak is the final array.
     mutating func reserve(_ count: Int) { sorted.reserveCapacity(count) }
 
-    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int) {
-        sorted.append(Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength)))
+    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int, segment: SegmentPlace?) {
+        sorted.append(makeEntry(id: id, pack: pack, offset: offset, length: length, plaintextLength: plaintextLength, segment: segment))
+    }
+
+    /// An entry, its segment recorded once for all its members (which come one after the other).
+    private mutating func makeEntry(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int,
+                                    segment: SegmentPlace?) -> Entry {
+        var entry = Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength))
+        if let segment {
+            if segments.last?.digest != segment.digest { segments.append(Segment(digest: segment.digest, length: UInt32(segment.length))) }
+            entry.segment = UInt32(segments.count - 1)
+            entry.start = UInt32(segment.start)
+        }
+        return entry
+    }
+
+    /// Where an entry's blob is.
+    private func location(of entry: Entry) -> BlobLocation {
+        let pack = packs[Int(entry.pack)]
+        var location = BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset), length: Int(entry.length),
+                                    plaintextLength: Int(entry.plaintextLength))
+        if entry.segment != Entry.alone {
+            let segment = segments[Int(entry.segment)]
+            location.segment = SegmentPlace(start: Int(entry.start), length: Int(segment.length), digest: segment.digest)
+        }
+        return location
     }
 
     /// Sorts what `appendUnsorted` added and keeps one entry per blob.
@@ -139,10 +183,7 @@ struct BlobIndex {
     func contains(_ id: Digest256) -> Bool { lookup(id) != nil }
 
     func location(of id: Digest256) -> BlobLocation? {
-        guard let entry = lookup(id) else { return nil }
-        let pack = packs[Int(entry.pack)]
-        return BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset), length: Int(entry.length),
-                            plaintextLength: Int(entry.plaintextLength))
+        lookup(id).map(location(of:))
     }
 
     func pack(_ id: Digest256) -> Pack? { packNumbers[id].map { packs[Int($0)] } }
@@ -161,11 +202,7 @@ struct BlobIndex {
             all.append(contentsOf: recent.values)
             all.sort { $0.id < $1.id }
         }
-        for entry in all {
-            let pack = packs[Int(entry.pack)]
-            try body(entry.id, BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset),
-                                            length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
-        }
+        for entry in all { try body(entry.id, location(of: entry)) }
     }
 
     /// Every entry the index holds for the packs `ids` (also copies `finishLoading` set
@@ -180,9 +217,7 @@ struct BlobIndex {
         }
         each { entry in
             guard numbers.contains(entry.pack) else { return }
-            let pack = packs[Int(entry.pack)]
-            byPack[pack.id, default: []].append(PackEntry(type: pack.type, id: entry.id, offset: Int(entry.offset),
-                                                          length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
+            byPack[packs[Int(entry.pack)].id, default: []].append(location(of: entry).entry(id: entry.id))
         }
         let wanted = Set(byPack.values.joined().map(\.id))
         var heldElsewhere = Set<Digest256>()
