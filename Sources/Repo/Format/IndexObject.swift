@@ -166,7 +166,8 @@ enum IndexObject {
 
     /// One pack's record: shared with the condemned list, which holds the same records.
     static func append(_ pack: IndexedPack, to writer: inout BinaryWriter) {
-        let runs = SegmentLayout.runs(pack.entries)
+        // A segment's members one after the other, in order (entries may come by id).
+        let runs = SegmentLayout.runs(pack.entries.contains { $0.segment != nil } ? pack.entries.sorted(by: PackEntry.packOrder) : pack.entries)
         let alone = runs.filter { $0.first!.segment == nil }.map { $0.first! }
         let segments = runs.filter { $0.first!.segment != nil }
         writer.append(pack.id)

@@ -10,6 +10,13 @@ public struct BlobLocation: Sendable, Equatable {
     /// Set for a member of a segment: `offset` and `length` are then the segment's.
     public var segment: SegmentPlace? = nil
 
+    /// The bytes of the pack the blob takes: its sealed length, or its share of its
+    /// segment's by plaintext length.
+    public var storedBytes: Int {
+        guard let segment else { return length }
+        return length * plaintextLength / max(1, segment.length)
+    }
+
     /// The blob's entry, as a pack header lists it.
     func entry(id: Digest256) -> PackEntry {
         PackEntry(type: type, id: id, offset: offset, length: length, plaintextLength: plaintextLength, segment: segment)
@@ -109,6 +116,14 @@ struct BlobIndex {
         }
         return entry
     }
+
+    /// The bytes of its pack an entry's blob takes: its sealed length, or for a member of a
+    /// segment its share of the segment by plaintext length (prune's accounting of how much
+    /// of a pack is in use).
+    func storedBytes(of entry: Entry) -> Int { location(of: entry).storedBytes }
+
+    /// An entry as a pack header lists it.
+    func packEntry(_ entry: Entry) -> PackEntry { location(of: entry).entry(id: entry.id) }
 
     /// Where an entry's blob is.
     private func location(of entry: Entry) -> BlobLocation {
