@@ -49,10 +49,27 @@ extension BlobSink {
         var isEmpty: Bool { ends.isEmpty }
         var isFull: Bool { bytes.count >= target }
 
+        /// Takes `buffer` (emptied, its capacity kept) to hold the blobs, when the batch holds
+        /// none yet: batches of a megabyte, each in fresh pages, cost more in page faults than
+        /// the workers spend compressing them.
+        mutating func reuse(_ buffer: [UInt8]) {
+            guard bytes.isEmpty, buffer.capacity > bytes.capacity else { return }
+            bytes = buffer
+            bytes.removeAll(keepingCapacity: true)
+        }
+
+        /// Hands the batch's buffer over for reuse; the batch is empty afterwards.
+        mutating func takeBuffer() -> [UInt8] {
+            defer { (bytes, ends, ids) = ([], [], []) }
+            return bytes
+        }
+
         /// Adds a blob; `id` must be given exactly when the batch is not pending.
         mutating func append(_ plaintext: UnsafeRawBufferPointer, id: Digest256? = nil) {
             precondition((id == nil) == (pending != nil), "a batch holds named or pending blobs, not both")
-            if bytes.isEmpty { bytes.reserveCapacity(target + plaintext.count) }
+            // Room for the chunk that fills the batch too (text chunks end by 64 KiB, and a
+            // larger one comes alone): growing a batch copies it into fresh pages.
+            if bytes.isEmpty { bytes.reserveCapacity(target + max(plaintext.count, 1 << 16)) }
             bytes.append(contentsOf: plaintext)
             ends.append(bytes.count)
             if let id { ids.append(id) }

@@ -19,6 +19,8 @@ final class BlobSink: Sendable {
         var claimed = Set<Digest256>()
         var blobsAdded = 0
         var bytesAdded: UInt64 = 0
+        /// Buffers of batches the workers are done with, for the next batches.
+        var spareBuffers: [[UInt8]] = []
     }
     private let state = Mutex(State())
     /// How many bytes of chunks may wait for a worker.
@@ -67,6 +69,18 @@ final class BlobSink: Sendable {
         return ids
     }
 
+    /// A buffer of a batch the workers are done with (capacity kept), or an empty one.
+    func spareBuffer() -> [UInt8] { state.withLock { $0.spareBuffers.popLast() } ?? [] }
+
+    /// Keeps a finished batch's buffer for `spareBuffer` (a few): a batch in fresh pages
+    /// costs more in page faults than its compression when batches are a megabyte.
+    private func recycle(_ buffer: [UInt8]) {
+        guard buffer.capacity >= Job.targetBytes else { return }
+        state.withLock { state in
+            if state.spareBuffers.count < 4 { state.spareBuffers.append(buffer) }
+        }
+    }
+
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
     func add(_ job: Job) throws {
         if let error { throw error }
@@ -93,7 +107,8 @@ final class BlobSink: Sendable {
         do {
             var packs = OpenPacks(uploader: uploader, compressor: BlobCompressor(policy: try repository.parameters.compressionPolicy()))
             let namer = repository.blobs.namer()
-            while let job = jobs.pop() {
+            while var job = jobs.pop() {
+                defer { recycle(job.takeBuffer()) }
                 let ids = name(job, with: namer)
                 // Named blobs were claimed by whoever named them; pending ones are claimed here.
                 var kept: [Bool]?

@@ -60,7 +60,8 @@ final class ContentReader {
     /// size as the walk saw it (nil for a stream). `regions` are the data regions of a
     /// sparse file of `size` bytes (nil: all of it is data); the gaps become holes.
     func read(_ file: FileDescriptor, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
-        var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil)
+        var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil,
+                              spareBuffer: sink.spareBuffer)
         content.batchTarget = batchTarget
         if let regions, let size {
             var position: UInt64 = 0
@@ -88,6 +89,7 @@ final class ContentReader {
         try sink.add(namedBatch)
         namedBatch = BlobSink.Job(type: .data)
         namedBatch.target = batchTarget
+        namedBatch.reuse(sink.spareBuffer())
     }
 
     /// A file's pieces as they are cut; with `pending`, blob pieces hold a slot number
@@ -101,12 +103,27 @@ final class ContentReader {
         var batch: BlobSink.Job?
         var batchTarget = BlobSink.Job.targetBytes
 
-        init(pending: PendingChunkIDs?) { self.pending = pending }
+        /// A buffer for the next batch, reused from one the workers are done with.
+        let spareBuffer: () -> [UInt8]
+
+        init(pending: PendingChunkIDs?, spareBuffer: @escaping () -> [UInt8]) {
+            self.pending = pending
+            self.spareBuffer = spareBuffer
+        }
 
         /// Records a chunk to be named by the workers; returns a batch that is ready.
         mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs) -> BlobSink.Job? {
-            var batch = self.batch ?? BlobSink.Job(type: .data, pending: pending, firstSlot: slotPositions.count)
-            batch.target = batchTarget
+            // Taken out of `self.batch` first: a second reference to its buffer would make
+            // every append copy the whole batch.
+            var batch: BlobSink.Job
+            if let open = self.batch {
+                batch = open
+                self.batch = nil
+            } else {
+                batch = BlobSink.Job(type: .data, pending: pending, firstSlot: slotPositions.count)
+                batch.target = batchTarget
+                batch.reuse(spareBuffer())
+            }
             slotPositions.append(pieces.count)
             pieces.append(.blob(.zero))
             batch.append(chunk)
@@ -114,7 +131,6 @@ final class ContentReader {
                 self.batch = batch
                 return nil
             }
-            self.batch = nil
             return batch
         }
 

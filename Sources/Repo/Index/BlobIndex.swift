@@ -25,7 +25,7 @@ public struct BlobLocation: Sendable, Equatable {
 
 /// The in-memory index: blob id to pack, offset and lengths.
 ///
-/// Entries are 56 bytes (a 32-byte id and six 32-bit fields), kept in one array sorted by
+/// Entries are 48 bytes (a 32-byte id and four 32-bit fields), kept in one array sorted by
 /// id. Ids are keyed hashes, uniformly distributed, so a lookup interpolates its first
 /// guess from the id's leading bits and needs a handful of probes even at tens of millions
 /// of blobs; there is no hash table and no per-entry allocation. Blobs added while a
@@ -36,21 +36,25 @@ struct BlobIndex {
     struct Entry {
         var id: Digest256
         var pack: UInt32
+        /// A blob alone: its offset and sealed length in the pack. A member of a segment:
+        /// its start in the segment's plaintext, and `Entry.member` with the segment's
+        /// number in `segments` (which holds the segment's offset and length), so that
+        /// members cost no more memory than blobs alone.
         var offset: UInt32
         var length: UInt32
         var plaintextLength: UInt32
-        /// For a member of a segment, the segment's number in `segments` and the member's
-        /// start in its plaintext; `Entry.alone` otherwise.
-        var segment: UInt32 = Entry.alone
-        var start: UInt32 = 0
 
-        static let alone = UInt32.max
+        static let member: UInt32 = 1 << 31
+        var isMember: Bool { length & Entry.member != 0 }
     }
 
-    /// A segment's digest and plaintext length, shared by its members' entries.
+    /// A segment: where it lies in its pack, its plaintext length and its digest, shared by
+    /// its members' entries.
     struct Segment {
         var digest: Digest256
+        var offset: UInt32
         var length: UInt32
+        var plaintextLength: UInt32
     }
 
     struct Pack {
@@ -108,13 +112,15 @@ struct BlobIndex {
     /// An entry, its segment recorded once for all its members (which come one after the other).
     private mutating func makeEntry(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int,
                                     segment: SegmentPlace?) -> Entry {
-        var entry = Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength))
-        if let segment {
-            if segments.last?.digest != segment.digest { segments.append(Segment(digest: segment.digest, length: UInt32(segment.length))) }
-            entry.segment = UInt32(segments.count - 1)
-            entry.start = UInt32(segment.start)
+        guard let segment else {
+            return Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength))
         }
-        return entry
+        if segments.last.map({ $0.digest != segment.digest || $0.offset != UInt32(offset) || $0.length != UInt32(length) }) ?? true {
+            segments.append(Segment(digest: segment.digest, offset: UInt32(offset), length: UInt32(length),
+                                    plaintextLength: UInt32(segment.length)))
+        }
+        return Entry(id: id, pack: pack, offset: UInt32(segment.start), length: Entry.member | UInt32(segments.count - 1),
+                     plaintextLength: UInt32(plaintextLength))
     }
 
     /// The bytes of its pack an entry's blob takes: its sealed length, or for a member of a
@@ -128,12 +134,14 @@ struct BlobIndex {
     /// Where an entry's blob is.
     private func location(of entry: Entry) -> BlobLocation {
         let pack = packs[Int(entry.pack)]
-        var location = BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset), length: Int(entry.length),
-                                    plaintextLength: Int(entry.plaintextLength))
-        if entry.segment != Entry.alone {
-            let segment = segments[Int(entry.segment)]
-            location.segment = SegmentPlace(start: Int(entry.start), length: Int(segment.length), digest: segment.digest)
+        guard entry.isMember else {
+            return BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset), length: Int(entry.length),
+                                plaintextLength: Int(entry.plaintextLength))
         }
+        let segment = segments[Int(entry.length & ~Entry.member)]
+        var location = BlobLocation(pack: pack.id, type: pack.type, offset: Int(segment.offset), length: Int(segment.length),
+                                    plaintextLength: Int(entry.plaintextLength))
+        location.segment = SegmentPlace(start: Int(entry.offset), length: Int(segment.plaintextLength), digest: segment.digest)
         return location
     }
 
