@@ -62,7 +62,6 @@ final class ContentReader {
     func read(_ file: FileDescriptor, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
         var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil,
                               spareBuffer: sink.spareBuffer)
-        content.batchTarget = batchTarget
         if let regions, let size {
             var position: UInt64 = 0
             for region in regions where !region.isEmpty {
@@ -174,6 +173,8 @@ final class ContentReader {
         case .dump: dumpChunker
         case .binary: binaryChunker
         }
+        // What does not compress is never segmented: its batches stay small, as before segments.
+        content.batchTarget = chunker === binaryChunker ? BlobSink.Job.targetBytes : batchTarget
         var served = 0
         try chunker.chunk(reader: { target in
             if served < sampled {
