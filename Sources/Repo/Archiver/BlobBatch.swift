@@ -52,16 +52,21 @@ extension BlobSink {
         /// Takes `buffer` (emptied, its capacity kept) to hold the blobs, when the batch holds
         /// none yet: batches of a megabyte, each in fresh pages, cost more in page faults than
         /// the workers spend compressing them.
-        mutating func reuse(_ buffer: [UInt8]) {
+        mutating func reuse(_ buffer: consuming [UInt8]) {
             guard bytes.isEmpty, buffer.capacity > bytes.capacity else { return }
-            bytes = buffer
+            // Moved, not copied: a second reference would make the first append allocate anew.
+            bytes = consume buffer
             bytes.removeAll(keepingCapacity: true)
         }
 
-        /// Hands the batch's buffer over for reuse; the batch is empty afterwards.
+        /// Hands the batch's buffer over for reuse, emptied with its capacity kept; the batch
+        /// is empty afterwards.
         mutating func takeBuffer() -> [UInt8] {
-            defer { (bytes, ends, ids) = ([], [], []) }
-            return bytes
+            var taken: [UInt8] = []
+            swap(&taken, &bytes)
+            (ends, ids) = ([], [])
+            taken.removeAll(keepingCapacity: true)
+            return taken
         }
 
         /// Adds a blob; `id` must be given exactly when the batch is not pending.

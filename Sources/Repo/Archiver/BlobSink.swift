@@ -74,10 +74,11 @@ final class BlobSink: Sendable {
 
     /// Keeps a finished batch's buffer for `spareBuffer` (a few): a batch in fresh pages
     /// costs more in page faults than its compression when batches are a megabyte.
-    private func recycle(_ buffer: [UInt8]) {
+    private func recycle(_ buffer: consuming [UInt8]) {
         guard buffer.capacity >= Job.targetBytes else { return }
+        var buffer = Optional(consume buffer)
         state.withLock { state in
-            if state.spareBuffers.count < 4 { state.spareBuffers.append(buffer) }
+            if state.spareBuffers.count < 8, let spare = buffer.take() { state.spareBuffers.append(spare) }
         }
     }
 
