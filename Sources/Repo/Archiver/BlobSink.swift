@@ -18,6 +18,8 @@ final class BlobSink: Sendable {
         var workers: WorkerPool.Running?
         var blobsAdded = 0
         var bytesAdded: UInt64 = 0
+        /// Buffers of batches the workers are done with, for the next batches.
+        var spareBuffers: [[UInt8]] = []
     }
     private let state = Mutex(State())
     /// How many bytes of chunks may wait for a worker.
@@ -62,6 +64,19 @@ final class BlobSink: Sendable {
         return ids
     }
 
+    /// A buffer of a batch the workers are done with (capacity kept), or an empty one.
+    func spareBuffer() -> [UInt8] { state.withLock { $0.spareBuffers.popLast() } ?? [] }
+
+    /// Keeps a finished batch's buffer for `spareBuffer` (a few): a batch in fresh pages
+    /// costs more in page faults than its compression when batches are a megabyte.
+    private func recycle(_ buffer: consuming [UInt8]) {
+        guard buffer.capacity >= Job.targetBytes else { return }
+        var buffer = Optional(consume buffer)
+        state.withLock { state in
+            if state.spareBuffers.count < 8, let spare = buffer.take() { state.spareBuffers.append(spare) }
+        }
+    }
+
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
     func add(_ job: Job) throws {
         if let error { throw error }
@@ -80,11 +95,16 @@ final class BlobSink: Sendable {
         try uploader.finish()
     }
 
+    /// The largest segment new chunks are compressed into, when the repository writes
+    /// segments.
+    private var segmentMaximum: Int? { repository.parameters.segments?.maximum }
+
     private func work() {
         do {
             var packs = OpenPacks(uploader: uploader, compressor: BlobCompressor(policy: try repository.parameters.compressionPolicy()))
             let namer = repository.blobs.namer()
-            while let job = jobs.pop() {
+            while var job = jobs.pop() {
+                defer { recycle(job.takeBuffer()) }
                 let ids = name(job, with: namer)
                 // Named blobs were claimed by whoever named them; pending ones are claimed here.
                 var kept: [Bool]?
@@ -94,11 +114,21 @@ final class BlobSink: Sendable {
                 }
                 var added = 0
                 var bytes: UInt64 = 0
-                try job.withBlobs { index, plaintext in
-                    guard kept?[index] ?? true else { return }
-                    let entry = try packs.add(job.type, id: ids[index], plaintext: plaintext)
-                    added += 1
-                    bytes += UInt64(entry.length)
+                if let maximum = segmentMaximum, job.type == .data {
+                    // Consecutive new chunks compressed together (docs/format.md, "Segments").
+                    try job.withRuns(keeping: { kept?[$0] ?? true }, maximum: maximum) { run, plaintext in
+                        let members = run.map { (id: ids[$0], length: job.length(of: $0)) }
+                        let entries = try packs.addSegment(members, plaintext: plaintext)
+                        added += entries.count
+                        bytes += UInt64(SegmentLayout.runs(entries).reduce(0) { $0 + $1.first!.length })
+                    }
+                } else {
+                    try job.withBlobs { index, plaintext in
+                        guard kept?[index] ?? true else { return }
+                        let entry = try packs.add(job.type, id: ids[index], plaintext: plaintext)
+                        added += 1
+                        bytes += UInt64(entry.length)
+                    }
                 }
                 state.withLock { state in
                     state.blobsAdded += added
