@@ -12,12 +12,24 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let entries = try? PackReader.entries(plaintext: Array(bytes[4...]), headerStart: headerStart, name: "pack") else {
         return 0
     }
-    // What is accepted tiles the pack from the preamble exactly up to the header.
+    // What is accepted tiles the pack from the preamble exactly up to the header: blobs
+    // alone and segments (whose members share the segment's offset and length, and tile its
+    // plaintext).
     var offset = PackLayout.preambleByteCount
-    for entry in entries {
-        precondition(entry.offset == offset && entry.length > 0, "entries do not tile the pack")
-        offset += entry.length
+    for run in SegmentLayout.runs(entries) {
+        var start = 0
+        for entry in run {
+            precondition(entry.offset == offset && entry.length == run.first!.length && entry.length > 0, "entries do not tile the pack")
+            if let segment = entry.segment {
+                precondition(segment.start == start && segment.start + entry.plaintextLength <= segment.length, "members do not tile their segment")
+                start += entry.plaintextLength
+            }
+        }
+        precondition(run.first!.segment.map { $0.length == start } ?? (run.count == 1), "members do not fill their segment")
+        offset += run.first!.length
     }
     precondition(offset == headerStart, "entries do not end where the header starts")
+    // What decodes encodes back to the same header.
+    precondition(PackReader.encodeHeader(entries) == Array(bytes[4...]), "a header does not encode back to its bytes")
     return 0
 }

@@ -62,7 +62,8 @@ import Testing
     @Test func rotateWriteNewPacksUnderTheNewGenerationAndResealMovesTheOldOnes() throws {
         let workspace = try Workspace("key-rotation", password: "first-password-rotation")
         defer { workspace.remove() }
-        try workspace.initRepository()
+        // Without segments: the repository is version 1 until its first rotation.
+        #expect(try workspace.repo("init", "--segment-size", "0").status == 0)
         let second = "second-password-rotation"
         let secondFile = workspace.path("second")
         try FS.writeFile(Array(secondFile.utf8), Array((second + "\n").utf8))
@@ -120,10 +121,25 @@ import Testing
         try Self.expectRestores(workspace, ids[1], sourceB, as: "b-resealed", environment: ["REPO_PASSWORD": second])
     }
 
+    @Test func aRepositoryWithSegmentsStaysVersion3WhenRotated() throws {
+        let workspace = try Workspace("key-rotation-segments")
+        defer { workspace.remove() }
+        try workspace.initRepository()
+        #expect(int(try Self.config(workspace), "version") == 3)
+        var random = SeededRandom(seed: 6)
+        let source = try Self.makeSource(workspace, "src", seed: 4, shared: random.bytes(1000))
+        #expect(try workspace.repo("snapshot", source).status == 0)
+        #expect(try workspace.repo("key", "rotate").status == 0)
+        #expect(int(try Self.config(workspace), "version") == 3, "version 3 holds generations too")
+        #expect(try workspace.repo("snapshot", source, "--force").status == 0)
+        try expectLatestRestoresAndChecks(workspace, source: source)
+    }
+
     @Test func aRepositoryNeverRotatedStaysVersion1() throws {
         let workspace = try Workspace("key-rotation-none")
         defer { workspace.remove() }
-        try workspace.initRepository()
+        // Without segments: the repository is version 1 until its first rotation.
+        #expect(try workspace.repo("init", "--segment-size", "0").status == 0)
         var random = SeededRandom(seed: 5)
         let source = try Self.makeSource(workspace, "src", seed: 3, shared: random.bytes(1000))
         #expect(try workspace.repo("snapshot", source).status == 0)

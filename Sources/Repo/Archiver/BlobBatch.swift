@@ -12,6 +12,9 @@ extension BlobSink {
         let type: BlobType
         let pending: PendingChunkIDs?
         let firstSlot: Int
+        /// The bytes at which the batch is handed over: `targetBytes`, or the segments'
+        /// maximum where it is larger (a batch's chunks are what one segment can hold).
+        var target = Job.targetBytes
         private(set) var ids: [Digest256] = []
         private(set) var bytes: [UInt8] = []
         private var ends: [Int] = []
@@ -19,21 +22,18 @@ extension BlobSink {
         /// A batch is handed over once it holds this much.
         static let targetBytes = 256 << 10
 
-        /// An empty batch of named blobs, filled into `buffer` (an empty one, from
-        /// `JobBuffers`, whose capacity is reused).
-        init(type: BlobType, buffer: [UInt8] = []) {
+        /// An empty batch of named blobs.
+        init(type: BlobType) {
             self.type = type
             pending = nil
             firstSlot = 0
-            bytes = buffer
         }
 
         /// An empty batch of blobs the workers name, into `pending` from `firstSlot`.
-        init(type: BlobType, pending: PendingChunkIDs, firstSlot: Int, buffer: [UInt8] = []) {
+        init(type: BlobType, pending: PendingChunkIDs, firstSlot: Int) {
             self.type = type
             self.pending = pending
             self.firstSlot = firstSlot
-            bytes = buffer
         }
 
         /// One named blob.
@@ -47,24 +47,65 @@ extension BlobSink {
         var count: Int { ends.count }
         var byteCount: Int { bytes.count }
         var isEmpty: Bool { ends.isEmpty }
-        var isFull: Bool { bytes.count >= Self.targetBytes }
+        var isFull: Bool { bytes.count >= target }
+
+        /// Takes `buffer` (emptied, its capacity kept) to hold the blobs, when the batch holds
+        /// none yet: batches of a megabyte, each in fresh pages, cost more in page faults than
+        /// the workers spend compressing them.
+        mutating func reuse(_ buffer: consuming [UInt8]) {
+            guard bytes.isEmpty, buffer.capacity > bytes.capacity else { return }
+            // Moved, not copied: a second reference would make the first append allocate anew.
+            bytes = consume buffer
+            bytes.removeAll(keepingCapacity: true)
+        }
+
+        /// Hands the batch's buffer over for reuse, emptied with its capacity kept; the batch
+        /// is empty afterwards.
+        mutating func takeBuffer() -> [UInt8] {
+            var taken: [UInt8] = []
+            swap(&taken, &bytes)
+            (ends, ids) = ([], [])
+            taken.removeAll(keepingCapacity: true)
+            return taken
+        }
 
         /// Adds a blob; `id` must be given exactly when the batch is not pending.
         mutating func append(_ plaintext: UnsafeRawBufferPointer, id: Digest256? = nil) {
             precondition((id == nil) == (pending != nil), "a batch holds named or pending blobs, not both")
-            if bytes.isEmpty { bytes.reserveCapacity(Self.targetBytes + plaintext.count) }
+            // Room for the chunk that fills the batch too (text chunks end by 64 KiB, and a
+            // larger one comes alone): growing a batch copies it into fresh pages.
+            if bytes.isEmpty { bytes.reserveCapacity(target + max(plaintext.count, 1 << 16)) }
             bytes.append(contentsOf: plaintext)
             ends.append(bytes.count)
             if let id { ids.append(id) }
         }
 
-        /// Takes the buffer out of the batch (which is empty afterwards) to be reused.
-        mutating func takeBuffer() -> [UInt8] {
-            ends = []
-            ids = []
-            var buffer: [UInt8] = []
-            swap(&buffer, &bytes)
-            return buffer
+        /// The plaintext length of the blob at `index`.
+        func length(of index: Int) -> Int { ends[index] - (index == 0 ? 0 : ends[index - 1]) }
+
+        /// Calls `body` with runs of consecutive blobs that `keep` picks, each run at most
+        /// `maximum` bytes (unless one blob is larger): the positions of its blobs and their
+        /// plaintexts back to back, as the batch holds them. The snapshot's segments.
+        func withRuns(keeping keep: (Int) -> Bool, maximum: Int,
+                      _ body: (Range<Int>, UnsafeRawBufferPointer) throws -> Void) rethrows {
+            try bytes.withUnsafeBytes { all in
+                var first = 0
+                func start(_ index: Int) -> Int { index == 0 ? 0 : ends[index - 1] }
+                func emit(_ end: Int) throws {
+                    guard first < end else { return }
+                    try body(first..<end, UnsafeRawBufferPointer(rebasing: all[start(first)..<ends[end - 1]]))
+                }
+                for index in ends.indices {
+                    if !keep(index) {
+                        try emit(index)
+                        first = index + 1
+                    } else if index > first && ends[index] - start(first) > maximum {
+                        try emit(index)
+                        first = index
+                    }
+                }
+                try emit(ends.count)
+            }
         }
 
         /// Calls `body` with each blob's position in the batch and plaintext, in order.

@@ -13,13 +13,13 @@ final class BlobSink: Sendable {
     private let uploader: BlobUploader
     private let jobs: BoundedQueue<Job>
     private let claimed = ClaimedBlobs()
-    /// Buffers of finished jobs, for new ones (`newJob`).
-    let buffers = JobBuffers()
     private struct State {
         /// The workers; not cancelled themselves: a stop drains them through `finish()`.
         var workers: WorkerPool.Running?
         var blobsAdded = 0
         var bytesAdded: UInt64 = 0
+        /// Buffers of batches the workers are done with, for the next batches.
+        var spareBuffers: [[UInt8]] = []
     }
     private let state = Mutex(State())
     /// How many bytes of chunks may wait for a worker.
@@ -64,12 +64,17 @@ final class BlobSink: Sendable {
         return ids
     }
 
-    /// An empty batch of named blobs in a reused buffer.
-    func newJob(_ type: BlobType) -> Job { Job(type: type, buffer: buffers.take()) }
+    /// A buffer of a batch the workers are done with (capacity kept), or an empty one.
+    func spareBuffer() -> [UInt8] { state.withLock { $0.spareBuffers.popLast() } ?? [] }
 
-    /// An empty batch of blobs the workers name, in a reused buffer.
-    func newJob(_ type: BlobType, pending: PendingChunkIDs, firstSlot: Int) -> Job {
-        Job(type: type, pending: pending, firstSlot: firstSlot, buffer: buffers.take())
+    /// Keeps a finished batch's buffer for `spareBuffer` (a few): a batch in fresh pages
+    /// costs more in page faults than its compression when batches are a megabyte.
+    private func recycle(_ buffer: consuming [UInt8]) {
+        guard buffer.capacity >= Job.targetBytes else { return }
+        var buffer = Optional(consume buffer)
+        state.withLock { state in
+            if state.spareBuffers.count < 8, let spare = buffer.take() { state.spareBuffers.append(spare) }
+        }
     }
 
     /// Queues a blob; blocks while the workers are busy. Throws the first failure.
@@ -90,11 +95,16 @@ final class BlobSink: Sendable {
         try uploader.finish()
     }
 
+    /// The largest segment new chunks are compressed into, when the repository writes
+    /// segments.
+    private var segmentMaximum: Int? { repository.parameters.segments?.maximum }
+
     private func work() {
         do {
             var packs = OpenPacks(uploader: uploader, compressor: BlobCompressor(policy: try repository.parameters.compressionPolicy()))
             let namer = repository.blobs.namer()
             while var job = jobs.pop() {
+                defer { recycle(job.takeBuffer()) }
                 let ids = name(job, with: namer)
                 // Named blobs were claimed by whoever named them; pending ones are claimed here.
                 var kept: [Bool]?
@@ -104,17 +114,26 @@ final class BlobSink: Sendable {
                 }
                 var added = 0
                 var bytes: UInt64 = 0
-                try job.withBlobs { index, plaintext in
-                    guard kept?[index] ?? true else { return }
-                    let entry = try packs.add(job.type, id: ids[index], plaintext: plaintext)
-                    added += 1
-                    bytes += UInt64(entry.length)
+                if let maximum = segmentMaximum, job.type == .data {
+                    // Consecutive new chunks compressed together (docs/format.md, "Segments").
+                    try job.withRuns(keeping: { kept?[$0] ?? true }, maximum: maximum) { run, plaintext in
+                        let members = run.map { (id: ids[$0], length: job.length(of: $0)) }
+                        let entries = try packs.addSegment(members, plaintext: plaintext)
+                        added += entries.count
+                        bytes += UInt64(SegmentLayout.runs(entries).reduce(0) { $0 + $1.first!.length })
+                    }
+                } else {
+                    try job.withBlobs { index, plaintext in
+                        guard kept?[index] ?? true else { return }
+                        let entry = try packs.add(job.type, id: ids[index], plaintext: plaintext)
+                        added += 1
+                        bytes += UInt64(entry.length)
+                    }
                 }
                 state.withLock { state in
                     state.blobsAdded += added
                     state.bytesAdded += bytes
                 }
-                buffers.give(job.takeBuffer())
             }
             try packs.close()
         } catch {

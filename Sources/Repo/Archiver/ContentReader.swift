@@ -24,7 +24,7 @@ final class ContentReader {
     /// The start of each file or stream, which decides its class; one buffer for all.
     private let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: ContentClass.sampleSize, alignment: 64)
     /// Named chunks of small files, handed to the sink together (see `BlobSink.Job`).
-    private var namedBatch: BlobSink.Job
+    private var namedBatch = BlobSink.Job(type: .data)
     /// Bytes read so far, by all calls.
     private(set) var bytesRead: UInt64 = 0
 
@@ -39,8 +39,13 @@ final class ContentReader {
         let gear = repository.blobs.gear
         chunkers = try ClassChunkers(repository.parameters, gear: gear)
         namer = repository.blobs.namer()
-        namedBatch = sink.newJob(.data)
+        batchTarget = max(BlobSink.Job.targetBytes, repository.parameters.segments?.maximum ?? 0)
+        namedBatch.target = batchTarget
     }
+
+    /// Where batches are handed over: at the segments' maximum when the repository writes
+    /// segments, since a worker compresses a batch's new chunks into segments.
+    private let batchTarget: Int
 
     deinit { sample.deallocate() }
 
@@ -48,7 +53,8 @@ final class ContentReader {
     /// size as the walk saw it (nil for a stream). `regions` are the data regions of a
     /// sparse file of `size` bytes (nil: all of it is data); the gaps become holes.
     func read(_ file: FileDescriptor, expectedSize: UInt64?, size: UInt64? = nil, regions: [Range<UInt64>]? = nil) throws -> [ContentPiece] {
-        var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil)
+        var content = Content(pending: (expectedSize ?? .max) >= Self.parallelNamingThreshold ? PendingChunkIDs() : nil,
+                              spareBuffer: sink.spareBuffer)
         if let regions, let size {
             var position: UInt64 = 0
             for region in regions where !region.isEmpty {
@@ -73,7 +79,9 @@ final class ContentReader {
     func flush() throws {
         guard !namedBatch.isEmpty else { return }
         try sink.add(namedBatch)
-        namedBatch = sink.newJob(.data)
+        namedBatch = BlobSink.Job(type: .data)
+        namedBatch.target = batchTarget
+        namedBatch.reuse(sink.spareBuffer())
     }
 
     /// A file's pieces as they are cut; with `pending`, blob pieces hold a slot number
@@ -85,12 +93,29 @@ final class ContentReader {
         var slotPositions: [Int] = []
         /// Chunks cut but not yet handed to the sink.
         var batch: BlobSink.Job?
+        var batchTarget = BlobSink.Job.targetBytes
 
-        init(pending: PendingChunkIDs?) { self.pending = pending }
+        /// A buffer for the next batch, reused from one the workers are done with.
+        let spareBuffer: () -> [UInt8]
+
+        init(pending: PendingChunkIDs?, spareBuffer: @escaping () -> [UInt8]) {
+            self.pending = pending
+            self.spareBuffer = spareBuffer
+        }
 
         /// Records a chunk to be named by the workers; returns a batch that is ready.
-        mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs, sink: BlobSink) -> BlobSink.Job? {
-            var batch = self.batch ?? sink.newJob(.data, pending: pending, firstSlot: slotPositions.count)
+        mutating func add(_ chunk: UnsafeRawBufferPointer, pending: PendingChunkIDs) -> BlobSink.Job? {
+            // Taken out of `self.batch` first: a second reference to its buffer would make
+            // every append copy the whole batch.
+            var batch: BlobSink.Job
+            if let open = self.batch {
+                batch = open
+                self.batch = nil
+            } else {
+                batch = BlobSink.Job(type: .data, pending: pending, firstSlot: slotPositions.count)
+                batch.target = batchTarget
+                batch.reuse(spareBuffer())
+            }
             slotPositions.append(pieces.count)
             pieces.append(.blob(.zero))
             batch.append(chunk)
@@ -98,7 +123,6 @@ final class ContentReader {
                 self.batch = batch
                 return nil
             }
-            self.batch = nil
             return batch
         }
 
@@ -137,7 +161,10 @@ final class ContentReader {
             sampled += n
         }
         let head = UnsafeRawBufferPointer(rebasing: sample[..<sampled])
-        let chunker = chunkers[ContentClass(sample: head, compressor: classifier)]
+        let contentClass = ContentClass(sample: head, compressor: classifier)
+        let chunker = chunkers[contentClass]
+        // What does not compress is never segmented: its batches stay small, as before segments.
+        content.batchTarget = contentClass == .binary ? BlobSink.Job.targetBytes : batchTarget
         var served = 0
         try chunker.chunk(reader: { target in
             if served < sampled {
@@ -149,7 +176,7 @@ final class ContentReader {
             return try reader(target)
         }) { chunk in
             if let pending = content.pending {
-                if let ready = content.add(chunk, pending: pending, sink: self.sink) { try self.sink.add(ready) }
+                if let ready = content.add(chunk, pending: pending) { try self.sink.add(ready) }
             } else {
                 let id = self.namer.name(chunk)
                 if self.sink.claim(id) {

@@ -34,8 +34,7 @@ final class BlobReader {
 
     private func open(_ id: Digest256, at location: BlobLocation) throws -> [UInt8] {
         let opener = try opener(for: location.pack)
-        let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
-                              plaintextLength: location.plaintextLength)
+        let entry = location.entry(id: id)
         if let window = windows.last(where: { $0.pack == location.pack && location.offset >= $0.start
                                                 && location.offset + location.length <= $0.start + $0.bytes.count }) {
             return try window.bytes.withUnsafeBytes { raw in

@@ -57,8 +57,7 @@ final class BlobStore: @unchecked Sendable {
             throw RepositoryError.blobMissing(id)
         }
         let packName = ObjectName(location.type.packKind, location.pack.hex)
-        let entry = PackEntry(type: location.type, id: id, offset: location.offset, length: location.length,
-                              plaintextLength: location.plaintextLength)
+        let entry = location.entry(id: id)
         let range = location.offset..<location.offset + location.length
         let make = { try BlobOpener(keys: self.keys, salt: pack.salt, generation: pack.generation) }
         let opener = try openers?.opener(for: location.pack, make: make) ?? make()

@@ -29,7 +29,22 @@ struct OpenPacks {
         try add(type) { try $0.add(id: id, frame: frame, plaintextLength: plaintextLength) }
     }
 
-    private mutating func add(_ type: BlobType, _ adding: (PackWriter) throws -> PackEntry) throws -> PackEntry {
+    /// Compresses `plaintext`, the plaintexts of data blobs `members` back to back, into one
+    /// segment (docs/format.md, "Segments"); a single member, or members that do not
+    /// compress, are added each alone. Returns the members' entries.
+    @discardableResult
+    mutating func addSegment(_ members: [(id: Digest256, length: Int)], plaintext: UnsafeRawBufferPointer) throws -> [PackEntry] {
+        if members.count >= 2, let entries = try add(.data, { try $0.addSegment(members: members, plaintext: plaintext) }) {
+            return entries
+        }
+        var start = 0
+        return try members.map { member in
+            defer { start += member.length }
+            return try add(.data, id: member.id, plaintext: UnsafeRawBufferPointer(rebasing: plaintext[start..<start + member.length]))
+        }
+    }
+
+    private mutating func add<Added>(_ type: BlobType, _ adding: (PackWriter) throws -> Added) throws -> Added {
         let writer = try writers[type] ?? uploader.makeWriter(type, compressor: compressor)
         let entry = try adding(writer)
         if writer.isFull {

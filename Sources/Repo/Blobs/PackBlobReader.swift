@@ -11,8 +11,9 @@ import Storage
 final class PackBlobReader {
     /// One loaded blob; its buffers are valid only during the call it is passed to.
     struct Blob {
-        /// The decrypted frame as stored (compressed): prune seals it again unchanged.
-        let frame: UnsafeRawBufferPointer
+        /// The decrypted frame as stored (compressed): prune seals it again unchanged. Nil
+        /// for a member of a segment, which has no frame of its own.
+        let frame: UnsafeRawBufferPointer?
         let plaintext: UnsafeRawBufferPointer
     }
 
@@ -28,7 +29,8 @@ final class PackBlobReader {
         namer = store.namer()
     }
 
-    /// Loads `entries` (blobs of `type` in `pack`, sorted by offset, each blob once) in the
+    /// Loads `entries` (blobs of `type` in `pack`, sorted by offset, then a segment's members
+    /// by their start, each blob once; `PackEntry.packOrder`) in the
     /// requests `spans` cuts. `body` gets each entry's index and its blob, or what damaged
     /// it; a span that cannot be read goes to `unreadable` with its entries' indices.
     /// `read` sees every byte read; with `wholePack` (the pack's size) the first request

@@ -77,7 +77,7 @@ extension Repository {
         func account(_ id: Digest256, _ location: BlobLocation) {
             stats.uniqueBlobs += 1
             stats.uniqueBytes += UInt64(location.plaintextLength)
-            stats.storedBytes += UInt64(location.length)
+            stats.storedBytes += UInt64(location.storedBytes)
         }
 
         for stored in snapshots {

@@ -27,8 +27,7 @@ struct PackVerifier: Sendable {
         repository.withIndex { index in
             var byPack: [Digest256: [PackEntry]] = [:]
             index.forEach { id, location in
-                byPack[location.pack, default: []].append(PackEntry(type: location.type, id: id, offset: location.offset,
-                                                                    length: location.length, plaintextLength: location.plaintextLength))
+                byPack[location.pack, default: []].append(location.entry(id: id))
             }
             return byPack
         }

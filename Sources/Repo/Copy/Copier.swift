@@ -188,10 +188,14 @@ public final class Copier {
             }
             switch node.type {
             case .file:
+                // A file's new blobs go to the sink together: a target that writes segments
+                // compresses consecutive ones into one.
+                var batch = dataBatch()
                 for (position, piece) in node.content.enumerated() {
                     guard case .blob(let blob) = piece else { continue }
-                    node.content[position] = .blob(try copyData(blob, sink: sink, &result))
+                    node.content[position] = .blob(try copyData(blob, into: &batch, sink: sink, &result))
                 }
+                if !batch.isEmpty { try sink.add(batch) }
                 stack[top].cursor.last = node
             case .directory:
                 guard let subtree = node.subtree else { break }
@@ -239,15 +243,31 @@ public final class Copier {
         return targetID
     }
 
-    /// The target id of the source data blob `id`, storing the blob if the target lacks it.
-    private func copyData(_ id: Digest256, sink: BlobSink, _ result: inout CopiedSnapshot) throws -> Digest256 {
+    /// An empty batch of a file's data blobs, handed over at the target's segment size.
+    private func dataBatch() -> BlobSink.Job {
+        var batch = BlobSink.Job(type: .data)
+        batch.target = max(BlobSink.Job.targetBytes, target.parameters.segments?.maximum ?? 0)
+        return batch
+    }
+
+    /// The target id of the source data blob `id`, adding the blob to `batch` (handed to
+    /// `sink` when full) if the target lacks it.
+    private func copyData(_ id: Digest256, into batch: inout BlobSink.Job, sink: BlobSink,
+                          _ result: inout CopiedSnapshot) throws -> Digest256 {
         if let mapped = map.blob(id), isPresent(mapped) {
             result.blobsReused += 1
             return mapped
         }
         let plaintext = try read(id, &result)
         let targetID = plaintext.withUnsafeBytes { target.blobID(of: $0) }
-        try store(targetID, type: .data, plaintext, sink: sink, &result)
+        if !isPresent(targetID) {
+            plaintext.withUnsafeBytes { batch.append($0, id: targetID) }
+            queued(targetID, bytes: plaintext.count, &result)
+            if batch.isFull {
+                try sink.add(batch)
+                batch = dataBatch()
+            }
+        }
         map.recordBlob(id, targetID)
         return targetID
     }
@@ -270,10 +290,15 @@ public final class Copier {
     private func store(_ id: Digest256, type: BlobType, _ plaintext: [UInt8], sink: BlobSink,
                        _ result: inout CopiedSnapshot) throws {
         guard !isPresent(id) else { return }
-        queued.insert(id)
         try sink.add(BlobSink.Job(id: id, type: type, plaintext: plaintext))
+        queued(id, bytes: plaintext.count, &result)
+    }
+
+    /// Notes a blob handed (or about to be handed) to the sink.
+    private func queued(_ id: Digest256, bytes: Int, _ result: inout CopiedSnapshot) {
+        queued.insert(id)
         result.blobsSent += 1
-        result.bytesSent += UInt64(plaintext.count)
+        result.bytesSent += UInt64(bytes)
         if queued.count >= trimQueuedAt {
             // The sink indexes packs as it goes; what the index has need not be remembered.
             queued = queued.filter { !target.contains($0) }

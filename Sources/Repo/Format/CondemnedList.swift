@@ -12,7 +12,8 @@ struct CondemnedPack: Sendable, Equatable {
 enum CondemnedList {
     static let magic = "RCND"
     /// Version 2 lists a pack of a key generation above 0 (its record as an index object of
-    /// version 2 holds it); a list of generation 0 packs only is version 1, as ever.
+    /// version 2 holds it); a list of generation 0 packs only is version 1, as ever. Version 3
+    /// lists a pack with segments, as an index object of version 3 does.
     static let version: UInt8 = 1
     static let generationVersion: UInt8 = 2
 
@@ -22,14 +23,14 @@ enum CondemnedList {
             body.append(int64: condemned.condemnedAt)
             IndexObject.append(condemned.pack, to: &body)
         }
-        return encode(count: packs.count, body: body.bytes, namingGenerations: packs.contains { $0.pack.generation > 0 })
+        return encode(count: packs.count, body: body.bytes, version: IndexObject.version(of: packs.map(\.pack)))
     }
 
-    /// A list of `count` packs already encoded one after the other (time, then record);
-    /// `namingGenerations`: one of the records names a key generation.
-    static func encode(count: Int, body: [UInt8], namingGenerations: Bool) -> [UInt8] {
+    /// A list of `count` packs already encoded one after the other (time, then record), in
+    /// `version`: that of an index object of the same records (`IndexObject.version`).
+    static func encode(count: Int, body: [UInt8], version: UInt8) -> [UInt8] {
         var writer = BinaryWriter(capacity: 16 + body.count)
-        writer.appendHeader(magic: magic, version: namingGenerations ? generationVersion : version)
+        writer.appendHeader(magic: magic, version: version)
         writer.append(varint: count)
         writer.append(raw: body)
         return writer.bytes
@@ -37,7 +38,7 @@ enum CondemnedList {
 
     static func decode(_ bytes: [UInt8], name: String) throws -> [CondemnedPack] {
         var reader = BinaryReader(bytes, context: name)
-        let version = try reader.expectHeader(magic: magic, versions: version...generationVersion)
+        let version = try reader.expectHeader(magic: magic, versions: version...IndexObject.segmentVersion)
         let count = try reader.count(atMost: reader.remaining / 42)
         var packs = [CondemnedPack]()
         packs.reserveCapacity(count)

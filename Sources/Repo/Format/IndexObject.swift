@@ -24,10 +24,25 @@ enum IndexObject {
     static let version: UInt8 = 1
     /// Index objects that list a pack of a key generation above 0.
     static let generationVersion: UInt8 = 2
+    /// Index objects that list a pack with segments (docs/format.md, "Segments"); they may
+    /// also name key generations.
+    static let segmentVersion: UInt8 = 3
 
     /// The version an object of these packs is written in.
-    static func version(generations: some Sequence<UInt32>) -> UInt8 {
-        generations.contains { $0 > 0 } ? generationVersion : version
+    static func version(of packs: [IndexedPack]) -> UInt8 {
+        if packs.contains(where: { $0.entries.contains { $0.segment != nil } }) { return segmentVersion }
+        return packs.contains { $0.generation > 0 } ? generationVersion : version
+    }
+
+    /// The version an object of these records (as `records` finds them) is written in.
+    static func version(records: [ArraySlice<UInt8>]) -> UInt8 {
+        if records.contains(where: recordHasSegments) { return segmentVersion }
+        return records.contains(where: recordNamesGeneration) ? generationVersion : version
+    }
+
+    /// Whether a record's type byte marks segments after its blobs.
+    static func recordHasSegments(_ record: ArraySlice<UInt8>) -> Bool {
+        record[record.startIndex + Digest256.byteCount] & SegmentLayout.marker != 0
     }
 
     /// Whether a record (as `records` finds it) names a key generation: its key field is
@@ -38,7 +53,7 @@ enum IndexObject {
 
     static func encode(_ packs: [IndexedPack]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 64 + packs.reduce(0) { $0 + 60 + $1.entries.count * 44 })
-        writer.appendHeader(magic: magic, version: version(generations: packs.lazy.map(\.generation)))
+        writer.appendHeader(magic: magic, version: version(of: packs))
         writer.append(varint: packs.count)
         for pack in packs { append(pack, to: &writer) }
         return writer.bytes
@@ -60,7 +75,7 @@ enum IndexObject {
         var (reader, version) = try packReader(bytes, name: name)
         for _ in 0..<(try reader.count(atMost: reader.remaining / 34)) {
             let id = try reader.digest()
-            guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
+            let (type, segmented) = try readType(from: &reader, version: version)
             let (salt, generation) = try readKey(from: &reader, version: version)
             let size = try reader.count(atMost: Int(UInt32.max))
             let number = index.register(id: id, type: type, salt: salt, generation: generation, size: size)
@@ -69,10 +84,40 @@ enum IndexObject {
                 let offset = try reader.count(atMost: Int(UInt32.max))
                 let length = try reader.count(atMost: Int(UInt32.max))
                 let plaintextLength = try reader.count(atMost: Int(UInt32.max))
-                index.appendUnsorted(id: blob, pack: number, offset: offset, length: length, plaintextLength: plaintextLength)
+                index.appendUnsorted(id: blob, pack: number, offset: offset, length: length, plaintextLength: plaintextLength, segment: nil)
+            }
+            if segmented {
+                try readSegments(from: &reader, type: type) { entry in
+                    index.appendUnsorted(id: entry.id, pack: number, offset: entry.offset, length: entry.length,
+                                         plaintextLength: entry.plaintextLength, segment: entry.segment)
+                }
             }
         }
         try reader.expectEnd()
+    }
+
+    /// A record's type byte: the pack's blob type, and whether segments follow its blobs
+    /// (version 3 only, data packs only).
+    private static func readType(from reader: inout BinaryReader, version: UInt8) throws(FormatError) -> (BlobType, segmented: Bool) {
+        let byte = try reader.byte()
+        guard let type = BlobType(rawValue: byte & ~SegmentLayout.marker) else { throw reader.corrupt("unknown blob type") }
+        let segmented = byte & SegmentLayout.marker != 0
+        guard !segmented || (version >= segmentVersion && type == .data) else { throw reader.corrupt("unknown blob type") }
+        return (type, segmented)
+    }
+
+    /// The segment list after a marked record's blobs: count, then per segment its offset,
+    /// sealed length and members (as in the pack header). Passes each member's entry.
+    private static func readSegments(from reader: inout BinaryReader, type: BlobType,
+                                     _ body: (PackEntry) throws(FormatError) -> Void) throws(FormatError) {
+        let count = try reader.count(atMost: reader.remaining / 68)
+        guard count >= 1 else { throw reader.corrupt("segment list without segments") }
+        for _ in 0..<count {
+            let offset = try reader.count(atMost: Int(UInt32.max))
+            let length = try reader.count(atMost: Int(UInt32.max))
+            let members = try PackReader.segmentMembers(from: &reader)
+            for entry in SegmentLayout.entries(type: type, offset: offset, sealedLength: length, members: members) { try body(entry) }
+        }
     }
 
     /// Where each pack's record lies in an index object's plaintext, by pack id: prune
@@ -92,7 +137,7 @@ enum IndexObject {
     /// An index object made of pack records copied from others.
     static func encode(records: [ArraySlice<UInt8>]) -> [UInt8] {
         var writer = BinaryWriter(capacity: 16 + records.reduce(0) { $0 + $1.count })
-        writer.appendHeader(magic: magic, version: records.contains(where: recordNamesGeneration) ? generationVersion : version)
+        writer.appendHeader(magic: magic, version: version(records: records))
         writer.append(varint: records.count)
         for record in records { writer.append(raw: record) }
         return writer.bytes
@@ -101,7 +146,7 @@ enum IndexObject {
     /// A reader positioned at the pack count, the magic and version checked, and the version.
     private static func packReader(_ bytes: [UInt8], name: String) throws -> (BinaryReader, UInt8) {
         var reader = BinaryReader(bytes, context: name)
-        let version = try reader.expectHeader(magic: magic, versions: version...generationVersion)
+        let version = try reader.expectHeader(magic: magic, versions: version...segmentVersion)
         return (reader, version)
     }
 
@@ -121,8 +166,12 @@ enum IndexObject {
 
     /// One pack's record: shared with the condemned list, which holds the same records.
     static func append(_ pack: IndexedPack, to writer: inout BinaryWriter) {
+        // A segment's members one after the other, in order (entries may come by id).
+        let runs = SegmentLayout.runs(pack.entries.contains { $0.segment != nil } ? pack.entries.sorted(by: PackEntry.packOrder) : pack.entries)
+        let alone = runs.filter { $0.first!.segment == nil }.map { $0.first! }
+        let segments = runs.filter { $0.first!.segment != nil }
         writer.append(pack.id)
-        writer.append(pack.type.rawValue)
+        writer.append(pack.type.rawValue | (segments.isEmpty ? 0 : SegmentLayout.marker))
         if pack.generation == 0 {
             writer.append(data: pack.salt)
         } else {
@@ -132,19 +181,26 @@ enum IndexObject {
             writer.append(data: key.bytes)
         }
         writer.append(varint: pack.size)
-        writer.append(varint: pack.entries.count)
-        for entry in pack.entries {
+        writer.append(varint: alone.count)
+        for entry in alone {
             writer.append(entry.id)
             writer.append(varint: entry.offset)
             writer.append(varint: entry.length)
             writer.append(varint: entry.plaintextLength)
+        }
+        guard !segments.isEmpty else { return }
+        writer.append(varint: segments.count)
+        for segment in segments {
+            writer.append(varint: segment.first!.offset)
+            writer.append(varint: segment.first!.length)
+            PackReader.appendSegmentMembers(segment, to: &writer)
         }
     }
 
     static func readPack(from reader: inout BinaryReader, version: UInt8,
                          keepingEntries: Bool = true) throws(FormatError) -> IndexedPack {
         let id = try reader.digest()
-        guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
+        let (type, segmented) = try readType(from: &reader, version: version)
         let (salt, generation) = try readKey(from: &reader, version: version)
         let size = try reader.count(atMost: Int(UInt32.max))
         let blobCount = try reader.count(atMost: reader.remaining / 35)
@@ -159,6 +215,9 @@ enum IndexObject {
                 entries.append(PackEntry(type: type, id: blob, offset: offset, length: length, plaintextLength: plaintextLength))
             }
         }
+        if segmented {
+            try readSegments(from: &reader, type: type) { entry in if keepingEntries { entries.append(entry) } }
+        }
         return IndexedPack(id: id, type: type, salt: salt, generation: generation, size: size, entries: entries)
     }
 }
@@ -168,6 +227,7 @@ enum IndexObject {
 protocol IndexObjectLoading {
     /// A pack; returns the number its blobs refer to.
     mutating func register(id: Digest256, type: BlobType, salt: [UInt8], generation: UInt32, size: Int) -> UInt32
-    /// A blob of pack `pack`, in any order (sorted once all are in).
-    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int)
+    /// A blob of pack `pack`, in any order (sorted once all are in); `segment` for a member
+    /// of a segment (whose members arrive one after the other).
+    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int, segment: SegmentPlace?)
 }

@@ -53,4 +53,15 @@ public struct PackEntry: Sendable, Equatable {
     public var length: Int
     /// Length of the blob's plaintext.
     public var plaintextLength: Int
+    /// Set for a blob stored in a segment: `offset` and `length` are then the sealed
+    /// segment's, and this says where the blob lies in its plaintext.
+    public var segment: SegmentPlace? = nil
+
+    /// Orders entries as they lie in a pack: by offset, then a segment's members by start.
+    static func packOrder(_ a: PackEntry, _ b: PackEntry) -> Bool {
+        (a.offset, a.segment?.start ?? 0) < (b.offset, b.segment?.start ?? 0)
+    }
+
+    /// What the blob's frame is sealed with: its own id, or its segment's digest.
+    var sealedAs: Digest256 { segment?.digest ?? id }
 }

@@ -86,7 +86,18 @@ struct PackReader {
         entries.reserveCapacity(count)
         var offset = preambleByteCount
         for _ in 0..<count {
-            guard let type = BlobType(rawValue: try reader.byte()) else { throw reader.corrupt("unknown blob type") }
+            let typeByte = try reader.byte()
+            guard let type = BlobType(rawValue: typeByte & ~SegmentLayout.marker) else { throw reader.corrupt("unknown blob type") }
+            if typeByte & SegmentLayout.marker != 0 {
+                // A segment: its sealed length, then its members (id, plaintext length).
+                guard type == .data else { throw reader.corrupt("segment of tree blobs") }
+                let length = try reader.count(atMost: headerStart - offset)
+                guard length >= AES256GCM.overhead + 1 else { throw reader.corrupt("segment length \(length) too short") }
+                let members = try Self.segmentMembers(from: &reader)
+                entries += SegmentLayout.entries(type: type, offset: offset, sealedLength: length, members: members)
+                offset += length
+                continue
+            }
             let id = try reader.digest()
             let length = try reader.count(atMost: headerStart - offset)
             let plaintextLength = try reader.count(atMost: Int(UInt32.max))
@@ -97,6 +108,56 @@ struct PackReader {
         try reader.expectEnd()
         guard offset == headerStart else { throw FormatError.corrupt(name, "blobs do not end where the header starts") }
         return entries
+    }
+
+    /// A segment's member list, as the pack header and the index hold it: count, then per
+    /// member its id and plaintext length. At least two members, and a segment's plaintext
+    /// fits 32 bits.
+    static func segmentMembers(from reader: inout BinaryReader) throws(FormatError) -> [(id: Digest256, length: Int)] {
+        let count = try reader.count(atMost: reader.remaining / 33)
+        guard count >= 2 else { throw reader.corrupt("segment of \(count) blobs") }
+        var members: [(id: Digest256, length: Int)] = []
+        members.reserveCapacity(count)
+        var total = 0
+        for _ in 0..<count {
+            let id = try reader.digest()
+            let length = try reader.count(atMost: Int(UInt32.max))
+            total += length
+            guard total <= Int(UInt32.max) else { throw reader.corrupt("segment longer than 4 GiB") }
+            members.append((id, length))
+        }
+        return members
+    }
+
+    /// Appends a segment's member list (see `segmentMembers`).
+    static func appendSegmentMembers(_ members: some Collection<PackEntry>, to writer: inout BinaryWriter) {
+        writer.append(varint: members.count)
+        for member in members {
+            writer.append(member.id)
+            writer.append(varint: member.plaintextLength)
+        }
+    }
+
+    /// The plaintext of a pack header listing `entries` (in pack order): a record per blob,
+    /// and one per segment.
+    static func encodeHeader(_ entries: [PackEntry]) -> [UInt8] {
+        var header = BinaryWriter(capacity: 16 + entries.count * 40)
+        let runs = SegmentLayout.runs(entries)
+        header.append(varint: runs.count)
+        for run in runs {
+            let first = run.first!
+            if first.segment != nil {
+                header.append(first.type.rawValue | SegmentLayout.marker)
+                header.append(varint: first.length)
+                appendSegmentMembers(run, to: &header)
+            } else {
+                header.append(first.type.rawValue)
+                header.append(first.id)
+                header.append(varint: first.length)
+                header.append(varint: first.plaintextLength)
+            }
+        }
+        return header.bytes
     }
 }
 
@@ -130,24 +191,38 @@ extension PackReader {
 }
 
 /// Decrypts and decompresses blobs of one pack; keeps the pack's cipher and a decompressor
-/// for the many blobs a restore or check reads from it. Not thread-safe.
+/// for the many blobs a restore or check reads from it, and the last segment it decoded, so
+/// that reading a segment's members one after the other decodes it once. Not thread-safe.
 final class BlobOpener {
     private let cipher: AES256GCM
     private let decompressor: BlobDecompressor
     private var frame = [UInt8]()
+    /// The plaintext of the last segment decoded, and which one it is (its offset in the
+    /// pack and digest).
+    private var segment = [UInt8]()
+    private var decodedSegment: (offset: Int, digest: Digest256)?
 
-    /// `previous`, an opener of another pack that is no longer used, hands over its buffer
+    /// `previous`, an opener of another pack that is no longer used, hands over its buffers
     /// and decompressor: a reader going from pack to pack then does not grow a new buffer,
     /// page by fresh page, for every pack.
     init(keys: RepositoryKeys, salt: [UInt8], generation: UInt32 = 0, reusing previous: BlobOpener? = nil) throws {
         cipher = try AES256GCM(key: keys.packKey(generation: generation, salt: salt))
         decompressor = previous?.decompressor ?? BlobDecompressor(maximumDecodedSize: 1 << 30)
-        if let previous { swap(&frame, &previous.frame) }
+        if let previous {
+            swap(&frame, &previous.frame)
+            swap(&segment, &previous.segment)
+            previous.decodedSegment = nil
+        }
     }
 
-    /// The plaintext of a sealed blob; verifies its tag (bound to type and id) and that its
-    /// length is what the index says. `pack` names the pack for errors.
+    /// The plaintext of a sealed blob (or of the segment that holds it); verifies its tag
+    /// (bound to type and id, or to the segment's members) and that its length is what the
+    /// index says. `pack` names the pack for errors.
     func open(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> [UInt8] {
+        if entry.segment != nil {
+            let range = try member(sealed, entry: entry, pack: pack)
+            return Array(segment[range])
+        }
         let frameLength = try decrypt(sealed, entry: entry, pack: pack)
         return try decode(frameLength: frameLength, entry: entry, pack: pack)
     }
@@ -156,8 +231,15 @@ final class BlobOpener {
     /// than a new array; returns the plaintext's length. A reader of many blobs (restore)
     /// keeps one buffer instead of taking fresh pages from the system for every large blob.
     func open(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String, into buffer: inout [UInt8]) throws -> Int {
-        let frameLength = try decrypt(sealed, entry: entry, pack: pack)
         if buffer.count < entry.plaintextLength { buffer = [UInt8](repeating: 0, count: entry.plaintextLength) }
+        if entry.segment != nil {
+            let range = try member(sealed, entry: entry, pack: pack)
+            segment.withUnsafeBytes { source in
+                buffer.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[range])) }
+            }
+            return range.count
+        }
+        let frameLength = try decrypt(sealed, entry: entry, pack: pack)
         return try checked(entry: entry, pack: pack, length: { $0 }) {
             try frame.withUnsafeBytes { frame in
                 try buffer.withUnsafeMutableBytes { try decompressor.decode(UnsafeRawBufferPointer(rebasing: frame[..<frameLength]), into: $0) }
@@ -167,9 +249,14 @@ final class BlobOpener {
 
     /// Opens a sealed blob as `open(_:entry:pack:into:)` does and passes `body` its frame
     /// and plaintext (both valid only during the call): prune seals the frame again
-    /// unchanged once the plaintext has proven the blob sound.
+    /// unchanged once the plaintext has proven the blob sound. A member of a segment has no
+    /// frame of its own: `body` gets nil (prune compresses it again, into a new segment).
     func withFrame<R>(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String, plaintext buffer: inout [UInt8],
-                      _ body: (_ frame: UnsafeRawBufferPointer, _ plaintext: UnsafeRawBufferPointer) throws -> R) throws -> R {
+                      _ body: (_ frame: UnsafeRawBufferPointer?, _ plaintext: UnsafeRawBufferPointer) throws -> R) throws -> R {
+        if entry.segment != nil {
+            let range = try member(sealed, entry: entry, pack: pack)
+            return try segment.withUnsafeBytes { try body(nil, UnsafeRawBufferPointer(rebasing: $0[range])) }
+        }
         let length = try open(sealed, entry: entry, pack: pack, into: &buffer)
         let frameLength = sealed.count - AES256GCM.overhead
         return try frame.withUnsafeBytes { frame in
@@ -179,17 +266,51 @@ final class BlobOpener {
         }
     }
 
+    /// Decodes the segment `sealed` (unless it is the one decoded last) and returns where
+    /// the member `entry` lies in `segment`.
+    private func member(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> Range<Int> {
+        guard let place = entry.segment else { preconditionFailure("not a member of a segment") }
+        let what = "blob \(entry.id) in the segment at offset \(entry.offset) of pack \(pack)"
+        guard place.start >= 0, place.start + entry.plaintextLength <= place.length else {
+            throw FormatError.corrupt(what, "lies outside its segment")
+        }
+        if decodedSegment.map({ $0.offset != entry.offset || $0.digest != place.digest }) ?? true {
+            decodedSegment = nil
+            let frameLength = try decrypt(sealed, entry: entry, pack: pack)
+            if segment.count < place.length { segment = [UInt8](repeating: 0, count: place.length) }
+            let length: Int
+            do {
+                length = try frame.withUnsafeBytes { frame in
+                    let frame = UnsafeRawBufferPointer(rebasing: frame[..<frameLength])
+                    // Never decode more than the buffer holds: the frame's own length first.
+                    let declared = try BlobDecompressor.decodedSize(of: frame, maximumDecodedSize: decompressor.maximumDecodedSize)
+                    guard declared == place.length else { return declared }
+                    return try segment.withUnsafeMutableBytes { try decompressor.decode(frame, into: $0) }
+                }
+            } catch {
+                throw FormatError.corrupt(what, "\(error)")
+            }
+            guard length == place.length else {
+                throw FormatError.corrupt(what, "segment has \(length) bytes, index says \(place.length)")
+            }
+            decodedSegment = (entry.offset, place.digest)
+        }
+        return place.start..<place.start + entry.plaintextLength
+    }
+
     /// Authenticates and decrypts into `frame`; returns the frame's length.
     private func decrypt(_ sealed: UnsafeRawBufferPointer, entry: PackEntry, pack: String) throws -> Int {
+        let what = entry.segment == nil ? "blob \(entry.id) in pack \(pack)"
+            : "blob \(entry.id) in the segment at offset \(entry.offset) of pack \(pack)"
         let frameLength = sealed.count - AES256GCM.overhead
-        guard frameLength > 0 else { throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "too short") }
+        guard frameLength > 0 else { throw FormatError.corrupt(what, "too short") }
         if frame.count < frameLength { frame = [UInt8](repeating: 0, count: frameLength) }
         do {
-            _ = try PackLayout.withBlobAssociatedData(type: entry.type, id: entry.id) { aad in
+            _ = try PackLayout.withBlobAssociatedData(type: entry.type, id: entry.sealedAs) { aad in
                 try frame.withUnsafeMutableBytes { try cipher.open(sealed, authenticating: aad, into: $0) }
             }
         } catch {
-            throw FormatError.corrupt("blob \(entry.id) in pack \(pack)", "fails authentication")
+            throw FormatError.corrupt(what, "fails authentication")
         }
         return frameLength
     }

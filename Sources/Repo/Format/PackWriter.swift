@@ -84,6 +84,43 @@ final class PackWriter {
         return try seal(message, id: id, frameLength: frameLength, plaintextLength: plaintext.count)
     }
 
+    /// Compresses `plaintext`, the members' plaintexts back to back (`members`: id and
+    /// length of each, in order, at least two), into one frame and seals it once as a
+    /// segment; returns the members' entries. Returns nil, having added nothing, when the
+    /// members do not compress together (codec none): incompressible data is not segmented.
+    func addSegment(members: [(id: Digest256, length: Int)], plaintext: UnsafeRawBufferPointer) throws -> [PackEntry]? {
+        precondition(type == .data && members.count >= 2, "segments hold two data blobs or more")
+        let frameCapacity = BlobCompressor.maxEncodedSize(forInput: plaintext.count)
+        try reserve(frameCapacity + AES256GCM.overhead)
+        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + frameCapacity + AES256GCM.overhead])
+        let frame = UnsafeMutableRawBufferPointer(rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frameCapacity])
+        let frameLength = compressor.encode(plaintext, into: frame)
+        guard frame[0] != CodecID.none.rawValue else { return nil }
+        return try sealSegment(message, members: members, frameLength: frameLength)
+    }
+
+    /// Seals and appends a segment already encoded as a frame of the members' plaintexts
+    /// (prune copying a whole live segment: the frame is kept, only the encryption is new).
+    func addSegment(members: [(id: Digest256, length: Int)], frame: UnsafeRawBufferPointer) throws -> [PackEntry] {
+        try reserve(frame.count + AES256GCM.overhead)
+        let message = UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + frame.count + AES256GCM.overhead])
+        UnsafeMutableRawBufferPointer(rebasing: message[AES256GCM.nonceByteCount..<AES256GCM.nonceByteCount + frame.count])
+            .copyMemory(from: frame)
+        return try sealSegment(message, members: members, frameLength: frame.count)
+    }
+
+    private func sealSegment(_ message: UnsafeMutableRawBufferPointer, members: [(id: Digest256, length: Int)],
+                             frameLength: Int) throws -> [PackEntry] {
+        let digest = SegmentLayout.digest(members)
+        let sealedLength = try PackLayout.withBlobAssociatedData(type: type, id: digest) { aad in
+            try cipher.sealInPlace(message, plaintextCount: frameLength, nonce: .random(), authenticating: aad)
+        }
+        let added = SegmentLayout.entries(type: type, offset: size, sealedLength: sealedLength, members: members)
+        entries += added
+        used += sealedLength
+        return added
+    }
+
     /// Seals and appends a blob already encoded as a frame (prune copying a blob from an
     /// old pack: the frame is kept, only the encryption is new).
     @discardableResult
@@ -109,15 +146,8 @@ final class PackWriter {
     /// Appends the sealed header and trailer and hands over the finished pack. The writer
     /// must not be used afterwards.
     func finish() throws -> FinishedPack {
-        var header = BinaryWriter(capacity: 16 + entries.count * 40)
-        header.append(varint: entries.count)
-        for entry in entries {
-            header.append(entry.type.rawValue)
-            header.append(entry.id)
-            header.append(varint: entry.length)
-            header.append(varint: entry.plaintextLength)
-        }
-        let sealedHeader = cipher.seal(header.bytes, nonce: .random(), aad: PackLayout.headerAssociatedData)
+        let header = PackReader.encodeHeader(entries)
+        let sealedHeader = cipher.seal(header, nonce: .random(), aad: PackLayout.headerAssociatedData)
         try reserve(sealedHeader.count + PackLayout.trailerByteCount)
         UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + sealedHeader.count]).copyBytes(from: sealedHeader)
         used += sealedHeader.count

@@ -65,6 +65,23 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     public var compressionLevel = Int(CompressionPolicy.default.level)
     public var packTargetSize: Int = 16 << 20
 
+    /// Segments (docs/format.md, "Segments"): consecutive new data chunks compressed
+    /// together into frames of at most `maximum` plaintext bytes, each chunk still indexed
+    /// on its own.
+    public struct Segments: Codable, Sendable, Equatable {
+        public var maximum: Int
+
+        public init(maximum: Int = 1 << 20) { self.maximum = maximum }
+
+        /// What a writer accepts: from 64 KiB to 16 MiB.
+        static let range = 64 << 10...16 << 20
+    }
+
+    /// Whether and how new data chunks are written in segments. Absent (every repository
+    /// made before segments, and any made with `repo init --no-segments`): each chunk is
+    /// its own blob, as ever. Readers read segments whatever this says.
+    public var segments: Segments? = Segments()
+
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -73,6 +90,7 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
         case binaryChunking = "binary_chunking"
         case blobID = "blob_id", cipher
         case compression, compressionLevel = "compression_level", packTargetSize = "pack_target_size"
+        case segments
     }
 
     /// Refuses parameters this program cannot honour, rather than misread a repository.
@@ -84,6 +102,9 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
         _ = try compressionPolicy()
         guard (1 << 20...1 << 30).contains(packTargetSize) else {
             throw FormatError.corrupt("config", "pack size out of range")
+        }
+        if let segments, !Segments.range.contains(segments.maximum) {
+            throw FormatError.corrupt("config", "segment size out of range")
         }
     }
 
@@ -118,13 +139,23 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
 /// parameters.
 struct RepositoryConfig: Codable, Sendable {
     /// The newest version this build reads.
-    static let currentVersion = 2
+    static let currentVersion = 3
     /// What `init` writes: a repository stays version 1 until its first key rotation.
     static let initialVersion = 1
     /// Marks a repository with pack key generations (docs/format.md, "Pack key
     /// generations"): version 2 packs and index objects, which a reader of version 1 only
     /// must refuse as a whole, before it reads any of them. Nothing else differs.
     static let generationsVersion = 2
+    /// Marks a repository that writes segments (docs/format.md, "Segments"), with or
+    /// without key generations: a reader of version 2 at most refuses it as a whole rather
+    /// than fail on its first segment. `init` writes it exactly when the parameters ask for
+    /// segments.
+    static let segmentsVersion = 3
+
+    /// The version a new repository of `parameters` is written in.
+    static func initialVersion(for parameters: RepositoryParameters) -> Int {
+        parameters.segments == nil ? initialVersion : segmentsVersion
+    }
 
     var version: Int
     var id: String
@@ -133,7 +164,7 @@ struct RepositoryConfig: Codable, Sendable {
     static func make(id: String, parameters: RepositoryParameters, sealer: MetadataSealer) throws -> RepositoryConfig {
         let plaintext = Array(try JSONCoding.encoder.encode(parameters))
         let sealed = try sealer.seal(plaintext, kind: .config, context: Array(id.utf8))
-        return RepositoryConfig(version: initialVersion, id: id, sealed: Data(sealed))
+        return RepositoryConfig(version: initialVersion(for: parameters), id: id, sealed: Data(sealed))
     }
 
     /// Decodes the envelope and checks the version; needs no key.
@@ -158,6 +189,10 @@ struct RepositoryConfig: Codable, Sendable {
             throw FormatError.corrupt("config", "parameters do not decode")
         }
         try parameters.validate()
+        // Segments are written only under a version that makes older readers refuse.
+        guard parameters.segments == nil || version >= Self.segmentsVersion else {
+            throw FormatError.corrupt("config", "segments in a version \(version) repository")
+        }
         return parameters
     }
 

@@ -7,6 +7,20 @@ public struct BlobLocation: Sendable, Equatable {
     public let offset: Int
     public let length: Int
     public let plaintextLength: Int
+    /// Set for a member of a segment: `offset` and `length` are then the segment's.
+    public var segment: SegmentPlace? = nil
+
+    /// The bytes of the pack the blob takes: its sealed length, or its share of its
+    /// segment's by plaintext length.
+    public var storedBytes: Int {
+        guard let segment else { return length }
+        return length * plaintextLength / max(1, segment.length)
+    }
+
+    /// The blob's entry, as a pack header lists it.
+    func entry(id: Digest256) -> PackEntry {
+        PackEntry(type: type, id: id, offset: offset, length: length, plaintextLength: plaintextLength, segment: segment)
+    }
 }
 
 /// The in-memory index: blob id to pack, offset and lengths.
@@ -22,6 +36,22 @@ struct BlobIndex {
     struct Entry {
         var id: Digest256
         var pack: UInt32
+        /// A blob alone: its offset and sealed length in the pack. A member of a segment:
+        /// its start in the segment's plaintext, and `Entry.member` with the segment's
+        /// number in `segments` (which holds the segment's offset and length), so that
+        /// members cost no more memory than blobs alone.
+        var offset: UInt32
+        var length: UInt32
+        var plaintextLength: UInt32
+
+        static let member: UInt32 = 1 << 31
+        var isMember: Bool { length & Entry.member != 0 }
+    }
+
+    /// A segment: where it lies in its pack, its plaintext length and its digest, shared by
+    /// its members' entries.
+    struct Segment {
+        var digest: Digest256
         var offset: UInt32
         var length: UInt32
         var plaintextLength: UInt32
@@ -40,6 +70,7 @@ struct BlobIndex {
     private var packNumbers: [Digest256: UInt32] = [:]
     private var sorted = EntryArray<Entry>()
     private var recent: [Digest256: Entry] = [:]
+    private var segments: [Segment] = []
     /// Entries `finishLoading` dropped because another pack holds the same blob (left by an
     /// interrupted prune, or by two snapshots that stored it at once): prune counts these
     /// copies as unused space in their packs.
@@ -52,8 +83,8 @@ struct BlobIndex {
     mutating func add(_ pack: IndexedPack) {
         let number = register(id: pack.id, type: pack.type, salt: pack.salt, generation: pack.generation, size: pack.size)
         for entry in pack.entries where lookup(entry.id) == nil {
-            recent[entry.id] = Entry(id: entry.id, pack: number, offset: UInt32(entry.offset), length: UInt32(entry.length),
-                                     plaintextLength: UInt32(entry.plaintextLength))
+            recent[entry.id] = makeEntry(id: entry.id, pack: number, offset: entry.offset, length: entry.length,
+                                         plaintextLength: entry.plaintextLength, segment: entry.segment)
         }
         if recent.count > 4096 && recent.count > sorted.count / 8 { compact() }
     }
@@ -74,8 +105,44 @@ struct BlobIndex {
     /// no merge copies, so the peak is the final array.
     mutating func reserve(_ count: Int) { sorted.reserveCapacity(count) }
 
-    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int) {
-        sorted.append(Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength)))
+    mutating func appendUnsorted(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int, segment: SegmentPlace?) {
+        sorted.append(makeEntry(id: id, pack: pack, offset: offset, length: length, plaintextLength: plaintextLength, segment: segment))
+    }
+
+    /// An entry, its segment recorded once for all its members (which come one after the other).
+    private mutating func makeEntry(id: Digest256, pack: UInt32, offset: Int, length: Int, plaintextLength: Int,
+                                    segment: SegmentPlace?) -> Entry {
+        guard let segment else {
+            return Entry(id: id, pack: pack, offset: UInt32(offset), length: UInt32(length), plaintextLength: UInt32(plaintextLength))
+        }
+        if segments.last.map({ $0.digest != segment.digest || $0.offset != UInt32(offset) || $0.length != UInt32(length) }) ?? true {
+            segments.append(Segment(digest: segment.digest, offset: UInt32(offset), length: UInt32(length),
+                                    plaintextLength: UInt32(segment.length)))
+        }
+        return Entry(id: id, pack: pack, offset: UInt32(segment.start), length: Entry.member | UInt32(segments.count - 1),
+                     plaintextLength: UInt32(plaintextLength))
+    }
+
+    /// The bytes of its pack an entry's blob takes: its sealed length, or for a member of a
+    /// segment its share of the segment by plaintext length (prune's accounting of how much
+    /// of a pack is in use).
+    func storedBytes(of entry: Entry) -> Int { location(of: entry).storedBytes }
+
+    /// An entry as a pack header lists it.
+    func packEntry(_ entry: Entry) -> PackEntry { location(of: entry).entry(id: entry.id) }
+
+    /// Where an entry's blob is.
+    private func location(of entry: Entry) -> BlobLocation {
+        let pack = packs[Int(entry.pack)]
+        guard entry.isMember else {
+            return BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset), length: Int(entry.length),
+                                plaintextLength: Int(entry.plaintextLength))
+        }
+        let segment = segments[Int(entry.length & ~Entry.member)]
+        var location = BlobLocation(pack: pack.id, type: pack.type, offset: Int(segment.offset), length: Int(segment.length),
+                                    plaintextLength: Int(entry.plaintextLength))
+        location.segment = SegmentPlace(start: Int(entry.offset), length: Int(segment.plaintextLength), digest: segment.digest)
+        return location
     }
 
     /// Sorts what `appendUnsorted` added and keeps one entry per blob.
@@ -139,10 +206,7 @@ struct BlobIndex {
     func contains(_ id: Digest256) -> Bool { lookup(id) != nil }
 
     func location(of id: Digest256) -> BlobLocation? {
-        guard let entry = lookup(id) else { return nil }
-        let pack = packs[Int(entry.pack)]
-        return BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset), length: Int(entry.length),
-                            plaintextLength: Int(entry.plaintextLength))
+        lookup(id).map(location(of:))
     }
 
     func pack(_ id: Digest256) -> Pack? { packNumbers[id].map { packs[Int($0)] } }
@@ -161,11 +225,7 @@ struct BlobIndex {
             all.append(contentsOf: recent.values)
             all.sort { $0.id < $1.id }
         }
-        for entry in all {
-            let pack = packs[Int(entry.pack)]
-            try body(entry.id, BlobLocation(pack: pack.id, type: pack.type, offset: Int(entry.offset),
-                                            length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
-        }
+        for entry in all { try body(entry.id, location(of: entry)) }
     }
 
     /// Every entry the index holds for the packs `ids` (also copies `finishLoading` set
@@ -180,9 +240,7 @@ struct BlobIndex {
         }
         each { entry in
             guard numbers.contains(entry.pack) else { return }
-            let pack = packs[Int(entry.pack)]
-            byPack[pack.id, default: []].append(PackEntry(type: pack.type, id: entry.id, offset: Int(entry.offset),
-                                                          length: Int(entry.length), plaintextLength: Int(entry.plaintextLength)))
+            byPack[packs[Int(entry.pack)].id, default: []].append(location(of: entry).entry(id: entry.id))
         }
         let wanted = Set(byPack.values.joined().map(\.id))
         var heldElsewhere = Set<Digest256>()

@@ -9,8 +9,9 @@ struct CondemnedWriter {
     /// The encoded packs of the list being built, and how many.
     private var body = BinaryWriter(capacity: 1 << 16)
     private var count = 0
-    /// A pack of the list being built is of a key generation above 0.
-    private var namingGenerations = false
+    /// The version the list being built needs: higher once a pack names a key generation
+    /// or holds segments (`IndexObject.version`).
+    private var version = IndexObject.version
     private(set) var written: [ObjectName] = []
 
     init(repository: Repository, time: Int64) {
@@ -22,7 +23,7 @@ struct CondemnedWriter {
     mutating func add(record: ArraySlice<UInt8>) throws {
         body.append(int64: time)
         body.append(raw: record)
-        namingGenerations = namingGenerations || IndexObject.recordNamesGeneration(record)
+        version = max(version, IndexObject.version(records: [record]))
         try counted()
     }
 
@@ -33,7 +34,7 @@ struct CondemnedWriter {
     mutating func add(_ condemned: CondemnedPack) throws {
         body.append(int64: condemned.condemnedAt)
         IndexObject.append(condemned.pack, to: &body)
-        namingGenerations = namingGenerations || condemned.pack.generation > 0
+        version = max(version, IndexObject.version(of: [condemned.pack]))
         try counted()
     }
 
@@ -45,12 +46,12 @@ struct CondemnedWriter {
 
     mutating func flush() throws {
         guard count > 0 else { return }
-        let sealed = try repository.metadata.seal(CondemnedList.encode(count: count, body: body.bytes, namingGenerations: namingGenerations), kind: .condemned)
+        let sealed = try repository.metadata.seal(CondemnedList.encode(count: count, body: body.bytes, version: version), kind: .condemned)
         let name = ObjectName(.condemned, SHA256.hash(sealed).hex)
         try repository.backend.write(name, sealed)
         written.append(name)
         body = BinaryWriter(capacity: 1 << 16)
         count = 0
-        namingGenerations = false
+        version = IndexObject.version
     }
 }

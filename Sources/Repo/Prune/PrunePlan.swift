@@ -31,7 +31,7 @@ struct PrunePlan {
         usage = Array(repeating: Usage(), count: index.packs.count)
         index.withSortedEntries { entries in
             for (position, entry) in entries.enumerated() {
-                let length = Int(entry.length)
+                let length = index.storedBytes(of: entry)
                 let pack = Int(entry.pack)
                 usage[pack].indexedBytes += length
                 usage[pack].indexedBlobs += 1
@@ -43,7 +43,7 @@ struct PrunePlan {
         }
         // A copy of a blob the index locates in another pack is unused space in its own.
         for entry in index.duplicates {
-            usage[Int(entry.pack)].indexedBytes += Int(entry.length)
+            usage[Int(entry.pack)].indexedBytes += index.storedBytes(of: entry)
             usage[Int(entry.pack)].indexedBlobs += 1
         }
         var candidates: [Int] = []

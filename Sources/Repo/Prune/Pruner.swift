@@ -331,9 +331,7 @@ public struct Pruner {
             let pack = index.packs[number]
             let entries = index.withSortedEntries { all in
                 (positions.removeValue(forKey: number) ?? []).map { position in
-                    let entry = all[Int(position)]
-                    return PackEntry(type: pack.type, id: entry.id, offset: Int(entry.offset), length: Int(entry.length),
-                                     plaintextLength: Int(entry.plaintextLength))
+                    index.packEntry(all[Int(position)])
                 }
             }
             try repacker.copy(entries, of: pack)

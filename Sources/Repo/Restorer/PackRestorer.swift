@@ -16,6 +16,8 @@ final class PackRestorer {
     private let check: ContentCheck
     private let spans: PackSpans
     private let reader: PackBlobReader
+    /// Where a member of a segment lies in it (the plan keeps only its start).
+    private let locate: (Digest256) -> BlobLocation?
     /// The current pack's distinct blobs, and for each the pieces (neighbours in
     /// `plan.pieces`) it fills; kept from pack to pack.
     private var blobs: [PackEntry] = []
@@ -29,6 +31,7 @@ final class PackRestorer {
         check = ContentCheck(repository: repository, namer: repository.blobs.namer())
         spans = PackSpans(preferredReadSize: repository.backend.preferredReadSize)
         reader = PackBlobReader(store: repository.blobs)
+        locate = repository.location(of:)
     }
 
     /// Restores every piece that comes from `plan.packs[number]`.
@@ -44,8 +47,10 @@ final class PackRestorer {
             while end < pack.pieces.upperBound && plan.pieces[end].packOffset == first.packOffset && plan.pieces[end].blob == first.blob {
                 end += 1
             }
-            blobs.append(PackEntry(type: pack.type, id: first.blob, offset: Int(first.packOffset), length: Int(first.length),
-                                   plaintextLength: Int(first.plaintextLength)))
+            var entry = PackEntry(type: pack.type, id: first.blob, offset: Int(first.packOffset), length: Int(first.length),
+                                  plaintextLength: Int(first.plaintextLength))
+            if first.segmentStart != RestorePlan.Piece.alone { entry.segment = locate(first.blob)?.segment }
+            blobs.append(entry)
             places.append(start..<end)
             start = end
         }

@@ -33,6 +33,11 @@ struct RestorePlan {
         let file: UInt32
         /// Index in `packs`.
         let pack: UInt32
+        /// For a member of a segment, its start in the segment's plaintext (members of one
+        /// segment share `packOffset`); `Piece.alone` otherwise.
+        var segmentStart: UInt32 = Piece.alone
+
+        static let alone = UInt32.max
     }
 
     struct Pack {
@@ -92,7 +97,8 @@ struct RestorePlan {
                 }
                 pieces.append(Piece(blob: id, fileOffset: offset, packOffset: UInt32(location.offset),
                                     length: UInt32(location.length), plaintextLength: UInt32(location.plaintextLength),
-                                    file: number, pack: packNumber(location)))
+                                    file: number, pack: packNumber(location),
+                                    segmentStart: location.segment.map { UInt32($0.start) } ?? Piece.alone))
                 offset += UInt64(location.plaintextLength)
                 count += 1
             }
@@ -112,10 +118,13 @@ struct RestorePlan {
         return number
     }
 
-    /// Sorts the pieces by pack, then by offset in the pack (so a pack is read front to
-    /// back and copies of one blob are neighbours), and notes each pack's range.
+    /// Sorts the pieces by pack, then by offset in the pack and in its segment (so a pack is
+    /// read front to back, a segment's members in order, and copies of one blob are
+    /// neighbours), and notes each pack's range.
     mutating func groupByPack() {
-        pieces.sort { ($0.pack, $0.packOffset, $0.file, $0.fileOffset) < ($1.pack, $1.packOffset, $1.file, $1.fileOffset) }
+        pieces.sort {
+            ($0.pack, $0.packOffset, $0.segmentStart, $0.file, $0.fileOffset) < ($1.pack, $1.packOffset, $1.segmentStart, $1.file, $1.fileOffset)
+        }
         var start = 0
         while start < pieces.count {
             let pack = pieces[start].pack

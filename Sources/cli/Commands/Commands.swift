@@ -16,6 +16,8 @@ enum Commands {
                         OptionSpec("dump-chunk-size", value: "KIB",
                                    "average chunk of every database dump in KiB, a power of two (default: 8, or 1024 for a dump that compresses 16 times or more)"),
                         OptionSpec("compression", value: "ALGO[:LEVEL]", InitCommand.compressionHelp),
+                        OptionSpec("segment-size", value: "KIB",
+                                   "compress consecutive new chunks together in segments of up to KIB (64 to 16384, default 1024; 0: each chunk alone, readable by repo before segments)"),
                     ]),
         SnapshotCommand.spec,
         CommandSpec("snapshots", summary: "list snapshots", options: snapshotFilterOptions),

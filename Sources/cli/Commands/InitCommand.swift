@@ -11,6 +11,10 @@ enum InitCommand {
                 throw UsageError("--dump-chunk-size needs a power of two from 1 to 1024 (KiB), not \(kibibytes)")
             }
         }
+        if let kibibytes = try context.arguments.integer("segment-size", in: 0...16384) {
+            guard kibibytes == 0 || kibibytes >= 64 else { throw UsageError("--segment-size needs 0 or 64 to 16384 (KiB), not \(kibibytes)") }
+            parameters.segments = kibibytes == 0 ? nil : RepositoryParameters.Segments(maximum: kibibytes << 10)
+        }
         if let setting = context.arguments.value("compression") {
             guard let policy = CompressionPolicy(setting: setting) else {
                 throw UsageError("--compression needs \(compressionChoices), not \(setting.debugDescription)")

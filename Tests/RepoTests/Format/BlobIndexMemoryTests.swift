@@ -27,7 +27,7 @@ import Testing
         var index = BlobIndex()
         index.reserve(loaded)
         for number in 0..<loaded {
-            index.appendUnsorted(id: generator.digest(), pack: 0, offset: number, length: 100, plaintextLength: 100)
+            index.appendUnsorted(id: generator.digest(), pack: 0, offset: number, length: 100, plaintextLength: 100, segment: nil)
         }
         index.finishLoading()
         // A quarter million new blobs (12 MB of entries) in packs of 1,000, then one merge.

@@ -79,8 +79,8 @@ import Testing
         let bytes = IndexObject.encode(packs)
         // Layout: magic(4) version(1) count(1) | id(32) type(1) salt length(1) salt(16) ...
         var newer = bytes
-        newer[4] = 3
-        #expect(throws: FormatError.unsupportedVersion(object: "index", version: 3, supported: 2)) {
+        newer[4] = 4
+        #expect(throws: FormatError.unsupportedVersion(object: "index", version: 4, supported: 3)) {
             try IndexObject.decode(newer, name: "index")
         }
         var badType = bytes

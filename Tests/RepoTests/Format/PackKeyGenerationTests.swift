@@ -121,8 +121,8 @@ import Testing
         var bytes = IndexObject.encode(packs)
         bytes[4] = 1
         #expect(throws: FormatError.self) { try IndexObject.decode(bytes, name: "index") }
-        bytes[4] = 3
-        #expect(throws: FormatError.unsupportedVersion(object: "index", version: 3, supported: 2)) {
+        bytes[4] = 4
+        #expect(throws: FormatError.unsupportedVersion(object: "index", version: 4, supported: 3)) {
             try IndexObject.decode(bytes, name: "index")
         }
     }

@@ -107,9 +107,9 @@ import Testing
         let (repository, backend) = try FormatFixtures.makeRepository(in: directory)
         try Repository.checkFormatVersion(backend: backend)
 
-        let newer = #"{"version": 3, "id": "\#(repository.id)", "sealed": "AAAA", "something_new": true}"#
+        let newer = #"{"version": 4, "id": "\#(repository.id)", "sealed": "AAAA", "something_new": true}"#
         try backend.write(.config, Array(newer.utf8))
-        let expected = FormatError.unsupportedVersion(object: "repository", version: 3, supported: 2)
+        let expected = FormatError.unsupportedVersion(object: "repository", version: 4, supported: 3)
         #expect(throws: expected) { try Repository.checkFormatVersion(backend: backend) }
         // open reports the version too, not a wrong password.
         #expect(throws: expected) { try FormatFixtures.open(directory, password: "wrong") }
@@ -127,7 +127,7 @@ import Testing
         let (repository, backend) = try FormatFixtures.makeRepository(in: directory)
         let original = try backend.read(.config)
         let config = try RepositoryConfig.decode(original)
-        #expect(config.version == 1 && config.id == repository.id)
+        #expect(config.version == RepositoryConfig.segmentsVersion && config.id == repository.id)
 
         func expectCorrupt(_ bytes: [UInt8], _ what: String) throws {
             try backend.write(.config, bytes)

@@ -85,10 +85,10 @@ import Testing
     }
 
     @Test func rejectsOtherVersions() {
-        for version: UInt8 in [0, 3, 255] {
+        for version: UInt8 in [0, 4, 255] {
             var bytes = CondemnedList.encode(Self.sample())
             bytes[4] = version
-            #expect(throws: FormatError.unsupportedVersion(object: "list", version: Int(version), supported: 2)) {
+            #expect(throws: FormatError.unsupportedVersion(object: "list", version: Int(version), supported: 3)) {
                 try CondemnedList.decode(bytes, name: "list")
             }
         }

@@ -28,8 +28,8 @@ import Testing
         var indexed: [Digest256: Int] = [:], unused: [Digest256: Int] = [:]
         repository.withIndex { index in
             index.forEach { id, location in
-                indexed[location.pack, default: 0] += location.length
-                if !live.contains(id) { unused[location.pack, default: 0] += location.length }
+                indexed[location.pack, default: 0] += location.storedBytes
+                if !live.contains(id) { unused[location.pack, default: 0] += location.storedBytes }
             }
         }
         return indexed.reduce(into: [:]) { shares, pack in shares[pack.key] = Double(unused[pack.key] ?? 0) / Double(pack.value) }
