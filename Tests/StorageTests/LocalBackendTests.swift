@@ -144,6 +144,20 @@ struct LocalBackendTests {
         #expect(try backend.removeIncompleteWrites(olderThan: 0) == 0)
     }
 
+    /// Each append starts the writeback of what it wrote, so that the sync at commit waits
+    /// for the tail only (see `LocalObjectStream`).
+    @Test func streamsStartWritebackAsTheyGo() throws {
+        let backend = try LocalBackend.create(at: path)
+        var objects = SeededObjects(seed: 28)
+        let stream = try #require(try backend.makeStream(.dataPack) as? LocalObjectStream)
+        let piece = objects.bytes(1 << 20)
+        for _ in 0..<3 { try piece.withUnsafeBytes { try stream.append($0) } }
+        #expect(stream.writebackStarted == 3 << 20)
+        let name = ObjectName(.dataPack, objects.id(startingWith: "7e"))
+        try stream.commit(as: name)
+        #expect(try backend.read(name) == piece + piece + piece)
+    }
+
     @Test func aStreamIntoAMissingShardRecreatesIt() throws {
         let backend = try LocalBackend.create(at: path)
         var objects = SeededObjects(seed: 27)
