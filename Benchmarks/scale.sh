@@ -158,7 +158,7 @@ EOF
         fi
     done
     for name in find repo.first repo.unchanged ${with_restic:+restic.first restic.unchanged}; do summary "$name"; done
-    rm -rf "$tree" "$work/files-repo" "$work/restic-repo" "$work/cache" "$work/restic-cache"
+    [ -n "$keep" ] || rm -rf "$tree" "$work/files-repo" "$work/restic-repo" "$work/cache" "$work/restic-cache"
 fi
 
 if [ -n "$do_media" ]; then
@@ -228,7 +228,7 @@ with open(results, "a") as out:
     out.write(f"repo.media.cpu\t{cpu:.2f}\t\n")
     out.write(f"media.ratio\t{speed / statistics.median(dd):.2f}\t\n")
 EOF
-    rm -rf "$media" "$work/media-repo"
+    [ -n "$keep" ] || rm -rf "$media" "$work/media-repo"
 fi
 
 echo
