@@ -9,13 +9,16 @@
 #   - postgresql, mariadb-server, mariadb-client, sqlite3: real database servers and clients
 #     for the database source, restore and drill tests (started by the tests themselves);
 #   - systemd (for `systemd-analyze verify` of generated units; nothing is started) and cron;
+#   - openssh-server and openssh-client: the SFTP backend's tests start their own sshd on loopback
+#     with their own host and user keys (the system's sshd is never started);
 #   - aiosmtpd (PyPI): the SMTP server the mail notification tests start on loopback.
 # `--faults` installs what Benchmarks/faults/run.sh needs besides the build: python3 and
 # strace (its syscall injection places the kills and the ENOSPC errors).
 set -euo pipefail
 
 packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3 python3-pip faketime openssl
-          postgresql postgresql-client mariadb-server mariadb-client sqlite3 systemd cron)
+          postgresql postgresql-client mariadb-server mariadb-client sqlite3 systemd cron
+          openssh-server openssh-client)
 [ "${1:-}" = "--build-only" ] && packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3)
 [ "${1:-}" = "--faults" ] && packages=(zlib1g-dev libzstd-dev libssl-dev libsqlite3-dev pkg-config python3 strace)
 
