@@ -134,6 +134,11 @@ public struct RepositoryParameters: Codable, Sendable, Equatable {
     }
 }
 
+/// The format versions this build reads, for `repo version`.
+public enum RepositoryFormatVersions {
+    public static let newest = RepositoryConfig.currentVersion
+}
+
 /// The `config` object: a plaintext envelope with the format version and repository id, so
 /// that a version mismatch is reported before a password is asked for, around the sealed
 /// parameters.

@@ -55,7 +55,7 @@ enum Commands {
         CommandSpec("version", summary: "print the version"),
     ]
 
-    static let version = "repo 0.1.0 (repository format 1)"
+    static let version = "repo 0.1.0 (reads repository formats 1-\(RepositoryFormatVersions.newest))"
 
     /// The spec and command words named at the start of `arguments`, for usage messages.
     static func spec(for arguments: [String]) -> (CommandSpec, [String])? {
