@@ -89,6 +89,8 @@ import Glibc
             #expect(problems.contains { $0.contains(source + name) }, "\(name) is named: \(problems)")
         }
         #expect(!problems.contains { $0.contains("intact.bin") }, "\(problems)")
+        // Names are planned in order: single-link.bin is written, single.bin is the link.
+        #expect(problems.contains("\(source)/single.bin: a hard link to \(source)/single-link.bin, which is incomplete"), "\(problems)")
 
         let restored = restoredPath(of: source, in: workspace.path("restored"))
         let sparse = try keepsHoles(workspace)
@@ -120,6 +122,40 @@ import Glibc
         for name in ["/single.bin", "/single-link.bin", "/multi.bin"] {
             #expect(text.err.contains(source + name), "\(name) is named: \(text.err)")
         }
+    }
+
+    /// A blob not in the index (the index object of the snapshot that stored it removed;
+    /// the last snapshot's trees are all in later ones): its file is made the same way.
+    @Test func aBlobNotInTheIndexLeavesThePartialFileAndItsLink() throws {
+        let workspace = try Workspace("unindexed-blob-restore")
+        defer { workspace.remove() }
+        let initialized = try workspace.repo("init", "--pack-size", "1")
+        try #require(initialized.status == 0, "\(initialized)")
+        let source = workspace.path("src")
+        try FS.mkdir(Array(source.utf8))
+        var random = SeededGenerator(seed: 21)
+        let lost = random.bytes(300_000)
+        try FS.writeFile(Array((source + "/lost.bin").utf8), lost)
+        let indexes = { Set(try FS.list(Array((workspace.repository + "/index").utf8)).map { String(decoding: $0, as: UTF8.self) }) }
+        let before = try indexes()
+        _ = try snapshotAddingPacks(workspace, source)
+        let firstIndexes = try indexes().subtracting(before)
+        try #require(!firstIndexes.isEmpty)
+        try #require(link(source + "/lost.bin", source + "/lost-link.bin") == 0)
+        try FS.writeFile(Array((source + "/intact.bin").utf8), random.bytes(1000))
+        _ = try snapshotAddingPacks(workspace, source)
+        for name in firstIndexes { try FS.unlink(Array((workspace.repository + "/index/" + name).utf8)) }
+
+        let result = try restore(workspace, "restored", json: true)
+        #expect(result.status == 13, "damage: \(result)")
+        #expect(int(result.object, "files") == 1 && int(result.object, "files_failed") == 2, "\(result)")
+        let problems = (result.object["problems"] as? [String]) ?? []
+        #expect(problems.contains { $0.hasPrefix(source + "/lost-link.bin: ") && $0.contains("not in the index") }, "\(problems)")
+        let restored = restoredPath(of: source, in: workspace.path("restored"))
+        try expectAllHole(restored + "/lost-link.bin", size: lost.count, sparse: try keepsHoles(workspace))
+        let first = try FS.lstat(Array((restored + "/lost-link.bin").utf8))
+        let second = try FS.lstat(Array((restored + "/lost.bin").utf8))
+        #expect(first.st_ino == second.st_ino && first.st_nlink == 2, "the link is made, to the partial file")
     }
 
     /// Format version 3: small compressible files sealed together in one segment. Damaging
@@ -155,6 +191,7 @@ import Glibc
         for name in names + ["c-link.txt"] {
             #expect(problems.contains { $0.contains(source + "/" + name) }, "\(name) is named: \(problems)")
         }
+        #expect(problems.contains("\(source)/c.txt: a hard link to \(source)/c-link.txt, which is incomplete"), "\(problems)")
         let restored = restoredPath(of: source, in: workspace.path("restored"))
         let sparse = try keepsHoles(workspace)
         for name in names { try expectAllHole(restored + "/" + name, size: sizes[name]!, sparse: sparse) }
