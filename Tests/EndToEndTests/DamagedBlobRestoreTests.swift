@@ -15,6 +15,25 @@ import Glibc
     /// Where a pack's first record starts (magic, version, salt: a pack of generation 0).
     static let firstRecord = 21
 
+    /// A workspace with a repository of 1 MiB packs (`repo init --pack-size 1` and
+    /// `initArguments`) and an empty source directory.
+    private func makeWorkspace(_ label: String, _ initArguments: String...) throws -> (Workspace, String) {
+        let workspace = try Workspace(label)
+        let initialized = try workspace.repo(["init", "--pack-size", "1"] + initArguments)
+        let source = workspace.path("src")
+        guard initialized.status == 0, (try? FS.mkdir(Array(source.utf8))) != nil else {
+            workspace.remove()
+            throw HarnessError("init: \(initialized)")
+        }
+        return (workspace, source)
+    }
+
+    /// Whether `second` is a hard link to `first`, and they are the only two names.
+    private func linked(_ first: String, _ second: String) throws -> Bool {
+        let one = try FS.lstat(Array(first.utf8)), other = try FS.lstat(Array(second.utf8))
+        return one.st_ino == other.st_ino && one.st_nlink == 2
+    }
+
     /// The data packs a snapshot of `source` adds.
     private func snapshotAddingPacks(_ workspace: Workspace, _ source: String) throws -> [(path: String, id: String, size: Int)] {
         let before = Set(try packFiles(in: workspace.repository + "/data").map(\.id))
@@ -52,12 +71,8 @@ import Glibc
     /// Blobs stored alone: a file whose only blob is damaged, a hard link to it, a file of
     /// several blobs one of which is damaged, and an intact file.
     @Test func damagedBlobsLeavePartialFilesAndLinks() throws {
-        let workspace = try Workspace("damaged-blob-restore")
+        let (workspace, source) = try makeWorkspace("damaged-blob-restore", "--segment-size", "0")
         defer { workspace.remove() }
-        let initialized = try workspace.repo("init", "--pack-size", "1", "--segment-size", "0")
-        try #require(initialized.status == 0, "\(initialized)")
-        let source = workspace.path("src")
-        try FS.mkdir(Array(source.utf8))
         var random = SeededGenerator(seed: 20)
 
         // Each stage's snapshot writes packs holding only that stage's new file.
@@ -95,9 +110,7 @@ import Glibc
         let restored = restoredPath(of: source, in: workspace.path("restored"))
         let sparse = try keepsHoles(workspace)
         try expectAllHole(restored + "/single.bin", size: single.count, sparse: sparse)
-        let first = try FS.lstat(Array((restored + "/single.bin").utf8))
-        let second = try FS.lstat(Array((restored + "/single-link.bin").utf8))
-        #expect(first.st_ino == second.st_ino && first.st_nlink == 2, "the link is made, to the partial file")
+        #expect(try linked(restored + "/single-link.bin", restored + "/single.bin"), "the link is made, to the partial file")
 
         // The partly damaged file: intact ranges written, the damaged one a hole, full size.
         let partial = try FS.readFile(Array((restored + "/multi.bin").utf8))
@@ -127,12 +140,8 @@ import Glibc
     /// A blob not in the index (the index object of the snapshot that stored it removed;
     /// the last snapshot's trees are all in later ones): its file is made the same way.
     @Test func aBlobNotInTheIndexLeavesThePartialFileAndItsLink() throws {
-        let workspace = try Workspace("unindexed-blob-restore")
+        let (workspace, source) = try makeWorkspace("unindexed-blob-restore")
         defer { workspace.remove() }
-        let initialized = try workspace.repo("init", "--pack-size", "1")
-        try #require(initialized.status == 0, "\(initialized)")
-        let source = workspace.path("src")
-        try FS.mkdir(Array(source.utf8))
         var random = SeededGenerator(seed: 21)
         let lost = random.bytes(300_000)
         try FS.writeFile(Array((source + "/lost.bin").utf8), lost)
@@ -153,20 +162,14 @@ import Glibc
         #expect(problems.contains { $0.hasPrefix(source + "/lost-link.bin: ") && $0.contains("not in the index") }, "\(problems)")
         let restored = restoredPath(of: source, in: workspace.path("restored"))
         try expectAllHole(restored + "/lost-link.bin", size: lost.count, sparse: try keepsHoles(workspace))
-        let first = try FS.lstat(Array((restored + "/lost-link.bin").utf8))
-        let second = try FS.lstat(Array((restored + "/lost.bin").utf8))
-        #expect(first.st_ino == second.st_ino && first.st_nlink == 2, "the link is made, to the partial file")
+        #expect(try linked(restored + "/lost-link.bin", restored + "/lost.bin"), "the link is made, to the partial file")
     }
 
     /// Format version 3: small compressible files sealed together in one segment. Damaging
     /// it damages every member: each member's file is left the same way, and a link to one.
     @Test func aDamagedSegmentLeavesEveryMemberPartial() throws {
-        let workspace = try Workspace("damaged-segment-restore")
+        let (workspace, source) = try makeWorkspace("damaged-segment-restore")
         defer { workspace.remove() }
-        let initialized = try workspace.repo("init", "--pack-size", "1")
-        try #require(initialized.status == 0, "\(initialized)")
-        let source = workspace.path("src")
-        try FS.mkdir(Array(source.utf8))
         // About 12 KB each: one chunk (text chunks are at least 16 KiB).
         let names = ["a.txt", "b.txt", "c.txt"]
         var sizes: [String: Int] = [:]
@@ -195,9 +198,7 @@ import Glibc
         let restored = restoredPath(of: source, in: workspace.path("restored"))
         let sparse = try keepsHoles(workspace)
         for name in names { try expectAllHole(restored + "/" + name, size: sizes[name]!, sparse: sparse) }
-        let member = try FS.lstat(Array((restored + "/c.txt").utf8))
-        let link = try FS.lstat(Array((restored + "/c-link.txt").utf8))
-        #expect(member.st_ino == link.st_ino && member.st_nlink == 2, "the link is made, to the partial file")
+        #expect(try linked(restored + "/c-link.txt", restored + "/c.txt"), "the link is made, to the partial file")
         #expect(try FS.readFile(Array((restored + "/intact.txt").utf8)) == Array("intact\n".utf8))
     }
 }
