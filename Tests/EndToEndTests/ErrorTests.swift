@@ -53,7 +53,7 @@ import Glibc
             _ = sleeper.wait(timeout: 10)
         }
         let path = "/proc/\(sleeper.pid)/mem"
-        guard FS.exists(Array(path.utf8)) else { return }
+        try #require(FS.exists(Array(path.utf8)), "\(path) is there while the process runs")
         let snapshot = try workspace.repo("snapshot", "--json", path)
         #expect(snapshot.status == 3, "\(snapshot)")
         #expect(snapshot.object["partial"] as? Bool == true, "\(snapshot)")

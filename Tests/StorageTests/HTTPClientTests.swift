@@ -29,6 +29,9 @@ final class ScriptedServer: @unchecked Sendable {
     private let listener: LoopbackSocket
     private let script: @Sendable (Int, Received) -> Answer
     private let state = Mutex<(connections: Int, requests: [Received], open: [LoopbackSocket])>((0, [], []))
+    /// Guards `closed`, and is signalled each time the server closes a connection.
+    private let closing = NSCondition()
+    private var closed = 0
 
     init(_ script: @escaping @Sendable (_ number: Int, _ request: Received) -> Answer) throws {
         listener = try LoopbackSocket.listen()
@@ -53,6 +56,18 @@ final class ScriptedServer: @unchecked Sendable {
     var requests: [Received] { state.withLock { $0.requests } }
     var endpoint: HTTPEndpoint { HTTPEndpoint(secure: false, authority: "127.0.0.1:\(port)")! }
 
+    /// Waits until the server has closed its end of `count` connections (the close is then
+    /// on its way to the client, over loopback at once); false after `timeout` seconds.
+    func waitUntilClosed(_ count: Int, timeout: Double = 10) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        closing.lock()
+        defer { closing.unlock() }
+        while closed < count {
+            guard closing.wait(until: deadline) else { return closed >= count }
+        }
+        return true
+    }
+
     func stop() {
         listener.shutdown()  // the acceptor wakes, and closes it
         for socket in state.withLock({ $0.open }) { socket.shutdown() }
@@ -60,7 +75,11 @@ final class ScriptedServer: @unchecked Sendable {
 
     private func serve(_ client: LoopbackSocket) {
         let reader = HTTPReader(client)
-        defer { client.close() }
+        defer {
+            client.close()
+            closing.withLock { closed += 1 }
+            closing.broadcast()
+        }
         while let (head, raw) = try? reader.readHead() {
             guard let body = try? reader.readBody(head.requestFraming()) else { return }
             let received = Received(method: head.method, target: head.target, head: String(decoding: raw, as: UTF8.self), body: body)
@@ -182,7 +201,8 @@ final class ScriptedServer: @unchecked Sendable {
         #expect(try client.send(HTTPRequest(method: "GET", target: "/"), to: server.endpoint).body == Array("one".utf8))
         #expect(try client.send(HTTPRequest(method: "GET", target: "/"), to: server.endpoint).body == Array("3".utf8))
         #expect(try client.send(HTTPRequest(method: "GET", target: "/"), to: server.endpoint).body == Array("four".utf8))
-        Thread.sleep(forTimeInterval: 0.2)  // the close reaches the client
+        // The server has closed both connections (after answers 2 and 4): the client must notice.
+        #expect(server.waitUntilClosed(2), "the server closes the second connection")
         #expect(try client.send(HTTPRequest(method: "GET", target: "/"), to: server.endpoint).body == Array("5".utf8))
         #expect(server.connections == 3)
         #expect(server.requests.count == 5)

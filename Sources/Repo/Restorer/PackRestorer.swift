@@ -89,13 +89,17 @@ final class PackRestorer {
 
     /// Pieces that cannot be written: their files are incomplete. Blobs whose pack is
     /// missing or short are damage.
+    ///
+    /// The file is still made (this may be its only piece), at its full size: what is
+    /// intact is written and the lost range stays a hole, so the intact parts survive and a
+    /// hard link to it can be made.
     private func fail(_ places: Range<Int>, _ error: Error) {
         let damage = RepositoryDamage.isDamage(error)
         for index in places {
             if damage { tally.damaged(plan.pieces[index].blob) }
             let file = Int(plan.pieces[index].file)
             files.fail(file, error)
-            files.pieceDone(file, handle: nil, check: check)
+            files.pieceDone(file, handle: files.handle(file), check: check)
         }
     }
 }

@@ -99,8 +99,10 @@ import Glibc
     @Test func aChangedAttributeIsRecorded() throws {
         let scene = try Scene()
         try scene.write(["dir/file.txt": Array("content".utf8), "dir/kept.txt": Array("kept".utf8)])
-        guard scene.setAttribute("dir/file.txt", "user.tag", "old"), scene.setAttribute("dir", "user.tag", "old"),
-              scene.setAttribute("dir/kept.txt", "user.tag", "kept") else { return }
+        guard scene.setAttribute("dir/file.txt", "user.tag", "old") else {
+            try Test.cancel("the scratch file system has no user extended attributes")
+        }
+        try #require(scene.setAttribute("dir", "user.tag", "old") && scene.setAttribute("dir/kept.txt", "user.tag", "kept"))
         let first = try scene.snapshot()
         #expect(try scene.attribute("dir/file.txt", "user.tag", in: first) == "old")
 

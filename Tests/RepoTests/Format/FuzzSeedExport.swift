@@ -12,7 +12,7 @@ import Testing
 struct FuzzSeedExport {
     static let environment = ProcessInfo.processInfo.environment
 
-    @Test(.enabled(if: environment["REPO_FUZZ_SEED_REPOSITORY"] != nil))
+    @Test(.enabled(if: environment["REPO_FUZZ_SEED_REPOSITORY"] != nil, "runs only for Fuzz/seeds.sh (REPO_FUZZ_SEED_REPOSITORY)"))
     func exportSeeds() throws {
         let path = try #require(Self.environment["REPO_FUZZ_SEED_REPOSITORY"])
         let password = Array(try #require(Self.environment["REPO_FUZZ_SEED_PASSWORD"]).utf8)

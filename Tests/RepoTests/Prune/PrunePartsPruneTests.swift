@@ -35,9 +35,12 @@ import Testing
         #expect(expected.count > 50 && expected.count < count)
     }
 
-    @Test func emptyMap() {
-        // No blobs: nothing to set, and creating it does not trap.
-        _ = LivenessMap(count: 0)
+    /// An empty repository's prune: a map over no blobs, planned against an empty index,
+    /// keeps, removes and repacks nothing (and nothing on the way reads a bit of it).
+    @Test func emptyMap() throws {
+        let plan = try PrunePlan(index: BlobIndex(), live: LivenessMap(count: 0), storedSizes: [:], options: PruneOptions())
+        #expect(plan.usage.isEmpty)
+        #expect(plan.leaving.isEmpty && plan.unused.isEmpty && plan.repack.isEmpty && plan.missing.isEmpty)
     }
 }
 
