@@ -72,6 +72,12 @@ enum S3XML {
         return Data((xml + "</CompleteMultipartUpload>").utf8)
     }
 
+    /// RestoreObject's body: a readable copy for `days` days, made at retrieval speed `tier`.
+    static func restoreRequest(days: Int, tier: ThawTier) -> Data {
+        Data(("<RestoreRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Days>\(days)</Days>"
+              + "<GlacierJobParameters><Tier>\(tier.s3Name)</Tier></GlacierJobParameters></RestoreRequest>").utf8)
+    }
+
     private static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

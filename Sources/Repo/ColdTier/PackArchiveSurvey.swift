@@ -1,0 +1,44 @@
+import Crypto
+import Storage
+import Workers
+
+/// Asks the store where each of some packs stands (one HEAD each, many in flight, as an
+/// object store wants): which are archived, being thawed, or thawed. On a backend without
+/// archive tiers it asks nothing.
+public struct PackArchiveSurvey: Sendable {
+    let backend: any Backend
+    let cancellation: Cancellation
+
+    public init(backend: any Backend, cancellation: Cancellation = .process) {
+        self.backend = backend
+        self.cancellation = cancellation
+    }
+
+    /// `packs` as (id, kind, size); the result holds those in an archive class. A pack that
+    /// is missing is left to the command to find (as damage), not reported here.
+    public func survey(_ packs: [(id: Digest256, kind: ObjectKind, size: Int)]) throws -> ArchivedPacks {
+        guard backend.hasArchiveTiers, !packs.isEmpty else { return ArchivedPacks() }
+        let backend = backend
+        let states = try WorkerPool(threads: max(1, backend.preferredConcurrency), cancellation: cancellation).map(packs.count) { number in
+            do throws(BackendError) {
+                return Optional(try backend.archiveState(ObjectName(packs[number].kind, packs[number].id.hex)))
+            } catch .notFound {
+                return nil
+            }
+        }
+        var result = ArchivedPacks()
+        for (pack, state) in zip(packs, states) {
+            guard let state, state != .hot else { continue }
+            result.entries.append(ArchivedPacks.Entry(pack: pack.id, kind: pack.kind, size: pack.size, state: state))
+        }
+        return result
+    }
+
+    /// The packs of `repository`'s index among `ids` (data and tree packs alike), with the
+    /// kind and size the index gives.
+    public static func indexed(_ ids: some Sequence<Digest256>, in repository: Repository) -> [(id: Digest256, kind: ObjectKind, size: Int)] {
+        repository.withIndex { index in
+            ids.compactMap { id in index.pack(id).map { (id, $0.type.packKind, $0.size) } }
+        }
+    }
+}
