@@ -41,4 +41,14 @@ public struct PackArchiveSurvey: Sendable {
             ids.compactMap { id in index.pack(id).map { (id, $0.type.packKind, $0.size) } }
         }
     }
+
+    /// The packs holding the content of the file `node`, once each.
+    public static func packs(of node: Node, in repository: Repository) -> [(id: Digest256, kind: ObjectKind, size: Int)] {
+        var seen = Set<Digest256>()
+        var ids: [Digest256] = []
+        for case .blob(let blob) in node.content {
+            if let pack = repository.location(of: blob)?.pack, seen.insert(pack).inserted { ids.append(pack) }
+        }
+        return indexed(ids, in: repository)
+    }
 }
