@@ -157,8 +157,8 @@ struct S3ColdTierTests {
         #expect(TreeComparer.compare(source, restoredPath(of: source, in: target)).isEmpty)
     }
 
-    /// `copy` from a repository whose packs are archived ends on the first one with one
-    /// line and exit 20.
+    /// `copy` from a repository whose packs are archived stops before it sends anything,
+    /// with one line and exit 20; `--thaw --wait` thaws them and copies.
     @Test func copyFromArchivedPacksSaysSo() throws {
         let (workspace, _, location) = try glacierWorkspace("cold-copy")
         defer { workspace.remove() }
@@ -169,6 +169,16 @@ struct S3ColdTierTests {
         #expect(try workspace.repo(["init", "--repo", copyTarget], environment: ["REPO_S3_STORAGE_CLASS": nil]).status == 0)
         let copy = try workspace.repo(["copy", "--from", location, "--to", copyTarget])
         #expect(copy.status == 20, "\(copy)")
-        #expect(copy.err.contains("archived in GLACIER"), "\(copy)")
+        #expect(copy.stderrLines.count == 1 && copy.err.contains("1 pack (") && copy.err.contains("the copy needs is archived in GLACIER; run again with --thaw"),
+                "\(copy)")
+        let listed = try workspace.repo(["snapshots", "--json", "--repo", copyTarget])
+        #expect(listed.status == 0 && listed.array.isEmpty, "nothing copied: \(listed)")
+
+        let thawed = try workspace.repo(["copy", "--from", location, "--to", copyTarget, "--thaw", "--wait"], environment: ["REPO_THAW_POLL": "1s"])
+        #expect(thawed.status == 0, "\(thawed)")
+        #expect(thawed.out.contains("thaw: requesting 1 pack, "), "\(thawed)")
+        let target = workspace.path("target")
+        #expect(try workspace.repo(["restore", "latest", "--repo", copyTarget, "--target", target]).status == 0)
+        #expect(TreeComparer.compare(source, restoredPath(of: source, in: target)).isEmpty)
     }
 }
