@@ -126,9 +126,14 @@ extension Backend {
 public struct ObjectInfo: Hashable, Sendable {
     public let name: ObjectName
     public let size: Int
+    /// Set by a listing when the object is in a storage class that may need a thaw before
+    /// a read (S3: GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING): only such objects are worth
+    /// asking `archiveState` about. Nil on backends without archive tiers.
+    public let archiveClass: String?
 
-    public init(name: ObjectName, size: Int) {
+    public init(name: ObjectName, size: Int, archiveClass: String? = nil) {
         self.name = name
         self.size = size
+        self.archiveClass = archiveClass
     }
 }

@@ -73,6 +73,8 @@ struct S3ArchiveTests {
         try backend.write(pack, [1, 2, 3, 4])
         try backend.write(index, [5])
         #expect(backend.hasArchiveTiers)
+        #expect(try backend.list(.dataPack) == [ObjectInfo(name: pack, size: 4, archiveClass: "GLACIER")])
+        #expect(try backend.list(.index) == [ObjectInfo(name: index, size: 1)])
 
         let before = backend.statistics
         #expect(throws: BackendError.archived(pack, storageClass: "GLACIER")) { try backend.read(pack) }

@@ -16,8 +16,24 @@ public struct PackArchiveSurvey: Sendable {
 
     /// `packs` as (id, kind, size); the result holds those in an archive class. A pack that
     /// is missing is left to the command to find (as damage), not reported here.
+    ///
+    /// A listing of the packs' kinds first (one request per thousand objects on S3, which
+    /// names each object's storage class): only packs it shows in a class that may need a
+    /// thaw get a HEAD, so a repository with no archived pack costs a few requests, not
+    /// one per pack.
     public func survey(_ packs: [(id: Digest256, kind: ObjectKind, size: Int)]) throws -> ArchivedPacks {
         guard backend.hasArchiveTiers, !packs.isEmpty else { return ArchivedPacks() }
+        var candidates = Set<ObjectName>()
+        for kind in Set(packs.map(\.kind)) {
+            for info in try backend.list(kind) where info.archiveClass != nil { candidates.insert(info.name) }
+        }
+        return try ask(packs.filter { candidates.contains(ObjectName($0.kind, $0.id.hex)) })
+    }
+
+    /// One HEAD per pack of `packs`, `preferredConcurrency` at once, with no listing first:
+    /// for packs known to be archived (a thaw being waited for).
+    func ask(_ packs: [(id: Digest256, kind: ObjectKind, size: Int)]) throws -> ArchivedPacks {
+        guard !packs.isEmpty else { return ArchivedPacks() }
         let backend = backend
         let states = try WorkerPool(threads: max(1, backend.preferredConcurrency), cancellation: cancellation).map(packs.count) { number in
             do throws(BackendError) {

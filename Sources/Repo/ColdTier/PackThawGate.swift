@@ -57,7 +57,7 @@ public struct PackThawGate: Sendable {
         while true {
             events(.waiting(readable: total - unreadable.count, total: total, next: thaw.pollInterval))
             try sleep(thaw.pollInterval)
-            found = try survey.survey(unreadable.map { ($0.pack, $0.kind, $0.size) })
+            found = try survey.ask(unreadable.map { ($0.pack, $0.kind, $0.size) })
             unreadable = found.unreadable
             if unreadable.isEmpty { break }
             // A restored copy that expired meanwhile, or a restore the store dropped: ask again.

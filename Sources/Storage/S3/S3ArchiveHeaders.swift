@@ -7,6 +7,13 @@ enum S3ArchiveHeaders {
     /// is read like any other class.
     static let archiveClasses: Set<String> = ["GLACIER", "DEEP_ARCHIVE"]
 
+    /// Whether an object listed in `storageClass` may need a thaw: an archive class, or
+    /// INTELLIGENT_TIERING, whose opt-in archive tiers only a HEAD tells.
+    static func mayBeArchived(listedAs storageClass: String?) -> Bool {
+        guard let storageClass else { return false }
+        return archiveClasses.contains(storageClass) || storageClass == "INTELLIGENT_TIERING"
+    }
+
     /// `headers` with names in lower case, as `HTTPClient` gives them.
     static func state(_ headers: [String: String]) -> ArchiveState {
         let archiveClass: String

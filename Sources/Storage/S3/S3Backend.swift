@@ -60,7 +60,8 @@ public final class S3Backend: Backend {
             let page = S3XML.listPage(response.body)
             for object in page.objects {
                 guard let name = objectName(ofKey: object.key), name.kind == kind else { continue }
-                found.append(ObjectInfo(name: name, size: object.size))
+                let archiveClass = S3ArchiveHeaders.mayBeArchived(listedAs: object.storageClass) ? object.storageClass : nil
+                found.append(ObjectInfo(name: name, size: object.size, archiveClass: archiveClass))
             }
             token = page.next
         } while token != nil

@@ -34,7 +34,11 @@ final class ColdBackend: Backend, @unchecked Sendable {
         if !readable { throw .archived(name, storageClass: "GLACIER") }
     }
 
-    func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo] { try base.list(kind) }
+    /// As S3 lists: archived objects (thawed or not) with their class.
+    func list(_ kind: ObjectKind) throws(BackendError) -> [ObjectInfo] {
+        let archived = states.withLock { Set($0.keys) }
+        return try base.list(kind).map { ObjectInfo(name: $0.name, size: $0.size, archiveClass: archived.contains($0.name) ? "GLACIER" : nil) }
+    }
     func read(_ name: ObjectName) throws(BackendError) -> [UInt8] {
         try checkReadable(name)
         return try base.read(name)
