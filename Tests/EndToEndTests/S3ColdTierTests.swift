@@ -181,4 +181,56 @@ struct S3ColdTierTests {
         #expect(try workspace.repo(["restore", "latest", "--repo", copyTarget, "--target", target]).status == 0)
         #expect(TreeComparer.compare(source, restoredPath(of: source, in: target)).isEmpty)
     }
+
+    /// `db restore` and a drill of a job whose repository keeps its data packs in GLACIER:
+    /// the same one line, and `db restore` exits 20 before the database is touched (the
+    /// drill fails its step, exit 16).
+    @Test func databaseRestoreAndDrillSayArchived() throws {
+        let workspace = try jobWorkspace("cold-db")
+        defer { workspace.remove() }
+        let bucket = try moto.makeBucket("cold-db")
+        let location = "s3:\(moto.endpoint)/\(bucket)/backups/host"
+        workspace.extraEnvironment.merge(MotoServer.credentials) { $1 }
+        try FileManager.default.createDirectory(atPath: workspace.path("app/files"), withIntermediateDirectories: true)
+        try "a file".write(toFile: workspace.path("app/files/readme.txt"), atomically: true, encoding: .utf8)
+        let created = try runProgram("/usr/bin/sqlite3", [workspace.path("app/app.db"),
+            "create table events (id integer primary key, payload blob); "
+            + "with recursive n(i) as (select 1 union all select i + 1 from n where i < 500) insert into events (payload) select randomblob(100) from n;"])
+        #expect(created.status == 0, "\(created)")
+        try workspace.writeJobFile("""
+            [repository.main]
+            location = "\(location)"
+            password-file = "\(workspace.path("password"))"
+            s3-storage-class = "GLACIER"
+
+            [job.nightly]
+            repository = "main"
+            paths = ["\(workspace.path("app/files"))"]
+
+            [[job.nightly.database]]
+            type = "sqlite"
+            name = "app"
+            path = "\(workspace.path("app/app.db"))"
+
+            [[job.nightly.drill]]
+            database = "app"
+            query = "select count(*) from events"
+            expect = ">= 10"
+            """)
+        try workspace.initRepository(at: location)
+        let run = try workspace.repo("run", "nightly", timeout: 300)
+        #expect(run.status == 0, "\(run)")
+        #expect(!(try moto.keys(bucket: bucket, prefix: "backups/host/data/")).isEmpty)
+
+        let restoredFile = workspace.path("restored.db")
+        let restore = try workspace.repo("db", "restore", "app", "--into", restoredFile)
+        #expect(restore.status == 20, "\(restore)")
+        #expect(restore.stderrLines.count == 1 && restore.err.contains("the database restore needs")
+                && restore.err.contains("archived in GLACIER; thaw them first"), "\(restore)")
+        #expect(!FileManager.default.fileExists(atPath: restoredFile))
+
+        let drill = try workspace.repo("drill", "nightly", timeout: 300)
+        #expect(drill.status == 16, "\(drill)")
+        #expect(drill.combined.contains("archived in GLACIER"), "\(drill)")
+    }
 }
