@@ -96,4 +96,21 @@ struct S3ArchiveTests {
         let missing = objects.name(.dataPack)
         #expect(throws: BackendError.notFound(missing)) { try backend.archiveState(missing) }
     }
+
+    /// `--s3-storage-class` applies to data packs only: every other kind of object (config,
+    /// keys, index, snapshots, tree packs, locks...) is written STANDARD, readable at once.
+    @Test func onlyDataPacksGoToTheStorageClass() throws {
+        var configuration = S3TestBackends.configuration()
+        configuration.storageClass = "DEEP_ARCHIVE"
+        let bucket = try moto.makeBucket()
+        let backend = try S3TestBackends.backend(on: moto, bucket: bucket, prefix: "p", configuration: configuration)
+        var objects = SeededObjects(seed: 91)
+        for kind in ObjectKind.allCases {
+            let name = kind == .config ? ObjectName.config : objects.name(kind)
+            try backend.write(name, [9])
+            let expected: ArchiveState = kind == .dataPack ? .archived(storageClass: "DEEP_ARCHIVE") : .hot
+            #expect(try backend.archiveState(name) == expected, "\(kind)")
+            #expect(try moto.storageClass(bucket: bucket, key: "p/\(name.path)") == (kind == .dataPack ? "DEEP_ARCHIVE" : "STANDARD"), "\(kind)")
+        }
+    }
 }
