@@ -23,11 +23,19 @@ public struct PackArchiveSurvey: Sendable {
     /// one per pack.
     public func survey(_ packs: [(id: Digest256, kind: ObjectKind, size: Int)]) throws -> ArchivedPacks {
         guard backend.hasArchiveTiers, !packs.isEmpty else { return ArchivedPacks() }
-        var candidates = Set<ObjectName>()
-        for kind in Set(packs.map(\.kind)) {
-            for info in try backend.list(kind) where info.archiveClass != nil { candidates.insert(info.name) }
+        let listed = try candidates(Set(packs.map(\.kind)))
+        return try ask(packs.filter { listed.contains(ObjectName($0.kind, $0.id.hex)) })
+    }
+
+    /// The packs of `kinds` that a listing shows in a class that may need a thaw; empty on
+    /// a backend without archive tiers.
+    func candidates(_ kinds: Set<ObjectKind> = [.dataPack, .treePack]) throws -> Set<ObjectName> {
+        guard backend.hasArchiveTiers else { return [] }
+        var names = Set<ObjectName>()
+        for kind in kinds {
+            for info in try backend.list(kind) where info.archiveClass != nil { names.insert(info.name) }
         }
-        return try ask(packs.filter { candidates.contains(ObjectName($0.kind, $0.id.hex)) })
+        return names
     }
 
     /// One HEAD per pack of `packs`, `preferredConcurrency` at once, with no listing first:

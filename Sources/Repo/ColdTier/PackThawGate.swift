@@ -32,12 +32,16 @@ public struct PackThawGate: Sendable {
         self.cancellation = cancellation
     }
 
-    /// Returns once every pack of `packs` is readable. `purpose` names what needs them in
-    /// messages ("the restore"); `hint` says how to thaw ("run again with --thaw").
-    public func makeReadable(_ packs: [(id: Digest256, kind: ObjectKind, size: Int)], thaw: ThawOptions?, purpose: String,
-                             hint: String = "run again with --thaw", events: (ThawEvent) -> Void = { _ in }) throws {
+    /// Returns once every pack `needed` gives is readable. `needed` is called only when a
+    /// listing shows packs that may be archived (a walk of trees is not made for a
+    /// repository with none). `purpose` names what needs them in messages ("the restore");
+    /// `hint` says how to thaw ("run again with --thaw").
+    public func makeReadable(_ needed: () throws -> [(id: Digest256, kind: ObjectKind, size: Int)], thaw: ThawOptions?,
+                             purpose: String, hint: String = "run again with --thaw", events: (ThawEvent) -> Void = { _ in }) throws {
         let survey = PackArchiveSurvey(backend: backend, cancellation: cancellation)
-        var found = try survey.survey(packs)
+        let candidates = try survey.candidates()
+        guard !candidates.isEmpty else { return }
+        var found = try survey.ask(try needed().filter { candidates.contains(ObjectName($0.kind, $0.id.hex)) })
         var unreadable = found.unreadable
         guard !unreadable.isEmpty else { return }
         let storageClass = found.storageClass

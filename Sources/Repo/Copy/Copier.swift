@@ -175,7 +175,15 @@ public final class Copier {
     /// found by the walk the copy makes, without its side effects: subtrees it would reuse
     /// and blobs the target has under their mapped id are not read, so neither are their packs.
     private func makeSourcePacksReadable(_ snapshots: [StoredSnapshot]) throws {
-        guard source.backend.hasArchiveTiers, !snapshots.isEmpty else { return }
+        guard !snapshots.isEmpty else { return }
+        try PackThawGate(backend: source.backend, cancellation: options.cancellation).makeReadable(
+            { PackArchiveSurvey.indexed(sourcePacksToRead(snapshots), in: source) },
+            thaw: options.thaw, purpose: "the copy", events: options.thawEvents)
+    }
+
+    /// The source packs the copy of `snapshots` reads: those of data blobs the target lacks
+    /// (under their mapped id) in trees it does not reuse.
+    private func sourcePacksToRead(_ snapshots: [StoredSnapshot]) -> [Digest256] {
         var packs: [Digest256] = []
         var seenPacks = Set<Digest256>(), seenTrees = Set<Digest256>()
         func reusable(_ tree: Digest256) -> Bool {
@@ -197,8 +205,7 @@ public final class Copier {
                 }
             }
         }
-        try PackThawGate(backend: source.backend, cancellation: options.cancellation)
-            .makeReadable(PackArchiveSurvey.indexed(packs, in: source), thaw: options.thaw, purpose: "the copy", events: options.thawEvents)
+        return packs
     }
 
     // MARK: The walk

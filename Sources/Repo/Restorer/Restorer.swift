@@ -73,10 +73,10 @@ public final class Restorer {
     /// Before anything is written (the target not even created): the packs the restore
     /// needs that are archived stop it with one line, or are thawed (`options.thaw`).
     private func makePacksReadable(_ snapshot: StoredSnapshot) throws {
-        guard repository.backend.hasArchiveTiers else { return }
-        let packs = try RestoreNeeds(repository: repository, selection: RestoreSelection(options: options)).packs(of: snapshot.snapshot.tree)
-        try PackThawGate(backend: repository.backend, cancellation: cancellation)
-            .makeReadable(PackArchiveSurvey.indexed(packs, in: repository), thaw: options.thaw, purpose: "the restore", events: thawEvents)
+        let needs = RestoreNeeds(repository: repository, selection: RestoreSelection(options: options))
+        try PackThawGate(backend: repository.backend, cancellation: cancellation).makeReadable(
+            { PackArchiveSurvey.indexed(try needs.packs(of: snapshot.snapshot.tree), in: repository) },
+            thaw: options.thaw, purpose: "the restore", events: thawEvents)
     }
 
     /// Phase 2: files without content at once, then every pack on the workers.

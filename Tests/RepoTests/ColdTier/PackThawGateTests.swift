@@ -131,10 +131,20 @@ import Testing
         thaw.wait = true
         thaw.pollInterval = 0.01
         try PackThawGate(backend: scene.backend).makeReadable(
-            PackArchiveSurvey.indexed(scene.repository.withIndex { $0.packs.map(\.id) }, in: scene.repository), thaw: thaw, purpose: "test")
+            { PackArchiveSurvey.indexed(scene.repository.withIndex { $0.packs.map(\.id) }, in: scene.repository) }, thaw: thaw, purpose: "test")
         let report = try Checker(repository: scene.repository).run(readData: .all)
         #expect(report.isClean && report.archivedPacks == 0, "\(report.problems)")
         #expect(report.packsRead == scene.repository.withIndex { $0.packs.count })
+    }
+
+    /// A listing that shows no pack in an archive class: the packs a command needs are not
+    /// even worked out (no walk of the trees), and nothing is asked.
+    @Test func noArchivedPackListedMeansNoWalk() throws {
+        let backend = ColdBackend()
+        try backend.write(ObjectName(.dataPack, String(repeating: "ab", count: 32)), [1, 2, 3])
+        var called = false
+        try PackThawGate(backend: backend).makeReadable({ called = true; return [] }, thaw: nil, purpose: "test")
+        #expect(!called)
     }
 
     /// A backend without archive tiers is never asked (local, memory, SFTP).
