@@ -57,6 +57,18 @@ public protocol Backend: AnyObject, Sendable {
     /// Best effort: what cannot be removed now stays for a later call, and an error is
     /// thrown only once the rest was tried.
     func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int
+
+    /// Whether objects may sit in an archive tier that must be thawed before a read
+    /// (default false: every object is readable, and the two calls below need no answer).
+    var hasArchiveTiers: Bool { get }
+
+    /// Where the object stands (one HEAD on S3); `.notFound` if it does not exist. Default
+    /// `.hot`.
+    func archiveState(_ name: ObjectName) throws(BackendError) -> ArchiveState
+
+    /// Asks the store to make a readable copy of an archived object, kept `days` days, at
+    /// retrieval speed `tier`. Default: `.notArchived`, nothing to do.
+    func requestThaw(_ name: ObjectName, tier: ThawTier, days: Int) throws(BackendError) -> ThawAnswer
 }
 
 extension Backend {
@@ -76,6 +88,16 @@ extension Backend {
     public var streamsObjects: Bool { false }
 
     public func makeStream(_ kind: ObjectKind) throws(BackendError) -> ObjectStream? { nil }
+
+    /// No archive tiers: every object is readable at once.
+    public var hasArchiveTiers: Bool { false }
+
+    public func archiveState(_ name: ObjectName) throws(BackendError) -> ArchiveState {
+        guard try stat(name) != nil else { throw .notFound(name) }
+        return .hot
+    }
+
+    public func requestThaw(_ name: ObjectName, tier: ThawTier, days: Int) throws(BackendError) -> ThawAnswer { .notArchived }
 
     /// Nothing to remove: storage where a write cut short leaves nothing behind.
     public func removeIncompleteWrites(of kinds: Set<ObjectKind>, olderThan seconds: Double) throws(BackendError) -> Int { 0 }
@@ -104,9 +126,14 @@ extension Backend {
 public struct ObjectInfo: Hashable, Sendable {
     public let name: ObjectName
     public let size: Int
+    /// Set by a listing when the object is in a storage class that may need a thaw before
+    /// a read (S3: GLACIER, DEEP_ARCHIVE, INTELLIGENT_TIERING): only such objects are worth
+    /// asking `archiveState` about. Nil on backends without archive tiers.
+    public let archiveClass: String?
 
-    public init(name: ObjectName, size: Int) {
+    public init(name: ObjectName, size: Int, archiveClass: String? = nil) {
         self.name = name
         self.size = size
+        self.archiveClass = archiveClass
     }
 }

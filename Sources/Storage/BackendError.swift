@@ -27,6 +27,10 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
     /// retries or the time allowed ran out: nothing is known to be wrong with the
     /// repository, and the same command may succeed later. Message without secrets.
     case unreachable(String)
+    /// The object is in an archive tier (S3 GLACIER, DEEP_ARCHIVE) with no restored copy
+    /// readable: nothing is wrong with it, but it must be thawed before it can be read.
+    /// Never retried, never damage.
+    case archived(ObjectName, storageClass: String?)
 
     public var description: String {
         switch self {
@@ -41,6 +45,8 @@ public enum BackendError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let operation, let path, let code):
             return "cannot \(operation) \(path): \(Errno.message(code))"
         case .service(let message), .unreachable(let message): return message
+        case .archived(let name, let storageClass):
+            return "object \(name) is archived\(storageClass.map { " in \($0)" } ?? ""): it must be thawed before it can be read (repo restore --thaw)"
         }
     }
 }

@@ -35,6 +35,9 @@ enum ExitCode: Int32 {
     /// The store did not answer (network down, timeouts, errors worth retrying until the
     /// retries ran out): nothing is known to be damaged; try again later.
     case storeUnreachable = 19
+    /// Data packs the command needs are archived (S3 GLACIER, DEEP_ARCHIVE) and not yet
+    /// readable: nothing is damaged; `restore --thaw` requests them, run again once thawed.
+    case archived = 20
     /// Stopped by SIGINT (Ctrl-C) at a safe point; the message says what was saved.
     case interrupted = 130
     /// Stopped by SIGTERM at a safe point; the message says what was saved.
@@ -49,6 +52,7 @@ enum ExitCode: Int32 {
             switch error {
             case .repositoryNotFound, .foreignRepository: return .repositoryNotFound
             case .unreachable: return .storeUnreachable
+            case .archived: return .archived
             default: return .failure
             }
         case let error as FormatError:
@@ -65,6 +69,7 @@ enum ExitCode: Int32 {
             case .commandFailed, .commandNotStarted: return .commandFailed
             default: return .failure
             }
+        case is ArchivedPacksError: return .archived
         case is PruneError, is RepositoryDamage: return .damaged
         case is PasswordError: return .wrongPassword
         case is TOMLError: return .jobFileInvalid

@@ -72,4 +72,16 @@ struct S3XMLTests {
         #expect(page.objects.map(\.key) == ["a"])
         #expect(page.objects.map(\.size) == [0])
     }
+
+    /// The storage class each listed object is in, which tells the objects that may need a
+    /// thaw without a HEAD of each.
+    @Test func storageClassIsListed() {
+        let body = "<ListBucketResult><Contents><Key>a</Key><Size>1</Size><StorageClass>GLACIER</StorageClass></Contents>"
+            + "<Contents><Key>b</Key><Size>2</Size></Contents></ListBucketResult>"
+        let page = S3XML.listPage(Array(body.utf8))
+        #expect(page.objects.map(\.storageClass) == ["GLACIER", nil])
+        #expect(S3ArchiveHeaders.mayBeArchived(listedAs: "DEEP_ARCHIVE") && S3ArchiveHeaders.mayBeArchived(listedAs: "INTELLIGENT_TIERING"))
+        #expect(!S3ArchiveHeaders.mayBeArchived(listedAs: "STANDARD") && !S3ArchiveHeaders.mayBeArchived(listedAs: "GLACIER_IR")
+                && !S3ArchiveHeaders.mayBeArchived(listedAs: nil))
+    }
 }

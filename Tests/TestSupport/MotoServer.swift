@@ -250,6 +250,15 @@ public final class MotoServer: Sendable {
         guard answer.status == 204 || answer.status == 200 else { throw LoopbackError("cannot delete \(bucket)/\(key) on moto: \(answer)") }
     }
 
+    /// An object's storage class as a HEAD answers it (STANDARD when the store names none),
+    /// or nil if it does not exist.
+    public func storageClass(bucket: String, key: String) throws -> String? {
+        let answer = try objectRequest("HEAD", "/\(bucket)/\(s3PathEncode(key))")
+        if answer.status == 404 { return nil }
+        guard answer.status == 200 else { throw LoopbackError("cannot head \(bucket)/\(key) on moto: \(answer)") }
+        return answer.head.fields.first { $0.name.lowercased() == "x-amz-storage-class" }?.value ?? "STANDARD"
+    }
+
     /// Every key in `bucket` under `prefix`, in order, following continuation tokens.
     public func keys(bucket: String, prefix: String = "") throws -> [String] {
         var keys: [String] = []

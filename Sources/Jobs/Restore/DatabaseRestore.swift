@@ -27,6 +27,10 @@ public struct DatabaseRestore {
                         replace: Bool) throws -> Result {
         let start = Date()
         let (stored, node) = try DumpLocator(repository: repository).dump(of: source, job: job, spec: spec, repositoryName: repositoryName)
+        // Archived packs stop the restore before the database is touched, with one line.
+        try PackThawGate(backend: repository.backend).makeReadable({ PackArchiveSurvey.packs(of: node, in: repository) }, thaw: nil,
+                                                                   purpose: "the database restore",
+                                                                   hint: "thaw them first (repo restore --thaw of the same snapshot)")
         let engine = DatabaseEngines.engine(for: source, environment: ChildEnvironment.forChildren(of: environment))
         var written: UInt64 = 0
         try engine.restore(into: target, replace: replace) { fd in

@@ -10,6 +10,10 @@ public struct CheckReport: Sendable {
     public var packs = 0
     public var packsRead = 0
     public var bytesRead: UInt64 = 0
+    /// Packs archived in a cold tier (S3 GLACIER, DEEP_ARCHIVE) and not thawed: their
+    /// headers and data were not read (not damage), and their bytes.
+    public var archivedPacks = 0
+    public var archivedBytes: UInt64 = 0
 
     public var isClean: Bool { problems.isEmpty }
 }

@@ -148,7 +148,11 @@ public struct Checker: Sendable {
             .verify(selected, readingData: readData != nil, cancellation: cancellation) { done, total in
                 "check stopped after \(done) of \(total) packs, without a verdict; it changed nothing"
             }
-        for verdict in verdicts {
+        for (pack, verdict) in zip(selected, verdicts) {
+            if verdict.archived {
+                report.archivedPacks += 1
+                report.archivedBytes += UInt64(pack.size)
+            }
             report.problems.append(contentsOf: verdict.problems)
             report.bytesRead += verdict.bytes
             if verdict.read { report.packsRead += 1 }

@@ -10,6 +10,9 @@ struct PackVerdict: Sendable {
     var bytes: UInt64 = 0
     /// Whether the data was read (not only the header).
     var read = false
+    /// The pack is archived (S3 GLACIER, DEEP_ARCHIVE) and not thawed: neither its header
+    /// nor its data could be read. Not damage.
+    var archived = false
 
     var isDamaged: Bool { !problems.isEmpty }
 }
@@ -65,6 +68,10 @@ struct PackVerifier: Sendable {
                 verdict.problems.append("\(label): key generation \(stored.preamble.generation) differs from the index's \(pack.generation)")
             }
             header = stored.entries
+        } catch BackendError.archived {
+            verdict.archived = true
+            verdict.read = false
+            return verdict
         } catch {
             verdict.problems.append("\(label): \(error)")
             return verdict

@@ -83,6 +83,7 @@ public final class Copier {
                 trustedSnapshots.insert(id)
             }
         }
+        try makeSourcePacksReadable(selected.filter { copies.copy(of: $0) == nil })
         var summary = CopySummary()
         summary.adopted = adopted
         (summary.damagedInSource, summary.damagedInTarget) = (sourceListing.damaged, targetListing.damaged)
@@ -165,6 +166,46 @@ public final class Copier {
             chosen[match.id] = match
         }
         return candidates.filter { chosen[$0.id] != nil }
+    }
+
+    // MARK: Archived source packs
+
+    /// Before anything is sent: the source's archived data packs the copy of `snapshots`
+    /// would read stop it with one line, or are thawed (`options.thaw`). The packs are
+    /// found by the walk the copy makes, without its side effects: subtrees it would reuse
+    /// and blobs the target has under their mapped id are not read, so neither are their packs.
+    private func makeSourcePacksReadable(_ snapshots: [StoredSnapshot]) throws {
+        guard !snapshots.isEmpty else { return }
+        try PackThawGate(backend: source.backend, cancellation: options.cancellation).makeReadable(
+            { PackArchiveSurvey.indexed(sourcePacksToRead(snapshots), in: source) },
+            thaw: options.thaw, purpose: "the copy", events: options.thawEvents)
+    }
+
+    /// The source packs the copy of `snapshots` reads: those of data blobs the target lacks
+    /// (under their mapped id) in trees it does not reuse.
+    private func sourcePacksToRead(_ snapshots: [StoredSnapshot]) -> [Digest256] {
+        var packs: [Digest256] = []
+        var seenPacks = Set<Digest256>(), seenTrees = Set<Digest256>()
+        func reusable(_ tree: Digest256) -> Bool {
+            guard let entry = map.tree(tree), isPresent(entry.target) else { return false }
+            return entry.run == run || trustedSnapshots.contains(entry.snapshot)
+        }
+        for snapshot in snapshots {
+            var pending = [snapshot.snapshot.tree]
+            while let tree = pending.popLast() {
+                guard seenTrees.insert(tree).inserted, !reusable(tree) else { continue }
+                // A tree that cannot be read is the copy's to report, for its snapshot.
+                guard let nodes = try? source.loadTree(tree).nodes else { continue }
+                for node in nodes {
+                    if node.type == .directory, let subtree = node.subtree { pending.append(subtree) }
+                    for case .blob(let blob) in node.content {
+                        if let mapped = map.blob(blob), isPresent(mapped) { continue }
+                        if let pack = source.location(of: blob)?.pack, seenPacks.insert(pack).inserted { packs.append(pack) }
+                    }
+                }
+            }
+        }
+        return packs
     }
 
     // MARK: The walk

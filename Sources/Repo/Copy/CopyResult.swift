@@ -8,6 +8,11 @@ public struct CopyOptions: Sendable {
     /// Raised, the copy stops at the next tree, stores what it had sent, writes the copies
     /// of the snapshots it finished, and says how many did not get theirs.
     public var cancellation = Cancellation.process
+    /// Archived source packs the copy needs (S3 GLACIER, DEEP_ARCHIVE) are thawed as this
+    /// says; nil: they stop the copy before it sends anything (`ArchivedPacksError`).
+    public var thaw: ThawOptions?
+    /// Told what a thaw does.
+    public var thawEvents: @Sendable (ThawEvent) -> Void = { _ in }
 
     public init() {}
 }

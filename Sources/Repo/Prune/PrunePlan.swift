@@ -21,6 +21,10 @@ struct PrunePlan {
     /// Indexed packs missing from storage that hold nothing live.
     private(set) var missing: Set<Int> = []
 
+    /// Keeps `numbers` as they are rather than repack them (archived packs, which cannot be
+    /// read until thawed).
+    mutating func keep(_ numbers: Set<Int>) { repack.subtract(numbers) }
+
     /// Every pack that leaves the index.
     var leaving: Set<Int> { unused.union(repack).union(missing) }
 

@@ -21,6 +21,10 @@ public struct PruneReport: Sendable {
     /// Of the repacked packs, those sealed under an older key generation than the newest
     /// (all of them are moved by `--reseal`; any repack moves blobs to the newest).
     public var resealedPacks = 0
+    /// Packs that would have been repacked but are archived (S3 GLACIER, DEEP_ARCHIVE) and
+    /// not thawed: kept as they are, since repacking reads them.
+    public var archivedKeptPacks = 0
+    public var archivedKeptBytes = 0
     /// Packs in storage that no index lists (left by interrupted operations).
     public var unindexedPacks = 0
     public var unindexedBytes = 0

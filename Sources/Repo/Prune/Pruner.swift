@@ -44,8 +44,9 @@ public struct Pruner {
         let scan = try scanSnapshots(inventory, progress: progress, into: &report)
         let index = inventory.index
         let newest = repository.blobs.newestGeneration
-        let plan = try PrunePlan(index: index, live: scan.live, storedSizes: inventory.stored.mapValues(\.size), options: options,
+        var plan = try PrunePlan(index: index, live: scan.live, storedSizes: inventory.stored.mapValues(\.size), options: options,
                                  newestGeneration: newest)
+        try keepArchived(&plan, index: index, into: &report)
         tally(plan, index: index, into: &report)
         report.resealedPacks = plan.repack.count { index.packs[$0].generation < newest }
         let earlier = sortEarlierCondemnations(inventory, scan: scan, now: now)
@@ -92,6 +93,21 @@ public struct Pruner {
             removeIncompleteWrites(into: &report)
         }
         return report
+    }
+
+    /// Packs to repack that are archived and not thawed stay as they are: repacking would
+    /// read them. One HEAD per pack to repack, on stores with archive tiers only. Wholly
+    /// unused archived packs are still deleted (a DELETE needs no thaw).
+    private func keepArchived(_ plan: inout PrunePlan, index: BlobIndex, into report: inout PruneReport) throws {
+        guard repository.backend.hasArchiveTiers, !plan.repack.isEmpty else { return }
+        let numbers = Array(plan.repack)
+        let found = try PackArchiveSurvey(backend: repository.backend, cancellation: options.cancellation)
+            .survey(numbers.map { (index.packs[$0].id, index.packs[$0].type.packKind, index.packs[$0].size) })
+        let frozen = Set(found.unreadable.map(\.pack))
+        let kept = Set(numbers.filter { frozen.contains(index.packs[$0].id) })
+        plan.keep(kept)
+        report.archivedKeptPacks = kept.count
+        report.archivedKeptBytes = kept.reduce(0) { $0 + index.packs[$1].size }
     }
 
     private func stopIfAsked(_ outcome: String) throws {

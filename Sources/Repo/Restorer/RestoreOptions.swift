@@ -10,6 +10,9 @@ public struct RestoreOptions: Sendable {
     public var verify = false
     /// Threads that read packs, decrypt, verify and write; default the number of cores.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// Archived packs the restore needs (S3 GLACIER, DEEP_ARCHIVE) are thawed as this says;
+    /// nil: they stop the restore before it writes anything (`ArchivedPacksError`).
+    public var thaw: ThawOptions?
 
     public init() {}
 }

@@ -12,6 +12,7 @@ import Workers
 final class RestorePlanner {
     private let repository: Repository
     private let options: RestoreOptions
+    private let selection: RestoreSelection
     private let directories: RestoreDirectories
     private let tally: RestoreTally
     private let check: ContentCheck
@@ -27,6 +28,7 @@ final class RestorePlanner {
         self.repository = repository
         self.cancellation = cancellation
         self.options = options
+        selection = RestoreSelection(options: options)
         self.directories = directories
         self.tally = tally
         self.progress = progress
@@ -58,7 +60,7 @@ final class RestorePlanner {
     func plan(_ tree: Digest256) throws {
         stack = []
         paths = PathStack(FilePath("/"))
-        try enter(tree, node: nil, included: options.include.isEmpty, descendOnly: false, number: RestoreDirectories.root)
+        try enter(tree, node: nil, included: selection.includesAll, descendOnly: false, number: RestoreDirectories.root)
         while !stack.isEmpty {
             let top = stack.count - 1
             guard let node = stack[top].cursor.next() else {
@@ -66,10 +68,10 @@ final class RestorePlanner {
                 continue
             }
             let childPath = paths.child(node.name)
-            let selection = select(childPath, isDirectory: node.type == .directory, included: stack[top].included)
-            if selection == .skip { continue }
+            let choice = selection.choose(childPath, isDirectory: node.type == .directory, included: stack[top].included)
+            if choice == .skip { continue }
             do {
-                if try plan(node, path: childPath, descendOnly: selection == .descend) { continue }
+                if try plan(node, path: childPath, descendOnly: choice == .descend) { continue }
             } catch let error as FileSystemError {
                 tally.problem("\(childPath): \(error)")
             }
@@ -183,16 +185,5 @@ final class RestorePlanner {
 
     private func note(_ problems: [FileSystemError], _ path: FilePath) {
         for problem in problems { tally.problem("\(path): \(problem)") }
-    }
-
-    private enum Selection { case restore, descend, skip }
-
-    /// Whether to restore an entry, only pass through it (a directory that may hold
-    /// included entries), or skip it.
-    private func select(_ path: FilePath, isDirectory: Bool, included: Bool) -> Selection {
-        if options.exclude.contains(where: { $0.matches(path, isDirectory: isDirectory) }) { return .skip }
-        if included { return .restore }
-        if options.include.contains(where: { $0.matches(path, isDirectory: isDirectory) }) { return .restore }
-        return isDirectory ? .descend : .skip
     }
 }

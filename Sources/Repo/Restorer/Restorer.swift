@@ -26,6 +26,8 @@ public final class Restorer {
     private let repository: Repository
     private let options: RestoreOptions
     private let progress: ((RestoreSummary) -> Void)?
+    /// Told what a thaw of archived packs is doing (`options.thaw`).
+    private let thawEvents: (ThawEvent) -> Void
     /// Raised, the restore stops between packs (and between directories while planning).
     private let cancellation: Cancellation
     /// How many files and directories are kept open at most while workers write (tests
@@ -35,17 +37,19 @@ public final class Restorer {
 
     /// `progress` is called on the calling thread, with the summary so far.
     public init(repository: Repository, options: RestoreOptions, cancellation: Cancellation = .process,
-                progress: ((RestoreSummary) -> Void)? = nil) {
+                progress: ((RestoreSummary) -> Void)? = nil, thawEvents: @escaping (ThawEvent) -> Void = { _ in }) {
         self.repository = repository
         self.options = options
         self.cancellation = cancellation
         self.progress = progress
+        self.thawEvents = thawEvents
     }
 
     public func restore(_ snapshot: StoredSnapshot, to target: String) throws -> RestoreSummary {
-        let root = try RestoreTarget(path: FilePath(target)).root
         // A blob stored again because its pack went missing is read from its new copy.
         try repository.forgetMissingPacks()
+        try makePacksReadable(snapshot)
+        let root = try RestoreTarget(path: FilePath(target)).root
         let directories = RestoreDirectories(root: root, capacity: openDirectories)
         let tally = RestoreTally()
         let report = progress.map { progress in { progress(tally.snapshot) } }
@@ -64,6 +68,15 @@ public final class Restorer {
         }
         report?()
         return tally.snapshot
+    }
+
+    /// Before anything is written (the target not even created): the packs the restore
+    /// needs that are archived stop it with one line, or are thawed (`options.thaw`).
+    private func makePacksReadable(_ snapshot: StoredSnapshot) throws {
+        let needs = RestoreNeeds(repository: repository, selection: RestoreSelection(options: options))
+        try PackThawGate(backend: repository.backend, cancellation: cancellation).makeReadable(
+            { PackArchiveSurvey.indexed(try needs.packs(of: snapshot.snapshot.tree), in: repository) },
+            thaw: options.thaw, purpose: "the restore", events: thawEvents)
     }
 
     /// Phase 2: files without content at once, then every pack on the workers.

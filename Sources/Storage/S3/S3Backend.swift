@@ -60,7 +60,8 @@ public final class S3Backend: Backend {
             let page = S3XML.listPage(response.body)
             for object in page.objects {
                 guard let name = objectName(ofKey: object.key), name.kind == kind else { continue }
-                found.append(ObjectInfo(name: name, size: object.size))
+                let archiveClass = S3ArchiveHeaders.mayBeArchived(listedAs: object.storageClass) ? object.storageClass : nil
+                found.append(ObjectInfo(name: name, size: object.size, archiveClass: archiveClass))
             }
             token = page.next
         } while token != nil
@@ -120,6 +121,35 @@ public final class S3Backend: Backend {
         return ObjectInfo(name: name, size: response.headers["content-length"].flatMap(Int.init) ?? 0)
     }
 
+    // MARK: Archive tiers
+
+    public var hasArchiveTiers: Bool { true }
+
+    public func archiveState(_ name: ObjectName) throws(BackendError) -> ArchiveState {
+        guard name.isValid else { throw .invalidName(name) }
+        let response = try client.send("HEAD", key: s3.key(name.path), type: "HEAD", accept: [200, 404])
+        guard response.status == 200 else { throw .notFound(name) }
+        return S3ArchiveHeaders.state(response.headers)
+    }
+
+    /// RestoreObject. Answers: 202 started, 200 a restored copy is already there (its
+    /// expiry moves), 409 RestoreAlreadyInProgress; 403 InvalidObjectState when the object
+    /// is in no archive class.
+    public func requestThaw(_ name: ObjectName, tier: ThawTier, days: Int) throws(BackendError) -> ThawAnswer {
+        guard name.isValid else { throw .invalidName(name) }
+        let key = s3.key(name.path)
+        let response = try client.send("POST", key: key, query: [("restore", "")], body: S3XML.restoreRequest(days: days, tier: tier),
+                                       type: "POST", accept: [200, 202, 403, 404, 409])
+        switch (response.status, S3ErrorMapping.code(response)) {
+        case (202, _): return .requested
+        case (200, _): return .alreadyRestored
+        case (409, "RestoreAlreadyInProgress"): return .alreadyInProgress
+        case (403, "InvalidObjectState"): return .notArchived
+        case (404, "NoSuchKey"): throw .notFound(name)
+        default: throw S3ErrorMapping.error(for: response, location: s3, key: key, region: client.region)
+        }
+    }
+
     /// Aborts the multipart uploads started under the prefix more than `seconds` ago: those
     /// of writes cut short (a process killed mid-upload), which the store keeps, bills and
     /// leaves out of object listings until they are completed or aborted. Only uploads to
@@ -175,7 +205,16 @@ public final class S3Backend: Backend {
 
     private func get(_ name: ObjectName, headers: [String: String], accept: Set<Int> = [200]) throws(BackendError) -> S3Client.Response {
         guard name.isValid else { throw .invalidName(name) }
-        let response = try client.send("GET", key: s3.key(name.path), headers: headers, type: "GET", accept: accept.union([404]))
+        let key = s3.key(name.path)
+        let response = try client.send("GET", key: key, headers: headers, type: "GET", accept: accept.union([403, 404]))
+        if response.status == 403 {
+            // An archived object (GLACIER, DEEP_ARCHIVE) not restored: not damage, and no
+            // retry changes it. Its class is not in the answer; a HEAD would tell it.
+            guard S3ErrorMapping.code(response) == "InvalidObjectState" else {
+                throw S3ErrorMapping.error(for: response, location: s3, key: key, region: client.region)
+            }
+            throw .archived(name, storageClass: S3XML.first("StorageClass", in: response.body))
+        }
         if response.status == 404 {
             if S3ErrorMapping.code(response) == "NoSuchBucket" {
                 throw S3ErrorMapping.error(for: response, location: s3, key: nil, region: client.region)

@@ -34,12 +34,13 @@ enum S3XML {
         return (records.map(\.values), rest)
     }
 
-    /// A page of ListObjectsV2: keys with sizes, and the token of the next page if any.
-    static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int)], next: String?) {
+    /// A page of ListObjectsV2: keys with sizes and storage classes (nil when the store
+    /// names none), and the token of the next page if any.
+    static func listPage(_ bytes: [UInt8]) -> (objects: [(key: String, size: Int, storageClass: String?)], next: String?) {
         let (records, rest) = records("Contents", in: bytes)
         // A size that is not one (unreadable, negative) reads as 0: reads are ranged by it.
         let objects = records.compactMap { object in
-            object["Key"].map { ($0, object["Size"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 0) }
+            object["Key"].map { ($0, object["Size"].flatMap(Int.init).flatMap { $0 >= 0 ? $0 : nil } ?? 0, object["StorageClass"]) }
         }
         return (objects, rest["IsTruncated"] == "true" ? rest["NextContinuationToken"] : nil)
     }
@@ -70,6 +71,12 @@ enum S3XML {
             xml += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(escape(etag))</ETag></Part>"
         }
         return Data((xml + "</CompleteMultipartUpload>").utf8)
+    }
+
+    /// RestoreObject's body: a readable copy for `days` days, made at retrieval speed `tier`.
+    static func restoreRequest(days: Int, tier: ThawTier) -> Data {
+        Data(("<RestoreRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Days>\(days)</Days>"
+              + "<GlacierJobParameters><Tier>\(tier.s3Name)</Tier></GlacierJobParameters></RestoreRequest>").utf8)
     }
 
     private static func escape(_ text: String) -> String {

@@ -30,6 +30,11 @@ enum CheckCommand {
             for problem in report.problems { context.output.warning(problem) }
             context.output.line("\(report.snapshots) snapshots, \(report.trees) trees, \(report.blobs) blobs, \(report.packs) packs" +
                                 (subset == nil ? "" : "; read \(report.packsRead) packs, \(Format.bytes(report.bytesRead))"))
+            if report.archivedPacks > 0 {
+                let amount = "\(report.archivedPacks) archived \(report.archivedPacks == 1 ? "pack" : "packs") (\(Format.bytes(report.archivedBytes)))"
+                context.output.line(subset == nil ? "\(amount): not damage; their headers were not read (thaw them to check them)"
+                                    : "skipped \(amount); thaw them to read")
+            }
             if !report.notes.isEmpty {
                 context.output.line("\(report.notes.count) pack(s) in no index: left by an interrupted operation (prune removes them), or the index was lost (`repo repair index` rebuilds it)")
             }

@@ -11,7 +11,9 @@ enum CopyCommand {
             Without SNAPSHOT, every snapshot (that the filters admit) is copied. A snapshot copied before is skipped, so
             running the same copy again sends nothing. The target (--to, default --repo or REPO_REPOSITORY) takes the
             password as every command does; the source takes --from-password-file, --from-password-command or
-            REPO_FROM_PASSWORD, and otherwise the target's password. Shared locks on both repositories.
+            REPO_FROM_PASSWORD, and otherwise the target's password. Shared locks on both repositories. Source data packs
+            the copy needs that are archived (S3 GLACIER, DEEP_ARCHIVE) stop it before it sends anything (exit 20); --thaw
+            requests their restore, as for restore.
             """,
         options: [
             OptionSpec("from", value: "LOCATION", "the repository to copy from"),
@@ -19,7 +21,7 @@ enum CopyCommand {
             OptionSpec("from-password-file", value: "FILE", "read the source's password from the first line of FILE"),
             OptionSpec("from-password-command", value: "CMD", "run CMD (with sh -c) for the source's password"),
             OptionSpec("jobs", short: "j", value: "N", "compression and encryption workers (default: number of cores)"),
-        ] + Commands.snapshotFilterOptions,
+        ] + ThawArguments.options + Commands.snapshotFilterOptions,
         positionals: 0...Int.max)
 
     static func run(_ context: CommandContext) throws -> ExitCode {
@@ -33,6 +35,9 @@ enum CopyCommand {
         }
         var options = CopyOptions()
         if let jobs = try arguments.integer("jobs", in: 1...256) { options.jobs = jobs }
+        options.thaw = try ThawArguments.parse(context)
+        let output = context.output
+        options.thawEvents = { ThawArguments.report($0, to: output) }
 
         // Both configs first: a missing repository or one of a newer format is reported
         // before any password is asked for.

@@ -71,6 +71,9 @@ enum PruneCommand {
         output.line("unused packs: \(report.unusedPacks) (\(Format.bytes(report.unusedBytes))); unindexed packs: \(report.unindexedPacks) (\(Format.bytes(report.unindexedBytes)))")
         output.line("packs to repack: \(report.repackedPacks) (\(Format.bytes(report.repackedBytes)), \(report.repackedBlobs) blobs in use)"
                     + (report.repackedPacks == 0 ? "" : ", \(would)rewritten into \(report.dryRun ? "about " : "")\(Format.bytes(report.rewrittenBytes))"))
+        if report.archivedKeptPacks > 0 {
+            output.line("kept \(report.archivedKeptPacks) partly used archived packs (\(Format.bytes(report.archivedKeptBytes))): repacking needs them thawed")
+        }
         if report.resealedPacks > 0 { output.line("of which sealed under an older key generation, \(would)resealed: \(report.resealedPacks)") }
         if report.restoredPacks > 0 { output.line("condemned packs put back into the index (a snapshot raced a prune): \(report.restoredPacks)") }
         if report.missingPacks > 0 { output.line("packs missing from storage, dropped from the index: \(report.missingPacks)") }

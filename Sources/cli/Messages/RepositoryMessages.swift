@@ -22,6 +22,9 @@ struct CheckMessage: Encodable {
     let packs: Int
     let packs_read: Int
     let bytes_read: UInt64
+    /// Packs archived in a cold tier and not thawed: not read, not damage.
+    let archived_packs: Int
+    let archived_bytes: UInt64
 
     init(_ report: CheckReport) {
         clean = report.isClean
@@ -33,6 +36,8 @@ struct CheckMessage: Encodable {
         packs = report.packs
         packs_read = report.packsRead
         bytes_read = report.bytesRead
+        archived_packs = report.archivedPacks
+        archived_bytes = report.archivedBytes
     }
 }
 

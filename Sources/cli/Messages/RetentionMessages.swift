@@ -41,6 +41,9 @@ struct PruneMessage: Encodable {
     let bytes_in_use: Int
     let unused_packs: Int
     let unused_bytes: Int
+    /// Partly used packs not repacked because they are archived and not thawed.
+    let archived_kept_packs: Int
+    let archived_kept_bytes: Int
     let repacked_packs: Int
     let repacked_bytes: Int
     let repacked_blobs: Int
@@ -68,6 +71,8 @@ struct PruneMessage: Encodable {
         bytes_in_use = report.liveBytes
         unused_packs = report.unusedPacks
         unused_bytes = report.unusedBytes
+        archived_kept_packs = report.archivedKeptPacks
+        archived_kept_bytes = report.archivedKeptBytes
         repacked_packs = report.repackedPacks
         repacked_bytes = report.repackedBytes
         repacked_blobs = report.repackedBlobs
