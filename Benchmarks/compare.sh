@@ -44,6 +44,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 command_line="Benchmarks/compare.sh $*"
+# The commit the repo binary is built from, taken before the build (a commit made while the
+# runs go on must not be credited with them).
+commit=$(git -C "$here" rev-parse --short HEAD)$(git -C "$here" diff --quiet HEAD -- Sources Package.swift || echo "+changes")
 size_mb=1000
 work=/tmp/repo-compare
 tools=repo,restic,borg,borg-zstd3
@@ -313,7 +316,7 @@ EOF
 
 if [ -n "$record" ]; then
     {
-        echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$here" rev-parse --short HEAD)"
+        echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), repo built from commit $commit"
         echo
         echo "\`$command_line\`"
         echo
