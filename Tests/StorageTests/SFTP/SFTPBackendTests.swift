@@ -1,0 +1,132 @@
+import Foundation
+@testable import Storage
+import Synchronization
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the SFTP backend does beyond the conformance suite, against a real sshd: the
+/// layout it creates, a connection that breaks, and ssh refusing to connect.
+@Suite(.enabled(if: !SFTPTestServer.unavailable, "needs OpenSSH's sshd and ssh (scripts/setup.sh installs them)"))
+struct SFTPBackendTests {
+    @Test func createsTheLocalLayoutOnTheServer() throws {
+        let server = try SFTPTestServer()
+        defer { server.stop() }
+        let backend = try server.create("repository/nested")
+        try backend.write(.config, [1, 2, 3])
+        let root = "\(server.scratch.path)/repository/nested"
+        for kind in LocalLayout.kindDirectories {
+            #expect(FileManager.default.fileExists(atPath: "\(root)/\(kind.rawValue)"), "\(kind)")
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(root)/data/ff"))
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: "\(root)/config"))) == [1, 2, 3])
+        #expect(throws: BackendError.alreadyExists(location: backend.location)) { try server.create("repository/nested") }
+        let url = server.server.url("\(server.scratch.path)/elsewhere")
+        #expect(throws: BackendError.repositoryNotFound(location: try SFTPLocation(parsing: url).description)) {
+            try SFTPBackend.open(url: url, environment: server.environment())
+        }
+    }
+
+    @Test func removesOldTemporariesOnly() throws {
+        let server = try SFTPTestServer()
+        defer { server.stop() }
+        let backend = try server.create("repository")
+        let root = "\(server.scratch.path)/repository"
+        let old = "\(root)/data/ab/.tmp-0011223344556677", fresh = "\(root)/index/.tmp-8899aabbccddeeff"
+        FileManager.default.createFile(atPath: old, contents: Data([1]))
+        FileManager.default.createFile(atPath: fresh, contents: Data([2]))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+        #expect(try backend.removeIncompleteWrites(olderThan: 3600) == 1)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: fresh))
+    }
+
+    /// ssh killed between requests and in the middle of a large write: the next request
+    /// and the write itself go through on a new connection, each wait told to the observer.
+    @Test func reconnectsAfterTheConnectionBreaks() throws {
+        let server = try SFTPTestServer()
+        defer { server.stop() }
+        let retries = Mutex<[RetryEvent]>([])
+        let backend = try server.create(onRetry: { event in retries.withLock { $0.append(event) } })
+        let name = ObjectName(.snapshots, String(repeating: "ab", count: 32))
+        try backend.write(name, [9, 9])
+        let first = try #require(backend.connectionProcessID)
+        kill(-first, SIGKILL)  // the shell of REPO_SFTP_COMMAND and its ssh
+        #expect(try backend.read(name) == [9, 9])
+        #expect(backend.connectionProcessID != first)
+        #expect(retries.withLock { $0.count } == 1)
+
+        let large = (0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let pack = ObjectName(.dataPack, String(repeating: "cd", count: 32))
+        let killer = Thread {
+            Thread.sleep(forTimeInterval: 0.15)
+            if let pid = backend.connectionProcessID { kill(-pid, SIGKILL) }
+        }
+        killer.start()
+        try backend.write(pack, large)
+        #expect(try backend.read(pack) == large)
+        #expect(retries.withLock { $0.count } >= 2)
+    }
+
+    /// A connection that keeps breaking is retried until the budget is spent, then reported
+    /// as unreachable (exit 19 at the command line).
+    @Test func givesUpAsUnreachableWhenTheServerIsGone() throws {
+        let server = try SFTPTestServer()
+        let backend = try server.create(environment: server.environment(budget: "2s"))
+        server.stop()
+        if let pid = backend.connectionProcessID { kill(-pid, SIGKILL) }
+        let started = Date()
+        let error = #expect(throws: BackendError.self) { try backend.stat(.config) }
+        guard case .unreachable(let message) = error else { Issue.record("not unreachable: \(String(describing: error))"); return }
+        #expect(message.contains("retry budget 2s"))
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func aHostKeyMismatchIsOneLineAndNotRetried() throws {
+        let server = try SFTPTestServer()
+        defer { server.stop() }
+        let retries = Mutex(0)
+        let started = Date()
+        let error = #expect(throws: BackendError.self) {
+            try server.create(environment: server.environment(knownHosts: server.server.wrongKnownHosts, budget: "60s"),
+                              onRetry: { _ in retries.withLock { $0 += 1 } })
+        }
+        guard case .service(let message) = error else { Issue.record("not a service error: \(String(describing: error))"); return }
+        #expect(message.contains("host key of \(server.server.user)@127.0.0.1 does not match"))
+        #expect(!message.contains("\n"))
+        #expect(retries.withLock { $0 } == 0)
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func refusedAuthenticationIsOneLineAndNotRetried() throws {
+        let server = try SFTPTestServer()
+        defer { server.stop() }
+        let retries = Mutex(0)
+        let error = #expect(throws: BackendError.self) {
+            try server.create(environment: server.environment(identity: server.server.strangerKey, budget: "60s"),
+                              onRetry: { _ in retries.withLock { $0 += 1 } })
+        }
+        guard case .service(let message) = error else { Issue.record("not a service error: \(String(describing: error))"); return }
+        #expect(message.contains("refused authentication"))
+        #expect(message.contains("Permission denied"))
+        #expect(!message.contains("\n"))
+        #expect(retries.withLock { $0 } == 0)
+    }
+
+    /// ssh gets repo's environment without its secrets.
+    @Test func sshGetsNoSecrets() throws {
+        let server = try SFTPTestServer()
+        defer { server.stop() }
+        let dump = "\(server.scratch.path)/environment"
+        var environment = server.environment()
+        environment["REPO_PASSWORD"] = "hunter2"
+        environment["AWS_SECRET_ACCESS_KEY"] = "secret"
+        environment["REPO_SFTP_COMMAND"] = "env > \(dump); " + server.server.sftpCommand()
+        _ = try server.create(environment: environment)
+        let seen = try String(contentsOfFile: dump, encoding: .utf8)
+        #expect(!seen.contains("hunter2") && !seen.contains("AWS_SECRET_ACCESS_KEY"))
+        #expect(seen.contains("PATH="))
+    }
+}
