@@ -34,9 +34,13 @@ enum SFTPFailure: Error, Equatable {
     /// lines of its standard error. `host` names the server in the messages.
     static func sshEnded(status: Int32, stderr: String, host: String) -> SFTPFailure {
         let lastLine = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+        if stderr.contains("host key is known for") && !stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") {
+            return .refused("the host key of \(host) is not known, and repo never asks: check it and accept it once with "
+                            + "plain `ssh \(host)` (or add it to ~/.ssh/known_hosts), then run again")
+        }
         if stderr.contains("Host key verification failed") || stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") {
-            return .refused("the host key of \(host) does not match the one known_hosts holds (or none is known, and BatchMode "
-                            + "cannot ask): check it with the server's administrator, then fix ~/.ssh/known_hosts (ssh-keygen -R, or connect once with plain ssh)")
+            return .refused("the host key of \(host) does not match the one known_hosts holds: check the new key with the "
+                            + "server's administrator before trusting it, then replace the old one (ssh-keygen -R HOST)")
         }
         if stderr.contains("Permission denied") || stderr.contains("Too many authentication failures") {
             return .refused("\(host) refused authentication (\(lastLine)): add the key to the agent or ~/.ssh/config "
