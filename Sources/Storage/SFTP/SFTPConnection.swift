@@ -18,6 +18,9 @@ final class SFTPConnection: @unchecked Sendable {
     private let state = Mutex<State>(State())
     private let stderrTail = StderrTail()
     private let finished = DispatchGroup()
+    /// The process's limits (`--limit-upload`, `--limit-download`): every packet's bytes
+    /// count, as every byte of an S3 connection does.
+    private let bandwidth = BandwidthLimits.process
 
     private struct State {
         var nextID: UInt32 = 1
@@ -94,6 +97,7 @@ final class SFTPConnection: @unchecked Sendable {
         }
         var writer = SFTPPacketWriter(type, id: id)
         build(&writer)
+        if bandwidth.upload.isLimited { bandwidth.upload.take(writer.bytes.count) }
         do throws(SFTPFailure) {
             try writeLock.withLock { (_) throws(SFTPFailure) in try Self.write(writer.packet, to: process.input, host: host) }
         } catch {
@@ -135,6 +139,7 @@ final class SFTPConnection: @unchecked Sendable {
                     return
                 }
                 body = next
+                if bandwidth.download.isLimited { bandwidth.download.take(next.count + 4) }
             } catch {
                 fail(error)
                 return
