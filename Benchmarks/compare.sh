@@ -12,7 +12,7 @@
 # first snapshot / restore / check speed against restic, and with --scale the scale figures).
 #
 #   Benchmarks/compare.sh [--size-mb 1000] [--work DIR] [--tools repo,restic,borg] [--corpus DIR]
-#                         [--scale | --scale-results FILE] [--scale-args "ARGS"]
+#                         [--scale | --scale-results FILE] [--scale-args "ARGS"] [--sftp]
 #
 # --corpus DIR takes DIR/v1 and DIR/v2 instead of the generated corpus: real files, as
 # Benchmarks/real-corpus.sh DIR assembles them (libraries, docs, two source releases, a
@@ -20,6 +20,8 @@
 # --scale also runs Benchmarks/scale.sh --restic ARGS (1M small files: first, unchanged, peak
 # memory, against `find`; a 20 GB media set against `dd conv=fsync`) in WORK/scale, after the
 # corpus runs; --scale-results FILE takes the WORK/scale.tsv of an earlier scale.sh run instead.
+# --sftp also runs Benchmarks/sftp-compare.sh (its own sshd on loopback): v1's snapshot and
+# restore over SFTP against a local repository, for repo and restic's SFTP backend.
 #
 # The corpus comes from ../shared/bench/make-corpus.py (seed 42), generated once into
 # WORK/corpus and reused.
@@ -33,6 +35,7 @@ given_corpus=
 scale=
 scale_results=
 scale_args=
+sftp=
 while [ $# -gt 0 ]; do
     case "$1" in
         --size-mb) size_mb=$2; shift 2 ;;
@@ -42,7 +45,8 @@ while [ $# -gt 0 ]; do
         --scale) scale=1; shift ;;
         --scale-results) scale_results=$2; shift 2 ;;
         --scale-args) scale_args=$2; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        --sftp) sftp=1; shift ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -238,3 +242,8 @@ for measure, repo, restic, borg, ratio, target, met in rows:
 if scale:
     print("(peak memory: 150 MB = 143 MiB; scale figures: medians of scale.sh's runs, ranges in its scale.tsv)")
 EOF
+
+# SFTP on loopback (issue 18), after everything else: its own table.
+if [ -n "$sftp" ]; then
+    "$here/Benchmarks/sftp-compare.sh" --tree "$corpus/v1" --work "$work/sftp" --repo-bin "$repo_bin" --tools "$tools"
+fi

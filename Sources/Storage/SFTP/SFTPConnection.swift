@@ -111,13 +111,19 @@ final class SFTPConnection: @unchecked Sendable {
         try send(type, build: build).wait()
     }
 
-    /// Ends the session: ssh sees its input end and exits; waits for it and the threads.
+    /// Ends the session: every request still waiting fails, and ssh is asked to stop. The
+    /// descriptors stay open until the last caller lets go of the connection (`deinit`):
+    /// a thread still writing must never reach a descriptor number reused by another.
     func close() {
         fail(.lost("the connection to \(host) was closed"))
-        try? process.input.close()
-        finished.wait()
+    }
+
+    deinit {
+        // The reader thread held `self`, so it has ended; ssh was told to stop by `fail`.
         process.kill()
+        try? process.input.close()
         _ = process.wait()
+        finished.wait()
         try? process.output.close()
         try? process.errors.close()
     }
