@@ -195,9 +195,10 @@ public final class SFTPBackend: Backend {
         let kindDirectories = LocalLayout.kindDirectories.filter { kinds.contains($0) }.map { server.remote($0.rawValue) }
         directories += kindDirectories
         return try perform("CLEAN temporaries", path: server.path) { connection throws(SFTPFailure) in
-            var listed = try connection.list(directories + kindDirectories.flatMap { kind in
-                LocalLayout.shards.map { "\(kind)/\($0)" }
-            })
+            let shards = LocalLayout.kindDirectories.filter { kinds.contains($0) && $0.isSharded }.flatMap { kind in
+                LocalLayout.shards.map { self.server.remote("\(kind.rawValue)/\($0)") }
+            }
+            var listed = try connection.list(directories + shards)
             var removed = 0
             for (directory, entries) in listed {
                 for entry in entries where entry.name.hasPrefix(LocalLayout.temporaryPrefix) {

@@ -191,9 +191,22 @@ extension SFTPConnection {
         }
     }
 
-    /// The entries of each directory (without `.` and `..`), the directories listed in
+    /// Directories open at once while listing: OpenSSH's sftp-server holds a descriptor for
+    /// each, within the server's limit (often 1024 per process).
+    static let directoriesAtOnce = 64
+
+    /// The entries of each directory (without `.` and `..`), `directoriesAtOnce` listed in
     /// parallel; a directory that does not exist is left out of the answer.
     func list(_ directories: [String]) throws(SFTPFailure) -> [String: [SFTPDirectoryEntry]] {
+        var entries: [String: [SFTPDirectoryEntry]] = [:]
+        for start in stride(from: 0, to: directories.count, by: Self.directoriesAtOnce) {
+            let batch = directories[start..<min(directories.count, start + Self.directoriesAtOnce)]
+            entries.merge(try listBatch(Array(batch))) { $1 }
+        }
+        return entries
+    }
+
+    private func listBatch(_ directories: [String]) throws(SFTPFailure) -> [String: [SFTPDirectoryEntry]] {
         var opened: [(String, SFTPPendingAnswer)] = []
         for directory in directories { opened.append((directory, try send(.opendir) { $0.append(directory) })) }
         var handles: [(directory: String, handle: [UInt8])] = []
