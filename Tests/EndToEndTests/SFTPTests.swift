@@ -105,6 +105,18 @@ struct SFTPTests {
         _ = try expectLatestRestoresAndChecks(workspace, source: source)
     }
 
+    /// The server gone for longer than the retry budget: the store did not answer, exit 19.
+    @Test func aServerThatStaysDownEndsWithExit19() throws {
+        let (workspace, server, _) = try sftpWorkspace("sftp-down")
+        defer { workspace.remove() }
+        try workspace.initRepository()
+        server.stop()
+        let result = try workspace.repo("snapshots", "--retry-budget", "2s")
+        #expect(result.status == 19, "\(result)")
+        #expect(result.stderrLines.count == 1, "\(result)")
+        #expect(result.err.contains("did not answer") && result.err.contains("retry budget 2s"), "\(result)")
+    }
+
     /// known_hosts holding another key for the server: one line naming the host and what to
     /// do, exit 1, at once (no retries).
     @Test func hostKeyMismatchIsOneLine() throws {
