@@ -17,6 +17,8 @@ public final class SFTPBackend: Backend {
     private let command: [String]
     private let environment: [String: String]
     private let retry: RetryPolicy
+    /// REPO_SFTP_IDLE_TIMEOUT: seconds without a byte from the server while a request waits.
+    private let idleTimeout: Double
     private let onRetry: RetryObserver?
     /// The connection in use; replaced when it breaks. The lock is held while connecting,
     /// so that callers waiting for a new connection share one.
@@ -27,7 +29,7 @@ public final class SFTPBackend: Backend {
 
     /// `url` is `sftp:[USER@]HOST:PATH` or `sftp://[USER@]HOST[:PORT]/PATH`. REPO_SFTP_COMMAND
     /// (`--sftp-command`), when set, is run with `sh -c` instead of ssh; REPO_RETRY_BUDGET
-    /// bounds the retries.
+    /// bounds the retries, REPO_SFTP_IDLE_TIMEOUT (default 2 minutes) the silence of a server.
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                 onRetry: RetryObserver? = nil) throws(BackendError) {
         server = try SFTPLocation(parsing: url)
@@ -43,6 +45,9 @@ public final class SFTPBackend: Backend {
             retry.budget = try S3Configuration.duration(text, name: "REPO_RETRY_BUDGET", range: S3Configuration.budgetRange)
         }
         self.retry = retry
+        idleTimeout = try environment["REPO_SFTP_IDLE_TIMEOUT"].map { (text) throws(BackendError) in
+            try S3Configuration.duration(text, name: "REPO_SFTP_IDLE_TIMEOUT", range: 0.5...3600)
+        } ?? 120
         self.onRetry = onRetry
     }
 
@@ -268,7 +273,7 @@ public final class SFTPBackend: Backend {
         if let connection, !connection.isBroken { return connection }
         connection?.close()
         connection = nil
-        let fresh = try SFTPConnection(command: command, environment: environment, host: server.destination)
+        let fresh = try SFTPConnection(command: command, environment: environment, host: server.destination, idleTimeout: idleTimeout)
         connection = fresh
         return fresh
     }

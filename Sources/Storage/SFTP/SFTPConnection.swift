@@ -21,6 +21,11 @@ final class SFTPConnection: @unchecked Sendable {
     /// The process's limits (`--limit-upload`, `--limit-download`): every packet's bytes
     /// count, as every byte of an S3 connection does.
     private let bandwidth = BandwidthLimits.process
+    /// Seconds a waiting request may see nothing at all arrive before the connection counts
+    /// as stalled (a hung server behind a live ssh) and is given up as lost.
+    private let idleTimeout: Double
+    /// When the last packet arrived (DispatchTime nanoseconds).
+    private let lastReceived = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
 
     private struct State {
         var nextID: UInt32 = 1
@@ -33,8 +38,9 @@ final class SFTPConnection: @unchecked Sendable {
 
     /// Starts `command` and completes the INIT/VERSION exchange. Throws `.refused` when ssh
     /// ends before the server answers for a reason no retry changes, `.lost` otherwise.
-    init(command: [String], environment: [String: String], host: String) throws(SFTPFailure) {
+    init(command: [String], environment: [String: String], host: String, idleTimeout: Double = 120) throws(SFTPFailure) {
         self.host = host
+        self.idleTimeout = idleTimeout
         do {
             process = try PipedProcess(command, environment: environment)
         } catch {
@@ -51,6 +57,15 @@ final class SFTPConnection: @unchecked Sendable {
         var hello = SFTPPacketWriter(.initialize)
         hello.append(UInt32(3))
         let version: SFTPVersion
+        // A server that never answers (a black hole, a hung login) is given up like a stall.
+        let silent = Atomic<Bool>(false)
+        let running = process
+        let watchdog = DispatchWorkItem {
+            silent.store(true, ordering: .relaxed)
+            running.kill()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + idleTimeout, execute: watchdog)
+        defer { watchdog.cancel() }
         do throws(SFTPFailure) {
             try Self.write(hello.packet, to: process.input, host: host)
             guard let body = try input.next() else { throw SFTPFailure.lost("") }
@@ -68,6 +83,9 @@ final class SFTPConnection: @unchecked Sendable {
             try? process.output.close()
             try? process.errors.close()
             if case .malformed = failure { throw failure }
+            if silent.load(ordering: .relaxed) {
+                throw SFTPFailure.lost("\(host) did not answer within \(TimeSpan.describe(idleTimeout)) (REPO_SFTP_IDLE_TIMEOUT)")
+            }
             throw SFTPFailure.sshEnded(status: status, stderr: tail.text, host: host)
         }
         extensions = version.extensions
@@ -87,7 +105,7 @@ final class SFTPConnection: @unchecked Sendable {
 
     /// Sends a request (built with `request(_:)`'s id) without waiting for the answer.
     func send(_ type: SFTPPacketType, build: (inout SFTPPacketWriter) -> Void) throws(SFTPFailure) -> SFTPPendingAnswer {
-        let pending = SFTPPendingAnswer()
+        let pending = SFTPPendingAnswer { [weak self] since in self?.checkStall(waitingSince: since) }
         let id: UInt32 = try state.withLock { (state) throws(SFTPFailure) -> UInt32 in
             if let failure = state.failure { throw failure }
             let id = state.nextID
@@ -145,6 +163,7 @@ final class SFTPConnection: @unchecked Sendable {
                     return
                 }
                 body = next
+                lastReceived.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
                 if bandwidth.download.isLimited { bandwidth.download.take(next.count + 4) }
             } catch {
                 fail(error)
@@ -160,6 +179,15 @@ final class SFTPConnection: @unchecked Sendable {
             let pending = state.withLock { $0.waiting.removeValue(forKey: answer.id) }
             pending?.fulfil(.success(answer.response))
         }
+    }
+
+    /// Gives the connection up as lost when nothing arrived for `idleTimeout` seconds while a
+    /// request waited (since it was sent, or since the last packet if that came later).
+    private func checkStall(waitingSince sent: UInt64) {
+        let quietSince = max(sent, lastReceived.load(ordering: .relaxed))
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now > quietSince, Double(now - quietSince) / 1e9 > idleTimeout else { return }
+        fail(.lost("\(host) answered nothing for \(TimeSpan.describe(idleTimeout)) (REPO_SFTP_IDLE_TIMEOUT)"))
     }
 
     /// Breaks the connection: every waiting request fails with `failure` (the first one
@@ -189,6 +217,14 @@ final class SFTPConnection: @unchecked Sendable {
 final class SFTPPendingAnswer: @unchecked Sendable {
     private let ready = DispatchSemaphore(value: 0)
     private let result = Mutex<Result<SFTPResponse, SFTPFailure>?>(nil)
+    private let sent = DispatchTime.now().uptimeNanoseconds
+    /// Asked every second while the answer is awaited, with `sent`: may end the wait by
+    /// failing the connection.
+    private let onSilence: @Sendable (UInt64) -> Void
+
+    init(onSilence: @escaping @Sendable (UInt64) -> Void) {
+        self.onSilence = onSilence
+    }
 
     func fulfil(_ value: Result<SFTPResponse, SFTPFailure>) {
         let first = result.withLock { result -> Bool in
@@ -200,7 +236,7 @@ final class SFTPPendingAnswer: @unchecked Sendable {
     }
 
     func wait() throws(SFTPFailure) -> SFTPResponse {
-        ready.wait()
+        while ready.wait(timeout: .now() + .seconds(1)) == .timedOut { onSilence(sent) }
         ready.signal()  // a second wait returns at once
         return try result.withLock { $0! }.get()
     }

@@ -82,10 +82,11 @@ struct SFTPLocation: Sendable, Equatable {
         return path == "/" ? "/\(relative)" : "\(path)/\(relative)"
     }
 
-    /// The default command: the system's ssh, never prompting (BatchMode), noticing a dead
-    /// network within a minute (keepalives), with the sftp subsystem.
+    /// The default command: the system's ssh, never prompting (BatchMode), giving up a host
+    /// that does not answer after 30 s and a dead network within a minute (keepalives),
+    /// with the sftp subsystem.
     func sshCommand() -> [String] {
-        var command = ["ssh", "-o", "BatchMode=yes", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4"]
+        var command = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4"]
         if let port { command += ["-p", String(port)] }
         if let user { command += ["-l", user] }
         return command + [host, "-s", "sftp"]

@@ -130,3 +130,40 @@ struct SFTPBackendTests {
         #expect(seen.contains("PATH="))
     }
 }
+
+/// A server that stops answering behind a live connection (a hung sftp server, a login that
+/// never completes): each try is given up after REPO_SFTP_IDLE_TIMEOUT and retried, then
+/// the store counts as unreachable. Needs no sshd: the "server" is a script.
+@Test(.enabled(if: ProgramsOnPath.python3 != nil, "needs python3 for the silent server"))
+func sftpGivesUpASilentServerAfterTheIdleTimeout() throws {
+    for answersVersion in [true, false] {
+        let script = """
+            import sys, time
+            sys.stdin.buffer.read(9)
+            if \(answersVersion ? "True" : "False"):
+                sys.stdout.buffer.write(bytes([0, 0, 0, 5, 2, 0, 0, 0, 3])); sys.stdout.flush()
+            time.sleep(600)
+            """
+        var environment = ProcessInfo.processInfo.environment
+        environment["REPO_SFTP_COMMAND"] = "exec python3 -c '\(script)'"
+        environment["REPO_SFTP_IDLE_TIMEOUT"] = "1s"
+        environment["REPO_RETRY_BUDGET"] = "2s"
+        let backend = try SFTPBackend(url: "sftp:silent.example:/repository", environment: environment)
+        let started = Date()
+        let error = #expect(throws: BackendError.self) { try backend.stat(.config) }
+        guard case .unreachable(let message) = error else {
+            Issue.record("not unreachable: \(String(describing: error))")
+            continue
+        }
+        #expect(message.contains(answersVersion ? "answered nothing for 1s" : "did not answer within 1s"), "\(message)")
+        #expect(Date().timeIntervalSince(started) < 15)
+    }
+}
+
+/// Whether a program is on PATH, for tests that need one.
+enum ProgramsOnPath {
+    static var python3: String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
