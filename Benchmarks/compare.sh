@@ -13,7 +13,7 @@
 #
 #   Benchmarks/compare.sh [--size-mb 1000] [--work DIR] [--runs 3] [--record FILE]
 #                         [--tools repo,restic,borg,borg-zstd3] [--corpus DIR]
-#                         [--scale | --scale-results FILE] [--scale-args "ARGS"]
+#                         [--scale | --scale-results FILE] [--scale-args "ARGS"] [--sftp]
 #
 # Fairness (issue 20):
 # - Every tool runs its whole sequence (fresh repository, v1 ... check) --runs times (default
@@ -37,6 +37,8 @@
 # --scale also runs Benchmarks/scale.sh --restic ARGS (1M small files: first, unchanged, peak
 # memory, against `find`; a 20 GB media set against `dd conv=fsync`) in WORK/scale, after the
 # corpus runs; --scale-results FILE takes the WORK/scale.tsv of an earlier scale.sh run instead.
+# --sftp also runs Benchmarks/sftp-compare.sh (its own sshd on loopback): v1's snapshot and
+# restore over SFTP against a local repository, for repo and restic's SFTP backend.
 #
 # The corpus comes from ../shared/bench/make-corpus.py (seed 42), generated once into
 # WORK/corpus and reused.
@@ -56,6 +58,7 @@ given_corpus=
 scale=
 scale_results=
 scale_args=
+sftp=
 while [ $# -gt 0 ]; do
     case "$1" in
         --size-mb) size_mb=$2; shift 2 ;;
@@ -67,7 +70,8 @@ while [ $# -gt 0 ]; do
         --scale) scale=1; shift ;;
         --scale-results) scale_results=$2; shift 2 ;;
         --scale-args) scale_args=$2; shift 2 ;;
-        -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+        --sftp) sftp=1; shift ;;
+        -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -314,6 +318,12 @@ if scale:
     print("(peak memory: 150 MB = 143 MiB; scale figures: medians of scale.sh's runs, ranges in its scale.tsv)")
 EOF
 
+# SFTP on loopback (issue 18), after everything else: its own table (one run; see its header).
+if [ -n "$sftp" ]; then
+    "$here/Benchmarks/sftp-compare.sh" --tree "$corpus/v1" --work "$work/sftp" --repo-bin "$repo_bin" --tools repo,restic \
+        | tee "$work/sftp-report.txt"
+fi
+
 if [ -n "$record" ]; then
     {
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), repo built from commit $commit"
@@ -324,6 +334,7 @@ if [ -n "$record" ]; then
         cat "$machine"
         echo '```'
         cat "$report"
+        [ -z "$sftp" ] || { echo; echo "SFTP on loopback (Benchmarks/sftp-compare.sh, one run):"; echo; echo '```'; cat "$work/sftp-report.txt"; echo '```'; }
     } > "$record"
     echo "compare.sh: recorded in $record"
 fi

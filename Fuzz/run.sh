@@ -21,14 +21,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 scratch=$here/.build
 out=$scratch/fuzz
-targets=(pack-header index-object tree snapshot key-file config codec-frame s3-xml http-response)
+targets=(pack-header index-object tree snapshot key-file config codec-frame s3-xml http-response sftp-packet)
 # Per the README's "Bounds": each decoder's own limits sit well below these.
 bounds=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10)
 
 modules() {
     case $1 in
         codec-frame) echo Codec ;;
-        s3-xml | http-response) echo Posix Workers Crypto Storage ;;
+        s3-xml | http-response | sftp-packet) echo Posix Workers Crypto Storage ;;
         *) echo Posix Workers Chunker Crypto Codec Storage Repo ;;
     esac
 }

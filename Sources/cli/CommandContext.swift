@@ -19,8 +19,8 @@ struct CommandContext {
     /// when not given, so that a job's own limits apply.
     let uploadLimit: BandwidthSchedule?
     let downloadLimit: BandwidthSchedule?
-    /// The environment backends read (credentials, S3 settings), with the command line's
-    /// S3 options folded in.
+    /// The environment backends read (credentials, S3 and SFTP settings), with the command
+    /// line's S3 and SFTP options folded in.
     let environment: [String: String]
     /// Every backend opened, so that `--verbose` can report their requests at the end.
     let opened = OpenedBackends()
@@ -45,6 +45,7 @@ struct CommandContext {
             environment["REPO_RETRY_BUDGET"] = String(budget)
         }
         if let storageClass = arguments.value("s3-storage-class") { environment["REPO_S3_STORAGE_CLASS"] = storageClass }
+        if let command = arguments.value("sftp-command") { environment["REPO_SFTP_COMMAND"] = command }
         if let connections = arguments.value("s3-connections") {
             guard let value = Int(connections), (1...128).contains(value) else {
                 throw UsageError("--s3-connections needs a whole number from 1 to 128, not \(connections.debugDescription)")

@@ -42,7 +42,9 @@ struct CommandSpec: Sendable {
 
 /// Options every command accepts, before or after the command name.
 let globalOptions: [OptionSpec] = [
-    OptionSpec("repo", short: "r", value: "REPOSITORY", "repository location: a directory, s3://BUCKET/PREFIX or s3:https://ENDPOINT/BUCKET/PREFIX (or set REPO_REPOSITORY)"),
+    OptionSpec("repo", short: "r", value: "REPOSITORY", "repository location: a directory, s3://BUCKET/PREFIX, s3:https://ENDPOINT/BUCKET/PREFIX, sftp:USER@HOST:PATH or sftp://USER@HOST:PORT/PATH (or set REPO_REPOSITORY)"),
+    OptionSpec("sftp-command", value: "COMMAND",
+               "run COMMAND (with sh -c) instead of `ssh HOST -s sftp` to reach an SFTP repository, e.g. \"ssh -i KEY -p 2222 user@host -s sftp\" (or set REPO_SFTP_COMMAND)"),
     OptionSpec("s3-storage-class", value: "CLASS", "S3 storage class for data packs, e.g. STANDARD_IA (metadata stays STANDARD)"),
     OptionSpec("s3-connections", value: "N", "S3 requests in flight at once (default 8)"),
     OptionSpec("limit-upload", value: "RATE",

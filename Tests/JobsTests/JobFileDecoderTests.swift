@@ -109,6 +109,15 @@ final class JobFileDecoderTests: XCTestCase {
         XCTAssertNil(try decode("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n").job("j").retryBudget)
     }
 
+    func testSFTPCommandPerRepository() throws {
+        let file = try decode("""
+            [repository.nas]
+            location = "sftp:backup@nas:/srv/repo"
+            sftp-command = "ssh -i /root/.ssh/backup -p 2222 backup@nas -s sftp"
+            """)
+        XCTAssertEqual(file.repositories["nas"]?.sftpCommand, "ssh -i /root/.ssh/backup -p 2222 backup@nas -s sftp")
+    }
+
     func testUnknownKeysAreErrorsAtTheirPlace() {
         let base = "[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\npaths = [\"/a\"]\n"
         assertError(base + "retention = 3\n", at: 6, 1, "unknown key `retention`")

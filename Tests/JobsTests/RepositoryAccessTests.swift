@@ -24,6 +24,14 @@ import Testing
         #expect(access.environment["REPO_S3_STORAGE_CLASS"] == nil, "one table's settings stay with its repository")
     }
 
+    @Test func theTableGivesTheSFTPCommand() {
+        var config = RepositoryConfig(name: "nas", location: "sftp:backup@nas:/srv/repo")
+        config.sftpCommand = "ssh -p 2222 backup@nas -s sftp"
+        let access = RepositoryAccess(environment: [:], cacheDirectory: nil)
+        #expect(access.opener(config).environment["REPO_SFTP_COMMAND"] == "ssh -p 2222 backup@nas -s sftp")
+        #expect(access.opener(RepositoryConfig(name: "other", location: "/r")).environment["REPO_SFTP_COMMAND"] == nil)
+    }
+
     /// `retry-budget`: the command line's (REPO_RETRY_BUDGET in the environment) over the
     /// job's, over the repository table's; none given, the backend's default.
     @Test func theRetryBudgetComesFromTheCommandLineThenTheJobThenTheTable() {

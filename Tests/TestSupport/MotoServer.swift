@@ -194,19 +194,7 @@ public final class MotoServer: Sendable {
             if Self.keepsLog { print("moto's output: \(logPath)") }
         }
         guard !reaped else { return }
-        _ = kill(-pid, SIGTERM)
-        _ = kill(pid, SIGTERM)
-        var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(3)
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline {
-                _ = kill(-pid, SIGKILL)
-                _ = kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                break
-            }
-            usleep(20_000)
-        }
+        Spawn.stopGroup(pid)
     }
 
     // MARK: Buckets and objects, through plain HTTP

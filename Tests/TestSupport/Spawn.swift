@@ -130,6 +130,24 @@ public enum Spawn {
     private static let closeFrom: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
         .map { unsafeBitCast($0, to: CloseFrom.self) }
 
+    /// Stops a server started with `.ownGroup` and reaps it: SIGTERM to its group, and
+    /// SIGKILL if it has not exited within `grace` seconds.
+    public static func stopGroup(_ pid: pid_t, grace: Double = 3) {
+        _ = kill(-pid, SIGTERM)
+        _ = kill(pid, SIGTERM)
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(grace)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                _ = kill(-pid, SIGKILL)
+                _ = kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                break
+            }
+            usleep(20_000)
+        }
+    }
+
     /// Waits for `pid` and returns its exit status (128 + signal when killed).
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0

@@ -41,6 +41,7 @@ struct JobFileDecoder {
         }
         config.s3StorageClass = try reader.string("s3-storage-class")
         config.s3Connections = try reader.integer("s3-connections", in: 1...128)
+        config.sftpCommand = try reader.string("sftp-command")
         config.retryBudget = try retryBudget(reader)
         try reader.finish()
         return config

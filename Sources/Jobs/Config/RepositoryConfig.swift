@@ -3,7 +3,8 @@ import Foundation
 /// A `[repository.NAME]` table: where a repository is and how to open it.
 public struct RepositoryConfig: Sendable, Equatable {
     public var name: String
-    /// Anything `--repo` accepts: a directory, `s3://BUCKET/PREFIX`, `s3:https://HOST/BUCKET/PREFIX`.
+    /// Anything `--repo` accepts: a directory, `s3://BUCKET/PREFIX`, `s3:https://HOST/BUCKET/PREFIX`,
+    /// `sftp:USER@HOST:PATH`.
     public var location: String
     public var passwordFile: String?
     public var passwordCommand: String?
@@ -11,6 +12,8 @@ public struct RepositoryConfig: Sendable, Equatable {
     public var s3StorageClass: String?
     /// `--s3-connections`.
     public var s3Connections: Int?
+    /// `--sftp-command`: how an SFTP repository is reached instead of `ssh HOST -s sftp`.
+    public var sftpCommand: String?
     /// `retry-budget`: how long a request to this repository's store is retried (seconds).
     public var retryBudget: TimeInterval?
 

@@ -32,13 +32,14 @@ public struct RepositoryAccess: Sendable {
         self.onLockWait = onLockWait
     }
 
-    /// How `config`'s repository is opened: its S3 settings, its password (its own
+    /// How `config`'s repository is opened: its S3 and SFTP settings, its password (its own
     /// `password-file`/`password-command`, else the command line's, else the environment's),
     /// named "repository NAME (LOCATION)" in password errors.
     public func opener(_ config: RepositoryConfig) -> RepositoryOpener {
         var backendEnvironment = environment
         if let storageClass = config.s3StorageClass { backendEnvironment["REPO_S3_STORAGE_CLASS"] = storageClass }
         if let connections = config.s3Connections { backendEnvironment["REPO_S3_CONNECTIONS"] = String(connections) }
+        if let command = config.sftpCommand { backendEnvironment["REPO_SFTP_COMMAND"] = command }
         if environment["REPO_RETRY_BUDGET"] == nil, let budget = retryBudget ?? config.retryBudget {
             backendEnvironment["REPO_RETRY_BUDGET"] = String(budget)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// The environment of every command `repo` starts (database dumps, password commands,
 /// `--stdin-from-command`, hooks): this process's own, less the secrets `repo` was given.
@@ -6,17 +7,10 @@ import Foundation
 /// repository password or the object store's keys, and a `-- env` once stored them in a
 /// snapshot.
 public enum ChildEnvironment {
-    /// Variables that hold repo's own secrets or the object store's credentials. The
-    /// password's file and command count too: a child has no use for them, and a password
-    /// command that saw its own variable could end up running itself.
-    static let secretNames: Set<String> = [
-        "REPO_PASSWORD", "REPO_FROM_PASSWORD", "REPO_PASSWORD_FILE", "REPO_PASSWORD_COMMAND",
-        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID",
-    ]
-
-    /// Whether `name` is withheld from children.
+    /// Whether `name` is withheld from children (the rule lives in Storage, whose SFTP
+    /// backend starts ssh).
     public static func isSecret(_ name: String) -> Bool {
-        secretNames.contains(name) || name.hasPrefix("REPO_SECRET_")
+        SecretVariables.isSecret(name)
     }
 
     /// `base` without secrets, plus `adding` (which may name no secret either).

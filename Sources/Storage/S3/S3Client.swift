@@ -94,7 +94,7 @@ final class S3Client: @unchecked Sendable {
 
     /// Sleeps `seconds`, or less when the process is asked to stop (SIGINT, SIGTERM): a wait
     /// of 30 s must not hold up a stop.
-    private static func sleep(_ seconds: Double) {
+    static func sleep(_ seconds: Double) {
         let until = Date().addingTimeInterval(seconds)
         while !Cancellation.process.isCancelled {
             let left = until.timeIntervalSinceNow
