@@ -71,7 +71,7 @@ while [ $# -gt 0 ]; do
         --scale-results) scale_results=$2; shift 2 ;;
         --scale-args) scale_args=$2; shift 2 ;;
         --sftp) sftp=1; shift ;;
-        -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
