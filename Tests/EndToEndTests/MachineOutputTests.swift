@@ -108,7 +108,7 @@ import Testing
         let check = try workspace.repo("check", "--json")
         #expect(check.status == 0 && check.stdoutLines.count == 1, "\(check)")
         let checkKeys = printedKeys(check.stdoutLines.first ?? "")
-        #expect(checkKeys == ["blobs", "bytes_read", "clean", "notes", "packs", "packs_read", "problems", "snapshots", "trees"], "\(check)")
+        #expect(checkKeys == ["archived_bytes", "archived_packs", "blobs", "bytes_read", "clean", "notes", "packs", "packs_read", "problems", "snapshots", "trees"], "\(check)")
         let stats = try workspace.repo("stats", "--json")
         let statsKeys = printedKeys(stats.stdoutLines.first ?? "")
         #expect(statsKeys == statsKeys.sorted() && statsKeys.count == 10, "\(stats)")
