@@ -35,6 +35,11 @@ enum ExitCode: Int32 {
     /// The store did not answer (network down, timeouts, errors worth retrying until the
     /// retries ran out): nothing is known to be damaged; try again later.
     case storeUnreachable = 19
+    /// `wal push`: a different file of that name is archived already; nothing written.
+    case walConflict = 21
+    /// `wal fetch`: no WAL file of that name in the repository (PostgreSQL's restore_command
+    /// reads it as "not archived", the normal end of recovery).
+    case walNotFound = 22
     /// Stopped by SIGINT (Ctrl-C) at a safe point; the message says what was saved.
     case interrupted = 130
     /// Stopped by SIGTERM at a safe point; the message says what was saved.
@@ -64,6 +69,14 @@ enum ExitCode: Int32 {
             switch error {
             case .commandFailed, .commandNotStarted: return .commandFailed
             default: return .failure
+            }
+        case let error as WALError:
+            switch error {
+            case .conflict: return .walConflict
+            case .notFound: return .walNotFound
+            case .invalidName: return .usage
+            case .mismatch: return .damaged
+            case .io: return .failure
             }
         case is PruneError, is RepositoryDamage: return .damaged
         case is PasswordError: return .wrongPassword
