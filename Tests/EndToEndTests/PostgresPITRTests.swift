@@ -85,5 +85,45 @@ struct PostgresPITRTests {
         #expect(try restored.sql("SELECT count(*) FROM pgbench_history") == history)
         #expect(try restored.sql("SELECT sum(abalance) FROM pgbench_accounts") == balance)
         print("pitr: restore to \(moment) and recovery took \(String(format: "%.1f", seconds)) s")
+        restored.stop()
+
+        // Retention: forgetting the first base backup drops the WAL only it needed.
+        #expect(try workspace.repo("check").status == 0)
+        let firstStart = Self.firstSegment(backup.out)
+        let second = try workspace.repo(["pg", "base-backup", "--host", server.socketDirectory, "--port", String(server.port)], timeout: 180)
+        #expect(second.status == 0, "\(second)")
+        let secondStart = Self.firstSegment(second.out)
+        #expect(firstStart != nil && secondStart != nil && firstStart! < secondStart!, "\(backup.out) \(second.out)")
+        let backups = try workspace.repo("snapshots", "--tag", "pg-base", "--json").array.compactMap { $0["id"] as? String }
+        #expect(backups.count == 2)
+        let forget = try workspace.repo("forget", backups[0])
+        #expect(forget.status == 0, "\(forget)")
+        #expect(forget.out.contains("WAL file(s) older than the oldest base backup"), "\(forget)")
+        var names = try workspace.repo("wal", "list").stdoutLines.compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(!names.contains(firstStart ?? "") && names.contains(secondStart ?? ""), "\(names)")
+
+        // A hole in the chain after a kept base backup is damage that check names.
+        for step in 3...7 {
+            try server.sql("INSERT INTO marker (step) VALUES (\(step))")
+            let current = try server.sql("SELECT pg_walfile_name(pg_current_wal_lsn())")
+            try server.sql("SELECT pg_switch_wal()")
+            try Self.waitArchived(server, upTo: current)
+        }
+        let listing = try workspace.repo("wal", "list", "--json").array
+        names = listing.compactMap { $0["name"] as? String }
+        let segments = names.filter { $0.count == 24 && $0.hasPrefix("00000001") && $0 > secondStart ?? "" }.sorted()
+        #expect(segments.count >= 3, "\(names)")
+        let victim = segments[segments.count / 2]
+        let object = listing.first { $0["name"] as? String == victim }?["object"] as? String ?? ""
+        try FileManager.default.removeItem(atPath: workspace.repository + "/" + object)
+        let check = try workspace.repo("check")
+        #expect(check.status == 13, "\(check)")
+        #expect(check.err.contains("WAL segment \(victim) is missing"), "\(check)")
+    }
+
+    /// The first WAL segment `pg base-backup` reported.
+    static func firstSegment(_ output: String) -> String? {
+        guard let range = output.range(of: "(first segment ") else { return nil }
+        return String(output[range.upperBound...].prefix(24))
     }
 }

@@ -9,6 +9,9 @@ extension Repository {
     /// The object of the WAL record of `name`.
     func walObjectName(_ name: String) -> ObjectName { ObjectName(.wal, metadata.walRecordID(of: name)) }
 
+    /// The record's object path, `wal/<id>`, for listings (finding a damaged one).
+    public func walObjectPath(of name: String) -> String { walObjectName(name).path }
+
     /// The record of the file `name`, or nil when none is stored.
     public func walRecord(named name: String) throws -> WALRecord? {
         let object = walObjectName(name)

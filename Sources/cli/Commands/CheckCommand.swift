@@ -29,6 +29,7 @@ enum CheckCommand {
             for note in report.notes { context.output.detail("note: \(note)") }
             for problem in report.problems { context.output.warning(problem) }
             context.output.line("\(report.snapshots) snapshots, \(report.trees) trees, \(report.blobs) blobs, \(report.packs) packs" +
+                                (report.walFiles == 0 ? "" : ", \(report.walFiles) WAL files") +
                                 (subset == nil ? "" : "; read \(report.packsRead) packs, \(Format.bytes(report.bytesRead))"))
             if !report.notes.isEmpty {
                 context.output.line("\(report.notes.count) pack(s) in no index: left by an interrupted operation (prune removes them), or the index was lost (`repo repair index` rebuilds it)")

@@ -74,7 +74,7 @@ enum WALCommand {
         let listing = try repository.walListing()
         for damaged in listing.damaged { context.output.warning("wal/\(damaged.id) is damaged: \(damaged.error)") }
         if context.output.json {
-            context.output.emit(listing.records.map { WALFileMessage(name: $0.name, size: $0.size, sha256: $0.sha256, archived: MessageEncoding.time($0.archived), host: $0.host) })
+            context.output.emit(listing.records.map { WALFileMessage(name: $0.name, object: repository.walObjectPath(of: $0.name), size: $0.size, sha256: $0.sha256, archived: MessageEncoding.time($0.archived), host: $0.host) })
         } else {
             for record in listing.records {
                 context.output.result("\(record.name)  \(Format.bytes(record.size))  \(Format.time(record.archived))  \(record.host)")
@@ -87,6 +87,8 @@ enum WALCommand {
 /// One archived WAL file in `wal list --json`.
 struct WALFileMessage: Encodable {
     let name: String
+    /// Where its record is stored (`wal/<keyed hash of the name>`).
+    let object: String
     let size: UInt64
     let sha256: String
     let archived: String
