@@ -90,10 +90,26 @@ struct PostgresPITRTests {
         // Retention: forgetting the first base backup drops the WAL only it needed.
         #expect(try workspace.repo("check").status == 0)
         let firstStart = Self.firstSegment(backup.out)
-        let second = try workspace.repo(["pg", "base-backup", "--host", server.socketDirectory, "--port", String(server.port)], timeout: 180)
+        // The second base backup by a job's postgres-physical source.
+        try workspace.writeJobFile("""
+            [repository.main]
+            location = "\(workspace.repository)"
+            password-file = "\(workspace.path("password"))"
+            [job.cluster]
+            repository = "main"
+            [[job.cluster.database]]
+            type = "postgres-physical"
+            name = "main"
+            host = "\(server.socketDirectory)"
+            port = \(server.port)
+            """)
+        let second = try workspace.repo(["run", "cluster"], environment: ["REPO_CONFIG": workspace.path("jobs.toml"), "REPO_STATE_DIR": workspace.path("state")],
+                                        timeout: 180)
         #expect(second.status == 0, "\(second)")
-        let secondStart = Self.firstSegment(second.out)
-        #expect(firstStart != nil && secondStart != nil && firstStart! < secondStart!, "\(backup.out) \(second.out)")
+        let newest = try workspace.repo("snapshots", "--tag", "pg-base", "--json").array.last
+        #expect(newest?["paths"] as? [String] == ["/databases/postgres-physical/main.tar"], "\(String(describing: newest))")
+        let secondStart = (newest?["postgres"] as? [String: Any])?["start_wal"] as? String
+        #expect(firstStart != nil && secondStart != nil && firstStart! < secondStart!, "\(backup.out) \(String(describing: newest))")
         let backups = try workspace.repo("snapshots", "--tag", "pg-base", "--json").array.compactMap { $0["id"] as? String }
         #expect(backups.count == 2)
         let forget = try workspace.repo("forget", backups[0])

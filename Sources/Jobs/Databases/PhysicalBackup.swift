@@ -37,7 +37,7 @@ public struct PhysicalBackup: Sendable {
     /// The tar of the whole cluster on standard output. A cluster with tablespaces besides
     /// the default ones is refused by pg_basebackup itself ("can only write single
     /// tablespace to stdout").
-    var command: [String] {
+    public var command: [String] {
         ["pg_basebackup", "-D", "-", "-F", "tar", "-X", "fetch", "--checkpoint=fast", "--verbose", "--label=repo base backup"] + connection
     }
 
