@@ -60,7 +60,9 @@ public struct PointInTimeRestore {
         // -X none leaves pg_wal out or empty; PostgreSQL needs the directory.
         try? FileManager.default.createDirectory(atPath: directory + "/pg_wal/archive_status", withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
-        FileManager.default.createFile(atPath: directory + "/recovery.signal", contents: Data(), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: directory + "/recovery.signal", contents: Data(), attributes: [.posixPermissions: 0o600]) else {
+            throw PointInTimeError.cannotCreate(directory + "/recovery.signal", "permission denied or no space")
+        }
         var settings = ["", "# Added by `repo pg restore` from base backup \(stored.shortID) (\(backup.startLSN) to \(backup.stopLSN), timeline \(backup.timeline)):"]
         if !restoreCommandComplete {
             settings.append("# The repository password came from REPO_PASSWORD or a prompt, which repo never writes down: put it in a file")
