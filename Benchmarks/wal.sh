@@ -69,7 +69,33 @@ done
 echo "repo wal push (batch 32):        $(rate ${#FILES[@]} "$(echo "$(now) - $start" | bc)")"
 echo "repository sizes: r1 $(du -sm "$WORK/r1" | cut -f1) MiB, r2 $(du -sm "$WORK/r2" | cut -f1) MiB"
 
-# 4. pgbackrest archive-push, synchronous.
+# 4. A point-in-time restore from r2: base backup, more load, restore to a noted time,
+#    a server on the copy until it has promoted.
+PUSH="$REPO wal push --repo $WORK/r2 --password-file $WORK/pw --cache-dir $WORK/cache %p"
+as_pg "$BIN/psql" -X -q "${PG[@]}" -c "ALTER SYSTEM SET archive_command = '$PUSH'" -c "SELECT pg_reload_conf()" postgres >/dev/null
+start=$(now)
+repo_as_pg pg base-backup -q --repo "$WORK/r2" --host "$WORK/sock" --port 5499
+echo "repo pg base-backup:             $(echo "$(now) - $start" | bc) s ($(as_pg "$BIN/psql" -X -A -t "${PG[@]}" -c "SELECT pg_size_pretty(pg_database_size('postgres'))" postgres) database)"
+as_pg "$BIN/pgbench" -n -T 10 -c 4 "${PG[@]}" postgres >/dev/null 2>&1
+MOMENT=$(as_pg "$BIN/psql" -X -A -t "${PG[@]}" -c "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'" postgres)
+COUNT=$(as_pg "$BIN/psql" -X -A -t "${PG[@]}" -c "SELECT count(*) FROM pgbench_history" postgres)
+sleep 1
+as_pg "$BIN/pgbench" -n -T 5 -c 4 "${PG[@]}" postgres >/dev/null 2>&1
+LAST=$(as_pg "$BIN/psql" -X -A -t "${PG[@]}" -c "SELECT pg_walfile_name(pg_current_wal_lsn())" postgres)
+as_pg "$BIN/psql" -X -q "${PG[@]}" -c "SELECT pg_switch_wal()" postgres >/dev/null
+until [ "$(as_pg "$BIN/psql" -X -A -t "${PG[@]}" -c "SELECT coalesce(last_archived_wal, '') >= '$LAST' FROM pg_stat_archiver" postgres)" = t ]; do sleep 0.5; done
+as_pg mkdir -p "$WORK/sock2"
+start=$(now)
+repo_as_pg pg restore -q --repo "$WORK/r2" --into "$WORK/restored" --to-time "$MOMENT" --no-archive
+unpacked=$(echo "$(now) - $start" | bc)
+as_pg "$BIN/pg_ctl" -D "$WORK/restored" -l "$WORK/restored.log" -o "-k $WORK/sock2 -p 5498" -w -t 600 start >/dev/null
+until [ "$(as_pg "$BIN/psql" -X -A -t -h "$WORK/sock2" -p 5498 -U postgres -c "SELECT pg_is_in_recovery()" postgres)" = f ]; do sleep 0.2; done
+total=$(echo "$(now) - $start" | bc)
+GOT=$(as_pg "$BIN/psql" -X -A -t -h "$WORK/sock2" -p 5498 -U postgres -c "SELECT count(*) FROM pgbench_history" postgres)
+echo "repo pg restore --to-time:       unpacked in $unpacked s, recovered and promoted after $total s; pgbench_history $GOT rows (at the moment: $COUNT)"
+as_pg "$BIN/pg_ctl" -D "$WORK/restored" -m immediate stop >/dev/null
+
+# 5. pgbackrest archive-push, synchronous.
 if command -v pgbackrest >/dev/null; then
   cat > "$WORK/pgbackrest.conf" <<CONF
 [global]
