@@ -73,6 +73,7 @@ struct PostgresPITRTests {
         let settings = try String(contentsOfFile: restoredDirectory + "/postgresql.auto.conf", encoding: .utf8)
         #expect(settings.contains("restore_command = '\(repoBinary) wal fetch --repo \(workspace.repository) --password-file \(workspace.path("password")) %f %p'"), "\(settings)")
         #expect(!settings.contains(workspace.password))
+        #expect(settings.contains("recovery_target_timeline = 'current'"), "\(settings)")
         #expect(FileManager.default.fileExists(atPath: restoredDirectory + "/recovery.signal"))
 
         let restored = try PostgresServer.start(existing: restoredDirectory)

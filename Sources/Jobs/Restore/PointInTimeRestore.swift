@@ -44,8 +44,11 @@ public struct PointInTimeRestore {
     /// Unpacks the chosen backup into `directory` (which must be missing or empty; made mode
     /// 0700) and writes the recovery settings. `restoreCommand` is the shell command line
     /// PostgreSQL runs to fetch a WAL file (with `%f` and `%p`).
+    /// `timeline` is PostgreSQL's recovery_target_timeline: `current` (the base backup's:
+    /// a copy that promoted and archived its own timeline into the repository is not
+    /// followed), `latest`, or a number.
     public func restore(into directory: String, target: RecoveryTarget, spec: String?, restoreCommand: String,
-                        restoreCommandComplete: Bool, archiving: Bool) throws -> Result {
+                        restoreCommandComplete: Bool, archiving: Bool, timeline: String = "current") throws -> Result {
         let start = Date()
         let (stored, backup) = try choose(target: target, spec: spec)
         try Self.prepare(directory)
@@ -70,7 +73,7 @@ public struct PointInTimeRestore {
         }
         settings.append("restore_command = '\(restoreCommand.replacingOccurrences(of: "'", with: "''"))'")
         settings += target.settings
-        settings.append("recovery_target_timeline = 'latest'")
+        settings.append("recovery_target_timeline = '\(timeline)'")
         if !archiving {
             settings.append("# Archiving is off in this copy (--no-archive): it must not push its WAL into the repository.")
             settings.append("archive_mode = off")

@@ -33,6 +33,31 @@ public struct WALPushResult: Sendable, Equatable {
     public let outcome: WALPushOutcome
     public let sha256: String
     public let size: UInt64
+    /// The file's identity while it was hashed (`WALFileIdentity`), nil when it changed
+    /// meanwhile.
+    public let identity: String?
+}
+
+/// What identifies one version of a file without reading it: device, inode, size, and
+/// modification and change times to the nanosecond. A segment PostgreSQL completed is
+/// never written again under its name; a recycled one is renamed first (a new name) and
+/// then written (new times), so an unchanged identity is the same bytes.
+public enum WALFileIdentity {
+    public static func of(path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return text(status)
+    }
+
+    static func of(descriptor: Int32) -> String? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        return text(status)
+    }
+
+    private static func text(_ s: stat) -> String {
+        "\(s.st_dev):\(s.st_ino):\(s.st_size):\(s.st_mtim.tv_sec).\(s.st_mtim.tv_nsec):\(s.st_ctim.tv_sec).\(s.st_ctim.tv_nsec)"
+    }
 }
 
 /// Archives WAL files into the repository: each file's bytes become data blobs through the
@@ -53,19 +78,29 @@ public struct WALPusher {
         self.beforeCommit = beforeCommit
     }
 
-    /// The SHA-256 and size of a file's bytes.
-    public static func fingerprint(path: String) throws -> (sha256: String, size: UInt64) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw WALError.io(path: path, what: "read", code: errno == 0 ? ENOENT : errno)
-        }
-        defer { try? handle.close() }
+    /// The SHA-256 and size of a file's bytes, and its identity when it did not change
+    /// while it was read.
+    public static func fingerprint(path: String) throws -> (sha256: String, size: UInt64, identity: String?) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw WALError.io(path: path, what: "read", code: errno) }
+        defer { Foundation.close(descriptor) }
+        let before = WALFileIdentity.of(descriptor: descriptor)
         let hasher = SHA256Hasher()
         var size: UInt64 = 0
-        while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty {
-            data.withUnsafeBytes { hasher.update($0) }
-            size += UInt64(data.count)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer.baseAddress!, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw WALError.io(path: path, what: "read", code: errno)
+            }
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            size += UInt64(count)
         }
-        return (hasher.finalize().hex, size)
+        let after = WALFileIdentity.of(descriptor: descriptor)
+        return (hasher.finalize().hex, size, before == after ? before : nil)
     }
 
     /// Archives `files` in one session. A file whose name is archived already is compared
@@ -73,7 +108,7 @@ public struct WALPusher {
     public func push(_ files: [WALFile]) throws -> [WALPushResult] {
         var outcomes: [WALPushOutcome?] = Array(repeating: nil, count: files.count)
         var fresh: [(index: Int, sha256: String, size: UInt64)] = []
-        var prints: [(sha256: String, size: UInt64)] = []
+        var prints: [(sha256: String, size: UInt64, identity: String?)] = []
         for (index, file) in files.enumerated() {
             guard WALFileName(file.name) != nil else { throw WALError.invalidName(file.name) }
             let print = try Self.fingerprint(path: file.path)
@@ -85,7 +120,8 @@ public struct WALPusher {
             }
         }
         func results() -> [WALPushResult] {
-            files.indices.map { WALPushResult(file: files[$0], outcome: outcomes[$0]!, sha256: prints[$0].sha256, size: prints[$0].size) }
+            files.indices.map { WALPushResult(file: files[$0], outcome: outcomes[$0]!, sha256: prints[$0].sha256, size: prints[$0].size,
+                          identity: prints[$0].identity) }
         }
         guard !fresh.isEmpty else { return results() }
 

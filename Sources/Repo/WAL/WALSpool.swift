@@ -6,9 +6,11 @@ import Foundation
 /// repository before it is written here. A later push of the same name and bytes returns
 /// at once, without opening the repository (whose key derivation costs a scrypt).
 ///
-/// One small file per archived name, holding its SHA-256 and size, under the cache
-/// directory in a directory named after the repository's location. A file of that name
-/// with other bytes is not acknowledged: it goes to the repository, which refuses it.
+/// One small file per archived name, holding its SHA-256 and size and the file's identity
+/// when it was hashed (`WALFileIdentity`), under the cache directory in a directory named
+/// after the repository's location. A file whose identity is unchanged is acknowledged
+/// without reading it; another is hashed, and acknowledged only with the same SHA-256 and
+/// size: other bytes go to the repository, which refuses them.
 public struct WALSpool: Sendable {
     public let directory: String
 
@@ -18,12 +20,18 @@ public struct WALSpool: Sendable {
 
     private func path(_ name: String) -> String { directory + "/" + name }
 
-    private static func entry(sha256: String, size: UInt64) -> String { "\(sha256) \(size)\n" }
+    private static func entry(sha256: String, size: UInt64, identity: String?) -> String {
+        "\(sha256) \(size)\n" + (identity.map { $0 + "\n" } ?? "")
+    }
 
-    /// Whether `name` with these bytes was archived by an earlier push.
-    public func holds(_ name: String, sha256: String, size: UInt64) -> Bool {
-        guard WALFileName(name) != nil, let text = try? String(contentsOfFile: path(name), encoding: .utf8) else { return false }
-        return text == Self.entry(sha256: sha256, size: size)
+    /// Whether the file at `path`, named `name`, was archived by an earlier push with the
+    /// same bytes.
+    public func acknowledges(_ name: String, path: String) throws -> Bool {
+        guard WALFileName(name) != nil, let text = try? String(contentsOfFile: self.path(name), encoding: .utf8) else { return false }
+        let lines = text.split(separator: "\n").map(String.init)
+        if lines.count == 2, let identity = WALFileIdentity.of(path: path), lines[1] == identity { return true }
+        let print = try WALPusher.fingerprint(path: path)
+        return lines.first == "\(print.sha256) \(print.size)"
     }
 
     /// Whether an entry exists for `name`, whatever its bytes.
@@ -35,7 +43,7 @@ public struct WALSpool: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                  attributes: [.posixPermissions: 0o700])
         for result in results where result.outcome.isArchived {
-            try? Self.entry(sha256: result.sha256, size: result.size).write(toFile: path(result.file.name), atomically: true, encoding: .utf8)
+            try? Self.entry(sha256: result.sha256, size: result.size, identity: result.identity).write(toFile: path(result.file.name), atomically: true, encoding: .utf8)
         }
     }
 

@@ -36,6 +36,7 @@ enum PostgresCommand {
                             OptionSpec("to-latest", "recover to the end of the archived WAL (the default)"),
                             OptionSpec("snapshot", value: "ID", "the base backup to start from"),
                             OptionSpec("no-archive", "set archive_mode = off in the copy (drills, copies that must not archive)"),
+                            OptionSpec("timeline", value: "TL", "recovery_target_timeline: current (the base backup's, the default), latest, or a number"),
                         ]),
         ])
 
@@ -81,6 +82,10 @@ enum PostgresCommand {
             guard let parsed = RecoveryTarget.lsn(text) else { throw UsageError("--to-lsn needs a WAL position like 0/3000060, not \(text.debugDescription)") }
             target = parsed
         }
+        let timeline = arguments.value("timeline") ?? "current"
+        guard timeline == "current" || timeline == "latest" || UInt32(timeline).map({ $0 > 0 }) == true else {
+            throw UsageError("--timeline needs current, latest or a timeline number, not \(timeline.debugDescription)")
+        }
         let location = try context.requireLocation()
         let absoluteLocation = location.contains("://") || location.hasPrefix("s3:") || location.hasPrefix("/")
             ? location : FileManager.default.currentDirectoryPath + "/" + location
@@ -91,7 +96,7 @@ enum PostgresCommand {
         let absoluteDirectory = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
         let result = try PointInTimeRestore(repository: repository).restore(
             into: absoluteDirectory, target: target, spec: arguments.value("snapshot"), restoreCommand: command,
-            restoreCommandComplete: passwordOption != nil, archiving: !arguments.has("no-archive"))
+            restoreCommandComplete: passwordOption != nil, archiving: !arguments.has("no-archive"), timeline: timeline)
         let output = context.output
         output.line("restored base backup \(result.snapshot.shortID) (\(Format.time(result.snapshot.snapshot.time)), WAL from \(result.backup.startLSN), \(Format.bytes(result.bytes))) into \(absoluteDirectory) in \(String(format: "%.1f", result.seconds)) s")
         output.line("postgresql.auto.conf: " + result.settings.joined(separator: "; "))

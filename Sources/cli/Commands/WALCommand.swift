@@ -39,13 +39,10 @@ enum WALCommand {
         let batch = try context.arguments.integer("batch", in: 1...1024) ?? 32
         let location = try context.requireLocation()
         let spool = context.cacheDirectory.map { WALSpool(cacheDirectory: $0, location: location) }
-        if let spool, spool.contains(file.name) {
-            let print = try WALPusher.fingerprint(path: path)
-            if spool.holds(file.name, sha256: print.sha256, size: print.size) {
-                spool.forget(file.name)
-                context.output.detail("\(file.name): archived by an earlier batch")
-                return .success
-            }
+        if let spool, try spool.acknowledges(file.name, path: path) {
+            spool.forget(file.name)
+            context.output.detail("\(file.name): archived by an earlier batch")
+            return .success
         }
         let (repository, lock) = try context.openLocked(exclusive: false, operation: "wal push")
         defer { lock.release() }
