@@ -107,6 +107,8 @@ struct PostgresPITRTests {
         let second = try workspace.repo(["run", "cluster"], environment: ["REPO_CONFIG": workspace.path("jobs.toml"), "REPO_STATE_DIR": workspace.path("state")],
                                         timeout: 180)
         #expect(second.status == 0, "\(second)")
+        let status = try workspace.repo(["status", "cluster"], environment: ["REPO_CONFIG": workspace.path("jobs.toml"), "REPO_STATE_DIR": workspace.path("state")])
+        #expect(status.out.contains("WAL archive") && status.out.contains("the recovery point"), "\(status)")
         let newest = try workspace.repo("snapshots", "--tag", "pg-base", "--json").array.last
         #expect(newest?["paths"] as? [String] == ["/databases/postgres-physical/main.tar"], "\(String(describing: newest))")
         let secondStart = (newest?["postgres"] as? [String: Any])?["start_wal"] as? String
