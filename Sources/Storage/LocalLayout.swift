@@ -6,7 +6,7 @@ enum LocalLayout {
 
     /// Kinds added within format version 1 (docs/format.md, "Changes"): repositories made
     /// before them lack their directories.
-    static let addedLater: Set<ObjectKind> = [.condemned, .policy, .runs, .keyring]
+    static let addedLater: Set<ObjectKind> = [.condemned, .policy, .runs, .keyring, .wal]
 
     /// `00` to `ff`: the subdirectories of a sharded kind, created up front so that
     /// writing a pack never has to create one.

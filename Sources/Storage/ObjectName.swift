@@ -17,6 +17,9 @@ public enum ObjectKind: String, CaseIterable, Sendable {
     case runs
     /// Pack key generations added by `repo key rotate` (docs/format.md, "Pack key generations").
     case keyring
+    /// WAL records of PostgreSQL archiving, one per archived file, named by a keyed hash
+    /// of the file name (docs/format.md, "Version 4: WAL records").
+    case wal
 
     /// Packs are many, so their names are spread over 256 subdirectories by the first two
     /// hex digits of their id.

@@ -38,6 +38,11 @@ enum ExitCode: Int32 {
     /// Data packs the command needs are archived (S3 GLACIER, DEEP_ARCHIVE) and not yet
     /// readable: nothing is damaged; `restore --thaw` requests them, run again once thawed.
     case archived = 20
+    /// `wal push`: a different file of that name is archived already; nothing written.
+    case walConflict = 21
+    /// `wal fetch`: no WAL file of that name in the repository (PostgreSQL's restore_command
+    /// reads it as "not archived", the normal end of recovery).
+    case walNotFound = 22
     /// Stopped by SIGINT (Ctrl-C) at a safe point; the message says what was saved.
     case interrupted = 130
     /// Stopped by SIGTERM at a safe point; the message says what was saved.
@@ -70,6 +75,14 @@ enum ExitCode: Int32 {
             default: return .failure
             }
         case is ArchivedPacksError: return .archived
+        case let error as WALError:
+            switch error {
+            case .conflict: return .walConflict
+            case .notFound: return .walNotFound
+            case .invalidName: return .usage
+            case .mismatch: return .damaged
+            case .io: return .failure
+            }
         case is PruneError, is RepositoryDamage: return .damaged
         case is PasswordError: return .wrongPassword
         case is TOMLError: return .jobFileInvalid

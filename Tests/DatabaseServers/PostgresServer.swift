@@ -14,23 +14,67 @@ public final class PostgresServer: @unchecked Sendable {
     private let binDirectory: String
     private let once = StopOnce()
 
-    public static func start() throws -> PostgresServer {
-        let server = try PostgresServer(binDirectory: try binDirectory())
+    /// How a test cluster archives its WAL (point-in-time recovery tests).
+    public struct Archiving: Sendable {
+        /// archive_command, as PostgreSQL runs it with /bin/sh (`%p` the file's path).
+        public var command: String
+        /// WAL segment size in MiB (initdb --wal-segsize): small segments fill fast.
+        public var segmentMiB: Int
+
+        public init(command: String, segmentMiB: Int = 1) {
+            self.command = command
+            self.segmentMiB = segmentMiB
+        }
+    }
+
+    public static func start(archiving: Archiving? = nil) throws -> PostgresServer {
+        let server = try PostgresServer(binDirectory: try binDirectory(), dataDirectory: nil)
         // One that fails to boot is stopped (and its directory removed) by deinit.
-        try server.boot()
+        try server.boot(archiving: archiving)
         return server
     }
 
-    private init(binDirectory: String) throws {
+    /// A server on an existing data directory (a restored one): its own socket directory,
+    /// given on the command line so that the copied configuration's does not apply. The
+    /// data directory stays where it is; `stop()` removes it with the socket directory.
+    public static func start(existing dataDirectory: String) throws -> PostgresServer {
+        let server = try PostgresServer(binDirectory: try binDirectory(), dataDirectory: dataDirectory)
+        try server.bootExisting()
+        return server
+    }
+
+    private let ownsDataDirectory: Bool
+
+    private init(binDirectory: String, dataDirectory existing: String?) throws {
         self.binDirectory = binDirectory
         socketDirectory = try ScratchDirectory.make("repo-pg")
-        dataDirectory = socketDirectory + "/data"
+        dataDirectory = existing ?? socketDirectory + "/data"
+        ownsDataDirectory = existing == nil
         port = 5432
     }
 
-    deinit { stop() }
+    /// The directory of the server's tools (pgbench, pg_ctl …).
+    public var tools: String { binDirectory }
 
-    private func boot() throws {
+    /// The data directory.
+    public var dataPath: String { dataDirectory }
+
+    private func bootExisting() throws {
+        try giveSocketDirectoryToPostgres()
+        try tool(["pg_ctl", "-D", dataDirectory, "-l", socketDirectory + "/server.log", "-w", "-t", "120",
+                  "-o", "-k \(socketDirectory) -p \(port)", "start"])
+        let pidFile = (try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)) ?? ""
+        pid = Int32(pidFile.split(separator: "\n").first ?? "") ?? 0
+    }
+
+    /// The server's log so far (for failure messages).
+    public var log: String { (try? String(contentsOfFile: socketDirectory + "/server.log", encoding: .utf8)) ?? "" }
+
+    /// Runs one of the server's tools (pgbench …) against it, as the server's user when root.
+    @discardableResult
+    public func run(_ arguments: [String]) throws -> String { try tool(arguments) }
+
+    private func giveSocketDirectoryToPostgres() throws {
         if geteuid() == 0 {
             guard let account = getpwnam("postgres") else {
                 throw DatabaseServerError("there is no postgres user to run PostgreSQL as (root cannot): run scripts/setup.sh")
@@ -39,8 +83,15 @@ public final class PostgresServer: @unchecked Sendable {
                 throw DatabaseServerError("cannot give \(socketDirectory) to postgres: \(String(cString: strerror(errno)))")
             }
         }
-        try tool(["initdb", "-D", dataDirectory, "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"])
-        let settings = """
+    }
+
+    deinit { stop() }
+
+    private func boot(archiving: Archiving?) throws {
+        try giveSocketDirectoryToPostgres()
+        try tool(["initdb", "-D", dataDirectory, "-U", superuser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]
+                 + (archiving.map { ["--wal-segsize=\($0.segmentMiB)"] } ?? []))
+        var settings = """
 
             listen_addresses = ''
             unix_socket_directories = '\(socketDirectory)'
@@ -51,9 +102,20 @@ public final class PostgresServer: @unchecked Sendable {
             shared_buffers = 16MB
             max_connections = 30
             logging_collector = off
-            max_wal_senders = 0
-            wal_level = minimal
             """
+        if let archiving {
+            // Base backups need replication connections; archiving needs replica WAL.
+            settings += """
+
+                max_wal_senders = 4
+                wal_level = replica
+                full_page_writes = on
+                archive_mode = on
+                archive_command = '\(archiving.command.replacingOccurrences(of: "'", with: "''"))'
+                """
+        } else {
+            settings += "\nmax_wal_senders = 0\nwal_level = minimal\n"
+        }
         let configuration = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDirectory + "/postgresql.conf"))
         try configuration.seekToEnd()
         try configuration.write(contentsOf: Data(settings.utf8))
@@ -97,6 +159,7 @@ public final class PostgresServer: @unchecked Sendable {
             kill(pid, SIGKILL)
         }
         try? FileManager.default.removeItem(atPath: socketDirectory)
+        if !ownsDataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 
     public var environment: [String: String] {

@@ -138,11 +138,21 @@ final class JobFileDecoderTests: XCTestCase {
         assertError(base + "paths = [\"/a\"]\nkeep = {}\n", at: 6, 8, "keeps nothing")
         assertError(base + "paths = [\"/a\"]\nlock-wait = \"soon\"\n", at: 6, 13, "duration")
         assertError(base + "paths = [\"/a\"]\nretry-budget = \"2d\"\n", at: 6, 16, "from 0 to 24h")
-        assertError(base + "[[job.j.database]]\ntype = \"oracle\"\nname = \"x\"\n", at: 6, 8, "postgres, mysql, sqlite, command")
+        assertError(base + "[[job.j.database]]\ntype = \"oracle\"\nname = \"x\"\n", at: 6, 8, "postgres, mysql, sqlite, command, postgres-physical")
         assertError(base + "[[job.j.database]]\ntype = \"sqlite\"\nname = \"x\"\n", at: 5, 1, "needs `path`")
         assertError(base + "[[job.j.database]]\ntype = \"command\"\nname = \"x\"\n", at: 5, 1, "needs `command`")
         assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x/y\"\n", at: 7, 8, "letters, digits")
         assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x\"\nport = 70000\n", at: 8, 8, "65535")
+        assertError(base + "[[job.j.database]]\ntype = \"postgres-physical\"\nname = \"x\"\ndatabase = \"shop\"\n", at: 8, 1, "unknown key `database`")
+    }
+
+    func testPostgresPhysicalSourcesTakeTheServerOnly() throws {
+        let file = try decode("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\n[[job.j.database]]\ntype = \"postgres-physical\"\nname = \"main\"\nhost = \"/run/postgresql\"\nport = 5433\nuser = \"replicator\"\n")
+        let source = try XCTUnwrap(try file.job("j").databases.first)
+        XCTAssertEqual(source.kind, .postgresPhysical)
+        XCTAssertEqual(source.snapshotPath, "/databases/postgres-physical/main.tar")
+        XCTAssertEqual([source.host, source.user], ["/run/postgresql", "replicator"])
+        XCTAssertEqual(source.port, 5433)
     }
 
     func testBandwidthLimitsAreRatesOrTimetables() throws {

@@ -151,6 +151,10 @@ struct JobFileDecoder {
             source.port = try reader.integer("port", in: 1...65535)
             source.user = try reader.string("user")
             source.dumpOptions = try reader.stringArray("dump-options") ?? []
+        case .postgresPhysical:
+            source.host = try reader.string("host")
+            source.port = try reader.integer("port", in: 1...65535)
+            source.user = try reader.string("user")
         case .sqlite:
             source.path = try reader.requiredString("path")
             guard source.path?.hasPrefix("/") == true else {

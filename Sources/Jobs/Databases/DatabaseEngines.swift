@@ -13,6 +13,7 @@ public enum DatabaseEngines {
         case .mysql: return MySQLEngine(source: source, environment: scrubbed)
         case .sqlite: return SQLiteEngine(source: source)
         case .command: return CommandEngine(source: source, environment: scrubbed)
+        case .postgresPhysical: return PhysicalEngine(source: source)
         }
     }
 
@@ -35,6 +36,9 @@ public enum DatabaseEngines {
             if source.command != nil || source.restoreCommand != nil { return "\(label): commands are for command sources" }
             if !source.dumpOptions.isEmpty { return "\(label): dump options are for postgres and mysql sources" }
             if source.host != nil || source.port != nil || source.user != nil { return "\(label): host, port and user are for postgres and mysql sources" }
+        case .postgresPhysical:
+            if source.database != nil || !source.dumpOptions.isEmpty { return "\(label): database and dump options are not for postgres-physical sources (the whole cluster is backed up)" }
+            if source.path != nil || source.command != nil || source.restoreCommand != nil { return "\(label): path and commands are not for postgres-physical sources" }
         case .command:
             guard let command = source.command, let program = command.first, !program.isEmpty else {
                 return "\(label): command sources need a command (a list of program and arguments)"

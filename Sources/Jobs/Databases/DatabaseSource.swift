@@ -10,6 +10,9 @@ public struct DatabaseSource: Sendable, Equatable {
         case sqlite
         /// Any command that writes a dump to standard output.
         case command
+        /// A PostgreSQL base backup (`pg_basebackup`, one tar), for point-in-time recovery
+        /// with the WAL archived by `repo wal push`; restored with `repo pg restore`.
+        case postgresPhysical = "postgres-physical"
     }
 
     public var kind: Kind
@@ -57,6 +60,7 @@ public struct DatabaseSource: Sendable, Equatable {
         case .postgres, .mysql: return "/databases/\(kind.rawValue)/\(name).sql"
         case .sqlite: return "/databases/sqlite/\(name).db"
         case .command: return "/databases/command/\(name).dump"
+        case .postgresPhysical: return "/databases/postgres-physical/\(name).tar"
         }
     }
 }

@@ -40,7 +40,9 @@ public final class DrillRunner {
             opened = repository
             let lock = try access.lockForReading(repository, of: config, operation: "drill \(job.name)")
             defer { lock.release() }
-            for source in job.databases {
+            // A base backup is drilled by a point-in-time restore and a server to start on it,
+            // which a drill does not run (docs/guide.md, "PostgreSQL point-in-time recovery").
+            for source in job.databases where source.kind != .postgresPhysical {
                 for step in drill(source, repository: repository, repositoryName: config.name) { add(step) }
             }
             if !job.paths.isEmpty && job.drillFiles > 0 { add(drillFiles(repository)) }

@@ -9,6 +9,10 @@ struct DatabaseBackup {
     let environment: [String: String]
 
     func snapshot(with archiver: Archiver) throws -> StoredSnapshot {
+        if source.kind == .postgresPhysical {
+            return try PhysicalBackup(host: source.host, port: source.port, user: source.user, name: source.name,
+                                      environment: environment).snapshot(with: archiver)
+        }
         let engine = DatabaseEngines.engine(for: source, environment: ChildEnvironment.forChildren(of: environment))
         let dump = try engine.startDump()
         do {

@@ -58,6 +58,7 @@ public struct JobPlan: Sendable {
         case .mysql: words = ["mysqldump", "--single-transaction"]
         case .sqlite: return "online backup of \(source.path ?? "?")"
         case .command: return (source.command ?? []).joined(separator: " ")
+        case .postgresPhysical: return PhysicalBackup(host: source.host, port: source.port, user: source.user, name: source.name).command.joined(separator: " ")
         }
         let postgres = source.kind == .postgres
         if let host = source.host { words += !postgres && host.hasPrefix("/") ? ["--socket", host] : ["-h", host] }

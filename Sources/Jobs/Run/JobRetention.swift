@@ -19,6 +19,9 @@ struct JobRetention {
         let removals = try RetentionPlan(snapshots: snapshots, policy: policy).removals
         try repository.forget(removals)
         if let damage = listing.damageSummary { throw RetentionDamage(summary: damage, forgotten: removals.count) }
+        // WAL older than the oldest base backup left serves no restore (docs/guide.md,
+        // "PostgreSQL point-in-time recovery"); not judged while a snapshot is damaged.
+        _ = try repository.forgetUnneededWAL()
         return removals
     }
 }

@@ -139,7 +139,9 @@ public final class JobRunner {
         }
         for source in job.databases where !options.cancellation.isCancelled {
             steps.append(StepResult.measure("database \(source.name)", isBackup: true) {
-                let stored = try DatabaseBackup(source: source, environment: access.environment).snapshot(with: archiver(repository, lock))
+                let tags = source.kind == .postgresPhysical ? [PhysicalBackup.tag] : []
+                let stored = try DatabaseBackup(source: source, environment: access.environment)
+                    .snapshot(with: archiver(repository, lock, extraTags: tags))
                 return (.ok, stored.snapshot.summary.bytesAdded,
                         "snapshot \(stored.shortID): \(source.snapshotPath), \(ByteCount.text(stored.snapshot.summary.bytesTotal))")
             })
@@ -147,11 +149,11 @@ public final class JobRunner {
         return steps
     }
 
-    private func archiver(_ repository: Repository, _ lock: RepositoryLock) -> Archiver {
+    private func archiver(_ repository: Repository, _ lock: RepositoryLock, extraTags: [String] = []) -> Archiver {
         var snapshot = SnapshotOptions()
         snapshot.rules = ExcludeRules(patterns: job.exclude.map(ExcludePattern.init), excludeIfPresent: job.excludeIfPresent,
                                       oneFileSystem: job.oneFileSystem)
-        snapshot.tags = job.snapshotTags
+        snapshot.tags = job.snapshotTags + extraTags
         snapshot.host = job.host
         snapshot.time = options.time
         snapshot.jobs = options.workers

@@ -26,6 +26,9 @@ public struct JobStatus: Sendable {
     public var lastCheck: (record: JobRecord, step: JobRecord.Step)?
     public var sources: [Source] = []
     public var packs = 0
+    /// The newest archived PostgreSQL WAL segment and when it was archived: its age is the
+    /// recovery point actually achieved. Nil when the repository archives no WAL.
+    public var newestWAL: (name: String, archived: Date)?
     public var repositoryBytes: UInt64 = 0
     /// Sum of every snapshot's size: what restoring each of them would write.
     public var logicalBytes: UInt64 = 0

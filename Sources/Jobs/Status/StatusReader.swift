@@ -37,6 +37,9 @@ public struct StatusReader {
         let lock = try access.lockForReading(repository, of: config, operation: "status")
         defer { lock.release() }
         (status.packs, status.repositoryBytes) = repository.packTotals()
+        if let newest = WALChain(records: try repository.walListing().records).newestSegment {
+            status.newestWAL = (newest.name, newest.archived)
+        }
         let listing = try repository.snapshotListing()
         // Damaged snapshots make the job unhealthy, but the others are still reported.
         if let damage = listing.damageSummary { status.problem = damage }

@@ -26,6 +26,9 @@ public final class Archiver {
     /// found missing, or condemned by a prune. Only then does an unchanged file's content
     /// need looking up blob by blob (docs/design.md, "Reuse only what is stored").
     private var parentBlobsMayBeGone = true
+    /// Recorded in the snapshot: a PostgreSQL base backup's positions, set by whoever
+    /// learns them (once its command has ended) before the snapshot is saved.
+    public var postgres: PostgresBaseBackup?
 
     /// `beforeCommit` runs just before the snapshot object is written, after all its data
     /// is stored; the command passes its lock's `ensureHeld`, so that a snapshot whose lock
@@ -234,9 +237,10 @@ public final class Archiver {
         summary.bytesAdded = sink.bytesAdded
         summary.durationSeconds = Date().timeIntervalSince(start)
         try beforeCommit()
-        let snapshot = Snapshot(time: options.time ?? start, host: options.host ?? Host.name, user: Host.user,
+        var snapshot = Snapshot(time: options.time ?? start, host: options.host ?? Host.name, user: Host.user,
                                 uid: getuid(), gid: getgid(), paths: paths, tags: options.tags, tree: root,
                                 parent: parent, problems: problems, summary: summary)
+        snapshot.postgres = postgres
         return try repository.saveSnapshot(snapshot)
     }
 

@@ -8,6 +8,8 @@ public struct CheckReport: Sendable {
     public var trees = 0
     public var blobs = 0
     public var packs = 0
+    /// WAL records (archived PostgreSQL files) that open.
+    public var walFiles = 0
     public var packsRead = 0
     public var bytesRead: UInt64 = 0
     /// Packs archived in a cold tier (S3 GLACIER, DEEP_ARCHIVE) and not thawed: their

@@ -79,6 +79,8 @@ public struct Checker: Sendable {
                       report: &report)
         }
         report.trees = seenTrees.count
+        progress?("checking the WAL archive")
+        report.problems += try walProblems(report: &report)
         report.blobs = repository.indexedBlobCount
 
         // Pack headers agree with the index (and, reading data, every byte is sound).

@@ -13,6 +13,7 @@ enum MetadataObject {
         case policy = "repo v1 policy"
         case run = "repo v1 run"
         case keyGeneration = "repo v1 pack key generation"
+        case walRecord = "repo v1 wal record"
     }
 
     static func seal(_ plaintext: [UInt8], kind: Kind, keys: RepositoryKeys, context: [UInt8] = []) throws -> [UInt8] {

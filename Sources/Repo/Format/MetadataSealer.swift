@@ -5,7 +5,7 @@ import Crypto
 /// and wrapping the master secret into key files. The blob keys are not reachable from
 /// here: only the blob layer (`BlobStore`) holds them.
 struct MetadataSealer: Sendable {
-    private let keys: RepositoryKeys
+    fileprivate let keys: RepositoryKeys
 
     init(keys: RepositoryKeys) { self.keys = keys }
 
@@ -20,5 +20,13 @@ struct MetadataSealer: Sendable {
     /// A key file that opens the repository with `password`.
     func keyFile(password: [UInt8], parameters: Scrypt.Parameters, host: String, user: String) throws -> KeyFile {
         try KeyFile.wrap(keys, password: password, parameters: parameters, host: host, user: user)
+    }
+}
+
+extension MetadataSealer {
+    /// The id of the WAL record of the file `name`: its keyed hash, so that a record is
+    /// found by name with one read and the store never shows the names.
+    func walRecordID(of name: String) -> String {
+        HMACSHA256.authenticate(Array(name.utf8), key: keys.walNameKey).hex
     }
 }

@@ -144,7 +144,7 @@ public enum RepositoryFormatVersions {
 /// parameters.
 struct RepositoryConfig: Codable, Sendable {
     /// The newest version this build reads.
-    static let currentVersion = 3
+    static let currentVersion = 4
     /// What `init` writes: a repository stays version 1 until its first key rotation.
     static let initialVersion = 1
     /// Marks a repository with pack key generations (docs/format.md, "Pack key
@@ -156,6 +156,10 @@ struct RepositoryConfig: Codable, Sendable {
     /// than fail on its first segment. `init` writes it exactly when the parameters ask for
     /// segments.
     static let segmentsVersion = 3
+    /// Marks a repository that holds WAL records (docs/format.md, "Version 4: WAL
+    /// records"): they keep blobs alive, so a reader that does not know them (whose prune
+    /// would delete those blobs) must refuse the repository. The first `wal push` marks it.
+    static let walVersion = 4
 
     /// The version a new repository of `parameters` is written in.
     static func initialVersion(for parameters: RepositoryParameters) -> Int {

@@ -15,12 +15,16 @@ public final class RepositoryKeys: Sendable {
     let metadataKey: SymmetricKey
     /// The chunker's secret gear table.
     let gear: GearTable
+    /// Names WAL records: `HMAC-SHA-256(walNameKey, file name)`, so that a record is found
+    /// by its file's name without the names showing in the store.
+    let walNameKey: SymmetricKey
 
     init(masterSecret: SymmetricKey) {
         precondition(masterSecret.byteCount == Self.masterSecretByteCount)
         self.masterSecret = masterSecret
         blobIDKey = HKDF.deriveKey(inputKey: masterSecret, salt: [], info: Array("repo v1 blob id".utf8), outputByteCount: 32)
         metadataKey = HKDF.deriveKey(inputKey: masterSecret, salt: [], info: Array("repo v1 metadata".utf8), outputByteCount: 32)
+        walNameKey = HKDF.deriveKey(inputKey: masterSecret, salt: [], info: Array("repo v1 wal name".utf8), outputByteCount: 32)
         let material = HKDF.deriveKey(inputKey: masterSecret, salt: [], info: Array("repo v1 gear".utf8),
                                       outputByteCount: GearTable.keyMaterialByteCount)
         // 2048 random bytes give 256 distinct words but for a 2^-52 accident; retrying is not

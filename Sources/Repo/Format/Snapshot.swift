@@ -20,10 +20,13 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// The id of the snapshot this one is a copy of, in the repository it was copied from
     /// (`repo copy`); nil for a snapshot taken here. Absent from the JSON when nil.
     public var copiedFrom: String?
+    /// A PostgreSQL base backup's WAL positions (`repo pg base-backup`); nil for any other
+    /// snapshot. Absent from the JSON when nil.
+    public var postgres: PostgresBaseBackup?
 
     enum CodingKeys: String, CodingKey {
         case version, time, host, user, uid, gid, paths, tags, tree, parent, partial, problems, summary
-        case copiedFrom = "copied_from"
+        case copiedFrom = "copied_from", postgres
     }
 
     public struct Summary: Codable, Sendable, Equatable {

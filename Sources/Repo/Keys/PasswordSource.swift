@@ -36,6 +36,18 @@ public struct PasswordSource: Sendable {
         }
     }
 
+    /// The option that lets another process (a restore_command) get the password the same
+    /// way, never the password itself: `--password-file PATH` or `--password-command CMD`;
+    /// nil when the password came from REPO_PASSWORD or a prompt, which cannot be passed on.
+    public var reference: (option: String, value: String)? {
+        switch origin {
+        case .file(let path):
+            return ("--password-file", path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
+        case .command(let command): return ("--password-command", command)
+        case .value, .terminal: return nil
+        }
+    }
+
     /// The password; `prompt` is shown only when it is asked on the terminal.
     public func password(prompt: String = "repository password: ") throws -> [UInt8] {
         switch origin {

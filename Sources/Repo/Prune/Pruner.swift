@@ -154,6 +154,10 @@ public struct Pruner {
         report.snapshots = snapshots.count
         var scan = ReferenceScan(repository: repository, index: inventory.index)
         try scan.scan(snapshots) { progress?("reading the trees of snapshot \($0 + 1) of \($1)") }
+        // A WAL record that cannot be read still holds its blobs, as a snapshot does.
+        let wal = try repository.walListing()
+        if let damaged = wal.damaged.first { throw PruneError.damagedWALRecord(damaged.id, "\(damaged.error)") }
+        scan.scan(wal.records)
         if let first = scan.firstMissing {
             throw PruneError.missingBlobs(count: scan.missingCount, snapshot: first.snapshot, blob: first.blob)
         }

@@ -35,6 +35,14 @@ struct ReferenceScan {
         }
     }
 
+    /// Marks the blobs of WAL records (docs/format.md, "Version 4: WAL records"): roots as
+    /// snapshots are.
+    mutating func scan(_ records: [WALRecord]) {
+        for record in records {
+            for blob in record.blobs { _ = mark(blob, snapshot: "WAL file \(record.name)") }
+        }
+    }
+
     /// Marks a blob; true the first time (so a tree is walked once).
     private mutating func mark(_ blob: Digest256, snapshot: String) -> Bool {
         if let position = index.position(of: blob) { return live.insert(position) }

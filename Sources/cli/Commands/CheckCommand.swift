@@ -29,6 +29,7 @@ enum CheckCommand {
             for note in report.notes { context.output.detail("note: \(note)") }
             for problem in report.problems { context.output.warning(problem) }
             context.output.line("\(report.snapshots) snapshots, \(report.trees) trees, \(report.blobs) blobs, \(report.packs) packs" +
+                                (report.walFiles == 0 ? "" : ", \(report.walFiles) WAL files") +
                                 (subset == nil ? "" : "; read \(report.packsRead) packs, \(Format.bytes(report.bytesRead))"))
             if report.archivedPacks > 0 {
                 let amount = "\(report.archivedPacks) archived \(report.archivedPacks == 1 ? "pack" : "packs") (\(Format.bytes(report.archivedBytes)))"

@@ -50,6 +50,8 @@ enum Commands {
         JobCommands.drillSpec,
         ScheduleCommand.spec,
         StatusCommand.spec,
+        WALCommand.spec,
+        PostgresCommand.spec,
         CommandSpec("unlock", summary: "remove stale locks (of dead processes, or not refreshed for 30 minutes)",
                     options: [OptionSpec("remove-all", "remove every lock, even live ones")]),
         CommandSpec("version", summary: "print the version"),
@@ -88,6 +90,8 @@ enum Commands {
         case "drill": return try JobCommands.drill(context)
         case "schedule": return try ScheduleCommand.run(context)
         case "status": return try StatusCommand.run(context)
+        case "wal": return try WALCommand.run(context)
+        case "pg": return try PostgresCommand.run(context)
         case "unlock": return try InitCommand.unlock(context)
         case "version":
             context.output.line(version)

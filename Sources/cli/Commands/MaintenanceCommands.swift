@@ -140,6 +140,14 @@ enum MaintenanceCommands {
         let removed = usesPolicy ? try forgetByPolicy(context, repository, policy: policy, fields: fields,
                                                       damagedSnapshots: &damagedSnapshots).map(\.id)
                                  : try forgetByID(context, repository)
+        // WAL older than the oldest base backup left serves no restore (its blobs go at the
+        // next prune). A damaged snapshot might be a base backup: then nothing is judged.
+        if !arguments.has("dry-run") && !damagedSnapshots {
+            let dropped = try repository.forgetUnneededWAL()
+            if !dropped.isEmpty && !context.output.json {
+                context.output.line("removed \(dropped.count) WAL file(s) older than the oldest base backup (\(dropped.first!) to \(dropped.last!))")
+            }
+        }
         // Prune refuses by itself while a snapshot is damaged (its blobs would look unused).
         guard arguments.has("prune") else { return damagedSnapshots ? .damaged : .success }
         pruneOptions.assumeForgotten = Set(removed)

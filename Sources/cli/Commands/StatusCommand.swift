@@ -72,6 +72,9 @@ enum StatusCommand {
                            : ", for \(Format.bytes(status.logicalBytes)) of snapshots"
             } ?? ""
             row("repository", "\(Format.bytes(status.repositoryBytes)) in \(status.packs) packs\(savings)")
+            if let wal = status.newestWAL {
+                row("WAL archive", "newest segment \(wal.name) archived \(StatusTime.text(wal.archived)) (\(StatusTime.age(now.timeIntervalSince(wal.archived))) ago: the recovery point)")
+            }
             for source in status.sources {
                 guard let latest = source.latest else {
                     row("", "\(source.name): no snapshot yet")

@@ -164,6 +164,10 @@ struct JobStatusEntry: Encodable {
     let packs: Int
     let logical_bytes: UInt64
     let sources: [Source]
+    /// The newest archived WAL segment and when it was archived; left out when the
+    /// repository archives no WAL.
+    let newest_wal: String?
+    let newest_wal_archived: String?
 
     init(_ status: JobStatus, stale: String?) {
         job = status.job
@@ -181,5 +185,7 @@ struct JobStatusEntry: Encodable {
         packs = status.packs
         logical_bytes = status.logicalBytes
         sources = status.sources.map(Source.init)
+        newest_wal = status.newestWAL?.name
+        newest_wal_archived = status.newestWAL.map { MessageEncoding.time($0.archived) }
     }
 }

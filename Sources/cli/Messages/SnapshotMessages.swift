@@ -80,6 +80,9 @@ struct SnapshotEntry: Encodable {
     /// The source repository's snapshot id, for a snapshot `repo copy` wrote; left out
     /// otherwise.
     let copied_from: String?
+    /// A PostgreSQL base backup's WAL positions (docs/format.md, "Snapshots"); left out for
+    /// other snapshots.
+    let postgres: PostgresBaseBackup?
 
     init(_ stored: StoredSnapshot) {
         let s = stored.snapshot
@@ -98,6 +101,7 @@ struct SnapshotEntry: Encodable {
         parent = s.parent
         problems = s.problems.isEmpty ? nil : s.problems
         copied_from = s.copiedFrom
+        postgres = s.postgres
     }
 }
 

@@ -107,9 +107,9 @@ import Testing
         let (repository, backend) = try FormatFixtures.makeRepository(in: directory)
         try Repository.checkFormatVersion(backend: backend)
 
-        let newer = #"{"version": 4, "id": "\#(repository.id)", "sealed": "AAAA", "something_new": true}"#
+        let newer = #"{"version": 5, "id": "\#(repository.id)", "sealed": "AAAA", "something_new": true}"#
         try backend.write(.config, Array(newer.utf8))
-        let expected = FormatError.unsupportedVersion(object: "repository", version: 4, supported: 3)
+        let expected = FormatError.unsupportedVersion(object: "repository", version: 5, supported: 4)
         #expect(throws: expected) { try Repository.checkFormatVersion(backend: backend) }
         // open reports the version too, not a wrong password.
         #expect(throws: expected) { try FormatFixtures.open(directory, password: "wrong") }
