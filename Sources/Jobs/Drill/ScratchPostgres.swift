@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 import Repo
 
 /// A throwaway PostgreSQL server on a restored data directory, for a drill: reachable only
@@ -75,15 +76,15 @@ final class ScratchPostgres {
 
     /// Starts the server and waits (up to `timeout`) until it accepts connections.
     func start(timeout: TimeInterval) throws {
-        let exit = try pgctl(["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", String(Int(timeout.rounded(.up)))])
-        guard exit.succeeded else { throw DrillServerError("the drill's PostgreSQL server did not start (pg_ctl \(exit)): \(logTail)") }
+        let status = try pgctl(["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", String(Int(timeout.rounded(.up)))])
+        guard status == 0 else { throw DrillServerError("the drill's PostgreSQL server did not start (pg_ctl exited with status \(status)): \(logTail)") }
     }
 
     /// Stops the server: fast shutdown, then immediate, then SIGKILL to the postmaster.
     func stop() {
         guard FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid") else { return }
-        if (try? pgctl(["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"]))?.succeeded == true { return }
-        if (try? pgctl(["stop", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "10"]))?.succeeded == true { return }
+        if (try? pgctl(["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"])) == 0 { return }
+        if (try? pgctl(["stop", "-D", dataDirectory, "-m", "immediate", "-w", "-t", "10"])) == 0 { return }
         let pidFile = (try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8)) ?? ""
         if let pid = Int32(pidFile.split(separator: "\n").first ?? ""), pid > 0 {
             kill(pid, SIGKILL)
@@ -101,12 +102,16 @@ final class ScratchPostgres {
         return lines.isEmpty ? "(its log is empty)" : "log: \(lines.suffix(600))"
     }
 
-    /// Runs pg_ctl with its standard output and error going to the log, not to a pipe:
-    /// the postmaster it starts inherits them, and a pipe would never see its end.
-    private func pgctl(_ arguments: [String]) throws -> ChildProcess.Exit {
-        let shell = ["/bin/sh", "-c", "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1", "sh", directory + "/pg_ctl.log", binDirectory + "/pg_ctl"]
-        let command = (account.map { ["runuser", "-u", $0, "--"] } ?? []) + shell + arguments
-        return try ChildProcess.run(command, environment: environment).exit
+    /// Runs pg_ctl with its output going to a log and no descriptor of ours (`LoggedSpawn`).
+    /// Its exit status.
+    private func pgctl(_ arguments: [String]) throws -> Int32 {
+        let runAs = account.map { ["runuser", "-u", $0, "--"] } ?? []
+        let command = runAs + [binDirectory + "/pg_ctl"] + arguments
+        do throws(Errno) {
+            return try LoggedSpawn.run(command, environment: environment, log: directory + "/pg_ctl.log")
+        } catch {
+            throw DrillServerError("cannot run \(command.joined(separator: " ")): \(error)")
+        }
     }
 
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
