@@ -59,7 +59,8 @@ struct PhysicalDrill {
     /// A new private directory (mode 0700) under the scratch directory.
     private func makeDirectory() throws -> String {
         do throws(Errno) {
-            return try FileDescriptor.makeUniqueDirectory(scratchDirectory + "/repo-drill-pg-XXXXXX")
+            let parent = scratchDirectory.count > 1 && scratchDirectory.hasSuffix("/") ? String(scratchDirectory.dropLast()) : scratchDirectory
+            return try FileDescriptor.makeUniqueDirectory(parent + "/repo-drill-pg-XXXXXX")
         } catch {
             throw DrillServerError("cannot create a scratch directory in \(scratchDirectory): \(error)")
         }
