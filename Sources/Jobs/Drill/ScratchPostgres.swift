@@ -105,7 +105,9 @@ final class ScratchPostgres {
     /// Runs pg_ctl with its output going to a log and no descriptor of ours (`LoggedSpawn`).
     /// Its exit status.
     private func pgctl(_ arguments: [String]) throws -> Int32 {
-        let runAs = account.map { ["runuser", "-u", $0, "--"] } ?? []
+        // runuser lives in sbin, which a cron job's PATH may lack.
+        let runuser = ChildProcess.find("runuser", path: (environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin") ?? "runuser"
+        let runAs = account.map { [runuser, "-u", $0, "--"] } ?? []
         let command = runAs + [binDirectory + "/pg_ctl"] + arguments
         do throws(Errno) {
             return try LoggedSpawn.run(command, environment: environment, log: directory + "/pg_ctl.log")
