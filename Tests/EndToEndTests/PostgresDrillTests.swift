@@ -71,6 +71,15 @@ struct PostgresDrillTests {
         #expect(failing.status == 16, "\(failing)")
         #expect(failing.combined.contains("SELECT count(*) FROM drilled -> 50, expected = 7"), "\(failing)")
         try Self.expectNothingLeft(scratch, failing)
+
+        // As root, the drill runs its server as postgres (PostgreSQL refuses root).
+        guard geteuid() == 0 else { return }
+        try writeJob(expect: "= 50")
+        workspace.wrapper = []
+        let asRoot = try workspace.repo(["drill", "cluster"], environment: environment, timeout: 150)
+        #expect(asRoot.status == 0, "\(asRoot)")
+        #expect(asRoot.out.contains("SELECT count(*) FROM drilled -> 50, expected = 50"), "\(asRoot)")
+        try Self.expectNothingLeft(scratch, asRoot)
     }
 
     /// No scratch directory and no server process on one is left.
