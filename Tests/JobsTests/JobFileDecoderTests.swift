@@ -143,13 +143,14 @@ final class JobFileDecoderTests: XCTestCase {
         assertError(base + "[[job.j.database]]\ntype = \"command\"\nname = \"x\"\n", at: 5, 1, "needs `command`")
         assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x/y\"\n", at: 7, 8, "letters, digits")
         assertError(base + "[[job.j.database]]\ntype = \"mysql\"\nname = \"x\"\nport = 70000\n", at: 8, 8, "65535")
-        assertError(base + "[[job.j.database]]\ntype = \"postgres-physical\"\nname = \"x\"\ndatabase = \"shop\"\n", at: 8, 1, "unknown key `database`")
+        assertError(base + "[[job.j.database]]\ntype = \"postgres-physical\"\nname = \"x\"\ndump-options = [\"-v\"]\n", at: 8, 1, "unknown key `dump-options`")
     }
 
     func testPostgresPhysicalSourcesTakeTheServerOnly() throws {
-        let file = try decode("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\n[[job.j.database]]\ntype = \"postgres-physical\"\nname = \"main\"\nhost = \"/run/postgresql\"\nport = 5433\nuser = \"replicator\"\n")
+        let file = try decode("[repository.r]\nlocation = \"/r\"\n[job.j]\nrepository = \"r\"\n[[job.j.database]]\ntype = \"postgres-physical\"\nname = \"main\"\nhost = \"/run/postgresql\"\nport = 5433\nuser = \"replicator\"\ndatabase = \"shop\"\n")
         let source = try XCTUnwrap(try file.job("j").databases.first)
         XCTAssertEqual(source.kind, .postgresPhysical)
+        XCTAssertEqual(source.database, "shop", "the database drill assertions run in")
         XCTAssertEqual(source.snapshotPath, "/databases/postgres-physical/main.tar")
         XCTAssertEqual([source.host, source.user], ["/run/postgresql", "replicator"])
         XCTAssertEqual(source.port, 5433)

@@ -152,6 +152,8 @@ struct JobFileDecoder {
             source.user = try reader.string("user")
             source.dumpOptions = try reader.stringArray("dump-options") ?? []
         case .postgresPhysical:
+            // The database drill assertions run in (the whole cluster is backed up).
+            source.database = try reader.string("database")
             source.host = try reader.string("host")
             source.port = try reader.integer("port", in: 1...65535)
             source.user = try reader.string("user")

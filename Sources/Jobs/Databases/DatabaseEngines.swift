@@ -37,7 +37,8 @@ public enum DatabaseEngines {
             if !source.dumpOptions.isEmpty { return "\(label): dump options are for postgres and mysql sources" }
             if source.host != nil || source.port != nil || source.user != nil { return "\(label): host, port and user are for postgres and mysql sources" }
         case .postgresPhysical:
-            if source.database != nil || !source.dumpOptions.isEmpty { return "\(label): database and dump options are not for postgres-physical sources (the whole cluster is backed up)" }
+            if !source.dumpOptions.isEmpty { return "\(label): dump options are not for postgres-physical sources (the whole cluster is backed up)" }
+            if source.database?.isEmpty == true { return "\(label): the database drill assertions run in is empty" }
             if source.path != nil || source.command != nil || source.restoreCommand != nil { return "\(label): path and commands are not for postgres-physical sources" }
         case .command:
             guard let command = source.command, let program = command.first, !program.isEmpty else {

@@ -3,7 +3,7 @@ import Repo
 
 /// `repo drill JOB`: proves the job's backups restore. Each database source's latest dump
 /// is restored into a scratch database (or file), the job's assertions are run against it,
-/// and the scratch copy is dropped; a random sample of the latest files snapshot is
+/// and the scratch copy is dropped (a postgres-physical source: `PhysicalDrill`); a random sample of the latest files snapshot is
 /// restored into a scratch directory and verified against the stored hashes. The total
 /// time is the measured time to recover, recorded in the job's state.
 public final class DrillRunner {
@@ -14,6 +14,10 @@ public final class DrillRunner {
     /// Where scratch files and directories go (removed after).
     let scratchDirectory: String
     let onStep: (StepResult) -> Void
+    /// How long a postgres-physical source's server may take to start and replay the WAL.
+    public var recoveryTimeout: TimeInterval = 3600
+    /// This program, which a postgres-physical drill's server runs as its restore_command.
+    public var executable = PointInTimeRestore.executablePath()
 
     public init(job: Job, file: JobFile, access: RepositoryAccess, store: JobStateStore,
                 scratchDirectory: String = NSTemporaryDirectory(), onStep: @escaping (StepResult) -> Void = { _ in }) {
@@ -40,10 +44,13 @@ public final class DrillRunner {
             opened = repository
             let lock = try access.lockForReading(repository, of: config, operation: "drill \(job.name)")
             defer { lock.release() }
-            // A base backup is drilled by a point-in-time restore and a server to start on it,
-            // which a drill does not run (docs/guide.md, "PostgreSQL point-in-time recovery").
-            for source in job.databases where source.kind != .postgresPhysical {
-                for step in drill(source, repository: repository, repositoryName: config.name) { add(step) }
+            for source in job.databases {
+                let steps = source.kind == .postgresPhysical
+                    ? PhysicalDrill(source: source, job: job, access: access, scratchDirectory: scratchDirectory,
+                                    recoveryTimeout: recoveryTimeout, executable: executable)
+                        .run(repository: repository, config: config)
+                    : drill(source, repository: repository, repositoryName: config.name)
+                for step in steps { add(step) }
             }
             if !job.paths.isEmpty && job.drillFiles > 0 { add(drillFiles(repository)) }
         } catch {
@@ -74,18 +81,21 @@ public final class DrillRunner {
             return (.ok, 0, "dump of \(StatusTime.text(result.snapshot.snapshot.time, seconds: false)) (snapshot \(result.snapshot.shortID), \(ByteCount.text(result.bytes))) restored into scratch \(scratch)")
         }]
         defer { if restored || (try? engine.targetState(scratch)) != .missing { try? engine.drop(scratch) } }
-        for assertion in job.drills where assertion.database == source.name {
+        return steps + Self.assertions(of: job, on: source, restored: restored) { try engine.query($0, in: scratch) }
+    }
+
+    /// The job's assertions on `source`, each run with `query` (skipped when the restore failed).
+    static func assertions(of job: Job, on source: DatabaseSource, restored: Bool, query: (String) throws -> String) -> [StepResult] {
+        job.drills.filter { $0.database == source.name }.map { assertion in
             guard restored else {
-                steps.append(StepResult(name: "assert \(source.name)", outcome: .skipped, detail: "\(assertion.query): not run, the restore failed"))
-                continue
+                return StepResult(name: "assert \(source.name)", outcome: .skipped, detail: "\(assertion.query): not run, the restore failed")
             }
-            steps.append(StepResult.measure("assert \(source.name)") {
-                let answer = try engine.query(assertion.query, in: scratch)
+            return StepResult.measure("assert \(source.name)") {
+                let answer = try query(assertion.query)
                 let met = assertion.expect.isMet(by: answer)
                 return (met ? .ok : .failed, 0, "\(assertion.query) -> \(answer.isEmpty ? "(no row)" : answer), expected \(assertion.expect)")
-            })
+            }
         }
-        return steps
     }
 
     /// Restores a sample of the latest files snapshot with verification into scratch.

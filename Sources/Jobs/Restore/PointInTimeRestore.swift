@@ -102,10 +102,25 @@ public struct PointInTimeRestore {
 
     /// The restore_command for a repository at `location` whose password is got through
     /// `passwordOption` (nil: a placeholder), run by `executable`.
-    public static func restoreCommand(executable: String, location: String, passwordOption: (option: String, value: String)?) -> String {
+    /// `cacheDirectory`, when given, is passed as `--cache-dir`.
+    public static func restoreCommand(executable: String, location: String, passwordOption: (option: String, value: String)?,
+                                      cacheDirectory: String? = nil) -> String {
         let password = passwordOption.map { [$0.option, $0.value] } ?? ["--password-file", "PASSWORD_FILE"]
-        let words = [executable, "wal", "fetch", "--repo", location] + password
+        let words = [executable, "wal", "fetch", "--repo", location] + password + (cacheDirectory.map { ["--cache-dir", $0] } ?? [])
         return words.map(shellQuoted).joined(separator: " ") + " %f %p"
+    }
+
+    /// This program's absolute path, for the restore_command PostgreSQL runs.
+    public static func executablePath() -> String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        let argument = CommandLine.arguments[0]
+        return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
+    }
+
+    /// `location` made absolute when it is a relative directory (URLs stay as they are).
+    public static func absoluteLocation(_ location: String) -> String {
+        location.contains("://") || location.hasPrefix("s3:") || location.hasPrefix("sftp:") || location.hasPrefix("/")
+            ? location : FileManager.default.currentDirectoryPath + "/" + location
     }
 
     /// One word for /bin/sh, quoted only when it needs to be.

@@ -43,15 +43,21 @@ public struct RepositoryAccess: Sendable {
         if environment["REPO_RETRY_BUDGET"] == nil, let budget = retryBudget ?? config.retryBudget {
             backendEnvironment["REPO_RETRY_BUDGET"] = String(budget)
         }
-        let ownSource = config.passwordFile != nil || config.passwordCommand != nil
-        let passwords = PasswordSource(file: ownSource ? config.passwordFile : passwordFile,
-                                       command: ownSource ? config.passwordCommand : passwordCommand, environment: environment)
+        let passwords = passwordSource(config)
         var opener = RepositoryOpener(location: config.location, name: "repository \(config.name) (\(config.location))",
                                       environment: backendEnvironment,
                                       password: { try passwords.password(prompt: "password of repository \(config.name): ") },
                                       cacheDirectory: cacheDirectory, lockWait: lockWait, onLockWait: onLockWait)
         opener.onRetry = onRetry
         return opener
+    }
+
+    /// Where `config`'s password comes from: its own `password-file`/`password-command`,
+    /// else the command line's, else the environment's.
+    public func passwordSource(_ config: RepositoryConfig) -> PasswordSource {
+        let ownSource = config.passwordFile != nil || config.passwordCommand != nil
+        return PasswordSource(file: ownSource ? config.passwordFile : passwordFile,
+                              command: ownSource ? config.passwordCommand : passwordCommand, environment: environment)
     }
 
     /// Opens `config`'s repository without loading its index (load it under a lock).

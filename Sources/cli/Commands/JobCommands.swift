@@ -31,7 +31,9 @@ enum JobCommands {
         details: """
             Restores the latest dump of each database source into a scratch database (or file), runs the job's
             [[job.JOB.drill]] assertions against it, drops it, and restores a random sample of the latest files
-            snapshot (drill-files, default 20) with verification. The total time is the measured time to recover.
+            snapshot (drill-files, default 20) with verification. A postgres-physical source is restored to the end
+            of its archived WAL into a scratch directory and its assertions run on a throwaway server started there
+            (unix socket only, no archiving), stopped and removed after. The total time is the measured time to recover.
             Exit status 0: everything restored and every assertion held; 16: something did not.
             """,
         options: [configOption],

@@ -87,10 +87,9 @@ enum PostgresCommand {
             throw UsageError("--timeline needs current, latest or a timeline number, not \(timeline.debugDescription)")
         }
         let location = try context.requireLocation()
-        let absoluteLocation = location.contains("://") || location.hasPrefix("s3:") || location.hasPrefix("/")
-            ? location : FileManager.default.currentDirectoryPath + "/" + location
+        let absoluteLocation = PointInTimeRestore.absoluteLocation(location)
         let passwordOption = context.passwords.reference
-        let command = PointInTimeRestore.restoreCommand(executable: executablePath(), location: absoluteLocation, passwordOption: passwordOption)
+        let command = PointInTimeRestore.restoreCommand(executable: PointInTimeRestore.executablePath(), location: absoluteLocation, passwordOption: passwordOption)
         let (repository, lock) = try context.openLocked(exclusive: false, operation: "pg restore", readOnly: true)
         defer { lock.release() }
         let absoluteDirectory = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
@@ -107,12 +106,5 @@ enum PostgresCommand {
         output.line("  pg_ctl -D \(absoluteDirectory) -o '-p PORT' start    (Debian: /usr/lib/postgresql/VERSION/bin/pg_ctl)")
         output.line("it replays the archived WAL\(target == .latest ? "" : " up to the target"), then promotes; SELECT pg_is_in_recovery() turns false when it is done")
         return .success
-    }
-
-    /// This program's absolute path, for the restore_command PostgreSQL runs.
-    static func executablePath() -> String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        let argument = CommandLine.arguments[0]
-        return argument.hasPrefix("/") ? argument : FileManager.default.currentDirectoryPath + "/" + argument
     }
 }
