@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 scratch=$here/.build
 out=$scratch/fuzz
-targets=(pack-header index-object tree snapshot key-file config codec-frame s3-xml http-response sftp-packet)
+targets=(pack-header index-object tree snapshot key-file config codec-frame s3-xml http-response sftp-packet wal-record)
 # Per the README's "Bounds": each decoder's own limits sit well below these.
 bounds=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10)
 
@@ -44,7 +44,7 @@ extra_sources() {
 # instrumented, or whose input is markup or text framing.
 dictionary() {
     case $1 in
-        snapshot | key-file | config) echo "-dict=$here/dictionaries/json.dict" ;;
+        snapshot | key-file | config | wal-record) echo "-dict=$here/dictionaries/json.dict" ;;
         s3-xml) echo "-dict=$here/dictionaries/xml.dict" ;;
         http-response) echo "-dict=$here/dictionaries/http.dict" ;;
     esac
