@@ -32,30 +32,14 @@ public final class PipedProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin.read, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout.write, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr.write, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t(), none = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)  // ignored here, but the child must die of it as usual
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        let pid: pid_t
+        do throws(Errno) {
+            pid = try ProcessSpawn.start(arguments, environment: environment, actions: &actions, ownProcessGroup: true)
+        } catch {
+            for fd in [stdin.read, stdout.write, stderr.write, stdin.write, stdout.read, stderr.read] { close(fd) }
+            throw error
         }
-        var pid: pid_t = 0
-        let code = posix_spawnp(&pid, arguments.first ?? "", &actions, &attributes, argv, envp)
         for fd in [stdin.read, stdout.write, stderr.write] { close(fd) }
-        guard code == 0 else {
-            for fd in [stdin.write, stdout.read, stderr.read] { close(fd) }
-            throw Errno(code)
-        }
         self.pid = pid
         input = FileDescriptor(rawValue: stdin.write)
         output = FileDescriptor(rawValue: stdout.read)
@@ -69,12 +53,7 @@ public final class PipedProcess: Sendable {
 
     /// Waits for the child to end: its exit status, or 128 + the signal that killed it.
     public func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return -1 }
-        }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        (try? ProcessSpawn.wait(pid)) ?? -1
     }
 
     /// A pipe whose both ends are close-on-exec (set at once after: Swift's Glibc lacks pipe2).
